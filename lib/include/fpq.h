@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fpq.h - the public interface of libfpq, the finite-precision (6/8-bit) inference
+ * library of the fpq accelerator.
+ *
+ * Conventions (as in libdrm and liburing): functions return 0 or a negative errno;
+ * fpq_strerror() turns an error into text, with the detail of the last failure on the
+ * calling thread when there is one. Objects are opaque and have create/destroy pairs.
+ * Arithmetic follows Documentation/numerics.rst bit for bit on every backend.
+ */
+#ifndef FPQ_H
+#define FPQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FPQ_VERSION_MAJOR 0
+#define FPQ_VERSION_MINOR 1
+
+/** Largest K of the INT8 path: keeps the int32 sum of products itself exact. */
+#define FPQ_INT8_MAX_K 65536u
+/** MX block size: one E8M0 scale per 32 consecutive elements along K. */
+#define FPQ_MX_BLOCK 32u
+
+/**
+ * enum fpq_format - element formats. Values are stable (they are also the format codes
+ * of the card's UAPI). 0 is invalid so that a zeroed descriptor is rejected.
+ */
+enum fpq_format {
+	FPQ_FMT_INVALID = 0,
+	FPQ_FMT_INT8 = 1,   /* two's complement; INT8 GEMM path, or a narrow output */
+	FPQ_FMT_E4M3 = 2,   /* OCP FP8, no Inf, NaN = S.1111.111 */
+	FPQ_FMT_E5M2 = 3,   /* OCP FP8, IEEE-like Inf/NaN */
+	FPQ_FMT_E3M2 = 4,   /* OCP FP6, packed 4 in 3 bytes */
+	FPQ_FMT_E2M3 = 5,   /* OCP FP6, packed 4 in 3 bytes */
+	FPQ_FMT_E2M1 = 6,   /* OCP FP4, packed 2 per byte */
+	FPQ_FMT_MXINT8 = 7, /* int8 read as int8 * 2^-6 (MX element) */
+	FPQ_FMT_E8M0 = 8,   /* scale: 2^(e-127), 0xFF = NaN */
+	FPQ_FMT_INT32 = 9,  /* output of the INT8 path */
+	FPQ_FMT_FP32 = 10,  /* IEEE binary32 */
+	FPQ_FMT_BF16 = 11,  /* bfloat16 (output only) */
+	FPQ_FMT_COUNT
+};
+
+/**
+ * struct fpq_format_info - static facts about a format.
+ * @name: short name ("e4m3").
+ * @bits: storage bits per element.
+ * @group_elems: elements per packing group (4 for 6-bit, 2 for 4-bit, else 1).
+ * @group_bytes: bytes per packing group (3 for 6-bit, else 1 or the element size).
+ * @exp_bits: exponent bits (0 for integers).
+ * @man_bits: mantissa bits (fraction bits for floats; value bits for integers).
+ * @bias: exponent bias.
+ * @max_finite: largest finite value.
+ * @has_inf: the format encodes infinities.
+ * @has_nan: the format encodes NaN.
+ * @mx_emax: emax_elem of the MX scale rule (largest binade exponent).
+ * @is_element: usable as a GEMM operand (A or B).
+ */
+struct fpq_format_info {
+	const char *name;
+	unsigned int bits;
+	unsigned int group_elems;
+	unsigned int group_bytes;
+	int exp_bits;
+	int man_bits;
+	int bias;
+	float max_finite;
+	bool has_inf;
+	bool has_nan;
+	int mx_emax;
+	bool is_element;
+};
+
+/** fpq_format_info() - facts about @fmt, or NULL when @fmt is not a format. */
+const struct fpq_format_info *fpq_format_info(enum fpq_format fmt);
+/** fpq_format_name() - "e4m3" etc., or "invalid". */
+const char *fpq_format_name(enum fpq_format fmt);
+/** fpq_format_from_name() - inverse of fpq_format_name(); FPQ_FMT_INVALID if unknown. */
+enum fpq_format fpq_format_from_name(const char *name);
+
+/* ---- errors ---------------------------------------------------------------------- */
+
+/**
+ * fpq_strerror() - text for a negative errno returned by libfpq. When @err is the error
+ * of the last failed libfpq call on this thread, the text says what exactly was wrong
+ * ("gemm: A: row stride 4 splits a 6-bit packing group of 3 bytes").
+ */
+const char *fpq_strerror(int err);
+
+/* ---- scalar codecs --------------------------------------------------------------- */
+
+/** Quantization flags. */
+enum {
+	/* Overflow gives Inf (E5M2) or NaN (E4M3) instead of +-max. Formats that have
+	 * neither saturate anyway. */
+	FPQ_QUANT_NONSAT = 1u << 0,
+};
+
+/**
+ * struct fpq_quant_stats - what a conversion to a narrow format had to change.
+ * @nan_to_zero: NaN inputs written as +0 because the format has no NaN.
+ * @saturated: values (finite or infinite) written as +-max_finite.
+ * @overflowed: with FPQ_QUANT_NONSAT, values that became Inf or NaN by overflow.
+ */
+struct fpq_quant_stats {
+	uint64_t nan_to_zero;
+	uint64_t saturated;
+	uint64_t overflowed;
+};
+
+/**
+ * fpq_decode() - value of one element code (low bits of @code). NaN is returned as the
+ * canonical quiet NaN 0x7FC00000. Returns NaN for non-element formats.
+ */
+float fpq_decode(enum fpq_format fmt, uint32_t code);
+
+/**
+ * fpq_encode() - round @v to @fmt (RNE) and return its code. Saturating unless @flags
+ * has FPQ_QUANT_NONSAT. @stats (may be NULL) accumulates what was changed.
+ */
+uint32_t fpq_encode(enum fpq_format fmt, float v, unsigned int flags,
+		    struct fpq_quant_stats *stats);
+
+/** fpq_e8m0_exponent() - the power of two of an E8M0 scale, code - 127; the NaN code
+ * 0xFF gives INT32_MIN. */
+int32_t fpq_e8m0_exponent(uint8_t code);
+
+/** fpq_bf16_from_fp32() - RNE to bfloat16; NaN gives 0x7FC0. */
+uint16_t fpq_bf16_from_fp32(float v);
+/** fpq_bf16_to_fp32() - exact widening. */
+float fpq_bf16_to_fp32(uint16_t v);
+
+/* ---- matrices -------------------------------------------------------------------- */
+
+/**
+ * struct fpq_matrix - a row-major matrix in memory.
+ * @format: element format.
+ * @rows: number of rows (M for A and C, N for B).
+ * @cols: number of columns (K for A and B, N for C).
+ * @stride: bytes from one row to the next; 0 means rows are packed back to back
+ *	(fpq_row_bytes()). 6-bit rows must start on 3-byte packing groups.
+ * @data: the elements.
+ * @scales: E8M0 block scales, @rows x (@cols / 32), or NULL for none (every scale 127).
+ *	Giving scales makes the matrix MX-blocked along its columns.
+ * @scale_stride: bytes from one row of scales to the next; 0 means cols / 32.
+ * @zero_point: INT8 A operand only: the activation zero point, -128..127.
+ */
+struct fpq_matrix {
+	enum fpq_format format;
+	uint32_t rows;
+	uint32_t cols;
+	size_t stride;
+	void *data;
+	uint8_t *scales;
+	size_t scale_stride;
+	int32_t zero_point;
+};
+
+/** fpq_row_bytes() - bytes that @cols elements of @fmt occupy (whole packing groups);
+ * 0 for an invalid format or an overflowing size. */
+size_t fpq_row_bytes(enum fpq_format fmt, uint32_t cols);
+
+/**
+ * fpq_matrix_validate() - check a descriptor: format, shape, stride, pointers, scale
+ * shape; and that the extent in bytes does not overflow.
+ * @m: the matrix.
+ * @data_bytes: if not NULL, receives the bytes spanned by @m->data.
+ * Return: 0, or -EINVAL / -EOVERFLOW / -EFAULT with a detail for fpq_strerror().
+ */
+int fpq_matrix_validate(const struct fpq_matrix *m, size_t *data_bytes);
+
+/** fpq_matrix_get() - code of element (@r, @c), no bounds checks beyond asserts. */
+uint32_t fpq_matrix_get(const struct fpq_matrix *m, uint32_t r, uint32_t c);
+/** fpq_matrix_set() - store a code at (@r, @c), keeping the neighbours in its group. */
+void fpq_matrix_set(const struct fpq_matrix *m, uint32_t r, uint32_t c, uint32_t code);
+
+/**
+ * fpq_quantize() - quantize a binary32 matrix into @dst.
+ * @src: @dst->rows x @dst->cols floats, row i at @src + i * @src_stride (in floats).
+ * @src_stride: floats between rows (>= cols).
+ * @dst: destination; if @dst->scales is set the conversion is MX block quantization:
+ *	one E8M0 scale per 32 columns, computed from the block's largest magnitude.
+ * @flags: FPQ_QUANT_* flags.
+ * @stats: may be NULL; receives (not accumulates) the counts.
+ */
+int fpq_quantize(const float *src, size_t src_stride, const struct fpq_matrix *dst,
+		 unsigned int flags, struct fpq_quant_stats *stats);
+
+/**
+ * fpq_dequantize() - binary32 values of @src (scales applied) into @dst, row i at
+ * @dst + i * @dst_stride. Each value is rounded once (only scaled-down subnormals round).
+ */
+int fpq_dequantize(const struct fpq_matrix *src, float *dst, size_t dst_stride);
+
+/* ---- GEMM ------------------------------------------------------------------------ */
+
+/** enum fpq_activation - float epilogue activation. */
+enum fpq_activation {
+	FPQ_ACT_NONE = 0,
+	FPQ_ACT_RELU = 1,
+	FPQ_ACT_CLAMP = 2,
+};
+
+/** GEMM operation flags. */
+enum {
+	FPQ_GEMM_ALPHA_BROADCAST = 1u << 0,   /* alpha points to one value for all N */
+	FPQ_GEMM_BETA_BROADCAST = 1u << 1,    /* beta points to one value */
+	FPQ_GEMM_REQUANT_BROADCAST = 1u << 2, /* requant_mult/shift hold one value */
+	FPQ_GEMM_SCALE_BROADCAST = 1u << 3,   /* out_scale holds one value */
+	FPQ_GEMM_QUANT_NONSAT = 1u << 4,      /* narrow output: non-saturating */
+	FPQ_GEMM_FLAGS_ALL = (1u << 5) - 1,
+};
+
+/**
+ * struct fpq_gemm_op - one GEMM: C[M x N] = epilogue(A[M x K] * B[N x K]^T).
+ *
+ * The formats pick the path. INT8 x INT8 is the integer path; the formats E4M3, E5M2,
+ * E3M2, E2M3, E2M1 and MXINT8 may be mixed freely between A and B (the float/MX path).
+ *
+ * @a: activations, M x K. INT8 may carry a zero point.
+ * @b: weights, N x K (each output channel's K values contiguous).
+ * @c: output, M x N. Its format selects the output:
+ *	INT8 path: FPQ_FMT_INT32 (raw), FPQ_FMT_INT8 (requantized), FPQ_FMT_FP32 (scaled);
+ *	float path: FPQ_FMT_FP32, FPQ_FMT_BF16 or a narrow element format (with @c.scales:
+ *	MX-blocked along N, N % 32 == 0).
+ * @flags: FPQ_GEMM_* flags.
+ * @alpha: float path: per-channel (N) multiplier, or NULL for 1.0.
+ * @beta: float path: per-channel (N) addend, or NULL for 0.0.
+ * @act: float path activation.
+ * @clamp_lo: lower bound for FPQ_ACT_CLAMP.
+ * @clamp_hi: upper bound for FPQ_ACT_CLAMP.
+ * @bias: INT8 path: per-channel int32 bias, or NULL.
+ * @requant_mult: INT8 output: per-channel fixed-point multiplier (Q31).
+ * @requant_shift: INT8 output: per-channel shift, positive = left, -31..30.
+ * @out_zero: INT8 output zero point.
+ * @act_min: INT8 output lower clamp (-128..127).
+ * @act_max: INT8 output upper clamp (act_min..127).
+ * @out_scale: FP32 output of the INT8 path: per-channel scale.
+ */
+struct fpq_gemm_op {
+	struct fpq_matrix a;
+	struct fpq_matrix b;
+	struct fpq_matrix c;
+	unsigned int flags;
+
+	const float *alpha;
+	const float *beta;
+	enum fpq_activation act;
+	float clamp_lo;
+	float clamp_hi;
+
+	const int32_t *bias;
+	const int32_t *requant_mult;
+	const int8_t *requant_shift;
+	int32_t out_zero;
+	int32_t act_min;
+	int32_t act_max;
+	const float *out_scale;
+};
+
+/** fpq_gemm_op_init() - zero @op and set the defaults (INT8 clamps -128..127,
+ * clamp bounds -Inf..+Inf). */
+void fpq_gemm_op_init(struct fpq_gemm_op *op);
+
+/**
+ * struct fpq_gemm_status - what one operation reports.
+ * @clamped: values changed by the activation clamp (ReLU, clamp, act_min/act_max).
+ * @saturated: narrow-output values saturated to +-max.
+ * @nan_to_zero: narrow-output NaNs written as 0 (formats without NaN).
+ * @overflowed: narrow-output overflows to Inf/NaN (FPQ_GEMM_QUANT_NONSAT).
+ * @device_cycles: card cycles spent (0 on the CPU).
+ * @backend: the backend that ran it (enum fpq_backend).
+ */
+struct fpq_gemm_status {
+	uint64_t clamped;
+	uint64_t saturated;
+	uint64_t nan_to_zero;
+	uint64_t overflowed;
+	uint64_t device_cycles;
+	int backend;
+};
+
+/**
+ * fpq_gemm_validate() - check an operation without running it: descriptors, shapes
+ * agree, format pair and output mode supported, per-channel arrays present, limits.
+ */
+int fpq_gemm_validate(const struct fpq_gemm_op *op);
+
+/**
+ * fpq_gemm_reference() - the reference implementation of numerics.rst, written for
+ * clarity. Needs no context. @status may be NULL.
+ */
+int fpq_gemm_reference(const struct fpq_gemm_op *op, struct fpq_gemm_status *status);
+
+/* ---- contexts, backends, jobs ---------------------------------------------------- */
+
+/** enum fpq_backend - where operations run. */
+enum fpq_backend {
+	FPQ_BACKEND_AUTO = 0, /* the card if one is present, else the CPU */
+	FPQ_BACKEND_CPU = 1,
+	FPQ_BACKEND_CARD = 2,
+	FPQ_BACKEND_REFERENCE = 3, /* the reference code: slow, for checking */
+};
+
+/** Context flags. */
+enum {
+	/* Never fall back to the CPU: a card error is returned to the caller. */
+	FPQ_CTX_STRICT = 1u << 0,
+};
+
+/**
+ * struct fpq_context_opts - how to open a context.
+ * @backend: FPQ_BACKEND_*; AUTO also honours the FPQ_DEVICE environment variable
+ *	(auto, card, cpu, ref).
+ * @flags: FPQ_CTX_* flags.
+ * @num_threads: CPU worker threads; 0 = FPQ_NUM_THREADS or the number of CPUs.
+ */
+struct fpq_context_opts {
+	enum fpq_backend backend;
+	unsigned int flags;
+	unsigned int num_threads;
+};
+
+struct fpq_context;
+struct fpq_job;
+
+/** fpq_context_create() - open a context; @opts may be NULL for the defaults. */
+int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context **ctx);
+/** fpq_context_destroy() - wait for outstanding jobs, then free. NULL is a no-op. */
+void fpq_context_destroy(struct fpq_context *ctx);
+/** fpq_context_backend() - the backend the context uses. */
+enum fpq_backend fpq_context_backend(const struct fpq_context *ctx);
+/** fpq_backend_name() - "cpu", "card", "reference" or "auto". */
+const char *fpq_backend_name(enum fpq_backend backend);
+
+/** fpq_gemm() - run one operation and wait for it. @status may be NULL. */
+int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
+	     struct fpq_gemm_status *status);
+
+/**
+ * fpq_submit() - queue a job of @n_ops operations (run in order) and return at once.
+ * The operation structs are copied; the matrices and per-channel arrays they point to
+ * must stay valid until the job has completed.
+ */
+int fpq_submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops, unsigned int n_ops,
+	       struct fpq_job **job);
+
+/**
+ * fpq_job_wait() - wait for @job.
+ * @timeout_ns: relative timeout; negative waits forever, 0 polls.
+ * @status: NULL, or an array of the job's n_ops entries to fill.
+ * Return: 0 when done, -ETIMEDOUT if still running, or the job's error.
+ */
+int fpq_job_wait(struct fpq_job *job, int64_t timeout_ns, struct fpq_gemm_status *status);
+
+/** fpq_job_free() - wait for @job to finish if needed, then free it. NULL is a no-op. */
+void fpq_job_free(struct fpq_job *job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FPQ_H */

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# libfpq: built twice, optimised ($(O)/libfpq.a, for programs and the demo) and with
+# ASan+UBSan ($(O)/asan/libfpq.a, for the test programs).
+
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
+LIB_INCLUDES := -Ilib/include -Ilib
+LIB_LDLIBS := -lm -lpthread
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(OPT) -fPIC -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
+
+$(O)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
+
+$(O)/libfpq.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/asan/libfpq.a: $(LIB_ASAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+ALL_TARGETS += $(O)/libfpq.a
+
+-include $(LIB_OBJS:.o=.d) $(LIB_ASAN_OBJS:.o=.d)

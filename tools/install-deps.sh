@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what fpq's build, tests and demo need on Debian 12. Idempotent and quiet:
+# installs only the packages that are missing, prints one line when it does.
+set -euo pipefail
+
+packages=(
+	build-essential make gcc g++ pkg-config python3 bc flex bison libelf-dev libssl-dev
+	cpio kmod xz-utils zstd dwarves
+	libgemmlowp-dev libdnnl-dev libdrm-dev libgmp-dev libmpfr-dev
+	verilator yosys
+	qemu-system-x86 busybox-static
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
