@@ -63,7 +63,7 @@ void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int 
 
 /* ---- INT8 path (ref/requant.c) ---- */
 
-/* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (wrapping). */
+/* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (saturating). */
 int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift);
 
 /* ---- matrices (matrix.c) ---- */

@@ -13,8 +13,7 @@ $(O)/tests/%: tests/%.c $(TEST_SUPPORT) tests/*.h $(O)/asan/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $< $(TEST_SUPPORT) $(O)/asan/libfpq.a $(TEST_LDLIBS) -o $@
 
-# gemmlowp is C++; -fwrapv gives its int32 left shift the two's complement wrap that
-# libfpq defines.
+# gemmlowp is C++. -fwrapv: its SIMD-style int32 adds wrap, as the hardware's do.
 $(O)/tests/%: tests/%.cc tests/*.h $(O)/asan/libfpq.a
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_BASE) -fwrapv -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests $< \
