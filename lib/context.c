@@ -26,6 +26,7 @@ struct fpq_job {
 
 struct fpq_context {
 	const struct fpq_backend_ops *ops;
+	void *backend_priv;
 	unsigned int flags;
 	unsigned int num_threads;
 	char fallback[160];
@@ -112,10 +113,29 @@ int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context *
 		ctx->ops = &fpq_backend_cpu;
 		break;
 	}
+	if (ctx->ops->init && (err = ctx->ops->init(ctx))) {
+		free(ctx);
+		return err;
+	}
 	pthread_mutex_init(&ctx->lock, NULL);
 	pthread_cond_init(&ctx->work_cond, NULL);
 	*out = ctx;
 	return 0;
+}
+
+void *fpq_context_priv(const struct fpq_context *ctx)
+{
+	return ctx->backend_priv;
+}
+
+void fpq_context_set_priv(struct fpq_context *ctx, void *priv)
+{
+	ctx->backend_priv = priv;
+}
+
+const struct fpq_backend_ops *fpq_context_ops(const struct fpq_context *ctx)
+{
+	return ctx->ops;
 }
 
 enum fpq_backend fpq_context_backend(const struct fpq_context *ctx)
@@ -311,6 +331,8 @@ void fpq_context_destroy(struct fpq_context *ctx)
 	/* The worker drains the queue before it stops. */
 	if (ctx->worker_started)
 		pthread_join(ctx->worker, NULL);
+	if (ctx->ops->fini)
+		ctx->ops->fini(ctx);
 	pthread_cond_destroy(&ctx->work_cond);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);

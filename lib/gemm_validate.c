@@ -151,7 +151,26 @@ int fpq_gemm_validate(const struct fpq_gemm_op *op)
 		return fpq_error(-EINVAL, "gemm: unknown flags 0x%x", op->flags);
 	if ((err = fpq_matrix_validate(&op->a, &abytes)))
 		return fpq_error(err, "gemm: A: %s", fpq_strerror(err));
-	if ((err = fpq_matrix_validate(&op->b, &bbytes)))
+	if (op->b_packed) {
+		/* Pre-packed weights stand in for B's memory; B's descriptor must agree. */
+		const struct fpq_matrix *wb = fpq_weights_matrix(op->b_packed);
+
+		if (op->b.format != wb->format || op->b.rows != wb->rows ||
+		    op->b.cols != wb->cols || (op->b.scales != NULL) != (wb->scales != NULL))
+			return fpq_error(-EINVAL, "gemm: b_packed holds %s %u x %u %s scales, but "
+						  "B is %s %u x %u %s scales",
+					 fpq_format_name(wb->format), wb->rows, wb->cols,
+					 wb->scales ? "with" : "without",
+					 fpq_format_name(op->b.format), op->b.rows, op->b.cols,
+					 op->b.scales ? "with" : "without");
+		if (op->b.zero_point)
+			return fpq_error(-EINVAL, "gemm: B (weights) is symmetric; zero point "
+						  "%d given", op->b.zero_point);
+		err = fpq_matrix_validate(wb, &bbytes);
+	} else {
+		err = fpq_matrix_validate(&op->b, &bbytes);
+	}
+	if (err)
 		return fpq_error(err, "gemm: B: %s", fpq_strerror(err));
 	if ((err = fpq_matrix_validate(&op->c, &cbytes)))
 		return fpq_error(err, "gemm: C: %s", fpq_strerror(err));
@@ -166,7 +185,7 @@ int fpq_gemm_validate(const struct fpq_gemm_op *op)
 		return fpq_error(-EINVAL, "gemm: C is %u x %u, expected M x N = %u x %u",
 				 op->c.rows, op->c.cols, op->a.rows, op->b.rows);
 	if (overlaps(op->c.data, cbytes, op->a.data, abytes) ||
-	    overlaps(op->c.data, cbytes, op->b.data, bbytes))
+	    (!op->b_packed && overlaps(op->c.data, cbytes, op->b.data, bbytes)))
 		return fpq_error(-EINVAL, "gemm: C overlaps an input");
 
 	err = op->a.format == FPQ_FMT_INT8 || op->b.format == FPQ_FMT_INT8

@@ -94,7 +94,38 @@ struct fpq_backend_ops {
 	/* Run one validated operation synchronously. */
 	int (*run)(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		   struct fpq_gemm_status *st);
+	/* Optional: set up / tear down the backend's state of a context. */
+	int (*init)(struct fpq_context *ctx);
+	void (*fini)(struct fpq_context *ctx);
+	/* Optional: put pre-packed weights into the backend's form (w->priv). */
+	int (*pack_weights)(struct fpq_context *ctx, struct fpq_weights *w);
+	void (*free_weights)(struct fpq_weights *w);
 };
+
+/* The backend's private state of a context (NULL until its init sets it). */
+void *fpq_context_priv(const struct fpq_context *ctx);
+void fpq_context_set_priv(struct fpq_context *ctx, void *priv);
+const struct fpq_backend_ops *fpq_context_ops(const struct fpq_context *ctx);
+
+/*
+ * Pre-packed weights (weights.c): a private copy of B in its own storage format (so any
+ * backend, and the reference, can always read the elements), and the packed form of
+ * the backend that made it.
+ */
+struct fpq_weights {
+	const struct fpq_backend_ops *owner;
+	struct fpq_matrix b;          /* copy: rows back to back, scales back to back */
+	void *priv;                   /* owner's packed form, or NULL */
+};
+
+static inline const struct fpq_matrix *fpq_weights_matrix(const struct fpq_weights *w)
+{
+	return &w->b;
+}
+
+struct cpu_bpack;
+/* The CPU backend's packing of w (struct cpu_bpack), when the CPU backend made it. */
+const struct cpu_bpack *fpq_weights_cpu_pack(const struct fpq_weights *w);
 
 extern const struct fpq_backend_ops fpq_backend_cpu;
 extern const struct fpq_backend_ops fpq_backend_reference;

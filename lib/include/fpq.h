@@ -242,6 +242,10 @@ enum {
  * @act_min: INT8 output lower clamp (-128..127).
  * @act_max: INT8 output upper clamp (act_min..127).
  * @out_scale: FP32 output of the INT8 path: per-channel scale.
+ * @b_packed: NULL, or weights pre-packed from B with fpq_weights_pack(). They must have
+ *	been packed from a matrix of @b's format and shape, with scales exactly when @b
+ *	has them (checked); the packed copy is then used and @b.data and @b.scales are
+ *	not read (they may be NULL).
  */
 struct fpq_gemm_op {
 	struct fpq_matrix a;
@@ -262,6 +266,8 @@ struct fpq_gemm_op {
 	int32_t act_min;
 	int32_t act_max;
 	const float *out_scale;
+
+	const struct fpq_weights *b_packed;
 };
 
 /** fpq_gemm_op_init() - zero @op and set the defaults (INT8 clamps -128..127,
@@ -319,7 +325,8 @@ enum {
  * @backend: FPQ_BACKEND_*; AUTO also honours the FPQ_DEVICE environment variable
  *	(auto, card, cpu, ref).
  * @flags: FPQ_CTX_* flags.
- * @num_threads: CPU worker threads; 0 = FPQ_NUM_THREADS or the number of CPUs.
+ * @num_threads: CPU worker threads; 0 = FPQ_NUM_THREADS or the number of CPUs. The
+ *	results do not depend on it.
  */
 struct fpq_context_opts {
 	enum fpq_backend backend;
@@ -329,6 +336,7 @@ struct fpq_context_opts {
 
 struct fpq_context;
 struct fpq_job;
+struct fpq_weights;
 
 /** fpq_context_create() - open a context; @opts may be NULL for the defaults. */
 int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context **ctx);
@@ -342,6 +350,35 @@ const char *fpq_context_fallback(const struct fpq_context *ctx);
 unsigned int fpq_context_threads(const struct fpq_context *ctx);
 /** fpq_backend_name() - "cpu", "card", "reference" or "auto". */
 const char *fpq_backend_name(enum fpq_backend backend);
+/**
+ * fpq_context_cpu_isa() - the CPU kernel set a "cpu" context runs: "avx512", "avxvnni",
+ * "avx2" or "scalar" (the best the CPU supports, or the one the FPQ_CPU_ISA environment
+ * variable named when the context was created); NULL for other backends.
+ */
+const char *fpq_context_cpu_isa(const struct fpq_context *ctx);
+
+/* ---- pre-packed weights ---------------------------------------------------------- */
+
+/**
+ * fpq_weights_pack() - decode and lay out a weight matrix once, for the backend of
+ * @ctx, so that operations using it (fpq_gemm_op.b_packed) skip that work. Worth it
+ * whenever the same B serves more than one call, and essential for latency-bound
+ * inference (small M), where packing B would cost as much as the product.
+ * @ctx: the context whose backend will use the weights (they also work, unpacked
+ *	again per call, on other contexts and with fpq_gemm_reference()).
+ * @b: the weight matrix, N x K, any operand format (INT8 or a float/MX format), with or
+ *	without scales. The object keeps its own copy: @b may be freed afterwards.
+ * @out: receives the weights.
+ * Return: 0, or -EINVAL / -EFAULT / -ENOMEM.
+ */
+int fpq_weights_pack(struct fpq_context *ctx, const struct fpq_matrix *b,
+		     struct fpq_weights **out);
+
+/**
+ * fpq_weights_free() - free weights from fpq_weights_pack(). No job using them may be
+ * running. NULL is a no-op.
+ */
+void fpq_weights_free(struct fpq_weights *w);
 
 /** fpq_gemm() - run one operation and wait for it. @status may be NULL. */
 int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,

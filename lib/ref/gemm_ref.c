@@ -114,10 +114,18 @@ static int gemm_int8(const struct fpq_gemm_op *op, struct fpq_gemm_status *st)
 int fpq_gemm_reference(const struct fpq_gemm_op *op, struct fpq_gemm_status *status)
 {
 	struct fpq_gemm_status st = { 0 };
+	struct fpq_gemm_op with_copy;
 	int err = fpq_gemm_validate(op);
 
 	if (err)
 		return err;
+	if (op->b_packed) {
+		/* Pre-packed weights keep a copy of B's elements: read those. */
+		with_copy = *op;
+		with_copy.b = *fpq_weights_matrix(op->b_packed);
+		with_copy.b_packed = NULL;
+		op = &with_copy;
+	}
 	st.backend = FPQ_BACKEND_REFERENCE;
 	err = fpq_gemm_path_of(op) == FPQ_PATH_INT8 ? gemm_int8(op, &st) : gemm_float(op, &st);
 	if (!err && status)

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cpu.h - what the files of the fast CPU backend (lib/cpu/) share.
+ *
+ * The backend splits a GEMM into three independent pieces, as oneDNN and ggml do:
+ *   packing   - B (weights) and A (activations) are decoded into the layout of one
+ *               kernel class (pack.c, plus vectorised row decoders per ISA);
+ *   kernels   - micro-kernels per ISA compute one register tile (kern_*.c);
+ *   driver    - tiling, threads and epilogues (gemm.c, pool.c).
+ *
+ * Every kernel class computes exactly what Documentation/numerics.rst says; the ISA
+ * only changes how fast. Classes by operand pair (rank: int-like 0, e3m2 1, e4m3 2,
+ * e5m2 3; the higher rank decides):
+ *   CPU_CLASS_I8   INT8 path, and MX pairs of e2m3/e2m1/mxint8: int8 values, u8 x s8
+ *                  dot products (A is stored as value + 128, corrected with B's sums).
+ *   CPU_CLASS_I16  pairs with e3m2 (and no e4m3/e5m2): int16 values, s16 x s16 dots.
+ *   CPU_CLASS_F64  pairs with e4m3 or e5m2: binary64 FMA on values prescaled by their
+ *                  block's power of two, exact because every partial sum fits 53 bits;
+ *                  when a pair would need more (e5m2 with e4m3/e5m2), A is split into two
+ *                  16-bit pieces and the two exact sums are rounded together once.
+ */
+#ifndef FPQ_CPU_H
+#define FPQ_CPU_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Panel width: every packed B layout groups 16 output channels. */
+#define CPU_PANEL 16u
+/* Packed K is a whole number of MX blocks (zero padded). */
+#define CPU_KALIGN 32u
+
+enum cpu_isa {
+	CPU_ISA_SCALAR,
+	CPU_ISA_AVX2,       /* AVX2 + FMA */
+	CPU_ISA_AVXVNNI,    /* AVX2 + FMA + AVX-VNNI (VEX vpdpbusd/vpdpwssd) */
+	CPU_ISA_AVX512,     /* AVX-512 F/BW/VL/DQ + VNNI + VBMI */
+	CPU_ISA_COUNT
+};
+
+enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64 };
+
+/* ---- packed B ---------------------------------------------------------------------- */
+
+/*
+ * B decoded for one class. Panel p holds channels 16p..16p+15 (missing channels are
+ * zero); inside a panel:
+ *   I8:  [kpad/4][16][4] int8    (4 consecutive k of one channel per dword)
+ *   I16: [kpad/2][16][2] int16
+ *   F64: [kpad][16]      double, prescaled by the channel's block scale 2^xb
+ * Per (panel, block, lane) metadata is laid out [n16][nblk][16]. B is packed without
+ * knowing A's format, so its exponent data is xb alone; A carries both lsb terms.
+ */
+struct cpu_bpack {
+	enum cpu_class cls;
+	enum fpq_format format;      /* B's element format */
+	uint32_t n, k, n16, kpad, nblk;
+	int scaled;                  /* B had MX scales */
+	size_t panel_bytes;
+	uint8_t *data;               /* n16 * panel_bytes, 64-byte aligned */
+	int32_t *colsum;             /* INT8 path: sum over K of b, per channel (n16*16) */
+	int32_t *bcorr;              /* I8 MX: -128 * block sum of b */
+	float *bexp;                 /* I8/I16 MX: xb as a float (scalef operand) */
+	float *bfac;                 /* I8/I16 MX: 2^xb as a float (exact, >= 2^-127) */
+	uint8_t *special;            /* [n][nblk]: NaN scale or a NaN/Inf element */
+	uint8_t *pspecial;           /* [n16][nblk]: OR of special over the panel */
+	int16_t *pemin, *pemax;      /* [n16][nblk]: range of xb over the panel */
+	int any_special;
+};
+
+/* Pack all of B (or panels [p0, p1)) for cls; pack_alloc sizes and allocates. */
+int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_class cls,
+		    int int8_path);
+void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
+		      uint32_t p1);
+void cpu_bpack_free(struct cpu_bpack *bp);
+
+/* The class a pair of operand formats runs in (INT8 x INT8 is CPU_CLASS_I8). */
+enum cpu_class cpu_class_of(enum fpq_format fa, enum fpq_format fb);
+/* F64 class: 2 when A must be split into two 16-bit pieces, else 1. */
+unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb);
+
+/* ---- packed A ---------------------------------------------------------------------- */
+
+/*
+ * A decoded per call, one row of kpad elements per matrix row:
+ *   I8:  uint8 value + 128 (INT8 path: code ^ 0x80)
+ *   I16: int16 value
+ *   F64: pieces rows of double, value * 2^(xa + lsb_a + lsb_b) (piece 1: high 16 bits
+ *        of the integer value, times 2^16 more)
+ * Per (row, block): aexp = xa + lsb_a + lsb_b (float), afac = 2^aexp, special flag.
+ */
+struct cpu_apack {
+	enum cpu_class cls;
+	uint32_t m, k, kpad, nblk;
+	unsigned int pieces;
+	size_t row_bytes;            /* bytes from one packed row to the next */
+	uint8_t *data;
+	float *aexp, *afac;          /* [m][nblk] */
+	uint8_t *special;            /* [m][nblk] */
+	int any_special;
+};
+
+/* Decode rows [r0, r1) of a (the per-ISA decoder when it has one). */
+typedef void (*cpu_pack_a_fn)(struct cpu_apack *ap, const struct fpq_matrix *a,
+			      enum fpq_format fb, uint32_t r0, uint32_t r1);
+void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
+			     enum fpq_format fb, uint32_t r0, uint32_t r1);
+
+/* Element codes of row r, one byte each, from any storage (8, 6 or 4 bits). */
+void cpu_unpack_codes(const struct fpq_matrix *m, uint32_t r, uint8_t *codes);
+
+/* Per-format decode tables: exact integer value (sig) and class of every code. */
+struct cpu_codec {
+	double sig[256];
+	int32_t isig[256];           /* valid for every format but e5m2 */
+	uint8_t special[256];        /* NaN or Inf */
+};
+const struct cpu_codec *cpu_codec(enum fpq_format fmt);
+
+/* ---- kernels ----------------------------------------------------------------------- */
+
+struct cpu_fix;
+
+/*
+ * One register tile: mr rows of A times np panels of B. c receives int32 (INT8 path) or
+ * float (MX paths) accumulators, row r at c + r * c_stride elements, np * 16 columns.
+ */
+struct cpu_tile {
+	const uint8_t *a;            /* packed A, first row of the tile */
+	size_t a_stride;             /* bytes between packed rows */
+	const uint8_t *b;            /* packed B, first panel of the tile */
+	size_t b_panel;              /* bytes between panels */
+	uint32_t kpad, nblk;         /* this K chunk: length (multiple of 32), blocks */
+	uint32_t blk0;               /* index of the chunk's first block (for fix()) */
+	int first;                   /* first chunk: start from init (or 0), else from c */
+	unsigned int mr, np;
+	void *c;
+	size_t c_stride;
+	/* INT8 path */
+	const int32_t *init;         /* per column: bias - (128 + zp) * colsum */
+	/* MX paths, per block */
+	const float *aexp;           /* row r, block t at aexp[r * aexp_stride + t] */
+	const float *afac;
+	size_t aexp_stride;
+	const float *bexp;           /* panel p, block t, lane l at [p * bmeta_panel + t*16 + l] */
+	const float *bfac;
+	const int32_t *bcorr;
+	size_t bmeta_panel;
+	const uint8_t *slow;         /* per block: nonzero sends the block through fix() */
+	unsigned int pieces;         /* F64 */
+	/* Exact P of a flagged block (blk counts from the start of K): s holds the block
+	 * sums (int32 after correction, or double per piece as [pieces][mr][np*16]), p
+	 * receives P, both [mr][np*16]. */
+	void (*fix)(const struct cpu_fix *fx, uint32_t blk, const void *s, float *p);
+	const struct cpu_fix *fx;
+};
+
+typedef void (*cpu_kernel_fn)(const struct cpu_tile *t);
+/* Float-path epilogue of columns [j0, j0 + n) of one row (see epilogue.c). */
+typedef void (*cpu_epi_float_fn)(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
+				 uint32_t n, const float *acc, struct fpq_gemm_status *st);
+typedef void (*cpu_epi_int8_fn)(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
+				uint32_t n, const int32_t *acc, struct fpq_gemm_status *st);
+
+/* A kernel set: one per ISA. */
+struct cpu_kernels {
+	const char *name;
+	enum cpu_isa isa;
+	unsigned int mr_i8, np_i8;       /* INT8 path tile */
+	unsigned int mr_mx, np_mx;       /* I8/I16 MX tiles */
+	unsigned int mr_f64, np_f64;     /* F64 tile (1 piece; 2 pieces use np_f64 / 2) */
+	int exp_guard;                   /* MX I8/I16 kernels need 2^(ea+eb) representable */
+	cpu_kernel_fn i8_int, i16_int;   /* INT8 path (i16_int when there is no int8 dot) */
+	cpu_kernel_fn i8_mx, i16_mx, f64_mx;
+	int has_i8_dot;                  /* 0: the INT8 path and I8 class run as I16 */
+	cpu_epi_float_fn epi_float;
+	cpu_epi_int8_fn epi_int8;
+	cpu_pack_a_fn pack_a;
+};
+
+extern const struct cpu_kernels cpu_kernels_scalar;
+extern const struct cpu_kernels cpu_kernels_avx2;
+extern const struct cpu_kernels cpu_kernels_avxvnni;
+extern const struct cpu_kernels cpu_kernels_avx512;
+
+/* ---- ISA selection (isa.c) ----------------------------------------------------------- */
+
+const char *cpu_isa_name(enum cpu_isa isa);
+int cpu_isa_supported(enum cpu_isa isa);
+/* Best supported ISA, or the one FPQ_CPU_ISA names (error if unknown/unsupported). */
+int cpu_isa_select(enum cpu_isa *out);
+const struct cpu_kernels *cpu_kernels_for(enum cpu_isa isa);
+
+/* ---- scalar epilogue helpers (shared by every ISA for the cases they do not
+ * vectorise): columns [j0, j0 + n) through lib/epilogue.c ---- */
+void cpu_epi_float_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
+			  uint32_t n, const float *acc, struct fpq_gemm_status *st);
+void cpu_epi_int8_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
+			 uint32_t n, const int32_t *acc, struct fpq_gemm_status *st);
+
+/* ---- exact helpers (exact.c) -------------------------------------------------------- */
+
+/* RNE_fp32(x + y) for two binary64 values whose exact sum is what must be rounded. */
+float cpu_round_sum2(double x, double y);
+
+/* What the fixer needs to know about the operation. */
+struct cpu_fix {
+	const struct fpq_gemm_op *op;
+	const struct fpq_matrix *b;      /* B's elements (op->b or the weights' copy) */
+	const struct cpu_apack *ap;
+	const struct cpu_bpack *bp;
+	uint32_t i0, j0;                 /* tile origin */
+	unsigned int mr, ncols;          /* ncols = np * 16 */
+};
+void cpu_fix_block(const struct cpu_fix *fx, uint32_t blk, const void *s, float *p);
+
+/* ---- threads (pool.c) -------------------------------------------------------------- */
+
+struct cpu_pool;
+int cpu_pool_create(unsigned int threads, struct cpu_pool **out);
+void cpu_pool_destroy(struct cpu_pool *pool);
+unsigned int cpu_pool_threads(const struct cpu_pool *pool);
+/* Run fn(arg, task, worker) for task = 0..ntasks-1 on the pool's threads (the caller is
+ * worker 0); returns when all are done. */
+void cpu_pool_run(struct cpu_pool *pool, void (*fn)(void *arg, uint32_t task,
+						   unsigned int worker),
+		  void *arg, uint32_t ntasks);
+
+/* ---- the backend state kept in a context (backend_cpu.c) --------------------------- */
+
+struct cpu_state {
+	const struct cpu_kernels *kern;
+	struct cpu_pool *pool;
+	pthread_mutex_t lock;            /* one operation at a time on the pool */
+};
+
+int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm_status *st);
+int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
+		     struct cpu_bpack **out);
+
+/* 64-byte aligned allocation (zeroed), freed with free(). */
+void *cpu_alloc(size_t bytes);
+
+#endif /* FPQ_CPU_H */

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gemm.c - the CPU GEMM driver: picks the kernel class, packs what is not packed yet
+ * (in parallel), tiles the output and runs the micro-kernels on the context's threads,
+ * then the epilogue.
+ *
+ * Tasks are blocks of the output (MC rows x NC columns); a task computes its outputs
+ * over the whole of K (in KC chunks whose MX blocks stay in K order) and applies the
+ * epilogue itself. No output is ever split between tasks, and a kernel computes each
+ * output with the same operations whatever tile it falls in, so the results do not
+ * depend on the thread count or on which thread ran which task.
+ *
+ * Loop order inside a task (GotoBLAS/BLIS style): for each K chunk, for each panel group
+ * (np x 16 columns, kept in L1), for each row tile (mr rows of A streamed from L2).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+/* Everything the tasks of one operation share. */
+struct gemm_run {
+	const struct fpq_gemm_op *op;
+	const struct cpu_kernels *kern;
+	enum cpu_class cls;
+	int int8_path;
+	cpu_kernel_fn kfn;
+	unsigned int mr, np;
+	uint32_t m, n, kc;
+	uint32_t mc, nc, mtasks, ntasks;
+
+	struct cpu_apack ap;
+	const struct cpu_bpack *bp;
+	struct cpu_bpack bp_local;
+	const struct fpq_matrix *bsrc;    /* B's elements, for packing and exact blocks */
+	int pack_b;
+	uint32_t a_chunks, b_chunks, a_rows_per, b_panels_per;
+
+	int32_t *init;                    /* INT8 path, per column */
+	unsigned int threads;
+	struct worker {
+		void *acc;                /* mc x nc accumulators */
+		uint8_t *slow;            /* per block of a chunk */
+		struct fpq_gemm_status st;
+	} *w;
+};
+
+static uint32_t div_up(uint32_t a, uint32_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* ---- phase 1: packing ---- */
+
+static void pack_task(void *arg, uint32_t task, unsigned int worker)
+{
+	struct gemm_run *g = arg;
+
+	(void)worker;
+	if (task < g->a_chunks) {
+		uint32_t r0 = task * g->a_rows_per;
+		uint32_t r1 = r0 + g->a_rows_per < g->m ? r0 + g->a_rows_per : g->m;
+
+		g->kern->pack_a(&g->ap, &g->op->a, g->op->b.format, r0, r1);
+	} else {
+		uint32_t p0 = (task - g->a_chunks) * g->b_panels_per;
+		uint32_t p1 = p0 + g->b_panels_per < g->bp_local.n16 ? p0 + g->b_panels_per
+								     : g->bp_local.n16;
+
+		cpu_bpack_panels(&g->bp_local, g->bsrc, p0, p1);
+	}
+}
+
+static int apack_alloc(struct gemm_run *g)
+{
+	struct cpu_apack *ap = &g->ap;
+	const struct fpq_matrix *a = &g->op->a;
+
+	memset(ap, 0, sizeof(*ap));
+	ap->cls = g->cls;
+	ap->m = a->rows;
+	ap->k = a->cols;
+	ap->kpad = div_up(a->cols, CPU_KALIGN) * CPU_KALIGN;
+	ap->nblk = ap->kpad / CPU_KALIGN;
+	ap->pieces = g->cls == CPU_CLASS_F64 ? cpu_f64_pieces(a->format, g->op->b.format) : 1;
+	ap->row_bytes = (size_t)ap->kpad * (g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16
+					    ? 2 : 8 * ap->pieces);
+	ap->data = cpu_alloc(ap->row_bytes * ap->m);
+	if (!ap->data)
+		return -ENOMEM;
+	if (g->int8_path)
+		return 0;
+	ap->aexp = cpu_alloc(sizeof(float) * ap->m * ap->nblk);
+	ap->afac = cpu_alloc(sizeof(float) * ap->m * ap->nblk);
+	ap->special = cpu_alloc((size_t)ap->m * ap->nblk);
+	return ap->aexp && ap->afac && ap->special ? 0 : -ENOMEM;
+}
+
+static void apack_free(struct cpu_apack *ap)
+{
+	free(ap->data);
+	free(ap->aexp);
+	free(ap->afac);
+	free(ap->special);
+}
+
+/* ---- phase 2: tiles ---- */
+
+/* The per-block flags of one tile: which blocks go through the exact path. */
+static void tile_slow_flags(const struct gemm_run *g, uint32_t i0, unsigned int mr,
+			    uint32_t p0, unsigned int np, uint32_t blk0, uint32_t nblk,
+			    uint8_t *slow)
+{
+	const struct cpu_apack *ap = &g->ap;
+	const struct cpu_bpack *bp = g->bp;
+
+	for (uint32_t t = 0; t < nblk; t++) {
+		const uint32_t blk = blk0 + t;
+		int s = 0, amin = 1 << 14, amax = -(1 << 14), bmin = 1 << 14, bmax = -(1 << 14);
+
+		for (unsigned int r = 0; r < mr; r++) {
+			size_t e = (size_t)(i0 + r) * ap->nblk + blk;
+
+			s |= ap->special[e];
+			if (!ap->special[e]) {
+				int x = (int)ap->aexp[e];
+
+				amin = x < amin ? x : amin;
+				amax = x > amax ? x : amax;
+			}
+		}
+		for (unsigned int p = 0; p < np; p++) {
+			size_t e = (size_t)(p0 + p) * bp->nblk + blk;
+
+			s |= bp->pspecial[e];
+			bmin = bp->pemin[e] < bmin ? bp->pemin[e] : bmin;
+			bmax = bp->pemax[e] > bmax ? bp->pemax[e] : bmax;
+		}
+		/* Without a scale instruction, P = S * (2^ea * 2^eb) is one rounding only
+		 * while the product of the two powers is a binary32 number. */
+		if (g->kern->exp_guard && g->cls != CPU_CLASS_F64 && amin <= amax &&
+		    bmin <= bmax && (amin + bmin < -149 || amax + bmax > 127))
+			s = 1;
+		slow[t] = (uint8_t)s;
+	}
+}
+
+static void compute_task(void *arg, uint32_t task, unsigned int worker)
+{
+	struct gemm_run *g = arg;
+	struct worker *w = &g->w[worker];
+	const uint32_t mb = task / g->ntasks, nb = task % g->ntasks;
+	const uint32_t i_start = mb * g->mc, j_start = nb * g->nc;
+	const uint32_t i_end = i_start + g->mc < g->m ? i_start + g->mc : g->m;
+	const uint32_t j_end = j_start + g->nc < g->n ? j_start + g->nc : g->n;
+	const uint32_t p_start = j_start / CPU_PANEL, p_end = div_up(j_end, CPU_PANEL);
+	const size_t ldc = (size_t)g->nc;       /* accumulator row stride, elements */
+	const size_t esz = 4;                   /* int32 or float accumulators */
+	const struct cpu_apack *ap = &g->ap;
+	const struct cpu_bpack *bp = g->bp;
+	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
+
+	for (uint32_t k0 = 0; k0 < ap->kpad; k0 += g->kc) {
+		const uint32_t klen = ap->kpad - k0 < g->kc ? ap->kpad - k0 : g->kc;
+		const uint32_t blk0 = k0 / CPU_KALIGN, nblk = klen / CPU_KALIGN;
+		/* Byte offset of k0 inside a packed A row piece and inside a B panel. */
+		const size_t a_off = (size_t)k0 * (g->cls == CPU_CLASS_I8 ? 1
+						   : g->cls == CPU_CLASS_I16 ? 2 : 8);
+		const size_t b_off = (size_t)k0 * (bp->panel_bytes / bp->kpad);
+
+		for (uint32_t p = p_start; p < p_end; p += g->np) {
+			const unsigned int np = p_end - p < g->np ? p_end - p : g->np;
+
+			for (uint32_t i = i_start; i < i_end; i += g->mr) {
+				const unsigned int mr = i_end - i < g->mr ? i_end - i : g->mr;
+				struct cpu_tile t;
+
+				memset(&t, 0, sizeof(t));
+				t.a = ap->data + (size_t)i * ap->row_bytes + a_off;
+				t.a_stride = ap->row_bytes;
+				t.b = bp->data + (size_t)p * bp->panel_bytes + b_off;
+				t.b_panel = bp->panel_bytes;
+				t.kpad = klen;
+				t.nblk = nblk;
+				t.blk0 = blk0;
+				t.mr = mr;
+				t.np = np;
+				t.first = k0 == 0;
+				t.c = (uint8_t *)w->acc + ((size_t)(i - i_start) * ldc +
+							   (p - p_start) * CPU_PANEL) * esz;
+				t.c_stride = ldc;
+				if (g->int8_path) {
+					t.init = g->init + (size_t)p * CPU_PANEL;
+				} else {
+					t.aexp = ap->aexp + (size_t)i * ap->nblk + blk0;
+					t.afac = ap->afac + (size_t)i * ap->nblk + blk0;
+					t.aexp_stride = ap->nblk;
+					t.bmeta_panel = (size_t)bp->nblk * CPU_PANEL;
+					t.bexp = bp->bexp ? bp->bexp + (size_t)p * t.bmeta_panel +
+							    blk0 * CPU_PANEL : NULL;
+					t.bfac = bp->bfac ? bp->bfac + (size_t)p * t.bmeta_panel +
+							    blk0 * CPU_PANEL : NULL;
+					t.bcorr = bp->bcorr ? bp->bcorr + (size_t)p * t.bmeta_panel +
+							      blk0 * CPU_PANEL : NULL;
+					t.pieces = ap->pieces;
+					tile_slow_flags(g, i, mr, p, np, blk0, nblk, w->slow);
+					t.slow = w->slow;
+					fx.i0 = i;
+					fx.j0 = p * CPU_PANEL;
+					fx.mr = mr;
+					fx.ncols = np * CPU_PANEL;
+					t.fix = cpu_fix_block;
+					t.fx = &fx;
+				}
+				g->kfn(&t);
+			}
+		}
+	}
+	for (uint32_t i = i_start; i < i_end; i++) {
+		const void *row = (const uint8_t *)w->acc + (size_t)(i - i_start) * ldc * esz;
+
+		if (g->int8_path)
+			g->kern->epi_int8(g->op, i, j_start, j_end - j_start, row, &w->st);
+		else
+			g->kern->epi_float(g->op, i, j_start, j_end - j_start, row, &w->st);
+	}
+}
+
+/* ---- set-up ---- */
+
+static void choose_blocking(struct gemm_run *g)
+{
+	const uint32_t group = g->np * CPU_PANEL;
+	const uint32_t row_tiles = div_up(g->m, g->mr);
+	uint32_t mt_per_task, ngroups = div_up(g->n, group), groups_per_task;
+
+	/* K chunk: the B panel group of a chunk stays in L1 (about 32 KB). */
+	size_t bytes_per_k = g->bp->panel_bytes / g->bp->kpad * g->np;
+	uint32_t kc = (uint32_t)(32768 / bytes_per_k) / CPU_KALIGN * CPU_KALIGN;
+
+	if (kc < CPU_KALIGN)
+		kc = CPU_KALIGN;
+	g->kc = kc;
+
+	/* Rows per task: a few row tiles, so A's block of a chunk stays in L2. */
+	mt_per_task = row_tiles < 8 ? row_tiles : 8;
+	g->mc = mt_per_task * g->mr;
+	g->mtasks = div_up(g->m, g->mc);
+	/* Columns per task: enough tasks to balance the threads (4 per thread), but no
+	 * more B per task than fits L2 comfortably. */
+	size_t group_bytes = g->bp->panel_bytes * g->np;
+	uint32_t max_groups = (uint32_t)((512u * 1024u) / (group_bytes ? group_bytes : 1));
+	uint32_t want_tasks = 4 * g->threads;
+	uint32_t nsplit = g->mtasks >= want_tasks ? 1 : div_up(want_tasks, g->mtasks);
+
+	if (max_groups < 1)
+		max_groups = 1;
+	groups_per_task = div_up(ngroups, nsplit);
+	if (groups_per_task > max_groups)
+		groups_per_task = max_groups;
+	if (groups_per_task < 1)
+		groups_per_task = 1;
+	/* Task columns start on multiples of 64: whole packing groups of C and whole MX
+	 * output blocks (the group is 16, 32 or 64 columns). */
+	while (groups_per_task * group % 64)
+		groups_per_task++;
+	g->nc = groups_per_task * group;
+	g->ntasks = div_up(g->n, g->nc);
+}
+
+static void run_free(struct gemm_run *g)
+{
+	apack_free(&g->ap);
+	cpu_bpack_free(&g->bp_local);
+	free(g->init);
+	if (g->w) {
+		for (unsigned int i = 0; i < g->threads; i++) {
+			free(g->w[i].acc);
+			free(g->w[i].slow);
+		}
+		free(g->w);
+	}
+}
+
+int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm_status *st)
+{
+	const struct cpu_kernels *kern = cs->kern;
+	struct gemm_run g;
+	const struct fpq_weights *wt = op->b_packed;
+	int err = -ENOMEM;
+
+	memset(&g, 0, sizeof(g));
+	g.op = op;
+	g.kern = kern;
+	g.m = op->a.rows;
+	g.n = op->b.rows;
+	g.int8_path = op->a.format == FPQ_FMT_INT8;
+	g.cls = cpu_class_of(op->a.format, op->b.format);
+	if (g.cls == CPU_CLASS_I8 && !kern->has_i8_dot)
+		g.cls = CPU_CLASS_I16;
+	g.threads = cpu_pool_threads(cs->pool);
+	if (g.int8_path) {
+		g.kfn = g.cls == CPU_CLASS_I8 ? kern->i8_int : kern->i16_int;
+		g.mr = kern->mr_i8;
+		g.np = kern->np_i8;
+	} else if (g.cls == CPU_CLASS_F64) {
+		g.kfn = kern->f64_mx;
+		g.mr = kern->mr_f64;
+		g.np = kern->np_f64;
+		if (cpu_f64_pieces(op->a.format, op->b.format) == 2 && g.np > 1)
+			g.np /= 2;
+	} else {
+		g.kfn = g.cls == CPU_CLASS_I8 ? kern->i8_mx : kern->i16_mx;
+		g.mr = kern->mr_mx;
+		g.np = kern->np_mx;
+	}
+
+	/* B: the pre-packed weights when they are in this class's layout, else per call. */
+	g.bsrc = wt ? fpq_weights_matrix(wt) : &op->b;
+	g.bp = wt ? fpq_weights_cpu_pack(wt) : NULL;
+	if (g.bp && (g.bp->cls != g.cls || (g.bp->colsum != NULL) != g.int8_path))
+		g.bp = NULL;
+	if (!g.bp) {
+		if ((err = cpu_bpack_alloc(&g.bp_local, g.bsrc, g.cls, g.int8_path)))
+			goto out;
+		g.bp = &g.bp_local;
+		g.pack_b = 1;
+	}
+	err = -ENOMEM;
+	if (apack_alloc(&g))
+		goto out_nomem;
+
+	/* Phase 1: decode A (and B when needed) on all threads. */
+	g.a_rows_per = g.m < 16 ? g.m : div_up(g.m, 4 * g.threads);
+	if (g.a_rows_per < 4)
+		g.a_rows_per = g.m < 4 ? g.m : 4;
+	g.a_chunks = div_up(g.m, g.a_rows_per);
+	if (g.pack_b) {
+		g.b_panels_per = div_up(g.bp_local.n16, 4 * g.threads);
+		g.b_chunks = div_up(g.bp_local.n16, g.b_panels_per);
+	}
+	cpu_pool_run(cs->pool, pack_task, &g, g.a_chunks + g.b_chunks);
+
+	if (g.int8_path) {
+		const struct cpu_bpack *bp = g.bp;
+		const uint32_t corr = g.cls == CPU_CLASS_I8 ? 128u + (uint32_t)op->a.zero_point : 0;
+
+		g.init = cpu_alloc(sizeof(int32_t) * bp->n16 * CPU_PANEL);
+		if (!g.init)
+			goto out_nomem;
+		/* bias - (128 + zp) * colsum, in wrapping arithmetic like the reference. */
+		for (uint32_t j = 0; j < g.n; j++)
+			g.init[j] = (int32_t)((op->bias ? (uint32_t)op->bias[j] : 0u) -
+					      corr * (uint32_t)bp->colsum[j]);
+	}
+
+	choose_blocking(&g);
+	g.w = calloc(g.threads, sizeof(*g.w));
+	if (!g.w)
+		goto out_nomem;
+	for (unsigned int i = 0; i < g.threads; i++) {
+		g.w[i].acc = cpu_alloc((size_t)g.mc * g.nc * 4);
+		g.w[i].slow = cpu_alloc(g.kc / CPU_KALIGN + 1);
+		if (!g.w[i].acc || !g.w[i].slow)
+			goto out_nomem;
+	}
+	cpu_pool_run(cs->pool, compute_task, &g, g.mtasks * g.ntasks);
+	for (unsigned int i = 0; i < g.threads; i++) {
+		st->clamped += g.w[i].st.clamped;
+		st->saturated += g.w[i].st.saturated;
+		st->nan_to_zero += g.w[i].st.nan_to_zero;
+		st->overflowed += g.w[i].st.overflowed;
+	}
+	err = 0;
+	goto out;
+out_nomem:
+	err = fpq_error(-ENOMEM, "gemm: out of memory for the CPU kernels' buffers");
+out:
+	run_free(&g);
+	return err;
+}
+
+int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
+		     struct cpu_bpack **out)
+{
+	const int int8_path = b->format == FPQ_FMT_INT8;
+	enum cpu_class cls = cpu_class_of(b->format, b->format);
+	struct cpu_bpack *bp = calloc(1, sizeof(*bp));
+	int err;
+
+	*out = NULL;
+	if (!bp)
+		return fpq_error(-ENOMEM, "weights: out of memory");
+	/* B's own class: an A of a higher rank will repack per call (see cpu_class_of). */
+	if (cls == CPU_CLASS_I8 && !kern->has_i8_dot)
+		cls = CPU_CLASS_I16;
+	err = cpu_bpack_alloc(bp, b, cls, int8_path);
+	if (err) {
+		free(bp);
+		return err;
+	}
+	cpu_bpack_panels(bp, b, 0, bp->n16);
+	*out = bp;
+	return 0;
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pack.c - operands decoded into the kernels' layouts (see cpu.h): B once per weight
+ * matrix (or per call when it is not pre-packed), A per call. Everything here is exact
+ * integer or power-of-two arithmetic; the portable row decoder is the model the
+ * vectorised ones (kern_*.c) must match byte for byte.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+void *cpu_alloc(size_t bytes)
+{
+	size_t sz = (bytes + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, sz ? sz : 64);
+
+	if (p)
+		memset(p, 0, sz ? sz : 64);
+	return p;
+}
+
+/* ---- codec tables ---- */
+
+static struct cpu_codec codecs[FPQ_FMT_COUNT];
+static pthread_once_t codecs_once = PTHREAD_ONCE_INIT;
+
+static void codecs_init(void)
+{
+	for (int f = FPQ_FMT_INT8; f <= FPQ_FMT_MXINT8; f++) {
+		unsigned int ncodes = 1u << fpq_format_info((enum fpq_format)f)->bits;
+
+		for (unsigned int c = 0; c < 256; c++) {
+			struct fpq_elem e = fpq_elem_decode((enum fpq_format)f, c % ncodes);
+
+			codecs[f].special[c] = e.cls != FPQ_ELEM_FINITE;
+			codecs[f].sig[c] = e.cls == FPQ_ELEM_FINITE ? (double)e.sig : 0.0;
+			codecs[f].isig[c] = e.cls == FPQ_ELEM_FINITE && f != FPQ_FMT_E5M2
+						    ? (int32_t)e.sig : 0;
+		}
+	}
+}
+
+const struct cpu_codec *cpu_codec(enum fpq_format fmt)
+{
+	pthread_once(&codecs_once, codecs_init);
+	return &codecs[fmt];
+}
+
+void cpu_unpack_codes(const struct fpq_matrix *m, uint32_t r, uint8_t *codes)
+{
+	const uint8_t *p = (const uint8_t *)m->data + (size_t)r * fpq_matrix_stride(m);
+	const uint32_t k = m->cols;
+
+	switch (fpq_format_info(m->format)->bits) {
+	case 4:
+		for (uint32_t c = 0; c < k; c++)
+			codes[c] = (p[c / 2] >> (4 * (c % 2))) & 0xF;
+		break;
+	case 6:
+		for (uint32_t c = 0; c < k; c += 4) {
+			const uint8_t *g = p + (size_t)(c / 4) * 3;
+			uint32_t w = g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16;
+
+			for (uint32_t t = 0; t < 4 && c + t < k; t++)
+				codes[c + t] = (w >> (6 * t)) & 0x3F;
+		}
+		break;
+	default:
+		memcpy(codes, p, k);
+		break;
+	}
+}
+
+/* ---- classes ---- */
+
+static int format_rank(enum fpq_format f)
+{
+	switch (f) {
+	case FPQ_FMT_E3M2: return 1;
+	case FPQ_FMT_E4M3: return 2;
+	case FPQ_FMT_E5M2: return 3;
+	default: return 0;            /* int8, mxint8, e2m3, e2m1 */
+	}
+}
+
+enum cpu_class cpu_class_of(enum fpq_format fa, enum fpq_format fb)
+{
+	int r = format_rank(fa) > format_rank(fb) ? format_rank(fa) : format_rank(fb);
+
+	return r == 0 ? CPU_CLASS_I8 : r == 1 ? CPU_CLASS_I16 : CPU_CLASS_F64;
+}
+
+/* Largest magnitude of the exact integer value of an element (value / 2^lsb). */
+static double max_int_value(enum fpq_format f)
+{
+	switch (f) {
+	case FPQ_FMT_INT8:
+	case FPQ_FMT_MXINT8: return 128.0;
+	case FPQ_FMT_E2M3: return 60.0;
+	case FPQ_FMT_E2M1: return 12.0;
+	case FPQ_FMT_E3M2: return 448.0;
+	case FPQ_FMT_E4M3: return 229376.0;
+	default: return 3758096384.0;  /* e5m2: 57344 * 2^16 */
+	}
+}
+
+unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb)
+{
+	/* 32 products must stay below 2^53 for every partial sum to be exact. */
+	return 32.0 * max_int_value(fa) * max_int_value(fb) < 0x1p53 ? 1 : 2;
+}
+
+/* ---- B ---- */
+
+void cpu_bpack_free(struct cpu_bpack *bp)
+{
+	if (!bp)
+		return;
+	free(bp->data);
+	free(bp->colsum);
+	free(bp->bcorr);
+	free(bp->bexp);
+	free(bp->bfac);
+	free(bp->special);
+	free(bp->pspecial);
+	free(bp->pemin);
+	free(bp->pemax);
+	memset(bp, 0, sizeof(*bp));
+}
+
+static size_t panel_bytes_of(enum cpu_class cls, uint32_t kpad)
+{
+	return cls == CPU_CLASS_I8 ? (size_t)kpad * 16
+	     : cls == CPU_CLASS_I16 ? (size_t)kpad * 32 : (size_t)kpad * 128;
+}
+
+int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_class cls,
+		    int int8_path)
+{
+	memset(bp, 0, sizeof(*bp));
+	bp->cls = cls;
+	bp->format = b->format;
+	bp->n = b->rows;
+	bp->k = b->cols;
+	bp->n16 = (b->rows + CPU_PANEL - 1) / CPU_PANEL;
+	bp->kpad = (b->cols + CPU_KALIGN - 1) / CPU_KALIGN * CPU_KALIGN;
+	bp->nblk = bp->kpad / CPU_KALIGN;
+	bp->scaled = b->scales != NULL;
+	bp->panel_bytes = panel_bytes_of(cls, bp->kpad);
+
+	size_t meta = (size_t)bp->n16 * bp->nblk * CPU_PANEL;
+
+	bp->data = cpu_alloc(bp->n16 * bp->panel_bytes);
+	if (int8_path) {
+		bp->colsum = cpu_alloc(sizeof(int32_t) * bp->n16 * CPU_PANEL);
+		if (!bp->data || !bp->colsum)
+			goto nomem;
+		return 0;
+	}
+	if (cls == CPU_CLASS_I8)
+		bp->bcorr = cpu_alloc(sizeof(int32_t) * meta);
+	bp->bexp = cpu_alloc(sizeof(float) * meta);
+	bp->bfac = cpu_alloc(sizeof(float) * meta);
+	bp->special = cpu_alloc((size_t)bp->n * bp->nblk);
+	bp->pspecial = cpu_alloc((size_t)bp->n16 * bp->nblk);
+	bp->pemin = cpu_alloc(sizeof(int16_t) * bp->n16 * bp->nblk);
+	bp->pemax = cpu_alloc(sizeof(int16_t) * bp->n16 * bp->nblk);
+	if (!bp->data || (cls == CPU_CLASS_I8 && !bp->bcorr) || !bp->bexp || !bp->bfac ||
+	    !bp->special || !bp->pspecial || !bp->pemin || !bp->pemax)
+		goto nomem;
+	return 0;
+nomem:
+	cpu_bpack_free(bp);
+	return fpq_error(-ENOMEM, "gemm: out of memory packing B (%u x %u)", b->rows, b->cols);
+}
+
+/* One channel (column of C) into lane l of panel p. */
+static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t j,
+			   uint8_t *codes)
+{
+	const struct cpu_codec *cd = cpu_codec(b->format);
+	const uint32_t p = j / CPU_PANEL, l = j % CPU_PANEL, k = bp->k;
+	uint8_t *panel = bp->data + (size_t)p * bp->panel_bytes;
+	const int int8_path = bp->colsum != NULL;
+
+	cpu_unpack_codes(b, j, codes);
+	if (int8_path) {
+		uint32_t sum = 0;
+
+		for (uint32_t kk = 0; kk < k; kk++) {
+			int32_t v = (int8_t)codes[kk];
+
+			sum += (uint32_t)v;
+			if (bp->cls == CPU_CLASS_I8)
+				((int8_t *)panel)[(kk / 4) * 64 + l * 4 + kk % 4] = (int8_t)v;
+			else
+				((int16_t *)panel)[(kk / 2) * 32 + l * 2 + kk % 2] = (int16_t)v;
+		}
+		bp->colsum[j] = (int32_t)sum;
+		return;
+	}
+	for (uint32_t t = 0; t < bp->nblk; t++) {
+		uint8_t s = bp->scaled ? fpq_matrix_scale(b, j, t) : 127;
+		int xb = (int)s - 127;
+		int special = s == 0xFF;
+		uint32_t k0 = t * CPU_KALIGN, k1 = k0 + CPU_KALIGN < k ? k0 + CPU_KALIGN : k;
+		uint32_t sum = 0;
+		size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL + l;
+
+		for (uint32_t kk = k0; kk < k1; kk++)
+			special |= cd->special[codes[kk]];
+		for (uint32_t kk = k0; kk < k1; kk++) {
+			uint8_t c = codes[kk];
+
+			switch (bp->cls) {
+			case CPU_CLASS_I8:
+				((int8_t *)panel)[(kk / 4) * 64 + l * 4 + kk % 4] =
+					(int8_t)cd->isig[c];
+				sum += (uint32_t)cd->isig[c];
+				break;
+			case CPU_CLASS_I16:
+				((int16_t *)panel)[(kk / 2) * 32 + l * 2 + kk % 2] =
+					(int16_t)cd->isig[c];
+				break;
+			default:
+				/* Exact: at most 32 significant bits times a power of two. */
+				((double *)panel)[(size_t)kk * 16 + l] =
+					special ? 0.0 : ldexp(cd->sig[c], xb);
+				break;
+			}
+		}
+		if (bp->bcorr)
+			bp->bcorr[meta] = (int32_t)(0u - 128u * sum);
+		bp->bexp[meta] = special ? 0.0f : (float)xb;
+		bp->bfac[meta] = special ? 1.0f : ldexpf(1.0f, xb);
+		bp->special[(size_t)j * bp->nblk + t] = (uint8_t)special;
+		if (special) {
+			bp->pspecial[(size_t)p * bp->nblk + t] = 1;
+			bp->any_special = 1;
+		} else {
+			int16_t *lo = &bp->pemin[(size_t)p * bp->nblk + t];
+			int16_t *hi = &bp->pemax[(size_t)p * bp->nblk + t];
+
+			if (xb < *lo)
+				*lo = (int16_t)xb;
+			if (xb > *hi)
+				*hi = (int16_t)xb;
+		}
+	}
+}
+
+void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
+		      uint32_t p1)
+{
+	uint8_t *codes = malloc(bp->k ? bp->k : 1);
+
+	if (!codes)
+		abort();                     /* a few KB; see cpu_gemm for the big buffers */
+	for (uint32_t p = p0; p < p1; p++) {
+		if (bp->pemin) {
+			/* Empty ranges to start; a panel whose channels are all special in a
+			 * block keeps it empty (that block takes the exact path anyway). */
+			for (uint32_t t = 0; t < bp->nblk; t++) {
+				bp->pemin[(size_t)p * bp->nblk + t] = INT16_MAX;
+				bp->pemax[(size_t)p * bp->nblk + t] = INT16_MIN;
+			}
+		}
+		for (uint32_t j = p * CPU_PANEL; j < (p + 1) * CPU_PANEL && j < bp->n; j++)
+			pack_b_channel(bp, b, j, codes);
+	}
+	free(codes);
+}
+
+/* ---- A ---- */
+
+void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
+			     enum fpq_format fb, uint32_t r0, uint32_t r1)
+{
+	const struct cpu_codec *cd = cpu_codec(a->format);
+	const int int8_path = a->format == FPQ_FMT_INT8;
+	const int lsb = fpq_elem_lsb_exp(a->format) + fpq_elem_lsb_exp(fb);
+	uint8_t *codes = malloc(ap->k);
+
+	if (!codes)
+		abort();
+	for (uint32_t r = r0; r < r1; r++) {
+		uint8_t *row = ap->data + (size_t)r * ap->row_bytes;
+
+		cpu_unpack_codes(a, r, codes);
+		if (int8_path) {
+			for (uint32_t k = 0; k < ap->kpad; k++) {
+				if (ap->cls == CPU_CLASS_I8)
+					row[k] = k < ap->k ? codes[k] ^ 0x80 : 0x80;
+				else
+					((int16_t *)row)[k] = (int16_t)(k < ap->k
+						? (int8_t)codes[k] - a->zero_point : 0);
+			}
+			continue;
+		}
+		for (uint32_t t = 0; t < ap->nblk; t++) {
+			uint8_t s = a->scales ? fpq_matrix_scale(a, r, t) : 127;
+			int x = (int)s - 127 + lsb;
+			int special = s == 0xFF;
+			uint32_t k0 = t * CPU_KALIGN, k1 = k0 + CPU_KALIGN < ap->k ? k0 + CPU_KALIGN
+								       : ap->k;
+
+			for (uint32_t k = k0; k < k1; k++)
+				special |= cd->special[codes[k]];
+			ap->aexp[(size_t)r * ap->nblk + t] = special ? 0.0f : (float)x;
+			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : ldexpf(1.0f, x);
+			ap->special[(size_t)r * ap->nblk + t] = (uint8_t)special;
+			if (special)
+				ap->any_special = 1;
+			for (uint32_t k = k0; k < k0 + CPU_KALIGN; k++) {
+				uint8_t c = k < k1 ? codes[k] : 0;
+				int valid = k < k1;
+
+				switch (ap->cls) {
+				case CPU_CLASS_I8:
+					row[k] = (uint8_t)((valid ? cd->isig[c] : 0) + 128);
+					break;
+				case CPU_CLASS_I16:
+					((int16_t *)row)[k] = (int16_t)(valid ? cd->isig[c] : 0);
+					break;
+				default: {
+					double v = valid && !special ? cd->sig[c] : 0.0;
+					double *d = (double *)row;
+
+					if (ap->pieces == 1) {
+						d[k] = ldexp(v, x);
+					} else {
+						/* |v| < 2^32: two exact 16-bit halves. */
+						double hi = floor(fabs(v) / 65536.0);
+						double lo = fabs(v) - hi * 65536.0;
+
+						if (v < 0) {
+							hi = -hi;
+							lo = -lo;
+						}
+						d[k] = ldexp(lo, x);
+						d[ap->kpad + k] = ldexp(hi, x + 16);
+					}
+					break;
+				}
+				}
+			}
+		}
+	}
+	free(codes);
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pool.c - the worker threads of a context. A run hands out task numbers from one
+ * atomic counter; the caller works too. Workers spin briefly after a run before they
+ * sleep, so back-to-back small GEMMs (latency-bound inference) do not pay a wake-up
+ * each time.
+ *
+ * Which thread runs which task does not matter for the results: every task computes
+ * its outputs completely and identically (see gemm.c), so the bits cannot depend on the
+ * thread count or the schedule.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "cpu.h"
+
+/* Spin iterations before a worker (or the waiting caller) blocks. */
+#define SPIN_ITERS 20000
+
+struct cpu_pool {
+	unsigned int n;                  /* threads, the caller included */
+	pthread_t *threads;
+	pthread_mutex_t lock;
+	pthread_cond_t wake, done;
+	atomic_uint_fast64_t generation; /* bumped to start a run */
+	atomic_uint active;              /* workers not finished with the current run */
+	atomic_bool stop;
+	void (*fn)(void *arg, uint32_t task, unsigned int worker);
+	void *arg;
+	uint32_t ntasks;
+	atomic_uint_fast32_t next;
+};
+
+struct worker_start {
+	struct cpu_pool *pool;
+	unsigned int id;
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void run_tasks(struct cpu_pool *p, unsigned int id)
+{
+	for (;;) {
+		uint32_t t = (uint32_t)atomic_fetch_add(&p->next, 1);
+
+		if (t >= p->ntasks)
+			break;
+		p->fn(p->arg, t, id);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker_start ws = *(struct worker_start *)arg;
+	struct cpu_pool *p = ws.pool;
+	uint_fast64_t seen = 0;
+
+	free(arg);
+	for (;;) {
+		uint_fast64_t g = atomic_load_explicit(&p->generation, memory_order_acquire);
+
+		for (int i = 0; g == seen && i < SPIN_ITERS && !atomic_load(&p->stop); i++) {
+			cpu_relax();
+			g = atomic_load_explicit(&p->generation, memory_order_acquire);
+		}
+		if (g == seen) {
+			pthread_mutex_lock(&p->lock);
+			while ((g = atomic_load(&p->generation)) == seen && !atomic_load(&p->stop))
+				pthread_cond_wait(&p->wake, &p->lock);
+			pthread_mutex_unlock(&p->lock);
+		}
+		if (g == seen)
+			break;                   /* stopping */
+		seen = g;
+		run_tasks(p, ws.id);
+		if (atomic_fetch_sub(&p->active, 1) == 1) {
+			pthread_mutex_lock(&p->lock);
+			pthread_cond_signal(&p->done);
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	return NULL;
+}
+
+int cpu_pool_create(unsigned int threads, struct cpu_pool **out)
+{
+	struct cpu_pool *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	p->n = threads ? threads : 1;
+	p->threads = calloc(p->n, sizeof(*p->threads));
+	if (!p->threads) {
+		free(p);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	pthread_cond_init(&p->done, NULL);
+	atomic_init(&p->generation, 0);
+	atomic_init(&p->active, 0);
+	atomic_init(&p->stop, false);
+	atomic_init(&p->next, 0);
+	for (unsigned int i = 1; i < p->n; i++) {
+		struct worker_start *ws = malloc(sizeof(*ws));
+		int err = ws ? 0 : ENOMEM;
+
+		if (ws) {
+			ws->pool = p;
+			ws->id = i;
+			err = pthread_create(&p->threads[i], NULL, worker_main, ws);
+			if (err)
+				free(ws);
+		}
+		if (err) {
+			p->n = i;                /* the ones started are joined by destroy */
+			cpu_pool_destroy(p);
+			return -err;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void cpu_pool_destroy(struct cpu_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	atomic_store(&p->stop, true);
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	for (unsigned int i = 1; i < p->n; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_cond_destroy(&p->wake);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	free(p->threads);
+	free(p);
+}
+
+unsigned int cpu_pool_threads(const struct cpu_pool *p)
+{
+	return p->n;
+}
+
+void cpu_pool_run(struct cpu_pool *p, void (*fn)(void *arg, uint32_t task, unsigned int worker),
+		  void *arg, uint32_t ntasks)
+{
+	if (p->n == 1 || ntasks <= 1) {
+		for (uint32_t t = 0; t < ntasks; t++)
+			fn(arg, t, 0);
+		return;
+	}
+	p->fn = fn;
+	p->arg = arg;
+	p->ntasks = ntasks;
+	atomic_store(&p->next, 0);
+	atomic_store(&p->active, p->n - 1);
+	pthread_mutex_lock(&p->lock);
+	atomic_store_explicit(&p->generation, atomic_load(&p->generation) + 1,
+			      memory_order_release);
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+
+	run_tasks(p, 0);
+
+	for (int i = 0; atomic_load(&p->active) != 0 && i < SPIN_ITERS; i++)
+		cpu_relax();
+	if (atomic_load(&p->active) != 0) {
+		pthread_mutex_lock(&p->lock);
+		while (atomic_load(&p->active) != 0)
+			pthread_cond_wait(&p->done, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
