@@ -8,6 +8,11 @@ LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
 LIB_INCLUDES := -Ilib/include -Ilib
 LIB_LDLIBS := -lm -lpthread
 
+# The SIMD kernel sets: only their own files get the instruction set flags; isa.c picks
+# one at run time from cpuid.
+CFLAGS_lib/cpu/kern_avx512.c := -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq \
+	-mavx512vnni -mavx512vbmi
+
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(OPT) -fPIC -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@

@@ -71,13 +71,12 @@ int cpu_isa_supported(enum cpu_isa isa)
 	case CPU_ISA_SCALAR: return 1;
 #ifndef TODO_KERNELS
 	case CPU_ISA_AVX2:
-	case CPU_ISA_AVXVNNI:
-	case CPU_ISA_AVX512: (void)f; return 0;
+	case CPU_ISA_AVXVNNI: (void)f; return 0;
 #else
 	case CPU_ISA_AVX2: return f.avx2;
 	case CPU_ISA_AVXVNNI: return f.avxvnni;
-	case CPU_ISA_AVX512: return f.avx512;
 #endif
+	case CPU_ISA_AVX512: return f.avx512;
 	default: return 0;
 	}
 }
@@ -115,8 +114,8 @@ const struct cpu_kernels *cpu_kernels_for(enum cpu_isa isa)
 #ifdef TODO_KERNELS
 	case CPU_ISA_AVX2: return &cpu_kernels_avx2;
 	case CPU_ISA_AVXVNNI: return &cpu_kernels_avxvnni;
-	case CPU_ISA_AVX512: return &cpu_kernels_avx512;
 #endif
+	case CPU_ISA_AVX512: return &cpu_kernels_avx512;
 	default: return &cpu_kernels_scalar;
 	}
 }
