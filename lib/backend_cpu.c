@@ -54,6 +54,7 @@ static void cpu_fini(struct fpq_context *ctx)
 	if (!cs)
 		return;
 	cpu_pool_destroy(cs->pool);
+	cpu_scratch_free(cs);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs);
 	fpq_context_set_priv(ctx, NULL);

@@ -76,6 +76,8 @@ int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_c
 		    int int8_path);
 void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
 		      uint32_t p1);
+/* After the panels: the summary flags. */
+void cpu_bpack_finish(struct cpu_bpack *bp);
 void cpu_bpack_free(struct cpu_bpack *bp);
 
 /* The class a pair of operand formats runs in (INT8 x INT8 is CPU_CLASS_I8). */
@@ -232,11 +234,20 @@ void cpu_pool_run(struct cpu_pool *pool, void (*fn)(void *arg, uint32_t task,
 
 /* ---- the backend state kept in a context (backend_cpu.c) --------------------------- */
 
+#define CPU_SCRATCH_SLOTS 40
+
 struct cpu_state {
 	const struct cpu_kernels *kern;
 	struct cpu_pool *pool;
 	pthread_mutex_t lock;            /* one operation at a time on the pool */
+	/* Buffers kept from one operation to the next (no page faults per call). */
+	void *scratch[CPU_SCRATCH_SLOTS];
+	size_t scratch_bytes[CPU_SCRATCH_SLOTS];
 };
+
+/* A 64-byte aligned buffer of at least bytes for slot (contents undefined), or NULL. */
+void *cpu_scratch(struct cpu_state *cs, unsigned int slot, size_t bytes);
+void cpu_scratch_free(struct cpu_state *cs);
 
 int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm_status *st);
 int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
@@ -244,5 +255,7 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 
 /* 64-byte aligned allocation (zeroed), freed with free(). */
 void *cpu_alloc(size_t bytes);
+/* The same, not zeroed. */
+void *cpu_alloc_raw(size_t bytes);
 
 #endif /* FPQ_CPU_H */

@@ -19,6 +19,9 @@
 
 #include "cpu.h"
 
+/* Scratch slots of struct cpu_state. */
+enum { SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW };
+
 /* Everything the tasks of one operation share. */
 struct gemm_run {
 	const struct fpq_gemm_op *op;
@@ -38,6 +41,7 @@ struct gemm_run {
 	uint32_t a_chunks, b_chunks, a_rows_per, b_panels_per;
 
 	int32_t *init;                    /* INT8 path, per column */
+	int need_flags;                   /* some block may need the exact path */
 	unsigned int threads;
 	struct worker {
 		void *acc;                /* mc x nc accumulators */
@@ -72,7 +76,7 @@ static void pack_task(void *arg, uint32_t task, unsigned int worker)
 	}
 }
 
-static int apack_alloc(struct gemm_run *g)
+static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
 {
 	struct cpu_apack *ap = &g->ap;
 	const struct fpq_matrix *a = &g->op->a;
@@ -86,23 +90,15 @@ static int apack_alloc(struct gemm_run *g)
 	ap->pieces = g->cls == CPU_CLASS_F64 ? cpu_f64_pieces(a->format, g->op->b.format) : 1;
 	ap->row_bytes = (size_t)ap->kpad * (g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16
 					    ? 2 : 8 * ap->pieces);
-	ap->data = cpu_alloc(ap->row_bytes * ap->m);
+	ap->data = cpu_scratch(cs, SLOT_A, ap->row_bytes * ap->m);
 	if (!ap->data)
 		return -ENOMEM;
 	if (g->int8_path)
 		return 0;
-	ap->aexp = cpu_alloc(sizeof(float) * ap->m * ap->nblk);
-	ap->afac = cpu_alloc(sizeof(float) * ap->m * ap->nblk);
-	ap->special = cpu_alloc((size_t)ap->m * ap->nblk);
+	ap->aexp = cpu_scratch(cs, SLOT_AEXP, sizeof(float) * ap->m * ap->nblk);
+	ap->afac = cpu_scratch(cs, SLOT_AFAC, sizeof(float) * ap->m * ap->nblk);
+	ap->special = cpu_scratch(cs, SLOT_ASPECIAL, (size_t)ap->m * ap->nblk);
 	return ap->aexp && ap->afac && ap->special ? 0 : -ENOMEM;
-}
-
-static void apack_free(struct cpu_apack *ap)
-{
-	free(ap->data);
-	free(ap->aexp);
-	free(ap->afac);
-	free(ap->special);
 }
 
 /* ---- phase 2: tiles ---- */
@@ -204,7 +200,9 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 					t.bcorr = bp->bcorr ? bp->bcorr + (size_t)p * t.bmeta_panel +
 							      blk0 * CPU_PANEL : NULL;
 					t.pieces = ap->pieces;
-					tile_slow_flags(g, i, mr, p, np, blk0, nblk, w->slow);
+					if (g->need_flags)
+						tile_slow_flags(g, i, mr, p, np, blk0, nblk,
+								w->slow);
 					t.slow = w->slow;
 					fx.i0 = i;
 					fx.j0 = p * CPU_PANEL;
@@ -271,16 +269,8 @@ static void choose_blocking(struct gemm_run *g)
 
 static void run_free(struct gemm_run *g)
 {
-	apack_free(&g->ap);
 	cpu_bpack_free(&g->bp_local);
-	free(g->init);
-	if (g->w) {
-		for (unsigned int i = 0; i < g->threads; i++) {
-			free(g->w[i].acc);
-			free(g->w[i].slow);
-		}
-		free(g->w);
-	}
+	free(g->w);
 }
 
 int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm_status *st)
@@ -328,7 +318,7 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 		g.pack_b = 1;
 	}
 	err = -ENOMEM;
-	if (apack_alloc(&g))
+	if (apack_alloc(&g, cs))
 		goto out_nomem;
 
 	/* Phase 1: decode A (and B when needed) on all threads. */
@@ -341,14 +331,23 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 		g.b_chunks = div_up(g.bp_local.n16, g.b_panels_per);
 	}
 	cpu_pool_run(cs->pool, pack_task, &g, g.a_chunks + g.b_chunks);
+	if (g.pack_b)
+		cpu_bpack_finish(&g.bp_local);
+	if (!g.int8_path) {
+		for (size_t e = 0; e < (size_t)g.ap.m * g.ap.nblk; e++)
+			g.ap.any_special |= g.ap.special[e];
+		g.need_flags = g.ap.any_special || g.bp->any_special ||
+			       (kern->exp_guard && g.cls != CPU_CLASS_F64);
+	}
 
 	if (g.int8_path) {
 		const struct cpu_bpack *bp = g.bp;
 		const uint32_t corr = g.cls == CPU_CLASS_I8 ? 128u + (uint32_t)op->a.zero_point : 0;
 
-		g.init = cpu_alloc(sizeof(int32_t) * bp->n16 * CPU_PANEL);
+		g.init = cpu_scratch(cs, SLOT_INIT, sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		if (!g.init)
 			goto out_nomem;
+		memset(g.init, 0, sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		/* bias - (128 + zp) * colsum, in wrapping arithmetic like the reference. */
 		for (uint32_t j = 0; j < g.n; j++)
 			g.init[j] = (int32_t)((op->bias ? (uint32_t)op->bias[j] : 0u) -
@@ -359,11 +358,18 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	g.w = calloc(g.threads, sizeof(*g.w));
 	if (!g.w)
 		goto out_nomem;
+	const size_t acc_bytes = ((size_t)g.mc * g.nc * 4 + 63) & ~(size_t)63;
+	const size_t slow_bytes = (g.kc / CPU_KALIGN + 64) & ~(size_t)63;
+	uint8_t *acc = cpu_scratch(cs, SLOT_ACC, acc_bytes * g.threads);
+	uint8_t *slow = cpu_scratch(cs, SLOT_SLOW, slow_bytes * g.threads);
+
+	if (!acc || !slow)
+		goto out_nomem;
+	/* Without special values or range limits no block is ever flagged. */
+	memset(slow, 0, slow_bytes * g.threads);
 	for (unsigned int i = 0; i < g.threads; i++) {
-		g.w[i].acc = cpu_alloc((size_t)g.mc * g.nc * 4);
-		g.w[i].slow = cpu_alloc(g.kc / CPU_KALIGN + 1);
-		if (!g.w[i].acc || !g.w[i].slow)
-			goto out_nomem;
+		g.w[i].acc = acc + i * acc_bytes;
+		g.w[i].slow = slow + i * slow_bytes;
 	}
 	cpu_pool_run(cs->pool, compute_task, &g, g.mtasks * g.ntasks);
 	for (unsigned int i = 0; i < g.threads; i++) {
@@ -401,6 +407,7 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 		return err;
 	}
 	cpu_bpack_panels(bp, b, 0, bp->n16);
+	cpu_bpack_finish(bp);
 	*out = bp;
 	return 0;
 }

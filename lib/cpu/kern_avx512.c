@@ -19,6 +19,8 @@
 #include "cpu.h"
 
 #define INLINE static inline __attribute__((always_inline))
+/* Tile loops have compile-time bounds: unroll them so the tile lives in registers. */
+#define UNROLL _Pragma("GCC unroll 16")
 
 INLINE int32_t load_i32(const void *p)
 {
@@ -37,23 +39,30 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 	const size_t as = t->a_stride, bs = t->b_panel;
 	int32_t *c = t->c;
 
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			acc[r][p] = t->first ? _mm512_loadu_si512(t->init + 16 * p)
 					     : _mm512_loadu_si512(c + r * t->c_stride + 16 * p);
 	for (uint32_t s = 0; s < t->kpad / 4; s++) {
 		__m512i bv[4];
 
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			bv[p] = _mm512_load_si512(b + p * bs + (size_t)s * 64);
+		UNROLL
 		for (unsigned int r = 0; r < MR; r++) {
 			__m512i av = _mm512_set1_epi32(load_i32(a + r * as + 4 * (size_t)s));
 
+			UNROLL
 			for (unsigned int p = 0; p < NP; p++)
 				acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, bv[p]);
 		}
 	}
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			_mm512_storeu_si512(c + r * t->c_stride + 16 * p, acc[r][p]);
 }
@@ -71,20 +80,24 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 	const uint32_t steps = t->kpad / 4;
 	int32_t *c = t->c;
 
+	UNROLL
 	for (unsigned int p = 0; p < NP; p++) {
 		acc[0][p] = t->first ? _mm512_loadu_si512(t->init + 16 * p)
 				     : _mm512_loadu_si512(c + 16 * p);
 		acc[1][p] = _mm512_setzero_si512();
 	}
 	for (uint32_t s = 0; s < steps; s += 2) {
+		UNROLL
 		for (unsigned int h = 0; h < 2; h++) {
 			__m512i av = _mm512_set1_epi32(load_i32(a + 4 * (size_t)(s + h)));
 
+			UNROLL
 			for (unsigned int p = 0; p < NP; p++)
 				acc[h][p] = _mm512_dpbusd_epi32(acc[h][p], av,
 					_mm512_load_si512(b + p * bs + (size_t)(s + h) * 64));
 		}
 	}
+	UNROLL
 	for (unsigned int p = 0; p < NP; p++)
 		_mm512_storeu_si512(c + 16 * p, _mm512_add_epi32(acc[0][p], acc[1][p]));
 }
@@ -142,11 +155,15 @@ INLINE void slow_block_i32(const struct cpu_tile *t, uint32_t blk, __m512i s[6][
 	float pbuf[6 * 32] __attribute__((aligned(64)));
 	const unsigned int nc = NP * 16;
 
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			_mm512_store_si512(sbuf + r * nc + 16 * p, s[r][p]);
 	t->fix(t->fx, t->blk0 + blk, sbuf, pbuf);
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			acc[r][p] = _mm512_add_ps(acc[r][p], _mm512_load_ps(pbuf + r * nc + 16 * p));
 }
@@ -160,44 +177,56 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 	const size_t as = t->a_stride, bs = t->b_panel;
 	float *c = t->c;
 
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			acc[r][p] = t->first ? _mm512_setzero_ps()
 					     : _mm512_loadu_ps(c + r * t->c_stride + 16 * p);
 	for (uint32_t blk = 0; blk < t->nblk; blk++) {
 		const size_t meta = (size_t)blk * 16;
 
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++) {
 			__m512i init = I8 ? _mm512_loadu_si512(t->bcorr + p * t->bmeta_panel + meta)
 					  : _mm512_setzero_si512();
 
+			UNROLL
 			for (unsigned int r = 0; r < MR; r++)
 				s[r][p] = init;
 		}
 		if (I8) {
+			UNROLL
 			for (uint32_t q = 0; q < 8; q++) {
 				const size_t ks = (size_t)blk * 8 + q;
 				__m512i bv[2];
 
+				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
 					bv[p] = _mm512_load_si512(b + p * bs + ks * 64);
+				UNROLL
 				for (unsigned int r = 0; r < MR; r++) {
 					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
 
+					UNROLL
 					for (unsigned int p = 0; p < NP; p++)
 						s[r][p] = _mm512_dpbusd_epi32(s[r][p], av, bv[p]);
 				}
 			}
 		} else {
+			UNROLL
 			for (uint32_t q = 0; q < 16; q++) {
 				const size_t ks = (size_t)blk * 16 + q;
 				__m512i bv[2];
 
+				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
 					bv[p] = _mm512_load_si512(b + p * bs + ks * 64);
+				UNROLL
 				for (unsigned int r = 0; r < MR; r++) {
 					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
 
+					UNROLL
 					for (unsigned int p = 0; p < NP; p++)
 						s[r][p] = _mm512_dpwssd_epi32(s[r][p], av, bv[p]);
 				}
@@ -209,11 +238,14 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 		}
 		__m512 eb[2];
 
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			eb[p] = _mm512_loadu_ps(t->bexp + p * t->bmeta_panel + meta);
+		UNROLL
 		for (unsigned int r = 0; r < MR; r++) {
 			__m512 ea = _mm512_set1_ps(t->aexp[r * t->aexp_stride + blk]);
 
+			UNROLL
 			for (unsigned int p = 0; p < NP; p++) {
 				/* |S| < 2^24: the conversion is exact; scalef rounds once. */
 				__m512 pv = _mm512_scalef_ps(_mm512_cvtepi32_ps(s[r][p]),
@@ -223,7 +255,9 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 			}
 		}
 	}
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			_mm512_storeu_ps(c + r * t->c_stride + 16 * p, acc[r][p]);
 }
@@ -284,30 +318,39 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 	const size_t as = t->a_stride, bs = t->b_panel, piece = t->a_stride / 8 / PIECES;
 	float *c = t->c;
 
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			acc[r][p] = t->first ? _mm512_setzero_ps()
 					     : _mm512_loadu_ps(c + r * t->c_stride + 16 * p);
 	for (uint32_t blk = 0; blk < t->nblk; blk++) {
+		UNROLL
 		for (unsigned int q = 0; q < PIECES; q++)
+			UNROLL
 			for (unsigned int r = 0; r < MR; r++)
+				UNROLL
 				for (unsigned int v = 0; v < 2 * NP; v++)
 					s[q][r][v] = _mm512_setzero_pd();
 		for (uint32_t k = blk * 32; k < blk * 32 + 32; k++) {
 			__m512d bv[4];
 
+			UNROLL
 			for (unsigned int p = 0; p < NP; p++) {
 				const double *bp = (const double *)(t->b + p * bs) + (size_t)k * 16;
 
 				bv[2 * p] = _mm512_load_pd(bp);
 				bv[2 * p + 1] = _mm512_load_pd(bp + 8);
 			}
+			UNROLL
 			for (unsigned int q = 0; q < PIECES; q++)
+				UNROLL
 				for (unsigned int r = 0; r < MR; r++) {
 					__m512d av = _mm512_set1_pd(
 						((const double *)(t->a + r * as))[q * piece + k]);
 
 					/* Products and partial sums are exact: < 2^53 units. */
+					UNROLL
 					for (unsigned int v = 0; v < 2 * NP; v++)
 						s[q][r][v] = _mm512_fmadd_pd(av, bv[v], s[q][r][v]);
 				}
@@ -317,19 +360,26 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 			float pbuf[4 * 32] __attribute__((aligned(64)));
 			const unsigned int nc = NP * 16;
 
+			UNROLL
 			for (unsigned int q = 0; q < PIECES; q++)
+				UNROLL
 				for (unsigned int r = 0; r < MR; r++)
+					UNROLL
 					for (unsigned int v = 0; v < 2 * NP; v++)
 						_mm512_store_pd(sbuf + (q * MR + r) * nc + 8 * v,
 								s[q][r][v]);
 			t->fix(t->fx, t->blk0 + blk, sbuf, pbuf);
+			UNROLL
 			for (unsigned int r = 0; r < MR; r++)
+				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
 					acc[r][p] = _mm512_add_ps(acc[r][p],
 						_mm512_load_ps(pbuf + r * nc + 16 * p));
 			continue;
 		}
+		UNROLL
 		for (unsigned int r = 0; r < MR; r++)
+			UNROLL
 			for (unsigned int p = 0; p < NP; p++) {
 				__m256 lo, hi;
 
@@ -346,7 +396,9 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 				acc[r][p] = _mm512_add_ps(acc[r][p], pv);
 			}
 	}
+	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
 			_mm512_storeu_ps(c + r * t->c_stride + 16 * p, acc[r][p]);
 }
@@ -470,6 +522,7 @@ INLINE __m512i requant16(__m512i x, __m512i mult, __m512i shift)
 
 	prod[0] = _mm512_mul_epi32(sh, mult);
 	prod[1] = _mm512_mul_epi32(_mm512_srli_epi64(sh, 32), _mm512_srli_epi64(mult, 32));
+	UNROLL
 	for (int h = 0; h < 2; h++) {
 		__mmask8 neg = _mm512_cmplt_epi64_mask(prod[h], _mm512_setzero_si512());
 		__m512i v = _mm512_add_epi64(prod[h], _mm512_mask_mov_epi64(n_pos, neg, n_neg));
@@ -614,6 +667,110 @@ INLINE int codes64(const struct fpq_matrix *a, const uint8_t *row, uint32_t k0, 
 	}
 }
 
+/*
+ * F64 class, one piece: A's values times 2^(xa + lsb_a + lsb_b) as doubles. The 8-bit
+ * float formats go through bfloat16 (which holds every e4m3/e5m2 value exactly): two
+ * 128-entry byte lookups on the magnitude give its two bytes.
+ */
+static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
+		       uint32_t r0, uint32_t r1)
+{
+	const enum fpq_format fa = a->format;
+	const int is_fp8 = fa == FPQ_FMT_E4M3 || fa == FPQ_FMT_E5M2;
+	const int lsb_a = fpq_elem_lsb_exp(fa), lsb_b = fpq_elem_lsb_exp(fb);
+	uint8_t bf_lo[128] = { 0 }, bf_hi[128] = { 0 };
+	int16_t tab[64] = { 0 };
+
+	if (is_fp8) {
+		for (unsigned int c = 0; c < 128; c++) {
+			uint16_t h = fpq_bf16_from_fp32(fpq_decode(fa, c));
+
+			bf_lo[c] = (uint8_t)h;
+			bf_hi[c] = (uint8_t)(h >> 8);
+		}
+	} else if (fa != FPQ_FMT_MXINT8) {
+		value_table(fa, tab, 1u << fpq_format_info(fa)->bits);
+	}
+	const __m512i lo0 = _mm512_loadu_si512(bf_lo), lo1 = _mm512_loadu_si512(bf_lo + 64);
+	const __m512i hi0 = _mm512_loadu_si512(bf_hi), hi1 = _mm512_loadu_si512(bf_hi + 64);
+	const __m512i t16lo = _mm512_loadu_si512(tab), t16hi = _mm512_loadu_si512(tab + 32);
+	/* Special codes: e4m3 S.1111.111, e5m2 S.11111.xx. */
+	const __m512i sp_mask = _mm512_set1_epi8(fa == FPQ_FMT_E4M3 ? 0x7F : 0x7C);
+
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * fpq_matrix_stride(a);
+		double *dst = (double *)(ap->data + (size_t)r * ap->row_bytes);
+		uint32_t k = 0;
+
+		if (ap->k % 64) {
+			cpu_pack_a_rows_generic(ap, a, fb, r, r + 1);
+			continue;
+		}
+		for (; k < ap->k; k += 64) {
+			__m512i codes = _mm512_setzero_si512();
+			uint8_t lo[64] __attribute__((aligned(64)));
+			uint8_t hi[64] __attribute__((aligned(64)));
+			__mmask64 sp = 0;
+
+			codes64(a, row, k, &codes);
+			if (is_fp8) {
+				_mm512_store_si512(lo, _mm512_permutex2var_epi8(lo0, codes, lo1));
+				_mm512_store_si512(hi, _mm512_or_si512(
+					_mm512_permutex2var_epi8(hi0, codes, hi1),
+					_mm512_and_si512(codes, _mm512_set1_epi8(-128))));
+				sp = _mm512_cmpeq_epi8_mask(_mm512_and_si512(codes, sp_mask), sp_mask);
+			} else {
+				_mm512_store_si512(lo, codes);
+			}
+			for (unsigned int h = 0; h < 2; h++) {
+				const uint32_t t = (k + 32 * h) / CPU_KALIGN;
+				const size_t e = (size_t)r * ap->nblk + t;
+				const uint8_t s = a->scales ? fpq_matrix_scale(a, r, t) : 127;
+				const int special = s == 0xFF || ((sp >> (32 * h)) & 0xFFFFFFFFu) != 0;
+				const int x = (int)s - 127 + lsb_a + lsb_b;
+				/* fp8 lanes hold the value (sig * 2^lsb_a), the others the sig. */
+				const __m512d f = _mm512_set1_pd(special ? 0.0
+					: ldexp(1.0, is_fp8 ? x - lsb_a : x));
+
+				ap->special[e] = (uint8_t)special;
+				ap->aexp[e] = special ? 0.0f : (float)x;
+				ap->afac[e] = special ? 1.0f : ldexpf(1.0f, x);
+				for (unsigned int g = 2 * h; g < 2 * h + 2; g++) {
+					__m512 v;
+
+					if (is_fp8) {
+						__m512i l = _mm512_cvtepu8_epi32(
+							_mm_load_si128((const void *)(lo + 16 * g)));
+						__m512i u = _mm512_cvtepu8_epi32(
+							_mm_load_si128((const void *)(hi + 16 * g)));
+
+						v = _mm512_castsi512_ps(_mm512_or_si512(
+							_mm512_slli_epi32(u, 24), _mm512_slli_epi32(l, 16)));
+					} else {
+						__m128i c8 = _mm_load_si128((const void *)(lo + 16 * g));
+						__m512i c;
+
+						if (fa == FPQ_FMT_MXINT8)
+							c = _mm512_cvtepi8_epi32(c8);
+						else
+							c = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(
+								_mm512_permutex2var_epi16(t16lo,
+									_mm512_castsi256_si512(
+										_mm256_cvtepu8_epi16(c8)),
+									t16hi)));
+						v = _mm512_cvtepi32_ps(c);
+					}
+					_mm512_storeu_pd(dst + k + 16 * g,
+						_mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), f));
+					_mm512_storeu_pd(dst + k + 16 * g + 8,
+						_mm512_mul_pd(_mm512_cvtps_pd(
+							_mm512_extractf32x8_ps(v, 1)), f));
+				}
+			}
+		}
+	}
+}
+
 static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
 		   uint32_t r0, uint32_t r1)
 {
@@ -622,9 +779,11 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 	int16_t tab[64] = { 0 };
 	int8_t tab8[64];
 
-	/* The F64 class and anything with special codes: the portable decoder. */
-	if (ap->cls == CPU_CLASS_F64 || a->format == FPQ_FMT_E4M3 || a->format == FPQ_FMT_E5M2) {
-		cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
+	if (ap->cls == CPU_CLASS_F64) {
+		if (ap->pieces == 1)
+			pack_a_f64(ap, a, fb, r0, r1);
+		else
+			cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
 		return;
 	}
 	if (!int8_path && a->format != FPQ_FMT_MXINT8)
@@ -651,6 +810,7 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 
 				_mm512_storeu_si512(dst + k, _mm512_xor_si512(v, _mm512_set1_epi8(-128)));
 			} else {
+				UNROLL
 				for (int h = 0; h < 2; h++) {
 					__m512i c16 = _mm512_cvtepu8_epi16(h ? _mm512_extracti64x4_epi64(codes, 1)
 									    : _mm512_castsi512_si256(codes));
@@ -691,8 +851,6 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 			ap->special[e] = s == 0xFF;
 			ap->aexp[e] = s == 0xFF ? 0.0f : (float)x;
 			ap->afac[e] = s == 0xFF ? 1.0f : ldexpf(1.0f, x);
-			if (s == 0xFF)
-				ap->any_special = 1;
 		}
 	}
 }

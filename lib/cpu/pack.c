@@ -13,14 +13,44 @@
 
 #include "cpu.h"
 
-void *cpu_alloc(size_t bytes)
+void *cpu_alloc_raw(size_t bytes)
 {
 	size_t sz = (bytes + 63) & ~(size_t)63;
-	void *p = aligned_alloc(64, sz ? sz : 64);
+
+	return aligned_alloc(64, sz ? sz : 64);
+}
+
+void *cpu_alloc(size_t bytes)
+{
+	void *p = cpu_alloc_raw(bytes);
 
 	if (p)
-		memset(p, 0, sz ? sz : 64);
+		memset(p, 0, bytes ? bytes : 1);
 	return p;
+}
+
+void *cpu_scratch(struct cpu_state *cs, unsigned int slot, size_t bytes)
+{
+	if (slot >= CPU_SCRATCH_SLOTS)
+		return NULL;
+	if (cs->scratch_bytes[slot] < bytes || !cs->scratch[slot]) {
+		free(cs->scratch[slot]);
+		/* Grow with headroom so slowly growing shapes do not reallocate each call. */
+		size_t want = bytes + bytes / 4 + 64;
+
+		cs->scratch[slot] = cpu_alloc_raw(want);
+		cs->scratch_bytes[slot] = cs->scratch[slot] ? want : 0;
+	}
+	return cs->scratch[slot];
+}
+
+void cpu_scratch_free(struct cpu_state *cs)
+{
+	for (unsigned int i = 0; i < CPU_SCRATCH_SLOTS; i++) {
+		free(cs->scratch[i]);
+		cs->scratch[i] = NULL;
+		cs->scratch_bytes[i] = 0;
+	}
 }
 
 /* ---- codec tables ---- */
@@ -240,7 +270,6 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		bp->special[(size_t)j * bp->nblk + t] = (uint8_t)special;
 		if (special) {
 			bp->pspecial[(size_t)p * bp->nblk + t] = 1;
-			bp->any_special = 1;
 		} else {
 			int16_t *lo = &bp->pemin[(size_t)p * bp->nblk + t];
 			int16_t *hi = &bp->pemax[(size_t)p * bp->nblk + t];
@@ -251,6 +280,14 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 				*hi = (int16_t)xb;
 		}
 	}
+}
+
+void cpu_bpack_finish(struct cpu_bpack *bp)
+{
+	bp->any_special = 0;
+	if (bp->pspecial)
+		for (size_t e = 0; e < (size_t)bp->n16 * bp->nblk; e++)
+			bp->any_special |= bp->pspecial[e];
 }
 
 void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
@@ -267,6 +304,7 @@ void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t
 			for (uint32_t t = 0; t < bp->nblk; t++) {
 				bp->pemin[(size_t)p * bp->nblk + t] = INT16_MAX;
 				bp->pemax[(size_t)p * bp->nblk + t] = INT16_MIN;
+				bp->pspecial[(size_t)p * bp->nblk + t] = 0;
 			}
 		}
 		for (uint32_t j = p * CPU_PANEL; j < (p + 1) * CPU_PANEL && j < bp->n; j++)
@@ -313,8 +351,9 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 			ap->aexp[(size_t)r * ap->nblk + t] = special ? 0.0f : (float)x;
 			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : ldexpf(1.0f, x);
 			ap->special[(size_t)r * ap->nblk + t] = (uint8_t)special;
-			if (special)
-				ap->any_special = 1;
+			/* Exact powers of two in binary64 (|x| < 300): products are exact. */
+			const double f = ldexp(1.0, x), f16 = ldexp(1.0, x + 16);
+
 			for (uint32_t k = k0; k < k0 + CPU_KALIGN; k++) {
 				uint8_t c = k < k1 ? codes[k] : 0;
 				int valid = k < k1;
@@ -331,18 +370,16 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 					double *d = (double *)row;
 
 					if (ap->pieces == 1) {
-						d[k] = ldexp(v, x);
+						d[k] = v * f;
 					} else {
 						/* |v| < 2^32: two exact 16-bit halves. */
-						double hi = floor(fabs(v) / 65536.0);
-						double lo = fabs(v) - hi * 65536.0;
+						int64_t iv = (int64_t)v;
+						int64_t mag = iv < 0 ? -iv : iv;
+						double lo = (double)(mag & 0xFFFF);
+						double hi = (double)(mag >> 16);
 
-						if (v < 0) {
-							hi = -hi;
-							lo = -lo;
-						}
-						d[k] = ldexp(lo, x);
-						d[ap->kpad + k] = ldexp(hi, x + 16);
+						d[k] = (iv < 0 ? -lo : lo) * f;
+						d[ap->kpad + k] = (iv < 0 ? -hi : hi) * f16;
 					}
 					break;
 				}

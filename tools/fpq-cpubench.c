@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fpq-cpubench - speed of libfpq's CPU kernels, printed as a table (not a test):
+ *   - the machine: measured clock, measured int8 dot-product throughput, int8 peak;
+ *   - INT8 GEMM, libfpq against oneDNN's int8 matmul (u8 x s8 -> s32), weights
+ *     pre-packed for both, at M = N = K = 1024 and at small M (1, 8, 32), N = K = 1024,
+ *     on 1 and 2 threads;
+ *   - the MX formats against libfpq's own INT8 figure of the same run.
+ * libfpq and oneDNN are timed in alternating rounds so that both see the same load;
+ * each figure is the best round (a round runs the GEMM repeatedly for >= 50 ms).
+ *
+ *   fpq-cpubench [--rounds R] [--threads T1,T2] [--quick]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <dnnl.h>
+#include <immintrin.h>
+
+#include "fpq.h"
+
+/* libgomp, which oneDNN's Debian build runs its threads on. */
+extern void omp_set_num_threads(int n);
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static uint64_t rng_state = 0x5EEDF00Dull;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "fpq-cpubench: %s: %s\n", what, err ? fpq_strerror(err) : "failed");
+	exit(1);
+}
+
+/* ---- the machine ---- */
+
+/* Cycles from a chain of dependent adds (one per cycle on every x86 core since P6). */
+static double measure_ghz(void)
+{
+	const long n = 100000000;
+	uint64_t x = 0;
+	double t0 = now();
+
+	__asm__ volatile("mov %1, %%rcx\n"
+			 "1:\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n"
+			 "\tsub $1, %%rcx\n\tjnz 1b\n"
+			 : "+r"(x) : "r"(n / 4) : "rcx", "cc");
+	return (double)n / (now() - t0) / 1e9;
+}
+
+/* vpdpbusd zmm throughput per cycle: 12 independent chains. */
+__attribute__((target("avx512f,avx512vnni")))
+static double measure_vnni_per_cycle(double ghz)
+{
+	__m512i acc[12], a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x01020304);
+	const long iters = 20000000;
+	double t0;
+	int32_t sink = 0;
+
+	for (int i = 0; i < 12; i++)
+		acc[i] = _mm512_set1_epi32(i);
+	t0 = now();
+	for (long it = 0; it < iters; it++) {
+		for (int i = 0; i < 12; i++)
+			acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+		__asm__ volatile("" : "+v"(a));
+	}
+	double secs = now() - t0;
+
+	for (int i = 0; i < 12; i++)
+		sink += _mm512_reduce_add_epi32(acc[i]);
+	if (sink == 42)
+		printf(" ");
+	return 12.0 * (double)iters / (secs * ghz * 1e9);
+}
+
+/* ---- libfpq ---- */
+
+struct fpq_case {
+	struct fpq_context *ctx;
+	struct fpq_gemm_op op;
+	struct fpq_weights *w;
+	void *a, *b, *c;
+	uint8_t *sa, *sb;
+};
+
+/* A GEMM of the given operand format (INT8 -> int32, or MX -> fp32), weights packed. */
+static void fpq_setup(struct fpq_case *fc, enum fpq_format fmt, uint32_t m, uint32_t n,
+		      uint32_t k, unsigned int threads)
+{
+	struct fpq_context_opts o = { FPQ_BACKEND_CPU, 0, threads };
+	int err;
+
+	memset(fc, 0, sizeof(*fc));
+	if ((err = fpq_context_create(&o, &fc->ctx)))
+		die("context", err);
+	fpq_gemm_op_init(&fc->op);
+	size_t abytes = fpq_row_bytes(fmt, k) * m, bbytes = fpq_row_bytes(fmt, k) * n;
+
+	fc->a = malloc(abytes);
+	fc->b = malloc(bbytes);
+	if (fmt == FPQ_FMT_INT8) {
+		for (size_t i = 0; i < abytes; i++)
+			((uint8_t *)fc->a)[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < bbytes; i++)
+			((uint8_t *)fc->b)[i] = (uint8_t)rnd();
+		fc->c = malloc((size_t)m * n * 4);
+		fc->op.a = (struct fpq_matrix){ fmt, m, k, 0, fc->a, NULL, 0, 3 };
+		fc->op.b = (struct fpq_matrix){ fmt, n, k, 0, fc->b, NULL, 0, 0 };
+		fc->op.c = (struct fpq_matrix){ FPQ_FMT_INT32, m, n, 0, fc->c, NULL, 0, 0 };
+	} else {
+		/* Gaussian-ish activations and weights, MX-quantized. */
+		float *src = malloc(sizeof(float) * k * (m > n ? m : n));
+
+		fc->sa = malloc((size_t)m * k / 32);
+		fc->sb = malloc((size_t)n * k / 32);
+		fc->c = malloc((size_t)m * n * 4);
+		fc->op.a = (struct fpq_matrix){ fmt, m, k, 0, fc->a, fc->sa, 0, 0 };
+		fc->op.b = (struct fpq_matrix){ fmt, n, k, 0, fc->b, fc->sb, 0, 0 };
+		fc->op.c = (struct fpq_matrix){ FPQ_FMT_FP32, m, n, 0, fc->c, NULL, 0, 0 };
+		for (int which = 0; which < 2; which++) {
+			const struct fpq_matrix *mat = which ? &fc->op.b : &fc->op.a;
+
+			for (size_t i = 0; i < (size_t)mat->rows * k; i++)
+				src[i] = ((float)(rnd() % 2001) - 1000.0f) / 700.0f +
+					 ((float)(rnd() % 2001) - 1000.0f) / 700.0f;
+			if ((err = fpq_quantize(src, k, mat, 0, NULL)))
+				die("quantize", err);
+		}
+		free(src);
+	}
+	if ((err = fpq_weights_pack(fc->ctx, &fc->op.b, &fc->w)))
+		die("pack", err);
+	fc->op.b_packed = fc->w;
+}
+
+static void fpq_teardown(struct fpq_case *fc)
+{
+	fpq_weights_free(fc->w);
+	fpq_context_destroy(fc->ctx);
+	free(fc->a);
+	free(fc->b);
+	free(fc->c);
+	free(fc->sa);
+	free(fc->sb);
+}
+
+/* One round: repeat for at least min_secs; seconds per call. */
+static double fpq_round(struct fpq_case *fc, double min_secs)
+{
+	int reps = 0, err;
+	double t0 = now(), t;
+
+	do {
+		if ((err = fpq_gemm(fc->ctx, &fc->op, NULL)))
+			die("gemm", err);
+		reps++;
+		t = now() - t0;
+	} while (t < min_secs);
+	return t / reps;
+}
+
+/* ---- oneDNN ---- */
+
+struct dnnl_case {
+	dnnl_engine_t engine;
+	dnnl_stream_t stream;
+	dnnl_primitive_t prim;
+	dnnl_memory_t src, wei, dst;
+	void *a, *b, *c, *wbuf;
+};
+
+#define DNNL_OK(x)                                                                \
+	do {                                                                      \
+		dnnl_status_t s_ = (x);                                           \
+		if (s_ != dnnl_success) {                                         \
+			fprintf(stderr, "fpq-cpubench: %s: oneDNN status %d\n", #x, \
+				(int)s_);                                         \
+			exit(1);                                                  \
+		}                                                                 \
+	} while (0)
+
+/* u8 activations (M x K) times s8 weights (N x K, one channel per row) -> s32. */
+static void dnnl_setup(struct dnnl_case *dc, uint32_t m, uint32_t n, uint32_t k,
+		       unsigned int threads)
+{
+	dnnl_dims_t sd = { m, k }, wd = { k, n }, dd = { m, n };
+	dnnl_memory_desc_t src_md, wei_user_md, wei_any_md, dst_md;
+	dnnl_matmul_desc_t desc;
+	dnnl_primitive_desc_t pd;
+	const dnnl_memory_desc_t *wei_md;
+	dnnl_memory_t wei_user;
+	dnnl_primitive_t reorder;
+	dnnl_primitive_desc_t rpd;
+
+	memset(dc, 0, sizeof(*dc));
+	omp_set_num_threads((int)threads);
+	DNNL_OK(dnnl_engine_create(&dc->engine, dnnl_cpu, 0));
+	DNNL_OK(dnnl_stream_create(&dc->stream, dc->engine, dnnl_stream_default_flags));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&src_md, 2, sd, dnnl_u8, dnnl_ab));
+	/* B is N x K row-major: as a K x N matrix that is the "ba" layout. */
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&wei_user_md, 2, wd, dnnl_s8, dnnl_ba));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&wei_any_md, 2, wd, dnnl_s8, dnnl_format_tag_any));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&dst_md, 2, dd, dnnl_s32, dnnl_ab));
+	DNNL_OK(dnnl_matmul_desc_init(&desc, &src_md, &wei_any_md, NULL, &dst_md));
+	DNNL_OK(dnnl_primitive_desc_create(&pd, &desc, NULL, dc->engine, NULL));
+	wei_md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+
+	dc->a = malloc((size_t)m * k);
+	dc->b = malloc((size_t)n * k);
+	dc->c = malloc((size_t)m * n * 4);
+	for (size_t i = 0; i < (size_t)m * k; i++)
+		((uint8_t *)dc->a)[i] = (uint8_t)rnd();
+	for (size_t i = 0; i < (size_t)n * k; i++)
+		((uint8_t *)dc->b)[i] = (uint8_t)rnd();
+	DNNL_OK(dnnl_memory_create(&dc->src, &src_md, dc->engine, dc->a));
+	DNNL_OK(dnnl_memory_create(&dc->dst, &dst_md, dc->engine, dc->c));
+	DNNL_OK(dnnl_memory_create(&wei_user, &wei_user_md, dc->engine, dc->b));
+	DNNL_OK(dnnl_memory_create(&dc->wei, wei_md, dc->engine, DNNL_MEMORY_ALLOCATE));
+	/* Weights reordered once into the matmul's preferred (blocked) layout. */
+	DNNL_OK(dnnl_reorder_primitive_desc_create(&rpd, &wei_user_md, dc->engine, wei_md,
+						   dc->engine, NULL));
+	DNNL_OK(dnnl_primitive_create(&reorder, rpd));
+	dnnl_exec_arg_t rargs[2] = { { DNNL_ARG_FROM, wei_user }, { DNNL_ARG_TO, dc->wei } };
+	DNNL_OK(dnnl_primitive_execute(reorder, dc->stream, 2, rargs));
+	DNNL_OK(dnnl_stream_wait(dc->stream));
+	dnnl_primitive_destroy(reorder);
+	dnnl_primitive_desc_destroy(rpd);
+	dnnl_memory_destroy(wei_user);
+	DNNL_OK(dnnl_primitive_create(&dc->prim, pd));
+	dnnl_primitive_desc_destroy(pd);
+}
+
+static double dnnl_round(struct dnnl_case *dc, unsigned int threads, double min_secs)
+{
+	dnnl_exec_arg_t args[3] = {
+		{ DNNL_ARG_SRC, dc->src }, { DNNL_ARG_WEIGHTS, dc->wei }, { DNNL_ARG_DST, dc->dst },
+	};
+	int reps = 0;
+	double t0 = now(), t;
+
+	omp_set_num_threads((int)threads);
+	do {
+		DNNL_OK(dnnl_primitive_execute(dc->prim, dc->stream, 3, args));
+		DNNL_OK(dnnl_stream_wait(dc->stream));
+		reps++;
+		t = now() - t0;
+	} while (t < min_secs);
+	return t / reps;
+}
+
+static void dnnl_teardown(struct dnnl_case *dc)
+{
+	dnnl_primitive_destroy(dc->prim);
+	dnnl_memory_destroy(dc->src);
+	dnnl_memory_destroy(dc->wei);
+	dnnl_memory_destroy(dc->dst);
+	dnnl_stream_destroy(dc->stream);
+	dnnl_engine_destroy(dc->engine);
+	free(dc->a);
+	free(dc->b);
+	free(dc->c);
+}
+
+/* ---- the table ---- */
+
+static double gops(uint32_t m, uint32_t n, uint32_t k, double secs)
+{
+	return 2.0 * m * n * k / secs / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int thread_list[4] = { 1, 2 }, n_threads = 2;
+	int rounds = 5;
+	double min_secs = 0.05;
+	static const uint32_t small_m[] = { 1, 8, 32 };
+	double int8_gops[3] = { 0 };   /* libfpq INT8 at 1024^3 per thread count */
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			char *s = argv[++i];
+
+			n_threads = 0;
+			for (char *tok = strtok(s, ","); tok && n_threads < 4; tok = strtok(NULL, ","))
+				thread_list[n_threads++] = (unsigned int)atoi(tok);
+		} else if (!strcmp(argv[i], "--quick")) {
+			rounds = 2;
+			min_secs = 0.02;
+		} else {
+			fprintf(stderr, "usage: fpq-cpubench [--rounds R] [--threads 1,2] [--quick]\n");
+			return 2;
+		}
+	}
+
+	struct fpq_context *probe;
+	double load[3] = { 0 };
+
+	if (fpq_context_create(NULL, &probe))
+		die("context", -1);
+	getloadavg(load, 3);
+	double ghz = measure_ghz();
+	double vnni = __builtin_cpu_supports("avx512vnni") ? measure_vnni_per_cycle(ghz) : 0.0;
+	/* A zmm vpdpbusd is 64 multiply-adds: 128 operations. */
+	double peak1 = vnni * 64 * 2 * ghz;
+
+	printf("fpq-cpubench: libfpq %s kernels; load average %.2f %.2f %.2f at start\n",
+	       fpq_context_cpu_isa(probe), load[0], load[1], load[2]);
+	fpq_context_destroy(probe);
+	printf("machine: %.2f GHz measured (dependent adds), %.2f vpdpbusd zmm per cycle "
+	       "measured,\n         int8 peak %.0f GOPS per core (%.2f x 64 MACs x 2 x %.2f GHz)\n\n",
+	       ghz, vnni, peak1, vnni, ghz);
+
+	printf("INT8 (s8 x s8, zero point, int32 out; oneDNN: u8 x s8 -> s32), weights pre-packed\n");
+	printf("%6s %6s %6s %3s | %10s %10s %6s | %7s\n", "M", "N", "K", "thr", "libfpq", "oneDNN",
+	       "ratio", "of peak");
+	for (unsigned int ti = 0; ti < n_threads; ti++) {
+		for (int s = -1; s < 3; s++) {
+			uint32_t m = s < 0 ? 1024 : small_m[s], n = 1024, k = 1024;
+			unsigned int t = thread_list[ti];
+			struct fpq_case fc;
+			struct dnnl_case dc;
+			double best_f = 1e30, best_d = 1e30;
+
+			fpq_setup(&fc, FPQ_FMT_INT8, m, n, k, t);
+			dnnl_setup(&dc, m, n, k, t);
+			for (int r = 0; r < rounds; r++) {
+				double tf = fpq_round(&fc, min_secs), td = dnnl_round(&dc, t, min_secs);
+
+				best_f = tf < best_f ? tf : best_f;
+				best_d = td < best_d ? td : best_d;
+			}
+			double gf = gops(m, n, k, best_f), gd = gops(m, n, k, best_d);
+
+			if (s < 0 && t <= 2)
+				int8_gops[t] = gf;
+			printf("%6u %6u %6u %3u | %10.1f %10.1f %6.2f | %6.1f%%\n", m, n, k, t, gf, gd,
+			       gf / gd, peak1 > 0 ? 100.0 * gf / (peak1 * t) : 0.0);
+			fflush(stdout);
+			fpq_teardown(&fc);
+			dnnl_teardown(&dc);
+		}
+	}
+
+	static const struct { enum fpq_format f; double goal; } mx[] = {
+		{ FPQ_FMT_E2M3, 0.6 }, { FPQ_FMT_E2M1, 0.6 }, { FPQ_FMT_MXINT8, 0.6 },
+		{ FPQ_FMT_E3M2, 0.3 }, { FPQ_FMT_E4M3, 0.12 }, { FPQ_FMT_E5M2, 0.0 },
+	};
+	printf("\nMX formats (A and B the same format, MX scales, fp32 out), M = N = K = 1024,\n"
+	       "against libfpq INT8 of this run\n");
+	printf("%-7s %3s | %10s %9s %6s\n", "format", "thr", "GOPS", "vs INT8", "goal");
+	for (unsigned int ti = 0; ti < n_threads; ti++) {
+		unsigned int t = thread_list[ti];
+
+		for (size_t f = 0; f < sizeof(mx) / sizeof(mx[0]); f++) {
+			struct fpq_case fc;
+			double best = 1e30;
+			int r_mx = mx[f].f == FPQ_FMT_E5M2 ? 1 : rounds;
+
+			fpq_setup(&fc, mx[f].f, 1024, 1024, 1024, t);
+			for (int r = 0; r < r_mx; r++) {
+				double tf = fpq_round(&fc, min_secs);
+
+				best = tf < best ? tf : best;
+			}
+			double g = gops(1024, 1024, 1024, best);
+			double ratio = t <= 2 && int8_gops[t] > 0 ? g / int8_gops[t] : 0.0;
+			char goal[16] = "-";
+
+			if (mx[f].goal > 0)
+				snprintf(goal, sizeof(goal), "%.2f %s", mx[f].goal,
+					 ratio >= mx[f].goal ? "met" : "MISSED");
+			printf("%-7s %3u | %10.1f %8.3fx %s\n", fpq_format_name(mx[f].f), t, g, ratio,
+			       goal);
+			fflush(stdout);
+			fpq_teardown(&fc);
+		}
+	}
+	getloadavg(load, 3);
+	printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);
+	return 0;
+}
