@@ -20,7 +20,9 @@
 #include "cpu.h"
 
 /* Scratch slots of struct cpu_state. */
-enum { SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW };
+enum { SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO };
+
+struct blkinfo;
 
 /* Everything the tasks of one operation share. */
 struct gemm_run {
@@ -46,6 +48,8 @@ struct gemm_run {
 	struct worker {
 		void *acc;                /* mc x nc accumulators */
 		uint8_t *slow;            /* per block of a chunk */
+		struct blkinfo *rinfo;    /* per row tile and block of a chunk */
+		struct blkinfo *cinfo;    /* per block of a chunk, current panel group */
 		struct fpq_gemm_status st;
 	} *w;
 };
@@ -103,42 +107,70 @@ static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
 
 /* ---- phase 2: tiles ---- */
 
-/* The per-block flags of one tile: which blocks go through the exact path. */
-static void tile_slow_flags(const struct gemm_run *g, uint32_t i0, unsigned int mr,
-			    uint32_t p0, unsigned int np, uint32_t blk0, uint32_t nblk,
-			    uint8_t *slow)
+/*
+ * Which blocks of a tile go through the exact path (cpu_fix_block): those where a row or
+ * a channel has a special value or NaN scale and, for kernel sets without a scale
+ * instruction, those where 2^(ea + eb) may leave binary32's range. The row and the
+ * column halves are summarised once per row tile and per panel group.
+ */
+struct blkinfo {
+	int16_t lo, hi;              /* range of the block exponents (empty: lo > hi) */
+	uint8_t special;
+};
+
+static void row_tile_info(const struct gemm_run *g, uint32_t i0, unsigned int mr,
+			  uint32_t blk0, uint32_t nblk, struct blkinfo *out)
 {
 	const struct cpu_apack *ap = &g->ap;
+
+	for (uint32_t t = 0; t < nblk; t++) {
+		struct blkinfo bi = { INT16_MAX / 2, INT16_MIN / 2, 0 };
+
+		for (unsigned int r = 0; r < mr; r++) {
+			size_t e = (size_t)(i0 + r) * ap->nblk + blk0 + t;
+
+			if (ap->special[e]) {
+				bi.special = 1;
+			} else {
+				int16_t x = (int16_t)ap->aexp[e];
+
+				bi.lo = x < bi.lo ? x : bi.lo;
+				bi.hi = x > bi.hi ? x : bi.hi;
+			}
+		}
+		out[t] = bi;
+	}
+}
+
+static void group_info(const struct gemm_run *g, uint32_t p0, unsigned int np, uint32_t blk0,
+		       uint32_t nblk, struct blkinfo *out)
+{
 	const struct cpu_bpack *bp = g->bp;
 
 	for (uint32_t t = 0; t < nblk; t++) {
-		const uint32_t blk = blk0 + t;
-		int s = 0, amin = 1 << 14, amax = -(1 << 14), bmin = 1 << 14, bmax = -(1 << 14);
+		struct blkinfo bi = { INT16_MAX / 2, INT16_MIN / 2, 0 };
 
-		for (unsigned int r = 0; r < mr; r++) {
-			size_t e = (size_t)(i0 + r) * ap->nblk + blk;
-
-			s |= ap->special[e];
-			if (!ap->special[e]) {
-				int x = (int)ap->aexp[e];
-
-				amin = x < amin ? x : amin;
-				amax = x > amax ? x : amax;
-			}
-		}
 		for (unsigned int p = 0; p < np; p++) {
-			size_t e = (size_t)(p0 + p) * bp->nblk + blk;
+			size_t e = (size_t)(p0 + p) * bp->nblk + blk0 + t;
 
-			s |= bp->pspecial[e];
-			bmin = bp->pemin[e] < bmin ? bp->pemin[e] : bmin;
-			bmax = bp->pemax[e] > bmax ? bp->pemax[e] : bmax;
+			bi.special |= bp->pspecial[e];
+			bi.lo = bp->pemin[e] < bi.lo ? bp->pemin[e] : bi.lo;
+			bi.hi = bp->pemax[e] > bi.hi ? bp->pemax[e] : bi.hi;
 		}
-		/* Without a scale instruction, P = S * (2^ea * 2^eb) is one rounding only
-		 * while the product of the two powers is a binary32 number. */
-		if (g->kern->exp_guard && g->cls != CPU_CLASS_F64 && amin <= amax &&
-		    bmin <= bmax && (amin + bmin < -149 || amax + bmax > 127))
-			s = 1;
-		slow[t] = (uint8_t)s;
+		out[t] = bi;
+	}
+}
+
+static void tile_slow_flags(const struct gemm_run *g, const struct blkinfo *ri,
+			    const struct blkinfo *ci, uint32_t nblk, uint8_t *slow)
+{
+	const int guard = g->kern->exp_guard && g->cls != CPU_CLASS_F64;
+
+	for (uint32_t t = 0; t < nblk; t++) {
+		/* Empty ranges are +-16383: their sums never fail the test. */
+		int out = guard && (ri[t].lo + ci[t].lo < -149 || ri[t].hi + ci[t].hi > 127);
+
+		slow[t] = (uint8_t)(ri[t].special | ci[t].special | out);
 	}
 }
 
@@ -165,10 +197,16 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 						   : g->cls == CPU_CLASS_I16 ? 2 : 8);
 		const size_t b_off = (size_t)k0 * (bp->panel_bytes / bp->kpad);
 
+		if (g->need_flags)
+			for (uint32_t i = i_start, it = 0; i < i_end; i += g->mr, it++)
+				row_tile_info(g, i, i_end - i < g->mr ? i_end - i : g->mr, blk0,
+					      nblk, w->rinfo + (size_t)it * nblk);
 		for (uint32_t p = p_start; p < p_end; p += g->np) {
 			const unsigned int np = p_end - p < g->np ? p_end - p : g->np;
 
-			for (uint32_t i = i_start; i < i_end; i += g->mr) {
+			if (g->need_flags)
+				group_info(g, p, np, blk0, nblk, w->cinfo);
+			for (uint32_t i = i_start, it = 0; i < i_end; i += g->mr, it++) {
 				const unsigned int mr = i_end - i < g->mr ? i_end - i : g->mr;
 				struct cpu_tile t;
 
@@ -201,8 +239,8 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 							      blk0 * CPU_PANEL : NULL;
 					t.pieces = ap->pieces;
 					if (g->need_flags)
-						tile_slow_flags(g, i, mr, p, np, blk0, nblk,
-								w->slow);
+						tile_slow_flags(g, w->rinfo + (size_t)it * nblk,
+								w->cinfo, nblk, w->slow);
 					t.slow = w->slow;
 					fx.i0 = i;
 					fx.j0 = p * CPU_PANEL;
@@ -227,38 +265,39 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 
 /* ---- set-up ---- */
 
+/*
+ * Cache blocking. A K chunk keeps one panel group of B in L1 (about 32 KB); a task's
+ * block of A for one chunk stays in L2 (about 256 KB), and B is streamed from memory
+ * once per task row block. Columns per task split the work into about four tasks per
+ * thread.
+ */
 static void choose_blocking(struct gemm_run *g)
 {
-	const uint32_t group = g->np * CPU_PANEL;
-	const uint32_t row_tiles = div_up(g->m, g->mr);
-	uint32_t mt_per_task, ngroups = div_up(g->n, group), groups_per_task;
-
-	/* K chunk: the B panel group of a chunk stays in L1 (about 32 KB). */
-	size_t bytes_per_k = g->bp->panel_bytes / g->bp->kpad * g->np;
-	uint32_t kc = (uint32_t)(32768 / bytes_per_k) / CPU_KALIGN * CPU_KALIGN;
+	const uint32_t group = g->np * CPU_PANEL, ngroups = div_up(g->n, group);
+	const size_t b_bytes_per_k = g->bp->panel_bytes / g->bp->kpad * g->np;
+	const size_t a_bytes_per_k = g->ap.row_bytes / g->ap.kpad;
+	uint32_t kc = (uint32_t)(32768 / b_bytes_per_k) / CPU_KALIGN * CPU_KALIGN;
+	uint32_t mc, groups_per_task, nsplit, want_tasks = 4 * g->threads;
 
 	if (kc < CPU_KALIGN)
 		kc = CPU_KALIGN;
+	if (kc > g->ap.kpad)
+		kc = g->ap.kpad;
 	g->kc = kc;
 
-	/* Rows per task: a few row tiles, so A's block of a chunk stays in L2. */
-	mt_per_task = row_tiles < 8 ? row_tiles : 8;
-	g->mc = mt_per_task * g->mr;
-	g->mtasks = div_up(g->m, g->mc);
-	/* Columns per task: enough tasks to balance the threads (4 per thread), but no
-	 * more B per task than fits L2 comfortably. */
-	size_t group_bytes = g->bp->panel_bytes * g->np;
-	uint32_t max_groups = (uint32_t)((512u * 1024u) / (group_bytes ? group_bytes : 1));
-	uint32_t want_tasks = 4 * g->threads;
-	uint32_t nsplit = g->mtasks >= want_tasks ? 1 : div_up(want_tasks, g->mtasks);
+	mc = (uint32_t)((256u * 1024u) / (kc * a_bytes_per_k)) / g->mr * g->mr;
+	if (mc < g->mr)
+		mc = g->mr;
+	if (mc > div_up(g->m, g->mr) * g->mr)
+		mc = div_up(g->m, g->mr) * g->mr;
+	g->mc = mc;
+	g->mtasks = div_up(g->m, mc);
 
-	if (max_groups < 1)
-		max_groups = 1;
+	nsplit = g->mtasks >= want_tasks ? 1 : div_up(want_tasks, g->mtasks);
 	groups_per_task = div_up(ngroups, nsplit);
-	if (groups_per_task > max_groups)
-		groups_per_task = max_groups;
-	if (groups_per_task < 1)
-		groups_per_task = 1;
+	/* The task's accumulators (mc x nc) stay within about 512 KB. */
+	while (groups_per_task > 1 && (size_t)mc * groups_per_task * group * 4 > 512u * 1024u)
+		groups_per_task--;
 	/* Task columns start on multiples of 64: whole packing groups of C and whole MX
 	 * output blocks (the group is 16, 32 or 64 columns). */
 	while (groups_per_task * group % 64)
@@ -363,13 +402,20 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	uint8_t *acc = cpu_scratch(cs, SLOT_ACC, acc_bytes * g.threads);
 	uint8_t *slow = cpu_scratch(cs, SLOT_SLOW, slow_bytes * g.threads);
 
-	if (!acc || !slow)
+	const uint32_t kblk = g.kc / CPU_KALIGN;
+	const size_t info_count = (size_t)(div_up(g.mc, g.mr) + 1) * kblk;
+	struct blkinfo *info = cpu_scratch(cs, SLOT_INFO,
+					   sizeof(struct blkinfo) * info_count * g.threads);
+
+	if (!acc || !slow || !info)
 		goto out_nomem;
 	/* Without special values or range limits no block is ever flagged. */
 	memset(slow, 0, slow_bytes * g.threads);
 	for (unsigned int i = 0; i < g.threads; i++) {
 		g.w[i].acc = acc + i * acc_bytes;
 		g.w[i].slow = slow + i * slow_bytes;
+		g.w[i].rinfo = info + i * info_count;
+		g.w[i].cinfo = g.w[i].rinfo + (size_t)div_up(g.mc, g.mr) * kblk;
 	}
 	cpu_pool_run(cs->pool, compute_task, &g, g.mtasks * g.ntasks);
 	for (unsigned int i = 0; i < g.threads; i++) {
