@@ -12,6 +12,8 @@ LIB_LDLIBS := -lm -lpthread
 # one at run time from cpuid.
 CFLAGS_lib/cpu/kern_avx512.c := -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq \
 	-mavx512vnni -mavx512vbmi
+CFLAGS_lib/cpu/kern_avx2.c := -mavx2 -mfma
+CFLAGS_lib/cpu/kern_avxvnni.c := -mavx2 -mfma -mavxvnni
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -199,7 +199,17 @@ struct float_case {
 	enum data_mode da, db;
 	enum scale_mode sa, sb;
 	int act, alpha_mode, mx_out, nonsat, all_threads;
+	int sweep;        /* 1: xa + xb swept over -180..-120, 2: over 110..150 */
 };
+
+/* Scales 127 + x with x drawn from [lo, lo + 30], so xa + xb covers a range's edges. */
+static void sweep_scales(struct test_matrix *t, struct rng *r, int lo)
+{
+	for (uint32_t i = 0; i < t->m.rows; i++)
+		for (uint32_t b = 0; b < t->m.cols / 32; b++)
+			t->m.scales[(size_t)i * t->m.scale_stride + b] =
+				(uint8_t)(127 + lo + (int)rng_below(r, 31));
+}
 
 static void run_float_case(const struct float_case *fc, struct rng *r)
 {
@@ -213,6 +223,10 @@ static void run_float_case(const struct float_case *fc, struct rng *r)
 	tm_alloc(&c, fc->fc, fc->m, fc->n, rng_below(r, 3), fc->mx_out);
 	tm_fill(&a, r, fc->da, fc->sa);
 	tm_fill(&b, r, fc->db, fc->sb);
+	if (fc->sweep) {
+		sweep_scales(&a, r, fc->sweep == 1 ? -90 : 55);
+		sweep_scales(&b, r, fc->sweep == 1 ? -90 : 55);
+	}
 	for (uint32_t j = 0; j < fc->n; j++) {
 		alpha[j] = ldexpf((float)(int)(rng_below(r, 2000) - 1000) / 256.0f,
 				  (int)rng_below(r, 9) - 4);
@@ -272,13 +286,45 @@ static void float_pairs(void)
 							 : (enum data_mode)rng_below(&r, DATA_MODES),
 					(enum scale_mode)rng_below(&r, SCALE_MODES),
 					(enum scale_mode)rng_below(&r, SCALE_MODES),
-					(int)rng_below(&r, 3), (int)rng_below(&r, 3), 0, 0, 0
+					(int)rng_below(&r, 3), (int)rng_below(&r, 3), 0, 0, 0, 0
 				};
 
 				if (fc.m > 17 && fc.n > 17)
 					fc.n = 17;       /* keep the reference's time bounded */
 				fc.k = fc.sa || fc.sb ? PICK(&r, k_mx) : PICK(&r, k_any);
 				run_float_case(&fc, &r);
+			}
+}
+
+/*
+ * Block exponents at the edges of binary32's range: P = S * 2^(ea + eb) lands in the
+ * subnormals, overflows, or needs the exact path where 2^(ea + eb) is not a binary32
+ * number (kernel sets without a scale instruction).
+ */
+static void float_scale_extremes(void)
+{
+	struct rng r = rng_seeded(0xC9E5);
+
+	for (int x = 0; x < N_FLOAT_OPS; x++)
+		for (int y = 0; y < N_FLOAT_OPS; y++)
+			for (int n = 0; n < 3; n++) {
+				static const enum data_mode modes[] = {
+					DATA_FINITE, DATA_MIXED_MAG, DATA_SUBNORMAL,
+				};
+				struct float_case fc = {
+					float_ops[x], float_ops[y], FPQ_FMT_FP32, 7, 33, 128,
+					modes[n], modes[(n + x) % 3], SCALES_EXTREME,
+					n == 1 ? SCALES_ANY : SCALES_EXTREME, FPQ_ACT_NONE,
+					(int)rng_below(&r, 3), 0, 0, 0, 0
+				};
+
+				run_float_case(&fc, &r);
+				if (n < 2) {
+					/* And the two edges of the range, swept. */
+					fc.sweep = 1 + n;
+					fc.sb = SCALES_NEAR;
+					run_float_case(&fc, &r);
+				}
 			}
 }
 
@@ -300,7 +346,7 @@ static void float_outputs(void)
 				(enum data_mode)rng_below(&r, DATA_MODES), DATA_FINITE,
 				SCALES_NEAR, (enum scale_mode)rng_below(&r, SCALE_MODES),
 				(int)rng_below(&r, 3), 1 + (int)rng_below(&r, 2), 0,
-				(n & 1) && outs[o] != FPQ_FMT_BF16, 0
+				(n & 1) && outs[o] != FPQ_FMT_BF16, 0, 0
 			};
 
 			fc.db = fc.da;
@@ -334,7 +380,7 @@ static void float_large(void)
 			shapes[s].fa, shapes[s].fb, FPQ_FMT_FP32, shapes[s].m, shapes[s].n,
 			shapes[s].k, s % 2 ? DATA_SPECIALS : DATA_FINITE,
 			s % 3 ? DATA_FINITE : DATA_MIXED_MAG, SCALES_NEAR,
-			s % 2 ? SCALES_ANY : SCALES_NEAR, FPQ_ACT_NONE, 1, 0, 0, 1
+			s % 2 ? SCALES_ANY : SCALES_NEAR, FPQ_ACT_NONE, 1, 0, 0, 1, 0
 		};
 
 		run_float_case(&fc, &r);
@@ -436,6 +482,7 @@ int main(void)
 	RUN(int8_odd_shapes);
 	RUN(int8_large);
 	RUN(float_pairs);
+	RUN(float_scale_extremes);
 	RUN(float_outputs);
 	RUN(float_large);
 	close_contexts();

@@ -69,13 +69,8 @@ int cpu_isa_supported(enum cpu_isa isa)
 
 	switch (isa) {
 	case CPU_ISA_SCALAR: return 1;
-#ifndef TODO_KERNELS
-	case CPU_ISA_AVX2:
-	case CPU_ISA_AVXVNNI: (void)f; return 0;
-#else
 	case CPU_ISA_AVX2: return f.avx2;
 	case CPU_ISA_AVXVNNI: return f.avxvnni;
-#endif
 	case CPU_ISA_AVX512: return f.avx512;
 	default: return 0;
 	}
@@ -111,10 +106,8 @@ int cpu_isa_select(enum cpu_isa *out)
 const struct cpu_kernels *cpu_kernels_for(enum cpu_isa isa)
 {
 	switch (isa) {
-#ifdef TODO_KERNELS
 	case CPU_ISA_AVX2: return &cpu_kernels_avx2;
 	case CPU_ISA_AVXVNNI: return &cpu_kernels_avxvnni;
-#endif
 	case CPU_ISA_AVX512: return &cpu_kernels_avx512;
 	default: return &cpu_kernels_scalar;
 	}
