@@ -474,6 +474,74 @@ static void int8_large(void)
 	run_int8_case(3, 5, FPQ_INT8_MAX_K, 0, 5, &r, 0);
 }
 
+/*
+ * The caller's floating-point state must not leak into the kernels: flush-to-zero,
+ * denormals-are-zero and round-toward-zero set in the calling thread (and inherited by
+ * the workers of a context created afterwards) change nothing.
+ */
+static void caller_fp_state(void)
+{
+#if defined(__x86_64__)
+	struct rng r = rng_seeded(0xC9F7);
+	struct fpq_context *late[N_ISAS] = { NULL };
+	unsigned int csr = __builtin_ia32_stmxcsr();
+
+	for (int n = 0; n < 12; n++) {
+		struct test_matrix a, b, c;
+		struct fpq_gemm_op op;
+		struct fpq_gemm_status ref_st, st;
+		enum fpq_format fa = float_ops[n % N_FLOAT_OPS], fb = float_ops[(n / 2) % N_FLOAT_OPS];
+
+		tm_alloc(&a, fa, 9, 96, 0, 1);
+		tm_alloc(&b, fb, 21, 96, 0, 1);
+		tm_alloc(&c, n % 3 ? FPQ_FMT_FP32 : FPQ_FMT_BF16, 9, 21, 0, 0);
+		tm_fill(&a, &r, DATA_SUBNORMAL, SCALES_EXTREME);
+		tm_fill(&b, &r, n % 2 ? DATA_SUBNORMAL : DATA_FINITE, SCALES_EXTREME);
+		fpq_gemm_op_init(&op);
+		op.a = a.m;
+		op.b = b.m;
+		op.c = c.m;
+		CHECK(fpq_gemm_reference(&op, &ref_st) == 0, "reference");
+		uint8_t *want = tm_snapshot(&c);
+
+		/* FTZ | DAZ | round toward zero. */
+		__builtin_ia32_ldmxcsr(csr | 0x8040 | 0x6000);
+		for (int i = 0; i < N_ISAS; i++) {
+			if (!isa_ok[i])
+				continue;
+			if (!late[i]) {
+				setenv("FPQ_CPU_ISA", isa_names[i], 1);
+				fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CPU, 0, 2 },
+						   &late[i]);
+				unsetenv("FPQ_CPU_ISA");
+			}
+			struct fpq_context *both[2] = { ctxs[i][2], late[i] };
+
+			for (int v = 0; v < 2; v++) {
+				memset(c.buf, 0, c.buf_bytes);
+				CHECK(both[v] && fpq_gemm(both[v], &op, &st) == 0, "gemm");
+				CHECK(memcmp(c.buf, want, c.buf_bytes) == 0 &&
+				      st.clamped == ref_st.clamped,
+				      "%s x %s [%s%s]: differs with FTZ/DAZ/RZ in the caller",
+				      fpq_format_name(fa), fpq_format_name(fb), isa_names[i],
+				      v ? ", context created after" : "");
+			}
+		}
+		CHECK(__builtin_ia32_stmxcsr() == (csr | 0x8040 | 0x6000),
+		      "the caller's MXCSR was not restored");
+		__builtin_ia32_ldmxcsr(csr);
+		free(want);
+		tm_free(&a);
+		tm_free(&b);
+		tm_free(&c);
+	}
+	for (int i = 0; i < N_ISAS; i++)
+		fpq_context_destroy(late[i]);
+#else
+	harness_skip("x86 only");
+#endif
+}
+
 int main(void)
 {
 	double t0 = now();
@@ -485,6 +553,7 @@ int main(void)
 	RUN(float_scale_extremes);
 	RUN(float_outputs);
 	RUN(float_large);
+	RUN(caller_fp_state);
 	close_contexts();
 	printf("  %ld variant runs, %ld outputs compared, %.1f s\n", n_variant_runs, n_compared,
 	       now() - t0);

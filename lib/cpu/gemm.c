@@ -16,8 +16,38 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 #include "cpu.h"
+
+/*
+ * The kernels compute in IEEE binary32/binary64 with round-to-nearest-even and gradual
+ * underflow. The caller's thread (and the workers, which inherit it) may have other
+ * settings (flush-to-zero, denormals-are-zero, another rounding mode): every task runs
+ * with the default SSE control word and restores the previous one.
+ */
+static unsigned int fp_enter(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int old = _mm_getcsr();
+
+	_mm_setcsr(0x1F80);          /* all exceptions masked, RNE, no FTZ/DAZ */
+	return old;
+#else
+	return 0;
+#endif
+}
+
+static void fp_leave(unsigned int old)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	_mm_setcsr(old);
+#else
+	(void)old;
+#endif
+}
 
 /* Scratch slots of struct cpu_state. */
 enum { SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO };
@@ -64,6 +94,7 @@ static uint32_t div_up(uint32_t a, uint32_t b)
 static void pack_task(void *arg, uint32_t task, unsigned int worker)
 {
 	struct gemm_run *g = arg;
+	unsigned int csr = fp_enter();
 
 	(void)worker;
 	if (task < g->a_chunks) {
@@ -78,6 +109,7 @@ static void pack_task(void *arg, uint32_t task, unsigned int worker)
 
 		cpu_bpack_panels(&g->bp_local, g->bsrc, p0, p1);
 	}
+	fp_leave(csr);
 }
 
 static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
@@ -188,6 +220,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	const struct cpu_apack *ap = &g->ap;
 	const struct cpu_bpack *bp = g->bp;
 	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
+	unsigned int csr = fp_enter();
 
 	for (uint32_t k0 = 0; k0 < ap->kpad; k0 += g->kc) {
 		const uint32_t klen = ap->kpad - k0 < g->kc ? ap->kpad - k0 : g->kc;
@@ -261,6 +294,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 		else
 			g->kern->epi_float(g->op, i, j_start, j_end - j_start, row, &w->st);
 	}
+	fp_leave(csr);
 }
 
 /* ---- set-up ---- */
@@ -452,8 +486,11 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 		free(bp);
 		return err;
 	}
+	unsigned int csr = fp_enter();
+
 	cpu_bpack_panels(bp, b, 0, bp->n16);
 	cpu_bpack_finish(bp);
+	fp_leave(csr);
 	*out = bp;
 	return 0;
 }
