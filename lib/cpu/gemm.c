@@ -206,6 +206,20 @@ static void tile_slow_flags(const struct gemm_run *g, const struct blkinfo *ri,
 	}
 }
 
+/* Epilogue of rows [i, i + rows) and columns [j0, j1); acc points at (i, j0). */
+static void epilogue(const struct gemm_run *g, struct worker *w, const void *acc, uint32_t i,
+		     unsigned int rows, uint32_t j0, uint32_t j1)
+{
+	for (unsigned int r = 0; r < rows; r++) {
+		const void *row = (const uint8_t *)acc + (size_t)r * g->nc * 4;
+
+		if (g->int8_path)
+			g->kern->epi_int8(g->op, i + r, j0, j1 - j0, row, &w->st);
+		else
+			g->kern->epi_float(g->op, i + r, j0, j1 - j0, row, &w->st);
+	}
+}
+
 static void compute_task(void *arg, uint32_t task, unsigned int worker)
 {
 	struct gemm_run *g = arg;
@@ -286,14 +300,10 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			}
 		}
 	}
-	for (uint32_t i = i_start; i < i_end; i++) {
-		const void *row = (const uint8_t *)w->acc + (size_t)(i - i_start) * ldc * esz;
-
-		if (g->int8_path)
-			g->kern->epi_int8(g->op, i, j_start, j_end - j_start, row, &w->st);
-		else
-			g->kern->epi_float(g->op, i, j_start, j_end - j_start, row, &w->st);
-	}
+	/* The epilogue of the whole block once it is complete (running it per tile as
+	 * soon as its last chunk is done measured slower: C's stores then compete with
+	 * the kernels for the caches). */
+	epilogue(g, w, w->acc, i_start, i_end - i_start, j_start, j_end);
 	fp_leave(csr);
 }
 
