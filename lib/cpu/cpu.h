@@ -142,6 +142,10 @@ struct cpu_tile {
 	unsigned int mr, np;
 	void *c;
 	size_t c_stride;
+	/* INT8 path with int32 output: when set, the last K chunk stores the finished
+	 * accumulators here (C itself, out_stride elements per row) instead of into c. */
+	void *out;
+	size_t out_stride;
 	/* INT8 path */
 	const int32_t *init;         /* per column: bias - (128 + zp) * colsum */
 	/* MX paths, per block */

@@ -74,6 +74,8 @@ struct gemm_run {
 
 	int32_t *init;                    /* INT8 path, per column */
 	int need_flags;                   /* some block may need the exact path */
+	int direct_c;                     /* INT8 path, int32 output: kernels store into C */
+	size_t c_stride;                  /* C's row stride in bytes */
 	unsigned int threads;
 	struct worker {
 		void *acc;                /* mc x nc accumulators */
@@ -273,6 +275,13 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 				t.c_stride = ldc;
 				if (g->int8_path) {
 					t.init = g->init + (size_t)p * CPU_PANEL;
+					/* int32 output: the finished tile goes straight to C. */
+					if (g->direct_c && k0 + klen == ap->kpad &&
+					    (p + np) * CPU_PANEL <= j_end) {
+						t.out = (uint8_t *)g->op->c.data +
+							(size_t)i * g->c_stride + (size_t)p * CPU_PANEL * 4;
+						t.out_stride = g->c_stride / 4;
+					}
 				} else {
 					t.aexp = ap->aexp + (size_t)i * ap->nblk + blk0;
 					t.afac = ap->afac + (size_t)i * ap->nblk + blk0;
@@ -303,7 +312,17 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	/* The epilogue of the whole block once it is complete (running it per tile as
 	 * soon as its last chunk is done measured slower: C's stores then compete with
 	 * the kernels for the caches). */
-	epilogue(g, w, w->acc, i_start, i_end - i_start, j_start, j_end);
+	if (!g->direct_c) {
+		epilogue(g, w, w->acc, i_start, i_end - i_start, j_start, j_end);
+	} else {
+		/* Only a last, partial panel group is left in the accumulators. */
+		uint32_t j_direct = j_start + (j_end - j_start) / (g->np * CPU_PANEL) *
+					      (g->np * CPU_PANEL);
+
+		if (j_direct < j_end)
+			epilogue(g, w, (const uint8_t *)w->acc + (size_t)(j_direct - j_start) * 4,
+				 i_start, i_end - i_start, j_direct, j_end);
+	}
 	fp_leave(csr);
 }
 
@@ -438,6 +457,8 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	}
 
 	choose_blocking(&g);
+	g.c_stride = fpq_matrix_stride(&op->c);
+	g.direct_c = g.int8_path && op->c.format == FPQ_FMT_INT32 && !getenv("XNODIRECT");
 	g.w = calloc(g.threads, sizeof(*g.w));
 	if (!g.w)
 		goto out_nomem;

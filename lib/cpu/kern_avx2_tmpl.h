@@ -79,7 +79,8 @@ INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int 
 	}
 	UNROLL for (unsigned int r = 0; r < MR; r++)
 		UNROLL for (unsigned int h = 0; h < 2; h++)
-			_mm256_storeu_si256((void *)(c + r * t->c_stride + 8 * h), acc[r][h]);
+			_mm256_storeu_si256(t->out ? (void *)((int32_t *)t->out + r * t->out_stride + 8 * h)
+					    : (void *)(c + r * t->c_stride + 8 * h), acc[r][h]);
 }
 
 /* The INT8 path walks the panels of the tile one at a time. */
@@ -90,6 +91,7 @@ static void run_int(const struct cpu_tile *t, const int I8)
 
 		one.b = t->b + p * t->b_panel;
 		one.c = (int32_t *)t->c + 16 * p;
+		one.out = t->out ? (int32_t *)t->out + 16 * p : NULL;
 		one.init = t->init + 16 * p;
 		switch (t->mr) {
 		case 1: int_tile(&one, 1, I8); break;

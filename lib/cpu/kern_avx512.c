@@ -64,7 +64,8 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 	for (unsigned int r = 0; r < MR; r++)
 		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
-			_mm512_storeu_si512(c + r * t->c_stride + 16 * p, acc[r][p]);
+			_mm512_storeu_si512(t->out ? (int32_t *)t->out + r * t->out_stride + 16 * p
+					    : c + r * t->c_stride + 16 * p, acc[r][p]);
 }
 
 /*
@@ -99,7 +100,8 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 	}
 	UNROLL
 	for (unsigned int p = 0; p < NP; p++)
-		_mm512_storeu_si512(c + 16 * p, _mm512_add_epi32(acc[0][p], acc[1][p]));
+		_mm512_storeu_si512(t->out ? (int32_t *)t->out + 16 * p : c + 16 * p,
+				    _mm512_add_epi32(acc[0][p], acc[1][p]));
 }
 
 #define DISPATCH_MR_NP(fn, t)                                                     \

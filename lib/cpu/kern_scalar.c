@@ -29,7 +29,8 @@ static void load_u32(const struct cpu_tile *t, uint32_t acc[MR_MAX][COLS_MAX])
 static void store_u32(const struct cpu_tile *t, uint32_t acc[MR_MAX][COLS_MAX])
 {
 	for (unsigned int r = 0; r < t->mr; r++)
-		memcpy((uint32_t *)t->c + r * t->c_stride, acc[r], 4 * t->np * CPU_PANEL);
+		memcpy(t->out ? (uint32_t *)t->out + r * t->out_stride
+			      : (uint32_t *)t->c + r * t->c_stride, acc[r], 4 * t->np * CPU_PANEL);
 }
 
 static void i8_int(const struct cpu_tile *t)
