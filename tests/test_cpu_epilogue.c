@@ -68,22 +68,27 @@ static void compare(const struct cpu_kernels *k, struct fpq_gemm_op *op, int is_
 	static struct c_buf cb;
 	struct fpq_gemm_status st[2];
 	uint32_t row = rng_below(r, 3);
+	unsigned int rows = 1 + rng_below(r, 3 - row);
 
 	for (size_t i = 0; i < sizeof(cb.data[0]); i++)
 		cb.data[0][i] = cb.data[1][i] = (uint8_t)rng_u32(r);
 	for (int v = 0; v < 2; v++) {
 		memset(&st[v], 0, sizeof(st[v]));
 		op->c.data = cb.data[v];
+		/* acc holds three rows of NCOLS accumulators. */
 		if (is_float)
-			(v ? cpu_epi_float_scalar : k->epi_float)(op, row, j0, n, acc, &st[v]);
+			(v ? cpu_epi_float_scalar : k->epi_float)(op, row, rows, j0, n,
+				(const float *)acc + (size_t)row * NCOLS, NCOLS, &st[v]);
 		else
-			(v ? cpu_epi_int8_scalar : k->epi_int8)(op, row, j0, n, acc, &st[v]);
+			(v ? cpu_epi_int8_scalar : k->epi_int8)(op, row, rows, j0, n,
+				(const int32_t *)acc + (size_t)row * NCOLS, NCOLS, &st[v]);
 	}
 	if (memcmp(cb.data[0], cb.data[1], sizeof(cb.data[0]))) {
 		for (size_t i = 0; i < sizeof(cb.data[0]); i++)
 			if (cb.data[0][i] != cb.data[1][i]) {
-				CHECK(0, "%s %s: C byte %zu (row %u, j0 %u, n %u): 0x%02x, scalar 0x%02x",
-				      k->name, what, i, row, j0, n, cb.data[0][i], cb.data[1][i]);
+				CHECK(0, "%s %s: C byte %zu (rows %u+%u, j0 %u, n %u): 0x%02x, "
+				      "scalar 0x%02x", k->name, what, i, row, rows, j0, n,
+				      cb.data[0][i], cb.data[1][i]);
 				break;
 			}
 	}
@@ -107,7 +112,7 @@ static const struct cpu_kernels *kernel_set(int i)
 static void float_epilogue(void)
 {
 	struct rng r = rng_seeded(0xE9F1);
-	float acc[NCOLS], alpha[NCOLS], beta[NCOLS];
+	float acc[3 * NCOLS], alpha[NCOLS], beta[NCOLS];
 	long runs = 0;
 
 	for (int isa = 0; isa < CPU_ISA_COUNT; isa++) {
@@ -122,8 +127,9 @@ static void float_epilogue(void)
 			fpq_gemm_op_init(&op);
 			op.c = (struct fpq_matrix){ trial % 2 ? FPQ_FMT_BF16 : FPQ_FMT_FP32, 3, NCOLS,
 						    NCOLS * 4, NULL, NULL, 0, 0 };
-			for (int j = 0; j < NCOLS; j++) {
+			for (int j = 0; j < 3 * NCOLS; j++)
 				acc[j] = special_float(&r);
+			for (int j = 0; j < NCOLS; j++) {
 				alpha[j] = rng_below(&r, 4) ? ldexpf(1.0f + (float)rng_below(&r, 100) / 64.0f,
 								   (int)rng_below(&r, 40) - 20)
 							   : special_float(&r);
@@ -165,7 +171,7 @@ static void float_epilogue(void)
 static void int8_epilogue(void)
 {
 	struct rng r = rng_seeded(0xE918);
-	int32_t acc[NCOLS], mult[NCOLS];
+	int32_t acc[3 * NCOLS], mult[NCOLS];
 	int8_t shift[NCOLS];
 	float scale[NCOLS];
 	long runs = 0;
@@ -183,8 +189,9 @@ static void int8_epilogue(void)
 
 			fpq_gemm_op_init(&op);
 			op.c = (struct fpq_matrix){ of, 3, NCOLS, NCOLS * 4, NULL, NULL, 0, 0 };
-			for (int j = 0; j < NCOLS; j++) {
+			for (int j = 0; j < 3 * NCOLS; j++)
 				acc[j] = special_i32(&r);
+			for (int j = 0; j < NCOLS; j++) {
 				mult[j] = rng_below(&r, 8) == 0 ? INT32_MIN
 					: rng_below(&r, 3) ? (int32_t)((1u << 30) + rng_below(&r, 1u << 30))
 					: (int32_t)rng_u32(&r);
@@ -223,7 +230,7 @@ static void int8_epilogue(void)
 static void requant_shifts(void)
 {
 	struct rng r = rng_seeded(0xE95F);
-	int32_t acc[NCOLS], mult[NCOLS];
+	int32_t acc[3 * NCOLS], mult[NCOLS];
 	int8_t shift[NCOLS];
 
 	for (int isa = 0; isa < CPU_ISA_COUNT; isa++) {
@@ -236,11 +243,13 @@ static void requant_shifts(void)
 
 			fpq_gemm_op_init(&op);
 			op.c = (struct fpq_matrix){ FPQ_FMT_INT8, 3, NCOLS, NCOLS, NULL, NULL, 0, 0 };
-			for (int j = 0; j < NCOLS; j++) {
+			for (int j = 0; j < 3 * NCOLS; j++) {
 				int64_t edge = s > 0 ? (INT64_C(1) << (31 - s)) : (1 << 20);
 
 				acc[j] = (int32_t)(j % 3 == 0 ? edge - 1 + (j % 5) - 2
 					: j % 3 == 1 ? -edge + (j % 7) - 3 : (int64_t)special_i32(&r));
+			}
+			for (int j = 0; j < NCOLS; j++) {
 				mult[j] = j % 11 == 0 ? INT32_MIN : (int32_t)rng_u32(&r);
 				shift[j] = (int8_t)s;
 			}

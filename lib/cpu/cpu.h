@@ -166,11 +166,16 @@ struct cpu_tile {
 };
 
 typedef void (*cpu_kernel_fn)(const struct cpu_tile *t);
-/* Float-path epilogue of columns [j0, j0 + n) of one row (see epilogue.c). */
-typedef void (*cpu_epi_float_fn)(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-				 uint32_t n, const float *acc, struct fpq_gemm_status *st);
-typedef void (*cpu_epi_int8_fn)(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-				uint32_t n, const int32_t *acc, struct fpq_gemm_status *st);
+/*
+ * Epilogue of rows [row0, row0 + rows) and columns [j0, j0 + n) (see epilogue.c): acc
+ * holds the accumulators of (row0, j0) onwards, acc_stride elements per row.
+ */
+typedef void (*cpu_epi_float_fn)(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+				 uint32_t j0, uint32_t n, const float *acc, size_t acc_stride,
+				 struct fpq_gemm_status *st);
+typedef void (*cpu_epi_int8_fn)(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+				uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
+				struct fpq_gemm_status *st);
 
 /* A kernel set: one per ISA. */
 struct cpu_kernels {
@@ -203,10 +208,12 @@ const struct cpu_kernels *cpu_kernels_for(enum cpu_isa isa);
 
 /* ---- scalar epilogue helpers (shared by every ISA for the cases they do not
  * vectorise): columns [j0, j0 + n) through lib/epilogue.c ---- */
-void cpu_epi_float_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-			  uint32_t n, const float *acc, struct fpq_gemm_status *st);
-void cpu_epi_int8_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-			 uint32_t n, const int32_t *acc, struct fpq_gemm_status *st);
+void cpu_epi_float_scalar(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+			  uint32_t j0, uint32_t n, const float *acc, size_t acc_stride,
+			  struct fpq_gemm_status *st);
+void cpu_epi_int8_scalar(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+			 uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
+			 struct fpq_gemm_status *st);
 
 /* ---- exact helpers (exact.c) -------------------------------------------------------- */
 

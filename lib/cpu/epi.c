@@ -7,7 +7,7 @@
  */
 #include "cpu.h"
 
-/* j0 is a multiple of 64: whole packing groups and whole MX blocks of C. */
+/* j0 is a multiple of 16 (whole packing groups of C), and of 32 with MX output. */
 static void view_columns(const struct fpq_gemm_op *op, uint32_t j0, uint32_t n,
 			 struct fpq_gemm_op *v)
 {
@@ -34,20 +34,24 @@ static void view_columns(const struct fpq_gemm_op *op, uint32_t j0, uint32_t n,
 		v->out_scale = op->out_scale + j0;
 }
 
-void cpu_epi_float_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-			  uint32_t n, const float *acc, struct fpq_gemm_status *st)
+void cpu_epi_float_scalar(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+			  uint32_t j0, uint32_t n, const float *acc, size_t acc_stride,
+			  struct fpq_gemm_status *st)
 {
 	struct fpq_gemm_op v;
 
 	view_columns(op, j0, n, &v);
-	fpq_epilogue_float_row(&v, row, acc, st);
+	for (unsigned int r = 0; r < rows; r++)
+		fpq_epilogue_float_row(&v, row0 + r, acc + r * acc_stride, st);
 }
 
-void cpu_epi_int8_scalar(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
-			 uint32_t n, const int32_t *acc, struct fpq_gemm_status *st)
+void cpu_epi_int8_scalar(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+			 uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
+			 struct fpq_gemm_status *st)
 {
 	struct fpq_gemm_op v;
 
 	view_columns(op, j0, n, &v);
-	fpq_epilogue_int8_row(&v, row, acc, st);
+	for (unsigned int r = 0; r < rows; r++)
+		fpq_epilogue_int8_row(&v, row0 + r, acc + r * acc_stride, st);
 }

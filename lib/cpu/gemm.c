@@ -212,14 +212,10 @@ static void tile_slow_flags(const struct gemm_run *g, const struct blkinfo *ri,
 static void epilogue(const struct gemm_run *g, struct worker *w, const void *acc, uint32_t i,
 		     unsigned int rows, uint32_t j0, uint32_t j1)
 {
-	for (unsigned int r = 0; r < rows; r++) {
-		const void *row = (const uint8_t *)acc + (size_t)r * g->nc * 4;
-
-		if (g->int8_path)
-			g->kern->epi_int8(g->op, i + r, j0, j1 - j0, row, &w->st);
-		else
-			g->kern->epi_float(g->op, i + r, j0, j1 - j0, row, &w->st);
-	}
+	if (g->int8_path)
+		g->kern->epi_int8(g->op, i, rows, j0, j1 - j0, acc, g->nc, &w->st);
+	else
+		g->kern->epi_float(g->op, i, rows, j0, j1 - j0, acc, g->nc, &w->st);
 }
 
 static void compute_task(void *arg, uint32_t task, unsigned int worker)

@@ -342,8 +342,8 @@ static void f64_mx(const struct cpu_tile *t)
 
 /* ---- epilogues: binary32 float output and int32 output here, the rest scalar ---- */
 
-static void epi_float(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, uint32_t n,
-		      const float *acc, struct fpq_gemm_status *st)
+static void epi_float_row(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, uint32_t n,
+			  const float *acc, struct fpq_gemm_status *st)
 {
 	const bool abc = op->flags & FPQ_GEMM_ALPHA_BROADCAST;
 	const bool bbc = op->flags & FPQ_GEMM_BETA_BROADCAST;
@@ -351,10 +351,6 @@ static void epi_float(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, u
 	uint32_t j = 0;
 	uint64_t clamped = 0;
 
-	if (op->c.format != FPQ_FMT_FP32) {
-		cpu_epi_float_scalar(op, row, j0, n, acc, st);
-		return;
-	}
 	for (; j + 8 <= n; j += 8) {
 		const uint32_t col = j0 + j;
 		__m256 al = !op->alpha ? _mm256_set1_ps(1.0f) : abc ? _mm256_set1_ps(op->alpha[0])
@@ -383,16 +379,30 @@ static void epi_float(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, u
 	}
 	st->clamped += clamped;
 	if (j < n)
-		cpu_epi_float_scalar(op, row, j0 + j, n - j, acc + j, st);
+		cpu_epi_float_scalar(op, row, 1, j0 + j, n - j, acc + j, 0, st);
 }
 
-static void epi_int8(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, uint32_t n,
-		     const int32_t *acc, struct fpq_gemm_status *st)
+static void epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+		      uint32_t j0, uint32_t n, const float *acc, size_t acc_stride,
+		      struct fpq_gemm_status *st)
 {
-	if (op->c.format == FPQ_FMT_INT32) {
-		memcpy((uint8_t *)op->c.data + (size_t)row * fpq_matrix_stride(&op->c) +
-		       (size_t)j0 * 4, acc, (size_t)n * 4);
+	if (op->c.format != FPQ_FMT_FP32) {
+		cpu_epi_float_scalar(op, row0, rows, j0, n, acc, acc_stride, st);
 		return;
 	}
-	cpu_epi_int8_scalar(op, row, j0, n, acc, st);
+	for (unsigned int r = 0; r < rows; r++)
+		epi_float_row(op, row0 + r, j0, n, acc + r * acc_stride, st);
+}
+
+static void epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
+		     uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
+		     struct fpq_gemm_status *st)
+{
+	if (op->c.format != FPQ_FMT_INT32) {
+		cpu_epi_int8_scalar(op, row0, rows, j0, n, acc, acc_stride, st);
+		return;
+	}
+	for (unsigned int r = 0; r < rows; r++)
+		memcpy((uint8_t *)op->c.data + (size_t)(row0 + r) * fpq_matrix_stride(&op->c) +
+		       (size_t)j0 * 4, acc + r * acc_stride, (size_t)n * 4);
 }
