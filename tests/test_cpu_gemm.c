@@ -372,6 +372,9 @@ static void float_large(void)
 		{ FPQ_FMT_E5M2, FPQ_FMT_E4M3, 7, 40, 192 },
 		{ FPQ_FMT_E5M2, FPQ_FMT_E5M2, 11, 35, 160 },
 		{ FPQ_FMT_E2M1, FPQ_FMT_E5M2, 5, 48, 128 },
+		{ FPQ_FMT_E2M3, FPQ_FMT_E2M3, 7, 80, 1056 },
+		{ FPQ_FMT_E4M3, FPQ_FMT_E4M3, 6, 16, 64 },
+		{ FPQ_FMT_E3M2, FPQ_FMT_E3M2, 9, 48, 96 },
 	};
 	struct rng r = rng_seeded(0xC91A);
 
@@ -470,6 +473,11 @@ static void int8_large(void)
 	run_int8_case(40, 130, 1200, 0, 1, &r, 1);
 	run_int8_case(19, 67, 2049, 1, 2, &r, 1);
 	run_int8_case(7, 200, 777, 2, 3, &r, 1);
+	/* N a multiple of 16 but not of the widest panel group: the last group is whole
+	 * but narrower than the others. */
+	run_int8_case(5, 48, 1100, 0, 4, &r, 1);
+	run_int8_case(3, 80, 96, 1, 6, &r, 0);
+	run_int8_case(2, 16, 64, 2, 8, &r, 0);
 	/* The K limit: the extreme sum is still exact. */
 	run_int8_case(3, 5, FPQ_INT8_MAX_K, 0, 5, &r, 0);
 }

@@ -142,10 +142,16 @@ struct cpu_tile {
 	unsigned int mr, np;
 	void *c;
 	size_t c_stride;
-	/* INT8 path with int32 output: when set, the last K chunk stores the finished
-	 * accumulators here (C itself, out_stride elements per row) instead of into c. */
+	/* When set, the last K chunk stores the finished tile into C itself (out_stride
+	 * elements per row) instead of into c: INT8 path with int32 output, and (kernel
+	 * sets with fp32_out) float paths with binary32 output, where the kernel applies
+	 * the epilogue - fmaf with op's alpha and beta of columns j0.., the activation,
+	 * clamps counted in *clamped - exactly as epilogue.c. */
 	void *out;
 	size_t out_stride;
+	const struct fpq_gemm_op *op;
+	uint32_t j0;
+	uint64_t *clamped;
 	/* INT8 path */
 	const int32_t *init;         /* per column: bias - (128 + zp) * colsum */
 	/* MX paths, per block */
@@ -188,6 +194,7 @@ struct cpu_kernels {
 	cpu_kernel_fn i8_int, i16_int;   /* INT8 path (i16_int when there is no int8 dot) */
 	cpu_kernel_fn i8_mx, i16_mx, f64_mx;
 	int has_i8_dot;                  /* 0: the INT8 path and I8 class run as I16 */
+	int fp32_out;                    /* MX kernels can finish binary32 output tiles */
 	cpu_epi_float_fn epi_float;
 	cpu_epi_int8_fn epi_int8;
 	cpu_pack_a_fn pack_a;

@@ -290,6 +290,16 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 					t.bcorr = bp->bcorr ? bp->bcorr + (size_t)p * t.bmeta_panel +
 							      blk0 * CPU_PANEL : NULL;
 					t.pieces = ap->pieces;
+					/* binary32 output: the kernel finishes the tile in C. */
+					if (g->direct_c && k0 + klen == ap->kpad &&
+					    (p + np) * CPU_PANEL <= j_end) {
+						t.out = (uint8_t *)g->op->c.data +
+							(size_t)i * g->c_stride + (size_t)p * CPU_PANEL * 4;
+						t.out_stride = g->c_stride / 4;
+						t.op = g->op;
+						t.j0 = p * CPU_PANEL;
+						t.clamped = &w->st.clamped;
+					}
 					if (g->need_flags)
 						tile_slow_flags(g, w->rinfo + (size_t)it * nblk,
 								w->cinfo, nblk, w->slow);
@@ -305,15 +315,22 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			}
 		}
 	}
+
 	/* The epilogue of the whole block once it is complete (running it per tile as
 	 * soon as its last chunk is done measured slower: C's stores then compete with
 	 * the kernels for the caches). */
 	if (!g->direct_c) {
 		epilogue(g, w, w->acc, i_start, i_end - i_start, j_start, j_end);
 	} else {
-		/* Only a last, partial panel group is left in the accumulators. */
-		uint32_t j_direct = j_start + (j_end - j_start) / (g->np * CPU_PANEL) *
-					      (g->np * CPU_PANEL);
+		/* Only a last group with a partial panel is left in the accumulators. */
+		uint32_t j_direct = j_start;
+
+		for (uint32_t p = p_start; p < p_end; p += g->np) {
+			const unsigned int np = p_end - p < g->np ? p_end - p : g->np;
+
+			if ((p + np) * CPU_PANEL <= j_end)
+				j_direct = (p + np) * CPU_PANEL;
+		}
 
 		if (j_direct < j_end)
 			epilogue(g, w, (const uint8_t *)w->acc + (size_t)(j_direct - j_start) * 4,
@@ -454,7 +471,9 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 
 	choose_blocking(&g);
 	g.c_stride = fpq_matrix_stride(&op->c);
-	g.direct_c = g.int8_path && op->c.format == FPQ_FMT_INT32 && !getenv("XNODIRECT");
+	g.direct_c = (g.int8_path && op->c.format == FPQ_FMT_INT32) ||
+		     (!g.int8_path && op->c.format == FPQ_FMT_FP32 && kern->fp32_out);
+	if (getenv("XNODIRECT")) g.direct_c = 0;
 	g.w = calloc(g.threads, sizeof(*g.w));
 	if (!g.w)
 		goto out_nomem;

@@ -147,6 +147,71 @@ static void i8_int(const struct cpu_tile *t)
 	DISPATCH_MR_NP(i8_int_tile, t);
 }
 
+/* ---- the float epilogue of a finished binary32 tile (as epi_float below) ---- */
+
+INLINE __m512 canonical_nan(__m512 y)
+{
+	__mmask16 nan = _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q);
+
+	return _mm512_mask_mov_ps(y, nan, _mm512_castsi512_ps(_mm512_set1_epi32(0x7FC00000)));
+}
+
+/* y = act(fmaf(x, alpha, beta)), NaN canonical; clamps counted. */
+INLINE __m512 finish(const struct fpq_gemm_op *op, __m512 x, __m512 al, __m512 be,
+		     uint64_t *clamped)
+{
+	__m512 y = canonical_nan(_mm512_fmadd_ps(x, al, be));
+
+	if (op->act == FPQ_ACT_RELU) {
+		__mmask16 neg = _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ);
+
+		y = _mm512_mask_mov_ps(y, neg, _mm512_setzero_ps());
+		*clamped += (uint64_t)__builtin_popcount(neg);
+	} else if (op->act == FPQ_ACT_CLAMP) {
+		__m512 lo = _mm512_set1_ps(op->clamp_lo), hi = _mm512_set1_ps(op->clamp_hi);
+		__mmask16 below = _mm512_cmp_ps_mask(y, lo, _CMP_LT_OQ);
+		__mmask16 above = _mm512_mask_cmp_ps_mask(~below, y, hi, _CMP_GT_OQ);
+
+		y = _mm512_mask_mov_ps(y, below, lo);
+		y = _mm512_mask_mov_ps(y, above, hi);
+		*clamped += (uint64_t)__builtin_popcount(below | above);
+	}
+	return y;
+}
+
+INLINE __m512 alpha16(const struct fpq_gemm_op *op, uint32_t col)
+{
+	return !op->alpha ? _mm512_set1_ps(1.0f)
+	     : op->flags & FPQ_GEMM_ALPHA_BROADCAST ? _mm512_set1_ps(op->alpha[0])
+	     : _mm512_loadu_ps(op->alpha + col);
+}
+
+INLINE __m512 beta16(const struct fpq_gemm_op *op, uint32_t col)
+{
+	return !op->beta ? _mm512_setzero_ps()
+	     : op->flags & FPQ_GEMM_BETA_BROADCAST ? _mm512_set1_ps(op->beta[0])
+	     : _mm512_loadu_ps(op->beta + col);
+}
+
+/* Store a float tile: to c, or finished into C when t->out is set. */
+INLINE void store_tile(const struct cpu_tile *t, __m512 acc[][2], const unsigned int MR,
+		       const unsigned int NP)
+{
+	if (!t->out) {
+		UNROLL for (unsigned int r = 0; r < MR; r++)
+			UNROLL for (unsigned int p = 0; p < NP; p++)
+				_mm512_storeu_ps((float *)t->c + r * t->c_stride + 16 * p, acc[r][p]);
+		return;
+	}
+	UNROLL for (unsigned int p = 0; p < NP; p++) {
+		const __m512 al = alpha16(t->op, t->j0 + 16 * p), be = beta16(t->op, t->j0 + 16 * p);
+
+		UNROLL for (unsigned int r = 0; r < MR; r++)
+			_mm512_storeu_ps((float *)t->out + r * t->out_stride + 16 * p,
+					 finish(t->op, acc[r][p], al, be, t->clamped));
+	}
+}
+
 /* ---- MX blocks: P = scalef(S, ea + eb), acc += P ---- */
 
 /* The exact path for a flagged block: spill S, let fix() compute P, add it. */
@@ -257,11 +322,8 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 			}
 		}
 	}
-	UNROLL
-	for (unsigned int r = 0; r < MR; r++)
-		UNROLL
-		for (unsigned int p = 0; p < NP; p++)
-			_mm512_storeu_ps(c + r * t->c_stride + 16 * p, acc[r][p]);
+	(void)c;
+	store_tile(t, acc, MR, NP);
 }
 
 #define DISPATCH_MR_NP2(fn, t, x)                                                 \
@@ -398,11 +460,8 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 				acc[r][p] = _mm512_add_ps(acc[r][p], pv);
 			}
 	}
-	UNROLL
-	for (unsigned int r = 0; r < MR; r++)
-		UNROLL
-		for (unsigned int p = 0; p < NP; p++)
-			_mm512_storeu_ps(c + r * t->c_stride + 16 * p, acc[r][p]);
+	(void)c;
+	store_tile(t, acc, MR, NP);
 }
 
 static void f64_mx(const struct cpu_tile *t)
@@ -437,13 +496,6 @@ static uint8_t *c_row(const struct fpq_gemm_op *op, uint32_t row)
 INLINE __mmask16 tail_mask(uint32_t left)
 {
 	return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-}
-
-INLINE __m512 canonical_nan(__m512 y)
-{
-	__mmask16 nan = _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q);
-
-	return _mm512_mask_mov_ps(y, nan, _mm512_castsi512_ps(_mm512_set1_epi32(0x7FC00000)));
 }
 
 static void epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
@@ -884,6 +936,7 @@ const struct cpu_kernels cpu_kernels_avx512 = {
 	.i16_mx = i16_mx,
 	.f64_mx = f64_mx,
 	.has_i8_dot = 1,
+	.fp32_out = 1,
 	.epi_float = epi_float,
 	.epi_int8 = epi_int8,
 	.pack_a = pack_a,
