@@ -228,88 +228,85 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	const uint32_t j_end = j_start + g->nc < g->n ? j_start + g->nc : g->n;
 	const uint32_t p_start = j_start / CPU_PANEL, p_end = div_up(j_end, CPU_PANEL);
 	const size_t ldc = (size_t)g->nc;       /* accumulator row stride, elements */
-	const size_t esz = 4;                   /* int32 or float accumulators */
 	const struct cpu_apack *ap = &g->ap;
 	const struct cpu_bpack *bp = g->bp;
 	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
 	unsigned int csr = fp_enter();
 
+	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16 ? 2 : 8;
+	const size_t b_esz = bp->panel_bytes / bp->kpad;
+	const size_t bmeta = (size_t)bp->nblk * CPU_PANEL;
+	struct cpu_tile t;
+
+	/* What does not change from tile to tile is set once. */
+	memset(&t, 0, sizeof(t));
+	t.a_stride = ap->row_bytes;
+	t.b_panel = bp->panel_bytes;
+	t.c_stride = ldc;
+	if (!g->int8_path) {
+		t.aexp_stride = ap->nblk;
+		t.bmeta_panel = bmeta;
+		t.pieces = ap->pieces;
+		t.slow = w->slow;
+		t.fix = cpu_fix_block;
+		t.fx = &fx;
+	}
+	t.op = g->op;
+	t.clamped = &w->st.clamped;
+	t.out_stride = g->c_stride / 4;
+
 	for (uint32_t k0 = 0; k0 < ap->kpad; k0 += g->kc) {
 		const uint32_t klen = ap->kpad - k0 < g->kc ? ap->kpad - k0 : g->kc;
 		const uint32_t blk0 = k0 / CPU_KALIGN, nblk = klen / CPU_KALIGN;
-		/* Byte offset of k0 inside a packed A row piece and inside a B panel. */
-		const size_t a_off = (size_t)k0 * (g->cls == CPU_CLASS_I8 ? 1
-						   : g->cls == CPU_CLASS_I16 ? 2 : 8);
-		const size_t b_off = (size_t)k0 * (bp->panel_bytes / bp->kpad);
+		const int last = k0 + klen == ap->kpad;
 
+		t.kpad = klen;
+		t.nblk = nblk;
+		t.blk0 = blk0;
+		t.first = k0 == 0;
 		if (g->need_flags)
 			for (uint32_t i = i_start, it = 0; i < i_end; i += g->mr, it++)
 				row_tile_info(g, i, i_end - i < g->mr ? i_end - i : g->mr, blk0,
 					      nblk, w->rinfo + (size_t)it * nblk);
 		for (uint32_t p = p_start; p < p_end; p += g->np) {
 			const unsigned int np = p_end - p < g->np ? p_end - p : g->np;
+			/* A finished tile goes straight to C (int32 output, or binary32 from
+			 * kernels that apply the epilogue) unless it overhangs N. */
+			const int direct = g->direct_c && last && (p + np) * CPU_PANEL <= j_end;
 
-			if (g->need_flags)
-				group_info(g, p, np, blk0, nblk, w->cinfo);
+			t.np = np;
+			t.b = bp->data + (size_t)p * bp->panel_bytes + k0 * b_esz;
+			t.j0 = p * CPU_PANEL;
+			if (g->int8_path) {
+				t.init = g->init + (size_t)p * CPU_PANEL;
+			} else {
+				size_t off = (size_t)p * bmeta + blk0 * CPU_PANEL;
+
+				t.bexp = bp->bexp ? bp->bexp + off : NULL;
+				t.bfac = bp->bfac ? bp->bfac + off : NULL;
+				t.bcorr = bp->bcorr ? bp->bcorr + off : NULL;
+				if (g->need_flags)
+					group_info(g, p, np, blk0, nblk, w->cinfo);
+				fx.j0 = p * CPU_PANEL;
+				fx.ncols = np * CPU_PANEL;
+			}
 			for (uint32_t i = i_start, it = 0; i < i_end; i += g->mr, it++) {
 				const unsigned int mr = i_end - i < g->mr ? i_end - i : g->mr;
-				struct cpu_tile t;
 
-				memset(&t, 0, sizeof(t));
-				t.a = ap->data + (size_t)i * ap->row_bytes + a_off;
-				t.a_stride = ap->row_bytes;
-				t.b = bp->data + (size_t)p * bp->panel_bytes + b_off;
-				t.b_panel = bp->panel_bytes;
-				t.kpad = klen;
-				t.nblk = nblk;
-				t.blk0 = blk0;
 				t.mr = mr;
-				t.np = np;
-				t.first = k0 == 0;
+				t.a = ap->data + (size_t)i * ap->row_bytes + k0 * a_esz;
 				t.c = (uint8_t *)w->acc + ((size_t)(i - i_start) * ldc +
-							   (p - p_start) * CPU_PANEL) * esz;
-				t.c_stride = ldc;
-				if (g->int8_path) {
-					t.init = g->init + (size_t)p * CPU_PANEL;
-					/* int32 output: the finished tile goes straight to C. */
-					if (g->direct_c && k0 + klen == ap->kpad &&
-					    (p + np) * CPU_PANEL <= j_end) {
-						t.out = (uint8_t *)g->op->c.data +
-							(size_t)i * g->c_stride + (size_t)p * CPU_PANEL * 4;
-						t.out_stride = g->c_stride / 4;
-					}
-				} else {
+							   (p - p_start) * CPU_PANEL) * 4;
+				t.out = direct ? (uint8_t *)g->op->c.data + (size_t)i * g->c_stride +
+						 (size_t)p * CPU_PANEL * 4 : NULL;
+				if (!g->int8_path) {
 					t.aexp = ap->aexp + (size_t)i * ap->nblk + blk0;
 					t.afac = ap->afac + (size_t)i * ap->nblk + blk0;
-					t.aexp_stride = ap->nblk;
-					t.bmeta_panel = (size_t)bp->nblk * CPU_PANEL;
-					t.bexp = bp->bexp ? bp->bexp + (size_t)p * t.bmeta_panel +
-							    blk0 * CPU_PANEL : NULL;
-					t.bfac = bp->bfac ? bp->bfac + (size_t)p * t.bmeta_panel +
-							    blk0 * CPU_PANEL : NULL;
-					t.bcorr = bp->bcorr ? bp->bcorr + (size_t)p * t.bmeta_panel +
-							      blk0 * CPU_PANEL : NULL;
-					t.pieces = ap->pieces;
-					/* binary32 output: the kernel finishes the tile in C. */
-					if (g->direct_c && k0 + klen == ap->kpad &&
-					    (p + np) * CPU_PANEL <= j_end) {
-						t.out = (uint8_t *)g->op->c.data +
-							(size_t)i * g->c_stride + (size_t)p * CPU_PANEL * 4;
-						t.out_stride = g->c_stride / 4;
-						t.op = g->op;
-						t.j0 = p * CPU_PANEL;
-						t.clamped = &w->st.clamped;
-					}
 					if (g->need_flags)
 						tile_slow_flags(g, w->rinfo + (size_t)it * nblk,
 								w->cinfo, nblk, w->slow);
-					t.slow = w->slow;
 					fx.i0 = i;
-					fx.j0 = p * CPU_PANEL;
 					fx.mr = mr;
-					fx.ncols = np * CPU_PANEL;
-					t.fix = cpu_fix_block;
-					t.fx = &fx;
 				}
 				g->kfn(&t);
 			}
@@ -473,7 +470,6 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	g.c_stride = fpq_matrix_stride(&op->c);
 	g.direct_c = (g.int8_path && op->c.format == FPQ_FMT_INT32) ||
 		     (!g.int8_path && op->c.format == FPQ_FMT_FP32 && kern->fp32_out);
-	if (getenv("XNODIRECT")) g.direct_c = 0;
 	g.w = calloc(g.threads, sizeof(*g.w));
 	if (!g.w)
 		goto out_nomem;
