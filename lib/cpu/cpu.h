@@ -30,6 +30,9 @@
 
 /* Panel width: every packed B layout groups 16 output channels. */
 #define CPU_PANEL 16u
+/* Panels are stored interleaved by quads (4 panels, 64 channels), k step by k step, so
+ * a kernel reading up to four panels of a quad reads one sequential stream. */
+#define CPU_QUAD 4u
 /* Packed K is a whole number of MX blocks (zero padded). */
 #define CPU_KALIGN 32u
 
@@ -47,10 +50,11 @@ enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64 };
 
 /*
  * B decoded for one class. Panel p holds channels 16p..16p+15 (missing channels are
- * zero); inside a panel:
- *   I8:  [kpad/4][16][4] int8    (4 consecutive k of one channel per dword)
- *   I16: [kpad/2][16][2] int16
- *   F64: [kpad][16]      double, prescaled by the channel's block scale 2^xb
+ * zero); one k step of a panel is
+ *   I8:  [16][4] int8    (4 consecutive k of one channel per dword), 64 bytes
+ *   I16: [16][2] int16   (2 consecutive k), 64 bytes
+ *   F64: [16]    double, prescaled by the channel's block scale 2^xb, 128 bytes
+ * and the steps of the four panels of a quad alternate: [n16/4][kpad/step_k][4][step].
  * Per (panel, block, lane) metadata is laid out [n16][nblk][16]. B is packed without
  * knowing A's format, so its exponent data is xb alone; A carries both lsb terms.
  */
@@ -59,8 +63,10 @@ struct cpu_bpack {
 	enum fpq_format format;      /* B's element format */
 	uint32_t n, k, n16, kpad, nblk;
 	int scaled;                  /* B had MX scales */
-	size_t panel_bytes;
-	uint8_t *data;               /* n16 * panel_bytes, 64-byte aligned */
+	size_t step_bytes;           /* one k step of one panel: 64 or 128 */
+	uint32_t step_k;             /* k per step: 4, 2 or 1 */
+	size_t quad_bytes;           /* one quad of panels over all of K */
+	uint8_t *data;               /* ceil(n16 / 4) quads, 64-byte aligned */
 	int32_t *colsum;             /* INT8 path: sum over K of b, per channel (n16*16) */
 	int32_t *bcorr;              /* I8 MX: -128 * block sum of b */
 	float *bexp;                 /* I8/I16 MX: xb as a float (scalef operand) */
@@ -70,6 +76,13 @@ struct cpu_bpack {
 	int16_t *pemin, *pemax;      /* [n16][nblk]: range of xb over the panel */
 	int any_special;
 };
+
+/* Address of k step `step` of panel p. */
+static inline uint8_t *cpu_bpack_at(const struct cpu_bpack *bp, uint32_t p, uint32_t step)
+{
+	return bp->data + (size_t)(p / CPU_QUAD) * bp->quad_bytes +
+	       ((size_t)step * CPU_QUAD + p % CPU_QUAD) * bp->step_bytes;
+}
 
 /* Pack all of B (or panels [p0, p1)) for cls; pack_alloc sizes and allocates. */
 int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_class cls,
@@ -134,8 +147,9 @@ struct cpu_fix;
 struct cpu_tile {
 	const uint8_t *a;            /* packed A, first row of the tile */
 	size_t a_stride;             /* bytes between packed rows */
-	const uint8_t *b;            /* packed B, first panel of the tile */
-	size_t b_panel;              /* bytes between panels */
+	const uint8_t *b;            /* packed B, first panel of the tile, first k step */
+	size_t b_panel;              /* bytes between the tile's panels (same quad) */
+	size_t b_step;               /* bytes between k steps of a panel */
 	uint32_t kpad, nblk;         /* this K chunk: length (multiple of 32), blocks */
 	uint32_t blk0;               /* index of the chunk's first block (for fix()) */
 	int first;                   /* first chunk: start from init (or 0), else from c */

@@ -234,14 +234,14 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	unsigned int csr = fp_enter();
 
 	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16 ? 2 : 8;
-	const size_t b_esz = bp->panel_bytes / bp->kpad;
 	const size_t bmeta = (size_t)bp->nblk * CPU_PANEL;
 	struct cpu_tile t;
 
 	/* What does not change from tile to tile is set once. */
 	memset(&t, 0, sizeof(t));
 	t.a_stride = ap->row_bytes;
-	t.b_panel = bp->panel_bytes;
+	t.b_panel = bp->step_bytes;
+	t.b_step = bp->step_bytes * CPU_QUAD;
 	t.c_stride = ldc;
 	if (!g->int8_path) {
 		t.aexp_stride = ap->nblk;
@@ -275,7 +275,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			const int direct = g->direct_c && last && (p + np) * CPU_PANEL <= j_end;
 
 			t.np = np;
-			t.b = bp->data + (size_t)p * bp->panel_bytes + k0 * b_esz;
+			t.b = cpu_bpack_at(bp, p, k0 / bp->step_k);
 			t.j0 = p * CPU_PANEL;
 			if (g->int8_path) {
 				t.init = g->init + (size_t)p * CPU_PANEL;
@@ -347,13 +347,17 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 static void choose_blocking(struct gemm_run *g)
 {
 	const uint32_t group = g->np * CPU_PANEL, ngroups = div_up(g->n, group);
-	const size_t b_bytes_per_k = g->bp->panel_bytes / g->bp->kpad * g->np;
+	const size_t b_bytes_per_k = g->bp->step_bytes / g->bp->step_k * g->np;
 	const size_t a_bytes_per_k = g->ap.row_bytes / g->ap.kpad;
 	uint32_t kc = (uint32_t)(32768 / b_bytes_per_k) / CPU_KALIGN * CPU_KALIGN;
 	uint32_t mc, groups_per_task, nsplit, want_tasks = 4 * g->threads;
 
 	if (kc < CPU_KALIGN)
 		kc = CPU_KALIGN;
+	/* One row tile (latency-bound inference): B is used once, so it need not stay in
+	 * L1; read each panel quad as one sequential stream. */
+	if (g->m <= g->mr)
+		kc = g->ap.kpad;
 	if (kc > g->ap.kpad)
 		kc = g->ap.kpad;
 	g->kc = kc;
@@ -459,11 +463,25 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 		g.init = cpu_scratch(cs, SLOT_INIT, sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		if (!g.init)
 			goto out_nomem;
-		memset(g.init, 0, sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		/* bias - (128 + zp) * colsum, in wrapping arithmetic like the reference. */
-		for (uint32_t j = 0; j < g.n; j++)
-			g.init[j] = (int32_t)((op->bias ? (uint32_t)op->bias[j] : 0u) -
-					      corr * (uint32_t)bp->colsum[j]);
+		const uint32_t *restrict cs32 = (const uint32_t *)bp->colsum;
+		uint32_t *restrict init = (uint32_t *)g.init;
+		const uint32_t n = g.n, npad = bp->n16 * CPU_PANEL;
+
+		const uint32_t *restrict bias = (const uint32_t *)op->bias;
+		uint32_t j = 0;
+
+		/* Whole panels in fixed-length loops, which the compiler vectorises. */
+		for (; j + CPU_PANEL <= n; j += CPU_PANEL) {
+			if (bias)
+				for (uint32_t l = 0; l < CPU_PANEL; l++)
+					init[j + l] = bias[j + l] - corr * cs32[j + l];
+			else
+				for (uint32_t l = 0; l < CPU_PANEL; l++)
+					init[j + l] = 0u - corr * cs32[j + l];
+		}
+		for (; j < npad; j++)
+			init[j] = j < n ? (bias ? bias[j] : 0u) - corr * cs32[j] : 0u;
 	}
 
 	choose_blocking(&g);

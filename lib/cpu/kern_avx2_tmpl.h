@@ -60,8 +60,8 @@ INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int 
 			acc[r][h] = t->first ? _mm256_loadu_si256((const void *)(t->init + 8 * h))
 				: _mm256_loadu_si256((const void *)(c + r * t->c_stride + 8 * h));
 	for (uint32_t s = 0; s < steps; s++) {
-		__m256i b0 = _mm256_load_si256((const void *)(b + (size_t)s * 64));
-		__m256i b1 = _mm256_load_si256((const void *)(b + (size_t)s * 64 + 32));
+		__m256i b0 = _mm256_load_si256((const void *)(b + (size_t)s * t->b_step));
+		__m256i b1 = _mm256_load_si256((const void *)(b + (size_t)s * t->b_step + 32));
 
 		UNROLL for (unsigned int r = 0; r < MR; r++) {
 			__m256i av = _mm256_set1_epi32(load_i32(a + r * as + 4 * (size_t)s));
@@ -143,8 +143,8 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const i
 		}
 		for (uint32_t q = 0; q < steps; q++) {
 			const size_t ks = (size_t)blk * steps + q;
-			__m256i b0 = _mm256_load_si256((const void *)(b + ks * 64));
-			__m256i b1 = _mm256_load_si256((const void *)(b + ks * 64 + 32));
+			__m256i b0 = _mm256_load_si256((const void *)(b + ks * t->b_step));
+			__m256i b1 = _mm256_load_si256((const void *)(b + ks * t->b_step + 32));
 
 			UNROLL for (unsigned int r = 0; r < MR; r++) {
 				__m256i av = _mm256_set1_epi32(load_i32(a + r * as + ks * 4));
@@ -263,7 +263,7 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 				UNROLL for (unsigned int v = 0; v < 4; v++)
 					s[q][r][v] = _mm256_setzero_pd();
 		for (uint32_t k = blk * 32; k < blk * 32 + 32; k++) {
-			const double *bp = (const double *)t->b + (size_t)k * 16;
+			const double *bp = (const double *)(t->b + (size_t)k * t->b_step);
 			__m256d bv[4];
 
 			UNROLL for (unsigned int v = 0; v < 4; v++)

@@ -36,7 +36,7 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 {
 	__m512i acc[6][4];
 	const uint8_t *a = t->a, *b = t->b;
-	const size_t as = t->a_stride, bs = t->b_panel;
+	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	int32_t *c = t->c;
 
 	UNROLL
@@ -50,7 +50,7 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 
 		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
-			bv[p] = _mm512_load_si512(b + p * bs + (size_t)s * 64);
+			bv[p] = _mm512_load_si512(b + p * bs + (size_t)s * bst);
 		UNROLL
 		for (unsigned int r = 0; r < MR; r++) {
 			__m512i av = _mm512_set1_epi32(load_i32(a + r * as + 4 * (size_t)s));
@@ -77,7 +77,7 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 {
 	__m512i acc[2][4];
 	const uint8_t *a = t->a, *b = t->b;
-	const size_t bs = t->b_panel;
+	const size_t bs = t->b_panel, bst = t->b_step;
 	const uint32_t steps = t->kpad / 4;
 	int32_t *c = t->c;
 
@@ -95,7 +95,7 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 			UNROLL
 			for (unsigned int p = 0; p < NP; p++)
 				acc[h][p] = _mm512_dpbusd_epi32(acc[h][p], av,
-					_mm512_load_si512(b + p * bs + (size_t)(s + h) * 64));
+					_mm512_load_si512(b + p * bs + (size_t)(s + h) * bst));
 		}
 	}
 	UNROLL
@@ -241,7 +241,7 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 	__m512i s[6][2];
 	__m512 acc[6][2];
 	const uint8_t *a = t->a, *b = t->b;
-	const size_t as = t->a_stride, bs = t->b_panel;
+	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	float *c = t->c;
 
 	UNROLL
@@ -270,7 +270,7 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 
 				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
-					bv[p] = _mm512_load_si512(b + p * bs + ks * 64);
+					bv[p] = _mm512_load_si512(b + p * bs + ks * bst);
 				UNROLL
 				for (unsigned int r = 0; r < MR; r++) {
 					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
@@ -288,7 +288,7 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 
 				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
-					bv[p] = _mm512_load_si512(b + p * bs + ks * 64);
+					bv[p] = _mm512_load_si512(b + p * bs + ks * bst);
 				UNROLL
 				for (unsigned int r = 0; r < MR; r++) {
 					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
@@ -379,7 +379,8 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 	/* NP panels = 2 NP zmm of doubles per row and piece. */
 	__m512d s[2][4][4];
 	__m512 acc[4][2];
-	const size_t as = t->a_stride, bs = t->b_panel, piece = t->a_stride / 8 / PIECES;
+	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
+	const size_t piece = t->a_stride / 8 / PIECES;
 	float *c = t->c;
 
 	UNROLL
@@ -401,7 +402,7 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 
 			UNROLL
 			for (unsigned int p = 0; p < NP; p++) {
-				const double *bp = (const double *)(t->b + p * bs) + (size_t)k * 16;
+				const double *bp = (const double *)(t->b + p * bs + (size_t)k * bst);
 
 				bv[2 * p] = _mm512_load_pd(bp);
 				bv[2 * p + 1] = _mm512_load_pd(bp + 8);

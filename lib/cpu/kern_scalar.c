@@ -46,7 +46,7 @@ static void i8_int(const struct cpu_tile *t)
 
 			for (uint32_t s = 0; s < t->kpad / 4; s++)
 				for (unsigned int l = 0; l < CPU_PANEL; l++) {
-					const int8_t *bb = b + s * 64 + l * 4;
+					const int8_t *bb = b + s * t->b_step + l * 4;
 					/* One vpdpbusd lane: |sum| < 2^17, added mod 2^32. */
 					int32_t d = a[4 * s] * bb[0] + a[4 * s + 1] * bb[1] +
 						    a[4 * s + 2] * bb[2] + a[4 * s + 3] * bb[3];
@@ -71,7 +71,8 @@ static void i16_int(const struct cpu_tile *t)
 
 			for (uint32_t s = 0; s < t->kpad / 2; s++)
 				for (unsigned int l = 0; l < CPU_PANEL; l++) {
-					const int16_t *bb = b + s * 32 + l * 2;
+					const int16_t *bb = (const int16_t *)((const uint8_t *)b +
+									      s * t->b_step) + l * 2;
 					int32_t d = a[2 * s] * bb[0] + a[2 * s + 1] * bb[1];
 
 					acc[r][p * CPU_PANEL + l] += (uint32_t)d;
@@ -118,16 +119,16 @@ static void int_mx(const struct cpu_tile *t, int i8)
 							const int8_t *b = (const int8_t *)(t->b +
 								pn * t->b_panel);
 
-							sum += (uint32_t)(a[k] * b[(k / 4) * 64 + l * 4 +
-										  k % 4]);
+							sum += (uint32_t)(a[k] * b[(k / 4) * t->b_step +
+										  l * 4 + k % 4]);
 						} else {
 							const int16_t *a = (const int16_t *)(t->a +
 								r * t->a_stride);
 							const int16_t *b = (const int16_t *)(t->b +
 								pn * t->b_panel);
 
-							sum += (uint32_t)(a[k] * b[(k / 2) * 32 + l * 2 +
-										  k % 2]);
+							sum += (uint32_t)(a[k] * b[(k / 2) * t->b_step / 2 +
+										  l * 2 + k % 2]);
 						}
 					}
 					s[r][pn * CPU_PANEL + l] = (int32_t)sum;
@@ -191,7 +192,8 @@ static void f64_mx(const struct cpu_tile *t)
 
 					/* Every partial sum is exact (< 2^53 units). */
 					for (uint32_t k = blk * 32; k < blk * 32 + 32; k++)
-						sum = fma(a[k], b[k * 16 + c % CPU_PANEL], sum);
+						sum = fma(a[k], b[k * t->b_step / 8 + c % CPU_PANEL],
+							  sum);
 					s[q][r][c] = sum;
 				}
 			}

@@ -162,12 +162,6 @@ void cpu_bpack_free(struct cpu_bpack *bp)
 	memset(bp, 0, sizeof(*bp));
 }
 
-static size_t panel_bytes_of(enum cpu_class cls, uint32_t kpad)
-{
-	return cls == CPU_CLASS_I8 ? (size_t)kpad * 16
-	     : cls == CPU_CLASS_I16 ? (size_t)kpad * 32 : (size_t)kpad * 128;
-}
-
 int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_class cls,
 		    int int8_path)
 {
@@ -180,11 +174,14 @@ int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_c
 	bp->kpad = (b->cols + CPU_KALIGN - 1) / CPU_KALIGN * CPU_KALIGN;
 	bp->nblk = bp->kpad / CPU_KALIGN;
 	bp->scaled = b->scales != NULL;
-	bp->panel_bytes = panel_bytes_of(cls, bp->kpad);
+	bp->step_bytes = cls == CPU_CLASS_F64 ? 128 : 64;
+	bp->step_k = cls == CPU_CLASS_I8 ? 4 : cls == CPU_CLASS_I16 ? 2 : 1;
+	bp->quad_bytes = (size_t)CPU_QUAD * bp->step_bytes * (bp->kpad / bp->step_k);
 
 	size_t meta = (size_t)bp->n16 * bp->nblk * CPU_PANEL;
 
-	bp->data = cpu_alloc(bp->n16 * bp->panel_bytes);
+	/* Zeroed: padding channels and the k padding multiply as zeros. */
+	bp->data = cpu_alloc((bp->n16 + CPU_QUAD - 1) / CPU_QUAD * bp->quad_bytes);
 	if (int8_path) {
 		bp->colsum = cpu_alloc(sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		if (!bp->data || !bp->colsum)
@@ -214,8 +211,10 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 {
 	const struct cpu_codec *cd = cpu_codec(b->format);
 	const uint32_t p = j / CPU_PANEL, l = j % CPU_PANEL, k = bp->k;
-	uint8_t *panel = bp->data + (size_t)p * bp->panel_bytes;
 	const int int8_path = bp->colsum != NULL;
+	/* Element kk of this channel: in step kk / step_k, lane l. */
+#define AT(type, kk) ((type *)cpu_bpack_at(bp, p, (kk) / bp->step_k) + \
+		      (size_t)l * bp->step_k + (kk) % bp->step_k)
 
 	cpu_unpack_codes(b, j, codes);
 	if (int8_path) {
@@ -226,9 +225,9 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 
 			sum += (uint32_t)v;
 			if (bp->cls == CPU_CLASS_I8)
-				((int8_t *)panel)[(kk / 4) * 64 + l * 4 + kk % 4] = (int8_t)v;
+				*AT(int8_t, kk) = (int8_t)v;
 			else
-				((int16_t *)panel)[(kk / 2) * 32 + l * 2 + kk % 2] = (int16_t)v;
+				*AT(int16_t, kk) = (int16_t)v;
 		}
 		bp->colsum[j] = (int32_t)sum;
 		return;
@@ -248,18 +247,15 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 
 			switch (bp->cls) {
 			case CPU_CLASS_I8:
-				((int8_t *)panel)[(kk / 4) * 64 + l * 4 + kk % 4] =
-					(int8_t)cd->isig[c];
+				*AT(int8_t, kk) = (int8_t)cd->isig[c];
 				sum += (uint32_t)cd->isig[c];
 				break;
 			case CPU_CLASS_I16:
-				((int16_t *)panel)[(kk / 2) * 32 + l * 2 + kk % 2] =
-					(int16_t)cd->isig[c];
+				*AT(int16_t, kk) = (int16_t)cd->isig[c];
 				break;
 			default:
 				/* Exact: at most 32 significant bits times a power of two. */
-				((double *)panel)[(size_t)kk * 16 + l] =
-					special ? 0.0 : ldexp(cd->sig[c], xb);
+				*AT(double, kk) = special ? 0.0 : ldexp(cd->sig[c], xb);
 				break;
 			}
 		}
@@ -281,6 +277,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		}
 	}
 }
+#undef AT
 
 void cpu_bpack_finish(struct cpu_bpack *bp)
 {
