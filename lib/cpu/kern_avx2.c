@@ -9,7 +9,7 @@ const struct cpu_kernels cpu_kernels_avx2 = {
 	.name = "avx2",
 	.isa = CPU_ISA_AVX2,
 	.mr_i8 = 4, .np_i8 = 1,
-	.mr_mx = 3, .np_mx = 1,
+	.mr_mx = 2, .np_mx = 1,
 	.mr_f64 = 2, .np_f64 = 1,
 	.exp_guard = 1,
 	.i8_int = NULL,

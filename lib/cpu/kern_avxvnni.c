@@ -10,8 +10,8 @@
 const struct cpu_kernels cpu_kernels_avxvnni = {
 	.name = "avxvnni",
 	.isa = CPU_ISA_AVXVNNI,
-	.mr_i8 = 6, .np_i8 = 1,
-	.mr_mx = 3, .np_mx = 1,
+	.mr_i8 = 4, .np_i8 = 1,
+	.mr_mx = 2, .np_mx = 1,
 	.mr_f64 = 2, .np_f64 = 1,
 	.exp_guard = 1,
 	.i8_int = i8_int,
