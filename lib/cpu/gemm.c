@@ -74,7 +74,7 @@ struct gemm_run {
 
 	int32_t *init;                    /* INT8 path, per column */
 	int need_flags;                   /* some block may need the exact path */
-	int direct_c;                     /* INT8 path, int32 output: kernels store into C */
+	int direct_c;                     /* finished tiles go straight into C (int32 or fp32) */
 	size_t c_stride;                  /* C's row stride in bytes */
 	unsigned int threads;
 	struct worker {
