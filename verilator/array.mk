@@ -27,7 +27,21 @@ $(AB)/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
 
 ARRAY_COMMON_OBJS := $(AB)/array_stream.o $(AB)/gemm_data.o
-.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o $(AB)/array_perf.o
+.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o
+
+# The figures program: optimised and without sanitizers, so the driver costs little.
+ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
+ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_SRC) -isystem $(VERILATOR_INC) \
+	-isystem $(VERILATOR_INC)/vltstd
+ARRAY_PERF_OBJS := $(AB)/perf/array_perf.o $(AB)/perf/array_stream.o $(AB)/perf/gemm_data.o
+
+$(AB)/perf/%.o: $(ARRAY_SRC)/%.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
+
+$(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
 
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
@@ -39,9 +53,17 @@ $(AB)/$(1)/array_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
-$(AB)/$(1)/array_%: $(AB)/array_%.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_OBJS) $(O)/asan/libfpq.a
+$(AB)/$(1)/array_test: $(AB)/array_test.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_OBJS) \
+		$(O)/asan/libfpq.a
 	$(CXX) $(SANITIZE) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a \
 		$(LIB_LDLIBS) -o $$@
+
+$(AB)/$(1)/perf_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
+	$(CXX) $(ARRAY_PERF_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
+		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
+
+$(AB)/$(1)/array_perf: $(ARRAY_PERF_OBJS) $(AB)/$(1)/perf_sim.o $(O)/libfpq.a
+	$(CXX) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a $(LIB_LDLIBS) -o $$@
 endef
 $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c))),$\
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
@@ -49,9 +71,15 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 ARRAY_NAMES := $(foreach c,$(ARRAY_CONFIGS),$(word 1,$(subst :, ,$(c))))
 ARRAY_TESTS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_test)
 
+ARRAY_PERFS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_perf)
+
 ALL_TARGETS += $(ARRAY_TESTS)
 CHECK_SUITES += array
 .PHONY: check-array
 check-array: $(ARRAY_TESTS)
 	@tools/suite.sh $(RESULTS) array -- $(ARRAY_SRC)/run-tests.sh "$(ARRAY_SEEDS)" \
 		$(ARRAY_TESTS)
+
+.PHONY: array-perf
+array-perf: $(ARRAY_PERFS)
+	@for p in $(ARRAY_PERFS); do $$p || exit 1; echo; done
