@@ -27,7 +27,7 @@ $(AB)/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
 
 ARRAY_COMMON_OBJS := $(AB)/array_stream.o $(AB)/gemm_data.o
-.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o
+.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o $(AB)/arith_test.o
 
 # The figures program: optimised and without sanitizers, so the driver costs little.
 ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
@@ -46,7 +46,7 @@ $(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
 $(AB)/$(1)/model.dir: $(ARRAY_RTL) $(ARRAY_SRC)/verilate.sh
-	@$(ARRAY_SRC)/verilate.sh $(1) $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
+	@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
 $(AB)/$(1)/array_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
@@ -68,8 +68,21 @@ endef
 $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c))),$\
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
 
+# The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
+ARITH_RTL := rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv $(ARRAY_SRC)/fpq_arith_bench.sv
+
+$(AB)/arith/model.dir: $(ARITH_RTL) $(ARRAY_SRC)/verilate.sh
+	@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
+
+$(AB)/arith/arith_sim.o: $(ARRAY_SRC)/arith_sim.cpp $(ARRAY_SRC)/arith_sim.h $(AB)/arith/model.dir
+	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$(cat $(AB)/arith/model.dir) -c $< -o $@
+
+$(AB)/arith/arith_test: $(AB)/arith_test.o $(AB)/arith/arith_sim.o $(O)/asan/libfpq.a
+	$(CXX) $(SANITIZE) $^ $$(cat $(AB)/arith/model.dir)/libVfpq_arith_bench.a \
+		$(LIB_LDLIBS) -o $@
+
 ARRAY_NAMES := $(foreach c,$(ARRAY_CONFIGS),$(word 1,$(subst :, ,$(c))))
-ARRAY_TESTS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_test)
+ARRAY_TESTS := $(AB)/arith/arith_test $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_test)
 
 ARRAY_PERFS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_perf)
 
