@@ -101,7 +101,7 @@ def table(rows, header):
 
 def main():
     for arg in sys.argv[1:]:
-        cfg, path = arg.split("=", 1)
+        cfg, path = arg.rsplit("=", 1)
         mods = load(path)
         memo = {}
         top = next(m for m in mods if short(m) == "fpq_array")
