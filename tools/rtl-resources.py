@@ -129,7 +129,7 @@ def main():
         rows.append(row("skew, control, deskew", rest, 1))
         rows.append(row("whole array", total, 1))
         print(cfg)
-        print("^" * len(cfg))
+        print("~" * len(cfg))
         print()
         print(table(rows, ["part", "count"] + list(COLUMNS)))
         print()
