@@ -154,7 +154,7 @@ int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context *
 		err = try_open(ctx, &fpq_backend_card);
 		if (err) {
 			snprintf(ctx->fallback.reason, sizeof(ctx->fallback.reason),
-				 "no card: %s", fpq_strerror(err));
+				 "%s", fpq_strerror(err));
 			err = try_open(ctx, &fpq_backend_cpu);
 		}
 		break;
