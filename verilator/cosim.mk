@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# The card process for co-simulation (verilator/cosim/): the transport to QEMU 7.2's
+# x-pci-proxy-dev, the PCI function, guest-memory DMA and the ivshmem-doorbell interrupt
+# channel, around a card model (card_model.h).
+#   $(O)/cosim/fpq-card-testdev  the process around the transport test responder
+#                                (testdev_model.c: tests only, not the card)
+#   make check-cosim             protocol tests with a fake QEMU peer, no VM
+
+COSIM_DIR := verilator/cosim
+COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c guest_mem.c \
+	pci_cfg.c card_device.c ivshmem_doorbell.c)
+COSIM_MAIN_SRC := $(COSIM_DIR)/fpq_card_main.c
+COSIM_TESTDEV_SRC := $(COSIM_DIR)/testdev_model.c
+COSIM_TEST_SRCS := $(addprefix $(COSIM_DIR)/tests/,fake_qemu.c test_proxy_transport.c \
+	test_card_process.c)
+COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -Itests
+
+$(O)/cosim/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(COSIM_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
+
+$(O)/cosim/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(COSIM_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
+
+cosim_objs = $(patsubst %.c,$(O)/cosim/$(1)/%.o,$(2))
+
+$(O)/cosim/fpq-card-testdev: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) $(COSIM_TESTDEV_SRC))
+	$(CC) $^ -o $@
+
+$(O)/cosim/asan/fpq-card-testdev: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) $(COSIM_TESTDEV_SRC))
+	$(CC) $(SANITIZE) $^ -o $@
+
+$(O)/cosim/asan/test_proxy_transport: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_TESTDEV_SRC) \
+		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_proxy_transport.c)
+	$(CC) $(SANITIZE) $^ -o $@ -lpthread
+
+$(O)/cosim/asan/test_card_process: $(call cosim_objs,asan,$(COSIM_DIR)/ivshmem_doorbell.c \
+		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_card_process.c)
+	$(CC) $(SANITIZE) $^ -o $@
+
+ALL_TARGETS += $(O)/cosim/fpq-card-testdev
+
+CHECK_SUITES += cosim
+.PHONY: check-cosim
+check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
+		$(O)/cosim/asan/fpq-card-testdev
+	@tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
+		$(O)/cosim/asan/test_proxy_transport \
+		-- $(O)/cosim/asan/test_card_process $(O)/cosim/asan/fpq-card-testdev
+
+-include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
+	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
