@@ -51,3 +51,22 @@ check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_proc
 
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
+
+# The guest side, built for the VM's Debian 6.1 kernel whatever the host runs:
+#   $(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
+#   $(O)/cosim/cosim-probe                    enumeration, MMIO, DMA and interrupt probe
+COSIM_KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
+COSIM_KMOD := $(O)/cosim/guest-kmod
+COSIM_SHIM := $(COSIM_KMOD)/fpq_ivshmem_irq.ko
+
+$(COSIM_SHIM): verilator/guest/fpq_ivshmem_irq.c verilator/guest/Kbuild
+	@test -n "$(COSIM_KDIR)" || { echo "no /usr/src/linux-headers-6.1.*-amd64"; exit 1; }
+	@mkdir -p $(COSIM_KMOD)
+	@ln -sf $(CURDIR)/verilator/guest/Kbuild $(CURDIR)/verilator/guest/fpq_ivshmem_irq.c $(COSIM_KMOD)/
+	$(MAKE) -C $(COSIM_KDIR) M=$(abspath $(COSIM_KMOD)) W=1 modules
+
+$(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
+
+ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe

@@ -37,11 +37,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fpq-card --proxy-fd N [--irq-fd M] [--trace FILE] [--slice CYCLES] [--verbose]\n"
+		"       fpq-card --describe\n"
 		"  --proxy-fd N    this end of QEMU's x-pci-proxy-dev socketpair\n"
 		"  --irq-fd M      this end of the ivshmem-doorbell chardev socketpair\n"
 		"  --trace FILE    write a waveform of the card (FST or VCD as built)\n"
 		"  --slice CYCLES  clock cycles run between socket polls while busy (default 64)\n"
-		"  --verbose       log unusual accesses and DMA faults\n");
+		"  --verbose       log unusual accesses and DMA faults\n"
+		"  --describe      print the card's PCI identity and interrupt lines, and exit\n");
 }
 
 static void raise_irq(void *ctx, unsigned int vector)
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "slice", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "describe", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -113,6 +116,15 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'd': {
+			/* For the launcher: how many ivshmem vectors to ask QEMU for, and so on. */
+			const struct card_model_desc *d = card_model_describe();
+
+			printf("name=%s\npci_id=%04x:%04x\nbar0_size=%u\nirq_lines=%u\n", d->name,
+			       FPQ_PCI_VENDOR_PLACEHOLDER, d->pci_device_id, d->bar0_size,
+			       d->irq_lines);
+			return 0;
+		}
 		default:
 			goto bad_usage;
 		}
