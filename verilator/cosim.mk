@@ -47,7 +47,8 @@ check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_proc
 		$(O)/cosim/asan/fpq-card-testdev
 	@tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
 		$(O)/cosim/asan/test_proxy_transport \
-		-- $(O)/cosim/asan/test_card_process $(O)/cosim/asan/fpq-card-testdev
+		-- $(O)/cosim/asan/test_card_process $(O)/cosim/asan/fpq-card-testdev \
+		-- verilator/guest/check-shim.sh $(O)/cosim/shim-check
 
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
@@ -59,10 +60,14 @@ COSIM_KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
 COSIM_KMOD := $(O)/cosim/guest-kmod
 COSIM_SHIM := $(COSIM_KMOD)/fpq_ivshmem_irq.ko
 
-$(COSIM_SHIM): verilator/guest/fpq_ivshmem_irq.c verilator/guest/Kbuild
+COSIM_SHIM_SRCS := verilator/guest/Kbuild verilator/guest/fpq_ivshmem_irq.c \
+	verilator/guest/fpq_ivshmem_irq.h
+
+# Built in a directory of symlinks so kbuild's output stays out of the checkout.
+$(COSIM_SHIM): $(COSIM_SHIM_SRCS)
 	@test -n "$(COSIM_KDIR)" || { echo "no /usr/src/linux-headers-6.1.*-amd64"; exit 1; }
 	@mkdir -p $(COSIM_KMOD)
-	@ln -sf $(CURDIR)/verilator/guest/Kbuild $(CURDIR)/verilator/guest/fpq_ivshmem_irq.c $(COSIM_KMOD)/
+	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(COSIM_KMOD)/
 	$(MAKE) -C $(COSIM_KDIR) M=$(abspath $(COSIM_KMOD)) W=1 modules
 
 $(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h

@@ -7,11 +7,8 @@
  * neither MSI nor (without KVM) INTx. The card process rings an eventfd of a QEMU
  * ivshmem-doorbell function instead, and QEMU raises that function's MSI-X vector. This
  * module binds the ivshmem-doorbell function and, on each vector, calls the handler the
- * fpq driver exports for this purpose:
- *
- *	irqreturn_t fpq_external_irq(struct pci_dev *pdev, unsigned int vector);
- *
- * with the card's pci_dev. The symbol is looked up on every interrupt (symbol_get), so
+ * fpq driver exports for this purpose, fpq_external_irq() (fpq_ivshmem_irq.h), with the
+ * card's pci_dev. The symbol is looked up on every interrupt (symbol_get), so
  * the two modules load and unload in any order and fpq.ko never depends on this one;
  * without fpq.ko loaded the interrupt is only counted. A real card raises MSI-X itself
  * and needs none of this.
@@ -23,15 +20,14 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "fpq_ivshmem_irq.h"
+
 #define IVSHMEM_VENDOR_ID 0x1af4 /* Red Hat / Qumranet */
 #define IVSHMEM_DEVICE_ID 0x1110
 
 /* The card process's placeholder PCI identity (verilator/cosim/pci_cfg.h). */
 #define FPQ_COSIM_VENDOR_ID 0x1234
 #define FPQ_COSIM_CLASS 0x120000 /* processing accelerator */
-
-/* The fpq driver's hook; only its address is taken, through symbol_get(). */
-irqreturn_t fpq_external_irq(struct pci_dev *pdev, unsigned int vector);
 
 struct fpq_ivshmem_vector {
 	struct fpq_ivshmem *shim;
