@@ -45,10 +45,10 @@ CHECK_SUITES += cosim
 .PHONY: check-cosim
 check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
 		$(O)/cosim/asan/fpq-card-testdev
-	@tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
-		$(O)/cosim/asan/test_proxy_transport \
-		-- $(O)/cosim/asan/test_card_process $(O)/cosim/asan/fpq-card-testdev \
-		-- verilator/guest/check-shim.sh $(O)/cosim/shim-check
+	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev FPQ_SHIM_CHECK_OUT=$(O)/cosim/shim-check \
+		tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
+		$(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
+		verilator/guest/check-shim.sh
 
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)

@@ -336,6 +336,10 @@ int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context *
 void fpq_context_destroy(struct fpq_context *ctx);
 /** fpq_context_backend() - the backend the context uses. */
 enum fpq_backend fpq_context_backend(const struct fpq_context *ctx);
+/** fpq_context_fallback() - why an AUTO context is not on the card, or NULL. */
+const char *fpq_context_fallback(const struct fpq_context *ctx);
+/** fpq_context_threads() - CPU worker threads asked for (0: one per CPU). */
+unsigned int fpq_context_threads(const struct fpq_context *ctx);
 /** fpq_backend_name() - "cpu", "card", "reference" or "auto". */
 const char *fpq_backend_name(enum fpq_backend backend);
 

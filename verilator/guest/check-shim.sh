@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Static checks of the co-simulation interrupt shim against Debian's 6.1 headers: W=1
 # build without warnings, sparse, checkpatch --strict, kernel-doc.
-#   verilator/guest/check-shim.sh OUTDIR
+#   verilator/guest/check-shim.sh [OUTDIR]   (default $FPQ_SHIM_CHECK_OUT, else build/cosim/shim-check)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-out=$(mkdir -p "$1" && cd "$1" && pwd)
+dir=${1:-${FPQ_SHIM_CHECK_OUT:-build/cosim/shim-check}}
+out=$(mkdir -p "$dir" && cd "$dir" && pwd)
 tarball=${FPQ_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 files=(verilator/guest/fpq_ivshmem_irq.c verilator/guest/fpq_ivshmem_irq.h)
 passed=0 failed=0 skipped=0

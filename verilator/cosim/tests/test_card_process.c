@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_card_process.c - the card process as QEMU meets it: the ivshmem-doorbell server
- * handshake, and the real fpq-card-testdev program (argv[1]) on two socketpairs: it
- * keeps the card's clock running while QEMU sends nothing, answers register reads at
- * once while the card is busy, raises interrupts on the eventfd, and exits cleanly when
- * QEMU goes away or on SIGTERM.
+ * handshake, and the real fpq-card-testdev program ($FPQ_CARD_TESTDEV, or argv[1]) on
+ * two socketpairs: it keeps the card's clock running while QEMU sends nothing, answers
+ * register reads at once while the card is busy, raises interrupts on the eventfd, and
+ * exits cleanly when QEMU goes away or on SIGTERM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@
 
 #define BAR0_GPA 0xfebf0000ull
 
-static const char *testdev_path; /* argv[1]: the fpq-card-testdev binary */
+static const char *testdev_path; /* the fpq-card-testdev binary */
 
 /* The ivshmem-doorbell server side: handshake order, then eventfd notifications. */
 static void test_ivshmem_handshake(void)
@@ -160,7 +160,7 @@ static void test_process_lifecycle(void)
 	int status;
 
 	if (!testdev_path) {
-		harness_skip("no fpq-card-testdev path given");
+		harness_skip("no fpq-card-testdev: set FPQ_CARD_TESTDEV");
 		return;
 	}
 	CHECK(proc_start(&p) == 0);
@@ -215,7 +215,7 @@ static void test_process_sigterm(void)
 	int status;
 
 	if (!testdev_path) {
-		harness_skip("no fpq-card-testdev path given");
+		harness_skip("no fpq-card-testdev: set FPQ_CARD_TESTDEV");
 		return;
 	}
 	CHECK(proc_start(&p) == 0);
@@ -235,7 +235,7 @@ static void test_process_sigterm(void)
 
 int main(int argc, char **argv)
 {
-	testdev_path = argc > 1 ? argv[1] : NULL;
+	testdev_path = argc > 1 ? argv[1] : getenv("FPQ_CARD_TESTDEV");
 	signal(SIGPIPE, SIG_IGN);
 
 	RUN(test_ivshmem_handshake);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codec.c - the element formats: their facts, decoding and rounding to them.
+ *
+ * Every float format here is a small IEEE-like format (sign, exponent with bias,
+ * fraction, subnormals) that differs only in which top codes mean Inf/NaN, so one
+ * parameterised decoder and one encoder serve all of them.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct fpq_format_info formats[FPQ_FMT_COUNT] = {
+	[FPQ_FMT_INT8] = { "int8", 8, 1, 1, 0, 7, 0, 127.0f, false, false, 0, true },
+	[FPQ_FMT_E4M3] = { "e4m3", 8, 1, 1, 4, 3, 7, 448.0f, false, true, 8, true },
+	[FPQ_FMT_E5M2] = { "e5m2", 8, 1, 1, 5, 2, 15, 57344.0f, true, true, 15, true },
+	[FPQ_FMT_E3M2] = { "e3m2", 6, 4, 3, 3, 2, 3, 28.0f, false, false, 4, true },
+	[FPQ_FMT_E2M3] = { "e2m3", 6, 4, 3, 2, 3, 1, 7.5f, false, false, 2, true },
+	[FPQ_FMT_E2M1] = { "e2m1", 4, 2, 1, 2, 1, 1, 6.0f, false, false, 2, true },
+	[FPQ_FMT_MXINT8] = { "mxint8", 8, 1, 1, 0, 7, 0, 127.0f / 64.0f, false, false, 0, true },
+	[FPQ_FMT_E8M0] = { "e8m0", 8, 1, 1, 8, 0, 127, 0x1p127f, false, true, 0, false },
+	[FPQ_FMT_INT32] = { "int32", 32, 1, 4, 0, 31, 0, 2147483647.0f, false, false, 0, false },
+	[FPQ_FMT_FP32] = { "fp32", 32, 1, 4, 8, 23, 127, 0x1.fffffep127f, true, true, 0, false },
+	[FPQ_FMT_BF16] = { "bf16", 16, 1, 2, 8, 7, 127, 0x1.fep127f, true, true, 0, false },
+};
+
+const struct fpq_format_info *fpq_format_info(enum fpq_format fmt)
+{
+	if ((int)fmt <= FPQ_FMT_INVALID || fmt >= FPQ_FMT_COUNT)
+		return NULL;
+	return &formats[fmt];
+}
+
+const char *fpq_format_name(enum fpq_format fmt)
+{
+	const struct fpq_format_info *fi = fpq_format_info(fmt);
+
+	return fi ? fi->name : "invalid";
+}
+
+enum fpq_format fpq_format_from_name(const char *name)
+{
+	if (!name)
+		return FPQ_FMT_INVALID;
+	for (int f = FPQ_FMT_INVALID + 1; f < FPQ_FMT_COUNT; f++)
+		if (strcmp(formats[f].name, name) == 0)
+			return (enum fpq_format)f;
+	return FPQ_FMT_INVALID;
+}
+
+static bool is_small_int(enum fpq_format fmt)
+{
+	return fmt == FPQ_FMT_INT8 || fmt == FPQ_FMT_MXINT8;
+}
+
+/* The code's special meaning in the formats that have Inf or NaN. */
+static enum fpq_elem_class special_class(enum fpq_format fmt, uint32_t e, uint32_t m)
+{
+	const struct fpq_format_info *fi = &formats[fmt];
+	uint32_t emask = (1u << fi->exp_bits) - 1, mmask = (1u << fi->man_bits) - 1;
+
+	if (fmt == FPQ_FMT_E4M3 && e == emask && m == mmask)
+		return FPQ_ELEM_NAN;
+	if (fmt == FPQ_FMT_E5M2 && e == emask)
+		return m ? FPQ_ELEM_NAN : FPQ_ELEM_INF;
+	return FPQ_ELEM_FINITE;
+}
+
+int fpq_elem_lsb_exp(enum fpq_format fmt)
+{
+	if (fmt == FPQ_FMT_INT8)
+		return 0;
+	if (fmt == FPQ_FMT_MXINT8)
+		return -6;
+	/* Subnormal quantum: 2^(1 - bias - man_bits). */
+	return 1 - formats[fmt].bias - formats[fmt].man_bits;
+}
+
+struct fpq_elem fpq_elem_decode(enum fpq_format fmt, uint32_t code)
+{
+	const struct fpq_format_info *fi = &formats[fmt];
+	struct fpq_elem r = { FPQ_ELEM_FINITE, 0, 0 };
+
+	if (is_small_int(fmt)) {
+		r.sig = (int8_t)(uint8_t)code;
+		return r;
+	}
+	uint32_t nbits = fi->bits;
+	code &= (1u << nbits) - 1;
+	uint32_t s = code >> (nbits - 1);
+	uint32_t e = (code >> fi->man_bits) & ((1u << fi->exp_bits) - 1);
+	uint32_t m = code & ((1u << fi->man_bits) - 1);
+
+	r.cls = special_class(fmt, e, m);
+	r.negative = (int)s;
+	if (r.cls != FPQ_ELEM_FINITE)
+		return r;
+	/* Subnormal: m quanta; normal: (1.m) shifted up by e - 1 quanta binades. */
+	int64_t mag = e == 0 ? (int64_t)m : (int64_t)((1u << fi->man_bits) | m) << (e - 1);
+	r.sig = s ? -mag : mag;
+	return r;
+}
+
+float fpq_decode(enum fpq_format fmt, uint32_t code)
+{
+	const struct fpq_format_info *fi = fpq_format_info(fmt);
+
+	if (!fi || !fi->is_element)
+		return NAN;
+	struct fpq_elem el = fpq_elem_decode(fmt, code);
+
+	switch (el.cls) {
+	case FPQ_ELEM_NAN:
+		return fpq_canonical(NAN);
+	case FPQ_ELEM_INF:
+		return el.negative ? -INFINITY : INFINITY;
+	default:
+		break;
+	}
+	if (el.sig == 0)
+		return (!is_small_int(fmt) && el.negative) ? -0.0f : 0.0f;
+	/* Exact: at most 8 significant bits, well inside binary32 range. */
+	return ldexpf((float)el.sig, fpq_elem_lsb_exp(fmt));
+}
+
+/* Largest finite code (positive) of a minifloat. */
+static uint32_t max_code(enum fpq_format fmt)
+{
+	const struct fpq_format_info *fi = &formats[fmt];
+	uint32_t all = (1u << (fi->bits - 1)) - 1;
+
+	/* E4M3's all-ones is NaN; E5M2's top binade is Inf/NaN. */
+	if (fmt == FPQ_FMT_E4M3)
+		return all - 1;
+	if (fmt == FPQ_FMT_E5M2)
+		return all - (1u << fi->man_bits);
+	return all;
+}
+
+static uint32_t nan_code(enum fpq_format fmt)
+{
+	/* Positive, all-ones fraction: a quiet NaN in both FP8 formats. */
+	return (1u << (formats[fmt].bits - 1)) - 1;
+}
+
+static uint32_t inf_code(enum fpq_format fmt)
+{
+	return ((1u << formats[fmt].exp_bits) - 1) << formats[fmt].man_bits;
+}
+
+/* Result of a value too large for the format (after rounding). */
+static uint32_t overflow_code(enum fpq_format fmt, uint32_t sign, unsigned int flags,
+			      struct fpq_quant_stats *st)
+{
+	const struct fpq_format_info *fi = &formats[fmt];
+
+	if ((flags & FPQ_QUANT_NONSAT) && (fi->has_inf || fi->has_nan)) {
+		if (st)
+			st->overflowed++;
+		/* NaN results are always the positive canonical code. */
+		return fi->has_inf ? sign | inf_code(fmt) : nan_code(fmt);
+	}
+	if (st)
+		st->saturated++;
+	return sign | max_code(fmt);
+}
+
+static uint32_t encode_int(enum fpq_format fmt, double v, struct fpq_quant_stats *st)
+{
+	if (isnan(v)) {
+		if (st)
+			st->nan_to_zero++;
+		return 0;
+	}
+	double q = rint(fmt == FPQ_FMT_MXINT8 ? v * 64.0 : v);
+
+	if (q > 127.0 || q < -127.0) {
+		if (st)
+			st->saturated++;
+		q = q > 0 ? 127.0 : -127.0;
+	}
+	return (uint32_t)(uint8_t)(int8_t)q;
+}
+
+uint32_t fpq_encode_double(enum fpq_format fmt, double v, unsigned int flags,
+			   struct fpq_quant_stats *st)
+{
+	if (is_small_int(fmt))
+		return encode_int(fmt, v, st);
+
+	const struct fpq_format_info *fi = &formats[fmt];
+	uint32_t sign = signbit(v) ? 1u << (fi->bits - 1) : 0;
+
+	if (isnan(v)) {
+		if (fi->has_nan)
+			return nan_code(fmt);
+		if (st)
+			st->nan_to_zero++;
+		return 0;
+	}
+	double a = fabs(v);
+
+	if (isinf(a))
+		return overflow_code(fmt, sign, flags, st);
+	if (a == 0.0)
+		return sign;
+
+	/*
+	 * Round to a multiple of the quantum of a's binade (never below the subnormal
+	 * quantum). a has at most 53 significant bits, so the scaling is exact and rint()
+	 * (round-to-nearest-even in the default mode) does the only rounding.
+	 */
+	int emin = 1 - fi->bias;
+	int e = ilogb(a);
+
+	if (e < emin)
+		e = emin;
+	int qexp = e - fi->man_bits;
+	double r = rint(ldexp(a, -qexp));
+
+	if (ldexp(r, qexp) > (double)fi->max_finite)
+		return overflow_code(fmt, sign, flags, st);
+
+	uint32_t mant = (uint32_t)r;
+	uint32_t hidden = 1u << fi->man_bits;
+
+	if (mant < hidden)              /* subnormal (or zero) */
+		return sign | mant;
+	if (mant == 2 * hidden) {       /* rounding carried into the next binade */
+		mant = hidden;
+		e++;
+	}
+	return sign | (uint32_t)(e + fi->bias) << fi->man_bits | (mant - hidden);
+}
+
+uint32_t fpq_encode(enum fpq_format fmt, float v, unsigned int flags,
+		    struct fpq_quant_stats *stats)
+{
+	const struct fpq_format_info *fi = fpq_format_info(fmt);
+
+	if (!fi || !fi->is_element)
+		return 0;
+	return fpq_encode_double(fmt, (double)v, flags, stats);
+}
+
+int32_t fpq_e8m0_exponent(uint8_t code)
+{
+	return code == 0xFF ? INT32_MIN : (int32_t)code - 127;
+}
+
+uint16_t fpq_bf16_from_fp32(float v)
+{
+	uint32_t bits;
+
+	if (isnan(v))
+		return 0x7FC0;
+	memcpy(&bits, &v, sizeof(bits));
+	/* RNE on the 16 dropped bits; a carry into the exponent is the right answer. */
+	bits += 0x7FFFu + ((bits >> 16) & 1u);
+	return (uint16_t)(bits >> 16);
+}
+
+float fpq_bf16_to_fp32(uint16_t v)
+{
+	uint32_t bits = (uint32_t)v << 16;
+	float f;
+
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what libfpq's source files share and applications do not see.
+ */
+#ifndef FPQ_INTERNAL_H
+#define FPQ_INTERNAL_H
+
+#include <stdint.h>
+
+#include "fpq.h"
+
+#define FPQ_CANONICAL_NAN_BITS 0x7FC00000u
+
+/* ---- errors (error.c) ---- */
+
+/* Record @err with a printf-style detail for fpq_strerror() and return @err. */
+int fpq_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- exact element values (codec.c) ---- */
+
+/*
+ * An element decoded as an exact fixed-point number: value = sig * 2^lsb_exp, where
+ * lsb_exp is fixed per format (fpq_elem_lsb_exp()), so products and sums of a format
+ * pair are plain integer arithmetic.
+ */
+enum fpq_elem_class { FPQ_ELEM_FINITE, FPQ_ELEM_INF, FPQ_ELEM_NAN };
+
+struct fpq_elem {
+	enum fpq_elem_class cls;
+	int negative;     /* sign of an Inf (finite values carry it in sig) */
+	int64_t sig;      /* signed integer significand of a finite value */
+};
+
+int fpq_elem_lsb_exp(enum fpq_format fmt);
+struct fpq_elem fpq_elem_decode(enum fpq_format fmt, uint32_t code);
+
+/*
+ * Round v (any double holding at most 53 significant bits, e.g. a binary32 value times
+ * a power of two) to @fmt, with the saturation and NaN policy of fpq_encode().
+ */
+uint32_t fpq_encode_double(enum fpq_format fmt, double v, unsigned int flags,
+			   struct fpq_quant_stats *stats);
+
+/* ---- exact rounding to binary32 (round.c) ---- */
+
+/* RNE_fp32(s * 2^exp) with gradual underflow and overflow to Inf, one rounding. */
+float fpq_round_fp32(__int128 s, int exp);
+/* RNE_fp32(acc * scale) for an int32 acc and any binary32 scale, one rounding. */
+float fpq_mul_i32_f32(int32_t acc, float scale);
+/* NaN becomes the canonical quiet NaN; everything else passes unchanged. */
+float fpq_canonical(float v);
+
+/* ---- MX blocks (quantize.c) ---- */
+
+/*
+ * Quantize @n (<= 32) values as one MX block of @fmt: the scale code goes to *scale,
+ * element codes to codes[]. amax is taken over the non-NaN values; an infinite amax
+ * gives the largest scale (2^127).
+ */
+void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int n,
+			   unsigned int flags, struct fpq_quant_stats *stats,
+			   uint8_t *scale, uint32_t *codes);
+
+/* ---- INT8 path (ref/requant.c) ---- */
+
+/* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (saturating). */
+int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift);
+
+/* ---- matrices (matrix.c) ---- */
+
+/* Byte address of the scale of block @blk of row @r. */
+uint8_t fpq_matrix_scale(const struct fpq_matrix *m, uint32_t r, uint32_t blk);
+/* Bytes spanned by data (validated matrix). */
+size_t fpq_matrix_extent(const struct fpq_matrix *m);
+/* Effective stride: m->stride or the packed row size. */
+size_t fpq_matrix_stride(const struct fpq_matrix *m);
+
+/* ---- GEMM paths ---- */
+
+enum fpq_gemm_path { FPQ_PATH_INT8, FPQ_PATH_FLOAT };
+
+enum fpq_gemm_path fpq_gemm_path_of(const struct fpq_gemm_op *op);
+/* Float epilogue for one output row: acc[] holds N binary32 accumulators. */
+void fpq_epilogue_float_row(const struct fpq_gemm_op *op, uint32_t row, const float *acc,
+			    struct fpq_gemm_status *st);
+/* INT8 epilogue for one output row: acc[] holds N int32 accumulators. */
+void fpq_epilogue_int8_row(const struct fpq_gemm_op *op, uint32_t row, const int32_t *acc,
+			   struct fpq_gemm_status *st);
+
+/* ---- backends (context.c and backend_*.c) ---- */
+
+struct fpq_backend_ops {
+	enum fpq_backend id;
+	/* Run one validated operation synchronously. */
+	int (*run)(struct fpq_context *ctx, const struct fpq_gemm_op *op,
+		   struct fpq_gemm_status *st);
+};
+
+extern const struct fpq_backend_ops fpq_backend_cpu;
+extern const struct fpq_backend_ops fpq_backend_reference;
+
+#endif /* FPQ_INTERNAL_H */
