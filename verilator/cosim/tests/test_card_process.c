@@ -40,8 +40,8 @@ static void test_ivshmem_handshake(void)
 	struct stat st;
 	uint64_t count;
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	CHECK(ivshmem_doorbell_init(&db, sv[1], 2, 4096) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "unexpected result");
+	CHECK(ivshmem_doorbell_init(&db, sv[1], 2, 4096) == 0, "unexpected result");
 	CHECK(ivshmem_recv(sv[0], &v, &fd) == 0 && v == 0 && fd < 0, "protocol version 0");
 	CHECK(ivshmem_recv(sv[0], &v, &fd) == 0 && v == 1 && fd < 0, "our peer id");
 	CHECK(ivshmem_recv(sv[0], &v, &fd) == 0 && v == -1 && fd >= 0, "shared memory");
@@ -52,7 +52,7 @@ static void test_ivshmem_handshake(void)
 		      "vector %d eventfd for our peer", i);
 	}
 	CHECK(nothing_pending(sv[0]), "nothing else");
-	CHECK(ivshmem_doorbell_notify(&db, 1) == 0);
+	CHECK(ivshmem_doorbell_notify(&db, 1) == 0, "unexpected result");
 	CHECK(ivshmem_doorbell_notify(&db, 2) == -EINVAL, "no vector 2");
 	CHECK(read(efd[1], &count, 8) == 8 && count == 1, "vector 1 rang");
 	fcntl(efd[0], F_SETFL, O_NONBLOCK);
@@ -119,7 +119,7 @@ static uint64_t proc_call(int sock, int cmd, const uint8_t *payload, size_t size
 {
 	uint64_t v = ~0ull;
 
-	CHECK(qemu_send(sock, cmd, payload, size, NULL, 0) == 0);
+	CHECK(qemu_send(sock, cmd, payload, size, NULL, 0) == 0, "unexpected result");
 	CHECK(qemu_recv_ret(sock, &v) == 0, "RET from the process for cmd %d", cmd);
 	return v;
 }
@@ -163,23 +163,23 @@ static void test_process_lifecycle(void)
 		harness_skip("no fpq-card-testdev: set FPQ_CARD_TESTDEV");
 		return;
 	}
-	CHECK(proc_start(&p) == 0);
+	CHECK(proc_start(&p) == 0, "setup failed");
 	/* Handshake on the interrupt channel: version, id, memory, one eventfd per line. */
 	for (int i = 0; i < 3 + (int)TESTDEV_IRQ_LINES; i++) {
 		struct pollfd pfd = { .fd = p.irq, .events = POLLIN };
 
-		CHECK(poll(&pfd, 1, 5000) == 1);
-		CHECK(ivshmem_recv(p.irq, &v, &fd) == 0);
+		CHECK(poll(&pfd, 1, 5000) == 1, "unexpected result");
+		CHECK(ivshmem_recv(p.irq, &v, &fd) == 0, "unexpected result");
 		if (i == 3)
 			efd = fd;
 		else if (fd >= 0)
 			close(fd);
 	}
 	put(sysmem + 64, 1 << 20, 8);
-	CHECK(qemu_send(p.qemu, SYNC_SYSMEM, sysmem, sizeof(sysmem), &ram, 1) == 0);
+	CHECK(qemu_send(p.qemu, SYNC_SYSMEM, sysmem, sizeof(sysmem), &ram, 1) == 0, "unexpected result");
 	proc_cfg_write(p.qemu, 0x10, (uint32_t)BAR0_GPA);
 	proc_cfg_write(p.qemu, 0x04, 6);
-	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_ID, 0), TESTDEV_ID_VALUE);
+	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_ID, 0), TESTDEV_ID_VALUE, "unexpected result");
 
 	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_SRC_LO, 0);
 	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_DST_LO, 0x80000);
@@ -195,9 +195,9 @@ static void test_process_lifecycle(void)
 		uint64_t count = 0;
 
 		CHECK(poll(&pfd, 1, 5000) == 1, "completion interrupt without any request");
-		CHECK(read(efd, &count, 8) == 8 && count == 1);
+		CHECK(read(efd, &count, 8) == 8 && count == 1, "unexpected result");
 	}
-	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_DONE, "unexpected result");
 
 	close(p.qemu);
 	status = proc_wait(&p, 5000);
@@ -218,12 +218,12 @@ static void test_process_sigterm(void)
 		harness_skip("no fpq-card-testdev: set FPQ_CARD_TESTDEV");
 		return;
 	}
-	CHECK(proc_start(&p) == 0);
+	CHECK(proc_start(&p) == 0, "setup failed");
 	{
 		uint8_t q[CFG_MSG] = { 0 };
 
 		put(q + 8, 2, 4);
-		CHECK_EQ_U(proc_call(p.qemu, CFGREAD, q, sizeof(q)), FPQ_PCI_VENDOR_PLACEHOLDER);
+		CHECK_EQ_U(proc_call(p.qemu, CFGREAD, q, sizeof(q)), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
 	}
 	kill(p.pid, SIGTERM);
 	status = proc_wait(&p, 5000);

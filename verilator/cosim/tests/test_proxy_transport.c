@@ -177,16 +177,16 @@ static void test_realize_sequence(void)
 	int ram = memfd_of(1 << 20);
 	int irqfds[2] = { eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC) };
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	sync_sysmem(&f, &(struct region){ 0, 1 << 20, ram, 0 }, 1);
 	post(&f, SET_IRQFD, NULL, 0, irqfds, 2);
-	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER);
-	CHECK_EQ_U(cfg_read(&f, 0x02, 2), FPQ_PCI_DEVICE_TESTDEV);
+	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
+	CHECK_EQ_U(cfg_read(&f, 0x02, 2), FPQ_PCI_DEVICE_TESTDEV, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x0a, 2), 0x1200, "class: processing accelerator");
 	CHECK_EQ_U(cfg_read(&f, 0x2e, 2), FPQ_PCI_DEVICE_TESTDEV, "subsystem id");
 	CHECK_EQ_U(cfg_read(&f, 0x2c, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "subsystem vendor");
 	CHECK_EQ_U(cfg_read(&f, 0x09, 1), 0x00, "prog-if");
-	CHECK_EQ_U(f.mem.count, 1);
+	CHECK_EQ_U(f.mem.count, 1, "unexpected result");
 	fixture_down(&f);
 	close(ram);
 	close(irqfds[0]);
@@ -198,7 +198,7 @@ static void test_bar_sizing(void)
 {
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	for (int i = 0; i < 7; i++) {
 		uint32_t addr = 0x10 + 4 * (uint32_t)i;
 		uint32_t orig = cfg_read(&f, addr, 4), probed, size;
@@ -224,7 +224,7 @@ static void test_config_header(void)
 	struct fixture f;
 	uint32_t dw0;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	CHECK_EQ_U(cfg_read(&f, 0x0e, 1), 0x00, "header type 0, single function");
 	CHECK_EQ_U(cfg_read(&f, 0x06, 2) & 0x10, 0, "no capability list");
 	CHECK_EQ_U(cfg_read(&f, 0x34, 1), 0, "capability pointer");
@@ -235,7 +235,7 @@ static void test_config_header(void)
 
 	/* Identity is read-only; command takes only its defined bits. */
 	cfg_write(&f, 0x00, 0xffffffffu, 4);
-	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER);
+	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
 	cfg_write(&f, 0x04, 0xffff, 2);
 	CHECK_EQ_U(cfg_read(&f, 0x04, 2), 0x0546, "command: memory, master, parity, SERR, INTx-off");
 	cfg_write(&f, 0x3c, 0x0b, 1);
@@ -243,9 +243,9 @@ static void test_config_header(void)
 
 	/* Byte and word reads agree with the dword, at every offset. */
 	dw0 = cfg_read(&f, 0x00, 4);
-	CHECK_EQ_U(cfg_read(&f, 0x01, 1), (dw0 >> 8) & 0xff);
+	CHECK_EQ_U(cfg_read(&f, 0x01, 1), (dw0 >> 8) & 0xff, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x01, 2), (dw0 >> 8) & 0xffff, "unaligned word");
-	CHECK_EQ_U(cfg_read(&f, 0x02, 2), dw0 >> 16);
+	CHECK_EQ_U(cfg_read(&f, 0x02, 2), dw0 >> 16, "unexpected result");
 	/* Only the conventional 256 bytes exist. */
 	CHECK_EQ_U(cfg_read(&f, 0x100, 4), 0, "no extended config space");
 	CHECK_EQ_U(cfg_read(&f, 0xfe, 4), 0, "past the end reads 0");
@@ -257,11 +257,11 @@ static void test_bar_access(void)
 {
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	enable_device(&f);
-	CHECK_EQ_U(mmio_read(&f, TESTDEV_ID, 4), TESTDEV_ID_VALUE);
+	CHECK_EQ_U(mmio_read(&f, TESTDEV_ID, 4), TESTDEV_ID_VALUE, "unexpected result");
 	mmio_write(&f, TESTDEV_SCRATCH0, 0x11223344u, 4);
-	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0, 4), 0x11223344u);
+	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0, 4), 0x11223344u, "unexpected result");
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0 + 1, 1), 0x33, "byte read");
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0 + 2, 2), 0x1122, "word read");
 	mmio_write(&f, TESTDEV_SCRATCH0 + 3, 0xaa, 1);
@@ -284,10 +284,10 @@ static void test_bar_access(void)
 	CHECK_EQ_U(bar_access(&f, BAR_READ, BAR0_GPA + TESTDEV_BAR0_SIZE - 4, 0, 8, 1), ~0ull,
 		   "straddling the end of BAR0");
 	CHECK_EQ_U(bar_access(&f, BAR_READ, BAR0_GPA, 0, 4, 0), 0xffffffffu, "I/O space");
-	CHECK_EQ_U(f.pt.stats.unmapped_bar, 4);
+	CHECK_EQ_U(f.pt.stats.unmapped_bar, 4, "unexpected result");
 	/* Moving the BAR moves the registers. */
 	cfg_write(&f, 0x10, (uint32_t)BAR0_GPA + 0x10000, 4);
-	CHECK_EQ_U(bar_access(&f, BAR_READ, BAR0_GPA + 0x10000, 0, 4, 1), TESTDEV_ID_VALUE);
+	CHECK_EQ_U(bar_access(&f, BAR_READ, BAR0_GPA + 0x10000, 0, 4, 1), TESTDEV_ID_VALUE, "unexpected result");
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_ID, 4), 0xffffffffu, "old address is gone");
 	fixture_down(&f);
 }
@@ -320,8 +320,8 @@ static void test_sysmem_replacement(void)
 	struct fixture f;
 	int fds_before;
 
-	CHECK(pa != MAP_FAILED && pb != MAP_FAILED);
-	CHECK(fixture_up(&f) == 0);
+	CHECK(pa != MAP_FAILED && pb != MAP_FAILED, "unexpected result");
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	enable_device(&f);
 	fds_before = count_open_fds();
 
@@ -330,7 +330,7 @@ static void test_sysmem_replacement(void)
 	for (int i = 0; i < 256; i++)
 		pa[0x1000 + i] = (uint8_t)(i * 7 + 1);
 	start_dma(&f, 0x1000, 0x8000, 256, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	CHECK(memcmp(pa + 0x1000, pa + 0x8000, 256) == 0, "copy within table 1");
 
 	/*
@@ -343,10 +343,10 @@ static void test_sysmem_replacement(void)
 		{ 0x100000000ull, mb, a, 0 },
 	};
 	sync_sysmem(&f, t2, 3);
-	CHECK_EQ_U(f.mem.count, 3);
+	CHECK_EQ_U(f.mem.count, 3, "unexpected result");
 	memset(pb, 0x5a, mb);
 	start_dma(&f, 0x100000000ull + 0x1000, 0x2000, 256, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	CHECK(memcmp(pb + 0x2000, pa + 0x1000, 256) == 0, "gpa 4G reads a, gpa 0 writes b");
 	CHECK_EQ_U(pa[0x2000], 0, "a was not written through the stale table");
 
@@ -354,11 +354,11 @@ static void test_sysmem_replacement(void)
 	for (int i = 0; i < 64; i++)
 		pb[mb - 32 + i % 32] = (uint8_t)(0x80 + i), pa[mb + i % 32] = (uint8_t)(0xc0 + i);
 	start_dma(&f, mb - 32, 0x100000000ull + 0x4000, 64, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	CHECK(memcmp(pa + 0x4000, pb + mb - 32, 32) == 0 && memcmp(pa + 0x4020, pa + mb, 32) == 0,
 	      "read across two regions");
 	start_dma(&f, 0x3000, mb - 16, 32, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	CHECK(memcmp(pb + mb - 16, pb + 0x3000, 16) == 0 && memcmp(pa + mb, pb + 0x3010, 16) == 0,
 	      "write across two regions");
 
@@ -391,16 +391,16 @@ static void test_dma_needs_bus_master(void)
 	int ram = memfd_of(1 << 20);
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	sync_sysmem(&f, &(struct region){ 0, 1 << 20, ram, 0 }, 1);
 	cfg_write(&f, 0x10, (uint32_t)BAR0_GPA, 4);
 	cfg_write(&f, 0x04, 0x0002, 2); /* memory decoding only */
 	start_dma(&f, 0x1000, 0x2000, 16, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_FAULT);
-	CHECK(f.dev.stats.dma_blocked > 0);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_FAULT, "unexpected result");
+	CHECK(f.dev.stats.dma_blocked > 0, "unexpected result");
 	cfg_write(&f, 0x04, 0x0006, 2);
 	start_dma(&f, 0x1000, 0x2000, 16, 0);
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	fixture_down(&f);
 	close(ram);
 }
@@ -411,7 +411,7 @@ static void test_irq_edges(void)
 	int ram = memfd_of(1 << 20);
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	sync_sysmem(&f, &(struct region){ 0, 1 << 20, ram, 0 }, 1);
 	enable_device(&f);
 	mmio_write(&f, TESTDEV_IRQ, 2, 4);
@@ -419,13 +419,13 @@ static void test_irq_edges(void)
 	CHECK_EQ_U(f.irqs[1], 1, "a level held high is one edge");
 	mmio_write(&f, TESTDEV_IRQ, 0, 4);
 	mmio_write(&f, TESTDEV_IRQ, 2, 4);
-	CHECK_EQ_U(f.irqs[1], 2);
-	CHECK_EQ_U(f.irqs[0], 0);
+	CHECK_EQ_U(f.irqs[1], 2, "unexpected result");
+	CHECK_EQ_U(f.irqs[0], 0, "unexpected result");
 	mmio_write(&f, TESTDEV_IRQ, 0, 4);
 	start_dma(&f, 0x1000, 0x2000, 64, 1);
 	CHECK(card_device_busy(&f.dev), "the copy runs on the card's clock");
 	CHECK_EQ_U(f.irqs[0], 0, "not done before the clock ran");
-	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE);
+	CHECK_EQ_U(wait_dma(&f), TESTDEV_DMA_DONE, "unexpected result");
 	CHECK_EQ_U(f.irqs[0], 1, "completion interrupt from the clocked model");
 	fixture_down(&f);
 	close(ram);
@@ -436,19 +436,19 @@ static void test_reset(void)
 {
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	enable_device(&f);
 	mmio_write(&f, TESTDEV_SCRATCH0, 0x1234, 4);
 	mmio_write(&f, TESTDEV_IRQ, 1, 4);
 	CHECK_EQ_U(call(&f, DEVICE_RESET, NULL, 0), 0, "RET value");
-	CHECK_EQ_U(f.dev.stats.resets, 1);
+	CHECK_EQ_U(f.dev.stats.resets, 1, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x04, 2), 0, "command cleared");
 	CHECK_EQ_U(cfg_read(&f, 0x10, 4), 0, "BAR0 unassigned");
 	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "identity survives");
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_ID, 4), 0xffffffffu, "no BAR decoding after reset");
 	enable_device(&f);
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0, 4), 0, "card registers reset");
-	CHECK_EQ_U(mmio_read(&f, TESTDEV_IRQ, 4), 0);
+	CHECK_EQ_U(mmio_read(&f, TESTDEV_IRQ, 4), 0, "unexpected result");
 	mmio_write(&f, TESTDEV_IRQ, 1, 4);
 	CHECK_EQ_U(f.irqs[0], 2, "the line fell at reset, so raising it again is an edge");
 	fixture_down(&f);
@@ -461,17 +461,17 @@ static void test_malformed(void)
 	struct fixture f;
 	int efd = eventfd(0, EFD_CLOEXEC), fds_before;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	fds_before = count_open_fds();
-	CHECK(qemu_send(f.qemu, 9, NULL, 0, NULL, 0) == 0);
+	CHECK(qemu_send(f.qemu, 9, NULL, 0, NULL, 0) == 0, "unexpected result");
 	CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "unknown command");
-	CHECK(qemu_send(f.qemu, RET, p, 8, NULL, 0) == 0);
+	CHECK(qemu_send(f.qemu, RET, p, 8, NULL, 0) == 0, "unexpected result");
 	CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "a RET from QEMU");
-	CHECK(qemu_send(f.qemu, CFGREAD, p, 8, NULL, 0) == 0);
+	CHECK(qemu_send(f.qemu, CFGREAD, p, 8, NULL, 0) == 0, "unexpected result");
 	CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "short config request");
-	CHECK(qemu_send(f.qemu, CFGREAD, p, CFG_MSG, &efd, 1) == 0);
+	CHECK(qemu_send(f.qemu, CFGREAD, p, CFG_MSG, &efd, 1) == 0, "unexpected result");
 	CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "config request with an fd");
-	CHECK(qemu_send(f.qemu, SYNC_SYSMEM, p, SYSMEM_MSG, NULL, 0) == 0);
+	CHECK(qemu_send(f.qemu, SYNC_SYSMEM, p, SYSMEM_MSG, NULL, 0) == 0, "unexpected result");
 	CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "sysmem without fds");
 	CHECK(nothing_pending(f.qemu), "no reply to any of them");
 	CHECK_EQ_U(count_open_fds(), fds_before, "fds of rejected messages are closed");
@@ -482,7 +482,7 @@ static void test_malformed(void)
 
 		put(h, CFGREAD, 4);
 		put(h + 8, 4096, 8);
-		CHECK(send(f.qemu, h, sizeof(h), 0) == sizeof(h));
+		CHECK(send(f.qemu, h, sizeof(h), 0) == sizeof(h), "unexpected result");
 		CHECK_EQ_U(proxy_transport_service(&f.pt), (uint64_t)-EPROTO, "oversized payload");
 	}
 	fixture_down(&f);
@@ -516,12 +516,12 @@ static void test_split_message(void)
 	pthread_t t;
 	uint64_t v = 0;
 
-	CHECK(fixture_up(&f) == 0);
-	CHECK(pthread_create(&t, NULL, dribble, &f.qemu) == 0);
-	CHECK_EQ_U(proxy_transport_service(&f.pt), 1);
+	CHECK(fixture_up(&f) == 0, "setup failed");
+	CHECK(pthread_create(&t, NULL, dribble, &f.qemu) == 0, "unexpected result");
+	CHECK_EQ_U(proxy_transport_service(&f.pt), 1, "unexpected result");
 	pthread_join(t, NULL);
-	CHECK(qemu_recv_ret(f.qemu, &v) == 0);
-	CHECK_EQ_U(v, FPQ_PCI_DEVICE_TESTDEV);
+	CHECK(qemu_recv_ret(f.qemu, &v) == 0, "unexpected result");
+	CHECK_EQ_U(v, FPQ_PCI_DEVICE_TESTDEV, "unexpected result");
 	fixture_down(&f);
 }
 
@@ -531,9 +531,9 @@ static void test_peer_exit(void)
 	uint8_t p[CFG_MSG] = { 0 };
 	struct fixture f;
 
-	CHECK(fixture_up(&f) == 0);
+	CHECK(fixture_up(&f) == 0, "setup failed");
 	put(p + 8, 4, 4);
-	CHECK(qemu_send(f.qemu, CFGREAD, p, sizeof(p), NULL, 0) == 0);
+	CHECK(qemu_send(f.qemu, CFGREAD, p, sizeof(p), NULL, 0) == 0, "unexpected result");
 	close(f.qemu);
 	f.qemu = -1;
 	CHECK_EQ_U(proxy_transport_service(&f.pt), 0, "reply to a closed peer");
