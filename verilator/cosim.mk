@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The card process for co-simulation (verilator/cosim/): the transport to QEMU 7.2's
 # x-pci-proxy-dev, the PCI function, guest-memory DMA and the ivshmem-doorbell interrupt
-# channel, around a card model (card_model.h).
+# channel, around a card model (cosim_model.h).
 #   $(O)/cosim/fpq-card-testdev  the process around the transport test responder
 #                                (testdev_model.c: tests only, not the card)
 #   make check-cosim             protocol tests with a fake QEMU peer, no VM

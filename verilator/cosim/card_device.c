@@ -70,7 +70,7 @@ static int host_mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 /* Message-signalled semantics: one notification per rising edge of a line. */
 static void deliver_irq_edges(struct card_device *dev)
 {
-	uint32_t now = card_model_irq(dev->model);
+	uint32_t now = cosim_model_irq(dev->model);
 	uint32_t rising = now & ~dev->irq_level;
 
 	dev->irq_level = now;
@@ -86,12 +86,12 @@ static void deliver_irq_edges(struct card_device *dev)
 int card_device_init(struct card_device *dev, struct guest_mem *mem, card_device_irq_fn irq_fn,
 		     void *irq_ctx)
 {
-	struct card_model_host host;
+	struct cosim_model_host host;
 	struct pci_ids ids;
 	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->desc = card_model_describe();
+	dev->desc = cosim_model_describe();
 	dev->mem = mem;
 	dev->irq_fn = irq_fn;
 	dev->irq_ctx = irq_ctx;
@@ -110,22 +110,22 @@ int card_device_init(struct card_device *dev, struct guest_mem *mem, card_device
 	if (ret)
 		return ret;
 
-	host = (struct card_model_host){
+	host = (struct cosim_model_host){
 		.ctx = dev,
 		.mem_read = host_mem_read,
 		.mem_write = host_mem_write,
 	};
-	dev->model = card_model_create(&host);
+	dev->model = cosim_model_create(&host);
 	if (!dev->model)
 		return -ENOMEM;
-	dev->irq_level = card_model_irq(dev->model);
+	dev->irq_level = cosim_model_irq(dev->model);
 	return 0;
 }
 
 void card_device_fini(struct card_device *dev)
 {
 	if (dev->model)
-		card_model_destroy(dev->model);
+		cosim_model_destroy(dev->model);
 	dev->model = NULL;
 }
 
@@ -162,7 +162,7 @@ uint64_t card_device_bar_read(struct card_device *dev, int bar, uint64_t offset,
 		uint32_t word;
 
 		dev->stats.reg_reads++;
-		if (card_model_reg_read(dev->model, (uint32_t)dw, &word)) {
+		if (cosim_model_reg_read(dev->model, (uint32_t)dw, &word)) {
 			dev->stats.reg_errors++;
 			word = 0xffffffffu;
 		}
@@ -196,7 +196,7 @@ void card_device_bar_write(struct card_device *dev, int bar, uint64_t offset, ui
 			}
 		}
 		dev->stats.reg_writes++;
-		if (card_model_reg_write(dev->model, (uint32_t)dw, word, strb))
+		if (cosim_model_reg_write(dev->model, (uint32_t)dw, word, strb))
 			dev->stats.reg_errors++;
 	}
 	deliver_irq_edges(dev);
@@ -206,17 +206,17 @@ void card_device_reset(struct card_device *dev)
 {
 	dev->stats.resets++;
 	pci_cfg_reset(&dev->cfg);
-	card_model_reset(dev->model);
-	dev->irq_level = card_model_irq(dev->model);
+	cosim_model_reset(dev->model);
+	dev->irq_level = cosim_model_irq(dev->model);
 }
 
 bool card_device_busy(struct card_device *dev)
 {
-	return card_model_busy(dev->model);
+	return cosim_model_busy(dev->model);
 }
 
 void card_device_run(struct card_device *dev, uint64_t cycles)
 {
-	card_model_tick(dev->model, cycles);
+	cosim_model_tick(dev->model, cycles);
 	deliver_irq_edges(dev);
 }

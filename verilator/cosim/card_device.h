@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "card_model.h"
+#include "cosim_model.h"
 #include "guest_mem.h"
 #include "pci_cfg.h"
 
@@ -28,8 +28,8 @@ struct card_device_stats {
 
 struct card_device {
 	struct pci_cfg cfg;
-	struct card_model *model;
-	const struct card_model_desc *desc;
+	struct cosim_model *model;
+	const struct cosim_model_desc *desc;
 	struct guest_mem *mem;
 	card_device_irq_fn irq_fn;
 	void *irq_ctx;

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 			return 0;
 		case 'd': {
 			/* For the launcher: how many ivshmem vectors to ask QEMU for, and so on. */
-			const struct card_model_desc *d = card_model_describe();
+			const struct cosim_model_desc *d = cosim_model_describe();
 
 			printf("name=%s\npci_id=%04x:%04x\nbar0_size=%u\nirq_lines=%u\n", d->name,
 			       FPQ_PCI_VENDOR_PLACEHOLDER, d->pci_device_id, d->bar0_size,
@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (trace) {
-		ret = card_model_trace_open(dev.model, trace);
+		ret = cosim_model_trace_open(dev.model, trace);
 		if (ret)
 			fprintf(stderr, "fpq-card: no waveform (%s): %s\n", trace, strerror(-ret));
 	}
@@ -194,12 +194,12 @@ int main(int argc, char **argv)
 	}
 
 	if (trace)
-		card_model_trace_close(dev.model);
+		cosim_model_trace_close(dev.model);
 	fprintf(stderr,
 		"fpq-card: exit%s: %" PRIu64 " cycles, %" PRIu64 " register reads, %" PRIu64
 		" writes, DMA %" PRIu64 " B in / %" PRIu64 " B out, %" PRIu64 " faults, %" PRIu64
 		" interrupts, %" PRIu64 " resets\n",
-		stop_signal ? " on signal" : "", card_model_cycles(dev.model), dev.stats.reg_reads,
+		stop_signal ? " on signal" : "", cosim_model_cycles(dev.model), dev.stats.reg_reads,
 		dev.stats.reg_writes, dev.stats.dma_read_bytes, dev.stats.dma_write_bytes,
 		dev.stats.dma_faults, dev.stats.irqs, dev.stats.resets);
 	proxy_transport_fini(&pt);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * testdev_model.c - TEST ONLY: the transport test device (see testdev_model.h).
- * Implements card_model.h with a handful of registers, an asynchronous memory copy
+ * Implements cosim_model.h with a handful of registers, an asynchronous memory copy
  * through the host callbacks, and interrupt lines software can set.
  */
-#include "card_model.h"
+#include "cosim_model.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,8 +13,8 @@
 #include "pci_cfg.h"
 #include "testdev_model.h"
 
-struct card_model {
-	struct card_model_host host;
+struct cosim_model {
+	struct cosim_model_host host;
 	uint64_t cycles;
 	uint32_t scratch[2];
 	uint32_t irq;
@@ -26,7 +26,7 @@ struct card_model {
 	uint8_t buf[TESTDEV_DMA_MAX];
 };
 
-static const struct card_model_desc testdev_desc = {
+static const struct cosim_model_desc testdev_desc = {
 	.name = "transport test device (not the fpq card)",
 	.pci_device_id = FPQ_PCI_DEVICE_TESTDEV,
 	.pci_revision = 0,
@@ -34,14 +34,14 @@ static const struct card_model_desc testdev_desc = {
 	.irq_lines = TESTDEV_IRQ_LINES,
 };
 
-const struct card_model_desc *card_model_describe(void)
+const struct cosim_model_desc *cosim_model_describe(void)
 {
 	return &testdev_desc;
 }
 
-struct card_model *card_model_create(const struct card_model_host *host)
+struct cosim_model *cosim_model_create(const struct cosim_model_host *host)
 {
-	struct card_model *m = calloc(1, sizeof(*m));
+	struct cosim_model *m = calloc(1, sizeof(*m));
 
 	if (m) {
 		m->host = *host;
@@ -50,14 +50,14 @@ struct card_model *card_model_create(const struct card_model_host *host)
 	return m;
 }
 
-void card_model_destroy(struct card_model *m)
+void cosim_model_destroy(struct cosim_model *m)
 {
 	free(m);
 }
 
-void card_model_reset(struct card_model *m)
+void cosim_model_reset(struct cosim_model *m)
 {
-	struct card_model_host host = m->host;
+	struct cosim_model_host host = m->host;
 	uint64_t cycles = m->cycles;
 
 	memset(m, 0, sizeof(*m));
@@ -66,7 +66,7 @@ void card_model_reset(struct card_model *m)
 	m->dma_delay = TESTDEV_DMA_DELAY_RESET;
 }
 
-static void dma_finish(struct card_model *m)
+static void dma_finish(struct cosim_model *m)
 {
 	int ret = m->host.mem_read(m->host.ctx, m->dma_src, m->buf, m->dma_len);
 
@@ -77,7 +77,7 @@ static void dma_finish(struct card_model *m)
 		m->irq |= 1u;
 }
 
-void card_model_tick(struct card_model *m, uint64_t cycles)
+void cosim_model_tick(struct cosim_model *m, uint64_t cycles)
 {
 	uint64_t end = m->cycles + cycles;
 
@@ -88,11 +88,11 @@ void card_model_tick(struct card_model *m, uint64_t cycles)
 	m->cycles = end;
 }
 
-int card_model_reg_read(struct card_model *m, uint32_t offset, uint32_t *value)
+int cosim_model_reg_read(struct cosim_model *m, uint32_t offset, uint32_t *value)
 {
 	uint32_t reads = m->reads++;
 
-	card_model_tick(m, 2);
+	cosim_model_tick(m, 2);
 	switch (offset) {
 	case TESTDEV_ID: *value = TESTDEV_ID_VALUE; return 0;
 	case TESTDEV_SCRATCH0: *value = m->scratch[0]; return 0;
@@ -132,9 +132,9 @@ static void set_hi(uint64_t *r, uint32_t v, uint8_t strb)
 	*r = (*r & 0xffffffffull) | (uint64_t)merge((uint32_t)(*r >> 32), v, strb) << 32;
 }
 
-int card_model_reg_write(struct card_model *m, uint32_t offset, uint32_t value, uint8_t strb)
+int cosim_model_reg_write(struct cosim_model *m, uint32_t offset, uint32_t value, uint8_t strb)
 {
-	card_model_tick(m, 2);
+	cosim_model_tick(m, 2);
 	switch (offset) {
 	case TESTDEV_SCRATCH0: m->scratch[0] = merge(m->scratch[0], value, strb); return 0;
 	case TESTDEV_SCRATCH1: m->scratch[1] = merge(m->scratch[1], value, strb); return 0;
@@ -163,29 +163,29 @@ int card_model_reg_write(struct card_model *m, uint32_t offset, uint32_t value, 
 	}
 }
 
-uint32_t card_model_irq(struct card_model *m)
+uint32_t cosim_model_irq(struct cosim_model *m)
 {
 	return m->irq;
 }
 
-bool card_model_busy(struct card_model *m)
+bool cosim_model_busy(struct cosim_model *m)
 {
 	return m->dma_status == TESTDEV_DMA_BUSY;
 }
 
-uint64_t card_model_cycles(struct card_model *m)
+uint64_t cosim_model_cycles(struct cosim_model *m)
 {
 	return m->cycles;
 }
 
-int card_model_trace_open(struct card_model *m, const char *path)
+int cosim_model_trace_open(struct cosim_model *m, const char *path)
 {
 	(void)m;
 	(void)path;
 	return -ENOTSUP;
 }
 
-void card_model_trace_close(struct card_model *m)
+void cosim_model_trace_close(struct cosim_model *m)
 {
 	(void)m;
 }

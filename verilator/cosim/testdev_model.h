@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * testdev_model.h - TEST ONLY. The register map of the transport test device, a
- * minimal responder behind card_model.h used to test the card process's transport,
+ * minimal responder behind cosim_model.h used to test the card process's transport,
  * DMA path and interrupt channel without the RTL. It is not the fpq card and has its
  * own PCI device ID (FPQ_PCI_DEVICE_TESTDEV) so the fpq driver never binds it.
  */

@@ -145,10 +145,27 @@ static void proc_cfg_write(int sock, uint32_t addr, uint32_t val)
 	proc_call(sock, CFGWRITE, p, sizeof(p));
 }
 
+/* Assign BAR0 and enable memory decoding and bus mastering. */
+static void proc_enable(int sock)
+{
+	proc_cfg_write(sock, 0x10, (uint32_t)BAR0_GPA);
+	proc_cfg_write(sock, 0x04, 6);
+}
+
+/* A copy of @len bytes from guest 0 to 0x80000 taking @delay cycles, interrupt when done. */
+static void proc_start_dma(int sock, uint32_t len, uint32_t delay)
+{
+	proc_bar(sock, BAR_WRITE, TESTDEV_DMA_SRC_LO, 0);
+	proc_bar(sock, BAR_WRITE, TESTDEV_DMA_DST_LO, 0x80000);
+	proc_bar(sock, BAR_WRITE, TESTDEV_DMA_LEN, len);
+	proc_bar(sock, BAR_WRITE, TESTDEV_DMA_DELAY, delay);
+	proc_bar(sock, BAR_WRITE, TESTDEV_DMA_CTRL, 3);
+}
+
 /*
- * The process keeps the card's clock running while QEMU sends nothing, answers a
- * register read at once while the card is busy, raises the completion interrupt on
- * the ivshmem eventfd, and exits 0 when QEMU closes the channel.
+ * The process answers a register read at once while the card is busy, resets it on
+ * request, keeps the card's clock running while QEMU sends nothing, raises the
+ * completion interrupt on the ivshmem eventfd, and exits 0 when QEMU closes the channel.
  */
 static void test_process_lifecycle(void)
 {
@@ -176,28 +193,32 @@ static void test_process_lifecycle(void)
 			close(fd);
 	}
 	put(sysmem + 64, 1 << 20, 8);
-	CHECK(qemu_send(p.qemu, SYNC_SYSMEM, sysmem, sizeof(sysmem), &ram, 1) == 0, "unexpected result");
-	proc_cfg_write(p.qemu, 0x10, (uint32_t)BAR0_GPA);
-	proc_cfg_write(p.qemu, 0x04, 6);
-	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_ID, 0), TESTDEV_ID_VALUE, "unexpected result");
+	CHECK(qemu_send(p.qemu, SYNC_SYSMEM, sysmem, sizeof(sysmem), &ram, 1) == 0,
+	      "send the RAM table");
+	proc_enable(p.qemu);
+	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_ID, 0), TESTDEV_ID_VALUE, "identity");
 
-	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_SRC_LO, 0);
-	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_DST_LO, 0x80000);
-	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_LEN, len);
-	/* Long enough in wall-clock time (~0.1-1 s of polling) that the next read sees it busy. */
-	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_DELAY, 20000000);
-	proc_bar(p.qemu, BAR_WRITE, TESTDEV_DMA_CTRL, 3);
+	/* A copy that takes ~2^32 cycles (minutes of polling): reads are answered meanwhile. */
+	proc_start_dma(p.qemu, len, 0xffffffffu);
 	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_BUSY,
-		   "answered while busy");
-	/* Say nothing; the card must finish on its own and ring vector 0. */
+		   "a read answered while the card is busy");
+	CHECK_EQ_U(proc_call(p.qemu, DEVICE_RESET, NULL, 0), 0, "reset in the middle of a copy");
+	proc_enable(p.qemu);
+	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_IDLE,
+		   "reset stopped the copy");
+
+	/* A copy of 10^6 cycles, then silence: the card must finish on its own, ring vector 0. */
+	proc_start_dma(p.qemu, len, 1000000);
 	{
 		struct pollfd pfd = { .fd = efd, .events = POLLIN };
 		uint64_t count = 0;
 
-		CHECK(poll(&pfd, 1, 5000) == 1, "completion interrupt without any request");
-		CHECK(read(efd, &count, 8) == 8 && count == 1, "unexpected result");
+		CHECK(poll(&pfd, 1, 10000) == 1, "completion interrupt without any request");
+		CHECK(read(efd, &count, 8) == 8 && count == 1, "one interrupt, got %llu",
+		      (unsigned long long)count);
 	}
-	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_DONE, "unexpected result");
+	CHECK_EQ_U(proc_bar(p.qemu, BAR_READ, TESTDEV_DMA_STATUS, 0), TESTDEV_DMA_DONE,
+		   "the copy completed");
 
 	close(p.qemu);
 	status = proc_wait(&p, 5000);
