@@ -9,6 +9,7 @@
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/math64.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
@@ -107,6 +108,8 @@ static int check_scales(struct fpq_validator *v, const struct drm_fpq_matrix *in
 	sstride = in->scale_stride ? in->scale_stride : blocks;
 	if (sstride < blocks)
 		return reject(v, "scale stride shorter than a row of scales");
+	if (sstride > U32_MAX)
+		return reject(v, "stride of 4 GiB or more");
 	if (!is_pow2_aligned(in->scale_offset, v->caps->offset_align))
 		return reject(v, "offset or stride alignment");
 	if (check_mul_overflow((u64)(rows - 1), sstride, &sextent) ||
@@ -139,6 +142,8 @@ static int check_matrix(struct fpq_validator *v, const struct drm_fpq_matrix *in
 	stride = in->stride ? in->stride : row_bytes;
 	if (stride < row_bytes)
 		return reject(v, "row stride shorter than a row");
+	if (stride > U32_MAX)
+		return reject(v, "stride of 4 GiB or more");
 	if (stride % fd->group_bytes)
 		return reject(v, "row stride splits a packing group");
 	if (!is_pow2_aligned(in->offset, align) || !is_pow2_aligned(stride, align))

@@ -195,12 +195,13 @@ MUT(m_stride_group, g->a.format = DRM_FPQ_FMT_E3M2; g->b.format = DRM_FPQ_FMT_E3
 	g->a.stride = 50)
 MUT(m_align_offset, c->offset_align = 16; g->b.offset = 8)
 MUT(m_align_stride, c->offset_align = 16; g->c.stride = 40)
-MUT(m_stride_overflow, g->a.stride = U64_MAX / 2)
-MUT(m_stride_overflow_exact, g->m = 2; g->a.stride = U64_MAX - 63)
+MUT(m_stride_4g, g->a.stride = 1ull << 32)
+MUT(m_stride_4g_one_row, g->m = 1; g->a.stride = U64_MAX)
 MUT(m_zp_range_hi, g->a.zero_point = 128)
 MUT(m_zp_range_lo, g->a.zero_point = -129)
 MUT(m_a_oob, g->a.offset = 4096 - 4 * 64 + 1)
 MUT(m_b_oob_stride, g->b.stride = 600)
+MUT(m_max_extent, g->m = c->max_m; g->a.stride = 0xffffffffu; g->c.handle = 5)
 MUT(m_c_oob, g->c.offset = 4096)
 MUT(m_offset_wrap, g->a.offset = U64_MAX - 10)
 MUT(m_offset_huge, g->c.offset = 1ull << 63)
@@ -215,7 +216,8 @@ MUT(m_sc_stride_only, g->b.scale_stride = 2)
 MUT(m_sc_cols, g->k = 48; g->a.scale_handle = 5)
 MUT(m_sc_stride_short, g->a.scale_handle = 5; g->a.scale_stride = 1)
 MUT(m_sc_align, c->offset_align = 4; g->a.scale_handle = 5; g->a.scale_offset = 2)
-MUT(m_sc_overflow, g->a.scale_handle = 5; g->a.scale_stride = U64_MAX / 2)
+MUT(m_sc_4g, g->a.scale_handle = 5; g->a.scale_stride = 1ull << 32)
+MUT(m_sc_oob_stride, g->a.scale_handle = 5; g->a.scale_stride = 0xffffffffu)
 MUT(m_sc_oob, g->a.scale_handle = 6; g->a.scale_offset = 93)
 MUT(m_sc_handle, g->b.scale_handle = 9)
 MUT(m_sc_c_oob, g->c.format = DRM_FPQ_FMT_E4M3; g->n = 32; g->c.scale_handle = 6;
@@ -327,12 +329,13 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_stride_group, false, -EINVAL, "row stride splits a packing group"),
 	REJ(m_align_offset, false, -EINVAL, "offset or stride alignment"),
 	REJ(m_align_stride, false, -EINVAL, "offset or stride alignment"),
-	REJ(m_stride_overflow, false, -EINVAL, "matrix size overflows"),
-	REJ(m_stride_overflow_exact, false, -EINVAL, "matrix size overflows"),
+	REJ(m_stride_4g, false, -EINVAL, "stride of 4 GiB or more"),
+	REJ(m_stride_4g_one_row, false, -EINVAL, "stride of 4 GiB or more"),
 	REJ(m_zp_range_hi, true, -EINVAL, "zero point range"),
 	REJ(m_zp_range_lo, true, -EINVAL, "zero point range"),
 	REJ(m_a_oob, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_b_oob_stride, false, -EINVAL, "matrix outside its buffer"),
+	REJ(m_max_extent, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_c_oob, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_offset_wrap, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_offset_huge, false, -EINVAL, "matrix outside its buffer"),
@@ -346,7 +349,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_sc_cols, false, -EINVAL, "MX columns not a multiple of 32"),
 	REJ(m_sc_stride_short, false, -EINVAL, "scale stride shorter than a row of scales"),
 	REJ(m_sc_align, false, -EINVAL, "offset or stride alignment"),
-	REJ(m_sc_overflow, false, -EINVAL, "matrix size overflows"),
+	REJ(m_sc_4g, false, -EINVAL, "stride of 4 GiB or more"),
+	REJ(m_sc_oob_stride, false, -EINVAL, "scales outside their buffer"),
 	REJ(m_sc_oob, false, -EINVAL, "scales outside their buffer"),
 	REJ(m_sc_handle, false, -ENOENT, "buffer handle"),
 	REJ(m_sc_c_oob, false, -EINVAL, "scales outside their buffer"),
