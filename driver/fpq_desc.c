@@ -81,11 +81,16 @@ void fpq_desc_build_op(const struct fpq_op *op, const u64 *slot_va,
 						     op->c.scale_offset));
 		d->sc_stride = cpu_to_le32(op->c.scale_stride);
 	}
-	d->clamp_lo = cpu_to_le32(op->clamp_lo);
-	d->clamp_hi = cpu_to_le32(op->clamp_hi);
-	d->out_zero = cpu_to_le32((u32)op->out_zero);
-	d->act_min = cpu_to_le32((u32)op->act_min);
-	d->act_max = cpu_to_le32((u32)op->act_max);
+	/* Parameters of an epilogue the operation does not use stay zero for the card. */
+	if (op->act == DRM_FPQ_ACT_CLAMP) {
+		d->clamp_lo = cpu_to_le32(op->clamp_lo);
+		d->clamp_hi = cpu_to_le32(op->clamp_hi);
+	}
+	if (op->int8_path && op->c.format == DRM_FPQ_FMT_INT8) {
+		d->out_zero = cpu_to_le32((u32)op->out_zero);
+		d->act_min = cpu_to_le32((u32)op->act_min);
+		d->act_max = cpu_to_le32((u32)op->act_max);
+	}
 	d->alpha_addr = cpu_to_le64(fpq_desc_vec(slot_va, &op->alpha));
 	d->beta_addr = cpu_to_le64(fpq_desc_vec(slot_va, &op->beta));
 	d->bias_addr = cpu_to_le64(fpq_desc_vec(slot_va, &op->bias));
@@ -165,7 +170,6 @@ void fpq_desc_read_completion(const void *completion, u32 ops,
 			.nan_to_zero = le32_to_cpu(READ_ONCE(rec[i].nan_to_zero)),
 			.overflowed = le32_to_cpu(READ_ONCE(rec[i].overflowed)),
 			.cycles = le64_to_cpu(READ_ONCE(rec[i].cycles)),
-			.macs = le64_to_cpu(READ_ONCE(rec[i].macs)),
 		};
 
 		status->clamped += s.clamped;

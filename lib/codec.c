@@ -158,7 +158,8 @@ static uint32_t overflow_code(enum fpq_format fmt, uint32_t sign, unsigned int f
 	if ((flags & FPQ_QUANT_NONSAT) && (fi->has_inf || fi->has_nan)) {
 		if (st)
 			st->overflowed++;
-		return sign | (fi->has_inf ? inf_code(fmt) : nan_code(fmt));
+		/* NaN results are always the positive canonical code. */
+		return fi->has_inf ? sign | inf_code(fmt) : nan_code(fmt);
 	}
 	if (st)
 		st->saturated++;

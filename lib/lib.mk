@@ -2,11 +2,11 @@
 # libfpq: built twice, optimised ($(O)/libfpq.a, for programs and the demo) and with
 # ASan+UBSan ($(O)/asan/libfpq.a, for the test programs).
 
-LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c lib/card/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
-LIB_INCLUDES := -Ilib/include -Ilib
-LIB_LDLIBS := -lm -lpthread
+LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -I/usr/include/libdrm
+LIB_LDLIBS := -ldrm -lm -lpthread
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

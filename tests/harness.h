@@ -26,14 +26,15 @@ static struct harness_state harness;
 /* Print at most this many failed checks per case, then only count them. */
 #define HARNESS_MAX_REPORTS 10
 
-static inline void harness_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static inline void harness_fail(const char *file, int line, const char *fmt, ...)
+static inline void harness_fail(const char *file, int line, const char *prefix,
+				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static inline void harness_fail(const char *file, int line, const char *prefix,
+				const char *fmt, ...)
 {
 	if (harness.case_failures++ < HARNESS_MAX_REPORTS) {
 		va_list ap;
 
-		fprintf(stdout, "  %s:%d: %s: ", file, line, harness.case_name);
+		fprintf(stdout, "  %s:%d: %s: %s:", file, line, harness.case_name, prefix);
 		va_start(ap, fmt);
 		vfprintf(stdout, fmt, ap);
 		va_end(ap);
@@ -45,19 +46,21 @@ static inline void harness_fail(const char *file, int line, const char *fmt, ...
 #define CHECK(cond, ...)                                                          \
 	do {                                                                      \
 		if (!(cond))                                                      \
-			harness_fail(__FILE__, __LINE__, "check failed: " #cond  \
-				     ": " __VA_ARGS__);                           \
+			harness_fail(__FILE__, __LINE__, "check failed: " #cond, " " \
+				     __VA_ARGS__);                                \
 	} while (0)
 
-/* CHECK_EQ_U(a, b, ...): unsigned equality, printing both values in hex. */
+/* CHECK_EQ_U(a, b, "fmt", args): unsigned equality, printing both values in hex. */
 #define CHECK_EQ_U(a, b, ...)                                                     \
 	do {                                                                      \
 		unsigned long long a_ = (unsigned long long)(a);                  \
 		unsigned long long b_ = (unsigned long long)(b);                  \
-		if (a_ != b_)                                                     \
-			harness_fail(__FILE__, __LINE__,                          \
-				     #a " = 0x%llx, " #b " = 0x%llx: " __VA_ARGS__, \
-				     a_, b_);                                     \
+		if (a_ != b_) {                                                   \
+			char pfx_[200];                                           \
+			snprintf(pfx_, sizeof(pfx_), #a " = 0x%llx, " #b " = 0x%llx", \
+				 a_, b_);                                         \
+			harness_fail(__FILE__, __LINE__, pfx_, " " __VA_ARGS__); \
+		}                                                                 \
 	} while (0)
 
 /* Skip the running case (call, then return from the case). */

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential make gcc g++ pkg-config python3 bc flex bison libelf-dev libssl-dev
+	build-essential make gcc g++ gcc-multilib pkg-config python3 bc flex bison libelf-dev libssl-dev
 	cpio kmod xz-utils zstd dwarves
 	libgemmlowp-dev libdnnl-dev libdrm-dev libgmp-dev libmpfr-dev
 	verilator yosys

@@ -299,8 +299,11 @@ enum drm_fpq_activation {
  * struct fpq_gemm_op with buffers in place of pointers. INT8 x INT8 is the integer
  * path (C is INT32, INT8 requantized, or FP32 scaled); E4M3, E5M2, E3M2, E2M3, E2M1
  * and MXINT8 may be mixed between A and B (the float path; C is FP32, BF16 or a
- * narrow element format). Every field that does not apply to the operation's path
- * and output must be zero (libfpq's defaults such as act_min = -128 are not taken).
+ * narrow element format). Fields that do not apply keep libfpq's defaults
+ * (fpq_gemm_op_init()): absent arrays have handle 0, @out_zero is 0, @act_min and
+ * @act_max are -128 and 127 unless C is INT8, @act is NONE on the INT8 path. The
+ * clamp bounds are always checked (not NaN, @clamp_lo <= @clamp_hi; libfpq's
+ * -Inf..+Inf passes) and used only with DRM_FPQ_ACT_CLAMP.
  *
  * @m: rows of A and C, 1..DRM_FPQ_PARAM_MAX_M.
  * @n: rows of B, columns of C, 1..DRM_FPQ_PARAM_MAX_N.
@@ -317,11 +320,11 @@ enum drm_fpq_activation {
  *	required. The card clamps values outside -31..30 into that range.
  * @out_scale: FP32 output of the INT8 path: per-channel fp32 scale; required.
  * @act: float path: enum drm_fpq_activation.
- * @clamp_lo: DRM_FPQ_ACT_CLAMP: lower bound, binary32 bits; not NaN.
- * @clamp_hi: DRM_FPQ_ACT_CLAMP: upper bound, binary32 bits; not NaN, >= @clamp_lo.
- * @out_zero: INT8 output zero point, -128..127.
- * @act_min: INT8 output lower clamp, -128..127.
- * @act_max: INT8 output upper clamp, @act_min..127.
+ * @clamp_lo: lower bound of DRM_FPQ_ACT_CLAMP, binary32 bits; not NaN.
+ * @clamp_hi: upper bound of DRM_FPQ_ACT_CLAMP, binary32 bits; not NaN, >= @clamp_lo.
+ * @out_zero: INT8 output zero point, -128..127; else 0.
+ * @act_min: INT8 output lower clamp, -128..127; else -128.
+ * @act_max: INT8 output upper clamp, @act_min..127; else 127.
  * @reserved: must be zero.
  */
 struct drm_fpq_gemm {
@@ -400,28 +403,6 @@ struct drm_fpq_submit {
 };
 
 /**
- * struct drm_fpq_op_status - what one operation of a finished job reports.
- *
- * The counts are those of libfpq's struct fpq_gemm_status. An operation that did not
- * complete (the failing one and those after it) reports zeros.
- *
- * @clamped: output values changed by ReLU, clamp or act_min/act_max.
- * @saturated: narrow-output values saturated to +-max.
- * @nan_to_zero: narrow-output NaNs written as zero (formats without NaN).
- * @overflowed: narrow-output overflows to Inf/NaN (DRM_FPQ_GEMM_QUANT_NONSAT).
- * @cycles: card clock cycles the operation took.
- * @macs: multiply-accumulates issued for it.
- */
-struct drm_fpq_op_status {
-	__u32 clamped;
-	__u32 saturated;
-	__u32 nan_to_zero;
-	__u32 overflowed;
-	__u64 cycles;
-	__u64 macs;
-};
-
-/**
  * struct drm_fpq_job_status - what a finished job reports.
  *
  * @error: 0 on success, else a negative errno: -ETIMEDOUT (the job ran past the
@@ -448,6 +429,28 @@ struct drm_fpq_job_status {
 };
 
 /**
+ * struct drm_fpq_op_status - what one operation of a finished job reports.
+ *
+ * The counts have libfpq's meaning (struct fpq_gemm_status), so a job on the card
+ * reports exactly what the CPU would.
+ *
+ * @clamped: values the activation changed (ReLU, clamp, act_min/act_max).
+ * @saturated: narrow-output values saturated to +-max.
+ * @nan_to_zero: narrow-output NaNs written as zero (formats without NaN).
+ * @overflowed: narrow-output overflows to Inf/NaN (DRM_FPQ_GEMM_QUANT_NONSAT).
+ * @cycles: card clock cycles the operation took.
+ * @reserved: zero.
+ */
+struct drm_fpq_op_status {
+	__u64 clamped;
+	__u64 saturated;
+	__u64 nan_to_zero;
+	__u64 overflowed;
+	__u64 cycles;
+	__u64 reserved;
+};
+
+/**
  * struct drm_fpq_wait - argument of DRM_IOCTL_FPQ_WAIT.
  *
  * Waits until job @job_id of this DRM file has finished or @timeout_ns has passed.
@@ -460,18 +463,19 @@ struct drm_fpq_job_status {
  * @job_id: in: from struct drm_fpq_submit.
  * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in nanoseconds; a time in the
  *	past polls.
- * @op_status: in: user pointer to @op_status_count struct drm_fpq_op_status that
- *	receive the records of the job's first operations, or 0.
- * @op_status_count: in: entries at @op_status; 0 when @op_status is 0.
  * @flags: in: must be zero.
+ * @op_status_count: in: entries at @op_status (0 when @op_status is 0). The first
+ *	min(@op_status_count, operations in the job) are written; operations that did
+ *	not complete report zeros.
+ * @op_status: in: user pointer to @op_status_count struct drm_fpq_op_status, or 0.
  * @status: out: the job's status.
  */
 struct drm_fpq_wait {
 	__u64 job_id;
 	__s64 timeout_ns;
-	__u64 op_status;
-	__u32 op_status_count;
 	__u32 flags;
+	__u32 op_status_count;
+	__u64 op_status;
 	struct drm_fpq_job_status status;
 };
 

@@ -70,6 +70,9 @@ static struct drm_fpq_gemm float_op(void)
 		.a = { .handle = 1, .format = DRM_FPQ_FMT_E4M3 },
 		.b = { .handle = 2, .format = DRM_FPQ_FMT_E4M3 },
 		.c = { .handle = 3, .format = DRM_FPQ_FMT_FP32 },
+		/* libfpq's defaults of the fields that do not apply */
+		.clamp_lo = 0xff800000, .clamp_hi = 0x7f800000,
+		.act_min = -128, .act_max = 127,
 	};
 }
 
@@ -84,6 +87,7 @@ static struct drm_fpq_gemm int8_op(void)
 		.requant_mult = { .handle = 4, .offset = 0 },
 		.requant_shift = { .handle = 4, .offset = 64 },
 		.out_zero = 5, .act_min = -100, .act_max = 100,
+		.clamp_lo = 0xff800000, .clamp_hi = 0x7f800000,
 	};
 }
 
@@ -129,11 +133,12 @@ MUT(m_i8_k_big, g->k = 65537)
 MUT(m_i8_alpha, g->alpha.handle = 5)
 MUT(m_i8_relu, g->act = DRM_FPQ_ACT_RELU)
 MUT(m_i8_clamp_lo, g->clamp_lo = 0x3f800000)
+MUT(m_i8_clamp_nan, g->clamp_hi = 0x7f800001)
 MUT(m_i8_alpha_bc, g->flags = DRM_FPQ_GEMM_ALPHA_BROADCAST)
 MUT(m_i8_nonsat, g->flags = DRM_FPQ_GEMM_QUANT_NONSAT)
 MUT(m_i8_b_zp, g->b.zero_point = 1)
 MUT(m_i8_int32_requant, g->c.format = DRM_FPQ_FMT_INT32; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0)
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_int8_no_shift, g->requant_shift.handle = 0; g->requant_shift.offset = 0)
 MUT(m_i8_int8_no_mult, g->requant_mult.handle = 0)
 MUT(m_i8_int8_scale, g->out_scale.handle = 5)
@@ -143,17 +148,23 @@ MUT(m_i8_act_max, g->act_max = 128)
 MUT(m_i8_act_order, g->act_min = 10; g->act_max = 9)
 MUT(m_i8_fp32_no_scale, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0)
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_fp32_requant, g->c.format = DRM_FPQ_FMT_FP32; g->out_scale.handle = 5;
-	g->out_zero = 0; g->act_min = 0; g->act_max = 0)
+	g->out_zero = 0; g->act_min = -128; g->act_max = 127)
 MUT(m_i8_out_e4m3, g->c.format = DRM_FPQ_FMT_E4M3)
 MUT(m_i8_int32_act, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
 	g->act_min = -128; g->act_max = 0)
+MUT(m_i8_int32_act_zero, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
+	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
+	g->act_min = 0; g->act_max = 0)
+MUT(m_i8_int32_out_zero, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
+	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 1;
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_int8_scale_bc, g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(m_i8_fp32_requant_bc, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_scale.handle = 5;
-	g->out_zero = 0; g->act_min = 0; g->act_max = 0;
+	g->out_zero = 0; g->act_min = -128; g->act_max = 127;
 	g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST)
 MUT(m_i8_scales, g->a.scale_handle = 5)
 MUT(m_i8_c_scales, g->c.scale_handle = 5)
@@ -165,8 +176,9 @@ MUT(m_fl_bias, g->bias.handle = 5)
 MUT(m_fl_requant, g->requant_mult.handle = 5)
 MUT(m_fl_out_scale, g->out_scale.handle = 5)
 MUT(m_fl_out_zero, g->out_zero = 1)
-MUT(m_fl_act_min, g->act_min = -128)
-MUT(m_fl_act_max, g->act_max = 127)
+MUT(m_fl_act_min, g->act_min = -127)
+MUT(m_fl_act_max, g->act_max = 0)
+MUT(m_fl_act_zeros, g->act_min = 0; g->act_max = 0)
 MUT(m_fl_requant_bc, g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST)
 MUT(m_fl_scale_bc, g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(m_fl_a_zp, g->a.zero_point = 1)
@@ -174,8 +186,9 @@ MUT(m_fl_b_zp, g->b.zero_point = -1)
 MUT(m_fl_out_int32, g->c.format = DRM_FPQ_FMT_INT32)
 MUT(m_fl_out_e8m0, g->c.format = DRM_FPQ_FMT_E8M0)
 MUT(m_fl_nonsat_fp32, g->flags = DRM_FPQ_GEMM_QUANT_NONSAT)
-MUT(m_fl_relu_bounds, g->act = DRM_FPQ_ACT_RELU; g->clamp_hi = 0x3f800000)
-MUT(m_fl_none_bounds, g->clamp_lo = 0x80000000)
+MUT(m_fl_relu_bounds, g->act = DRM_FPQ_ACT_RELU; g->clamp_lo = 0x7f800000;
+	g->clamp_hi = 0x3f800000)
+MUT(m_fl_none_bounds, g->clamp_lo = 0xffc00000)
 MUT(m_fl_clamp_nan_lo, g->act = DRM_FPQ_ACT_CLAMP; g->clamp_lo = 0x7fc00000;
 	g->clamp_hi = 0x3f800000)
 MUT(m_fl_clamp_nan_hi, g->act = DRM_FPQ_ACT_CLAMP; g->clamp_hi = 0xff800001)
@@ -279,7 +292,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_i8_k_big, true, -EINVAL, "INT8 K above 65536"),
 	REJ(m_i8_alpha, true, -EINVAL, "float epilogue on the INT8 path"),
 	REJ(m_i8_relu, true, -EINVAL, "float epilogue on the INT8 path"),
-	REJ(m_i8_clamp_lo, true, -EINVAL, "float epilogue on the INT8 path"),
+	REJ(m_i8_clamp_lo, true, -EINVAL, "clamp bounds not ordered"),
+	REJ(m_i8_clamp_nan, true, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_i8_alpha_bc, true, -EINVAL, "float-path flag on the INT8 path"),
 	REJ(m_i8_nonsat, true, -EINVAL, "float-path flag on the INT8 path"),
 	REJ(m_i8_b_zp, true, -EINVAL, "zero point on B"),
@@ -295,6 +309,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_i8_fp32_requant, true, -EINVAL, "requantization on fp32 output"),
 	REJ(m_i8_out_e4m3, true, -EINVAL, "output format of the INT8 path"),
 	REJ(m_i8_int32_act, true, -EINVAL, "int8 output fields on another output"),
+	REJ(m_i8_int32_act_zero, true, -EINVAL, "int8 output fields on another output"),
+	REJ(m_i8_int32_out_zero, true, -EINVAL, "int8 output fields on another output"),
 	REJ(m_i8_int8_scale_bc, true, -EINVAL, "scale broadcast without fp32 output"),
 	REJ(m_i8_fp32_requant_bc, true, -EINVAL, "requant broadcast without int8 output"),
 	REJ(m_i8_scales, true, -EINVAL, "scales on a format without blocks"),
@@ -307,6 +323,7 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_fl_out_zero, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_act_min, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_act_max, false, -EINVAL, "INT8 epilogue on the float path"),
+	REJ(m_fl_act_zeros, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_requant_bc, false, -EINVAL, "INT8-path flag on the float path"),
 	REJ(m_fl_scale_bc, false, -EINVAL, "INT8-path flag on the float path"),
 	REJ(m_fl_a_zp, false, -EINVAL, "zero point on a float operand"),
@@ -314,8 +331,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_fl_out_int32, false, -EINVAL, "output format of the float path"),
 	REJ(m_fl_out_e8m0, false, -EINVAL, "output format not supported"),
 	REJ(m_fl_nonsat_fp32, false, -EINVAL, "non-saturating flag without a narrow output"),
-	REJ(m_fl_relu_bounds, false, -EINVAL, "clamp bounds without clamp"),
-	REJ(m_fl_none_bounds, false, -EINVAL, "clamp bounds without clamp"),
+	REJ(m_fl_relu_bounds, false, -EINVAL, "clamp bounds not ordered"),
+	REJ(m_fl_none_bounds, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_nan_lo, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_nan_hi, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_order, false, -EINVAL, "clamp bounds not ordered"),
@@ -446,14 +463,16 @@ MUT(a_beta_end, g->beta.handle = 6; g->beta.offset = 68)
 MUT(a_c_after_a, g->c.handle = 1; g->c.offset = 256)
 MUT(a_same_inputs, g->b.handle = 1; g->b.offset = 0)
 MUT(a_bf16, g->c.format = DRM_FPQ_FMT_BF16)
+MUT(a_relu_default_bounds, g->act = DRM_FPQ_ACT_RELU)
+MUT(a_zero_bounds, g->clamp_lo = 0; g->clamp_hi = 0)
 MUT(a_int8_out_float, g->c.format = DRM_FPQ_FMT_INT8)
 MUT(a_align16, c->offset_align = 16; g->a.offset = 32; g->a.stride = 128)
 MUT(a_i8_int32, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0; g->bias.handle = 5)
+	g->act_min = -128; g->act_max = 127; g->bias.handle = 5)
 MUT(a_i8_fp32_bc, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_scale.handle = 6;
-	g->out_scale.offset = 96; g->out_zero = 0; g->act_min = 0; g->act_max = 0;
+	g->out_scale.offset = 96; g->out_zero = 0; g->act_min = -128; g->act_max = 127;
 	g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(a_i8_requant_bc, g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST;
 	g->requant_shift.handle = 6; g->requant_shift.offset = 99)
@@ -477,6 +496,8 @@ static const struct accept_case accept_cases[] = {
 	ACC(a_c_after_a, false),
 	ACC(a_same_inputs, false),
 	ACC(a_bf16, false),
+	ACC(a_relu_default_bounds, false),
+	ACC(a_zero_bounds, true),
 	ACC(a_int8_out_float, false),
 	ACC(a_align16, false),
 	ACC(a_i8_int32, true),
