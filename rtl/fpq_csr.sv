@@ -104,7 +104,7 @@ module fpq_csr #(
 
   function automatic logic [31:0] merge(input logic [31:0] old, input logic [31:0] wd,
                                         input logic [31:0] m);
-    return (old & ~m) | (wd & m);
+    merge = (old & ~m) | (wd & m);
   endfunction
 
   logic key_write;
@@ -128,7 +128,7 @@ module fpq_csr #(
     idx = NCNT;
     if (a >= fpq_hw_pkg::REG_PERF_CYCLES_LO && a <= fpq_hw_pkg::REG_PERF_JOBS_HI)
       idx = 32'(a) - 32'(fpq_hw_pkg::REG_PERF_CYCLES_LO) >> 3;
-    return idx;
+    cnt_index = idx;
   endfunction
 
   always_comb begin

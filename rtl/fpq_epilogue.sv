@@ -56,10 +56,12 @@ module fpq_epilogue #(
     .y_o(fma_y)
   );
 
-  logic signed [31:0] req;
-  fpq_requant u_requant (
-    .x_i($signed(acc_b)), .mult_i($signed(mult_i)), .shift_i($signed(shift_i)), .y_o(req)
-  );
+  logic signed [31:0] req, rq_x, rq_mult;
+  logic signed [7:0]  rq_shift;
+  assign rq_x     = acc_b;
+  assign rq_mult  = mult_i;
+  assign rq_shift = shift_i;
+  fpq_requant u_requant (.x_i(rq_x), .mult_i(rq_mult), .shift_i(rq_shift), .y_o(req));
 
   logic             v1_q;
   logic [31:0]      accb1_q, fma1_q, req1_q;
@@ -88,11 +90,11 @@ module fpq_epilogue #(
     logic a_nan, b_nan;
     a_nan = a[30:23] == 8'hff && a[22:0] != 23'd0;
     b_nan = b[30:23] == 8'hff && b[22:0] != 23'd0;
-    if (a_nan || b_nan) return 1'b0;
-    if (a[30:0] == 31'd0 && b[30:0] == 31'd0) return 1'b0;
-    if (a[31] != b[31]) return a[31];
-    if (a[31]) return a[30:0] > b[30:0];
-    return a[30:0] < b[30:0];
+    if (a_nan || b_nan) f32_lt = 1'b0;
+    else if (a[30:0] == 31'd0 && b[30:0] == 31'd0) f32_lt = 1'b0;
+    else if (a[31] != b[31]) f32_lt = a[31];
+    else if (a[31]) f32_lt = a[30:0] > b[30:0];
+    else f32_lt = a[30:0] < b[30:0];
   endfunction
 
   logic [31:0] y_act;

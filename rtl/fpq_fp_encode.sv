@@ -40,12 +40,12 @@ module fpq_fp_encode (
   function automatic logic [24:0] rne_shr(input logic [23:0] v, input logic [5:0] sh);
     logic [24:0] q;
     logic        half, sticky;
-    if (sh == 6'd0) return {1'b0, v};
-    if (sh >= 6'd25) return 25'd0;   // below half of the last place
     q      = {1'b0, v >> sh};
-    half   = v[sh-1];
-    sticky = (v & ((24'd1 << (sh - 1)) - 24'd1)) != 24'd0;
-    return q + 25'(half && (sticky || q[0]));
+    half   = sh != 6'd0 && sh < 6'd25 && v[sh-1];
+    sticky = sh > 6'd1 && (v & ((24'd1 << (sh - 1)) - 24'd1)) != 24'd0;
+    if (sh == 6'd0) rne_shr = {1'b0, v};
+    else if (sh >= 6'd25) rne_shr = 25'd0;   // below half of the last place
+    else rne_shr = q + 25'(half && (sticky || q[0]));
   endfunction
 
   // ---- format parameters

@@ -21,16 +21,16 @@ module fpq_fp_fma (
 
   // ---- unpack: value = sig * 2^lsb
   function automatic logic f_nan(input logic [30:0] x);
-    return x[30:23] == 8'hff && x[22:0] != 23'd0;
+    f_nan = x[30:23] == 8'hff && x[22:0] != 23'd0;
   endfunction
   function automatic logic f_inf(input logic [30:0] x);
-    return x[30:23] == 8'hff && x[22:0] == 23'd0;
+    f_inf = x[30:23] == 8'hff && x[22:0] == 23'd0;
   endfunction
   function automatic logic [23:0] f_sig(input logic [30:0] x);
-    return {x[30:23] != 8'd0, x[22:0]};
+    f_sig = {x[30:23] != 8'd0, x[22:0]};
   endfunction
   function automatic logic signed [11:0] f_lsb(input logic [7:0] e);
-    return (e == 8'd0 ? 12'sd1 : $signed({4'd0, e})) - 12'sd150;
+    f_lsb = (e == 8'd0 ? 12'sd1 : $signed({4'd0, e})) - 12'sd150;
   endfunction
 
   logic        sa, sb, sc, ps;

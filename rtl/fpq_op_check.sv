@@ -18,8 +18,8 @@ module fpq_op_check #(
   assign fb = op_i.op.fmt_b;
   assign fc = op_i.op.fmt_c;
 
-  function automatic logic in_set(input logic [7:0] f, input logic [31:0] set);
-    return f < 8'd32 && set[f[4:0]];
+  function automatic logic in_set(input logic [7:0] f, input logic [31:0] members);
+    in_set = f < 8'd32 && members[f[4:0]];
   endfunction
 
   // element formats usable on the float/MX path
@@ -55,11 +55,11 @@ module fpq_op_check #(
       fpq_hw_pkg::FMT_FP32, fpq_hw_pkg::FMT_INT32: grouped = stride[1:0] == 2'b00;
       default:                                     grouped = 1'b1;
     endcase
-    return grouped && {2'b00, stride} >= row_bytes(f, n);
+    stride_ok = grouped && {2'b00, stride} >= row_bytes(f, n);
   endfunction
 
   function automatic logic s8_range(input logic [31:0] v);
-    return $signed(v) >= -32'sd128 && $signed(v) <= 32'sd127;
+    s8_range = $signed(v) >= -32'sd128 && $signed(v) <= 32'sd127;
   endfunction
 
   // binary32 a <= b (false when either is NaN; -0 == +0)
@@ -69,11 +69,11 @@ module fpq_op_check #(
     b_nan  = b[30:23] == 8'hff && b[22:0] != 23'd0;
     a_zero = a[30:0] == 31'd0;
     b_zero = b[30:0] == 31'd0;
-    if (a_nan || b_nan) return 1'b0;
-    if (a_zero && b_zero) return 1'b1;
-    if (a[31] != b[31]) return a[31];
-    if (a[31]) return a[30:0] >= b[30:0];
-    return a[30:0] <= b[30:0];
+    if (a_nan || b_nan) f32_le = 1'b0;
+    else if (a_zero && b_zero) f32_le = 1'b1;
+    else if (a[31] != b[31]) f32_le = a[31];
+    else if (a[31]) f32_le = a[30:0] >= b[30:0];
+    else f32_le = a[30:0] <= b[30:0];
   endfunction
 
   // ---- the checks
