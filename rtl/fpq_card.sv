@@ -87,7 +87,7 @@ module fpq_card #(
   logic [3:0]  ring_log2;
   logic [31:0] ring_tail, ring_head;
   logic        soft_reset, resetting_q;
-  logic        busy, job_done, job_irq, job_error;
+  logic        busy, job_done, job_int, job_irq, job_error;
   logic [63:0] job_fence, err_addr;
   logic [31:0] err_cause, err_op;
   logic [10:0] perf_macs;
@@ -114,7 +114,7 @@ module fpq_card #(
     .inject_hang_clr_i(inject_hang_clr), .inject_dma_read_clr_i(inject_rd_clr),
     .soft_reset_o(soft_reset), .resetting_i(resetting_q), .busy_i(busy),
     .idle_i(!busy && rd_idle && wr_idle && !resetting_q),
-    .job_done_i(job_done), .job_irq_i(job_irq), .job_error_i(job_error),
+    .job_done_i(job_done), .job_int_i(job_int), .job_irq_i(job_irq), .job_error_i(job_error),
     .job_fence_i(job_fence), .err_cause_i(err_cause), .err_op_i(err_op), .err_addr_i(err_addr),
     .perf_busy_i(busy), .perf_stall_i(perf_stall), .perf_macs_i(perf_macs),
     .perf_rd_bytes_i(rd_bytes), .perf_wr_bytes_i(wr_bytes), .irq_o(irq_o)
@@ -149,7 +149,7 @@ module fpq_card #(
     .enable_i(enable), .ring_base_i(ring_base), .ring_log2_i(ring_log2),
     .ring_tail_i(ring_tail), .ring_head_i(ring_head), .fence_addr_i(fence_addr),
     .inject_hang_i(inject_hang), .inject_hang_clr_o(inject_hang_clr),
-    .busy_o(busy), .job_done_o(job_done), .job_irq_o(job_irq), .job_error_o(job_error),
+    .busy_o(busy), .job_done_o(job_done), .job_int_o(job_int), .job_irq_o(job_irq), .job_error_o(job_error),
     .job_fence_o(job_fence), .err_cause_o(err_cause), .err_op_o(err_op), .err_addr_o(err_addr),
     .flush_o(cmd_flush), .pt_root_o(pt_root), .sel_tile_o(sel_tile),
     .te_start_o(te_start), .te_op_o(te_op), .te_done_i(te_done), .te_idle_i(te_idle),

@@ -4,9 +4,10 @@
 // While CONTROL.ENABLE is set and RING_HEAD != RING_TAIL it fetches the job descriptor at
 // the head of the ring, checks it, then for each operation fetches the operation
 // descriptor, checks it (fpq_op_check) and hands it to the tile engine. Completion: the
-// operation records, the completion header, the fence record, each only after every
-// earlier write was answered; then job_done_o tells the register file to advance
-// RING_HEAD and raise the interrupt. Any failure (invalid descriptor, page fault, bus
+// operation records, the completion header, each only after every earlier write was
+// answered; then job_done_o updates the registers (RING_HEAD, FENCE, ERR_*); then the
+// fence record; once it is answered, job_int_o raises the interrupt. So whoever sees the
+// fence record in memory finds the records and the registers up to date. Any failure (invalid descriptor, page fault, bus
 // error) aborts the job: the engines are flushed, the bus drains, and the job completes
 // with the cause. sreset_i (soft reset) returns to idle at once.
 module fpq_cmd #(
@@ -28,6 +29,7 @@ module fpq_cmd #(
   output logic        inject_hang_clr_o,
   output logic        busy_o,
   output logic        job_done_o,
+  output logic        job_int_o,
   output logic        job_irq_o,
   output logic        job_error_o,
   output logic [63:0] job_fence_o,
@@ -165,7 +167,7 @@ module fpq_cmd #(
           default: wr_data_o = err_addr_q;
         endcase
       end
-      K_FENCE: wr_data_o = word_q[0] ? {status_q, ring_head_i + 32'd1} : fence_q;
+      K_FENCE: wr_data_o = word_q[0] ? {status_q, ring_head_i} : fence_q;
       default: wr_data_o = 64'd0;
     endcase
   end
@@ -365,7 +367,7 @@ module fpq_cmd #(
               state_q       <= S_WR_REQ;
             end
             K_HEADER: state_q <= S_DONE;
-            default: state_q <= S_IDLE;   // K_FENCE: job_done_o was raised in S_DONE
+            default: state_q <= S_IDLE;   // K_FENCE: job_int_o rises now
           endcase
         end
         S_DONE: begin
@@ -384,10 +386,11 @@ module fpq_cmd #(
     end
   end
 
-  // job_done_o: after the fence record is answered, or at S_DONE without a fence address
+  // registers when the records are written; the interrupt once the fence record is
   logic fence_written;
   assign fence_written = state_q == S_WR_WAIT && kind_q == K_FENCE && wr_idle_i;
-  assign job_done_o    = !sreset_i && (fence_written || (state_q == S_DONE && fence_addr_i == 64'd0));
+  assign job_done_o    = !sreset_i && state_q == S_DONE;
+  assign job_int_o     = !sreset_i && (fence_written || (state_q == S_DONE && fence_addr_i == 64'd0));
   assign job_irq_o     = irq_q;
   assign job_error_o   = status_q != fpq_hw_pkg::ERR_OK;
   assign job_fence_o   = fence_q;

@@ -52,8 +52,10 @@ module fpq_csr #(
   input  logic        resetting_i,
   input  logic        busy_i,
   input  logic        idle_i,
-  // job completion from the command processor (one-cycle pulse, records already written)
+  // job completion from the command processor: job_done_i when its records are written
+  // (registers), job_int_i when its fence record is too (interrupt); one-cycle pulses
   input  logic        job_done_i,
+  input  logic        job_int_i,
   input  logic        job_irq_i,
   input  logic        job_error_i,
   input  logic [63:0] job_fence_i,
@@ -272,12 +274,14 @@ module fpq_csr #(
       inject_q        <= 2'd0;
     end else begin
       // hardware events first; a software write in the same cycle wins where both touch
+      if (job_int_i) begin
+        if (job_irq_i) int_status_q[0] <= 1'b1;
+        if (job_error_i) int_status_q[1] <= 1'b1;
+      end
       if (job_done_i) begin
         ring_head_q <= ring_head_q + 32'd1;
         fence_q     <= job_fence_i;
-        if (job_irq_i) int_status_q[0] <= 1'b1;
         if (job_error_i) begin
-          int_status_q[1] <= 1'b1;
           err_cause_q     <= err_cause_i;
           err_op_q        <= err_op_i;
           err_job_q       <= ring_head_q;
@@ -307,8 +311,8 @@ module fpq_csr #(
           fpq_hw_pkg::REG_FENCE_ADDR_HI: fence_addr_hi_q <= merge(fence_addr_hi_q, s_wdata_i, wmask);
           fpq_hw_pkg::REG_INT_STATUS: begin
             // write 1 to clear; a cause raised in this very cycle survives
-            if (s_wdata_i[0] && wmask[0] && !(job_done_i && job_irq_i)) int_status_q[0] <= 1'b0;
-            if (s_wdata_i[1] && wmask[1] && !(job_done_i && job_error_i)) int_status_q[1] <= 1'b0;
+            if (s_wdata_i[0] && wmask[0] && !(job_int_i && job_irq_i)) int_status_q[0] <= 1'b0;
+            if (s_wdata_i[1] && wmask[1] && !(job_int_i && job_error_i)) int_status_q[1] <= 1'b0;
           end
           fpq_hw_pkg::REG_INT_MASK:      int_mask_q <= mask_wr[1:0];
           fpq_hw_pkg::REG_FAULT_INJECT:  inject_q <= inject_wr[1:0];
