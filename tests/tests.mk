@@ -5,7 +5,7 @@
 TEST_C_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_CC_SRCS := $(sort $(wildcard tests/test_*.cc))
 TEST_PROGS := $(TEST_C_SRCS:tests/%.c=$(O)/tests/%) $(TEST_CC_SRCS:tests/%.cc=$(O)/tests/%)
-TEST_SUPPORT := tests/exact_model.c
+TEST_SUPPORT := tests/exact_model.c tests/gemm_data.c
 TEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests
 TEST_LDLIBS := -lmpfr -lgmp $(LIB_LDLIBS)
 

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gemm_data.c - see gemm_data.h.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm_data.h"
+
+#define PAD_BYTE 0xC3
+
+const char *data_mode_name(enum data_mode m)
+{
+	static const char *const names[DATA_MODES] = {
+		"uniform", "finite", "mixed-magnitude", "cancel", "subnormal", "zero", "specials"
+	};
+
+	return m < DATA_MODES ? names[m] : "?";
+}
+
+void tm_alloc(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
+	      unsigned int pad_groups, int with_scales)
+{
+	const struct fpq_format_info *fi = fpq_format_info(fmt);
+	size_t stride = fpq_row_bytes(fmt, cols) + (size_t)pad_groups * fi->group_bytes;
+
+	memset(t, 0, sizeof(*t));
+	t->buf_bytes = stride * rows;
+	t->buf = malloc(t->buf_bytes);
+	memset(t->buf, PAD_BYTE, t->buf_bytes);
+	t->m.format = fmt;
+	t->m.rows = rows;
+	t->m.cols = cols;
+	t->m.stride = stride;
+	t->m.data = t->buf;
+	if (with_scales) {
+		size_t sstride = cols / 32 + 1;   /* one spare byte per row: padded stride */
+
+		t->scale_bytes = sstride * rows;
+		t->scale_buf = malloc(t->scale_bytes);
+		memset(t->scale_buf, 127, t->scale_bytes);
+		t->m.scales = t->scale_buf;
+		t->m.scale_stride = sstride;
+	}
+}
+
+void tm_free(struct test_matrix *t)
+{
+	free(t->buf);
+	free(t->scale_buf);
+	memset(t, 0, sizeof(*t));
+}
+
+static int is_int(enum fpq_format f)
+{
+	return f == FPQ_FMT_INT8 || f == FPQ_FMT_MXINT8;
+}
+
+static uint32_t sign_bit(enum fpq_format f)
+{
+	return 1u << (fpq_format_info(f)->bits - 1);
+}
+
+uint32_t negate_code(enum fpq_format fmt, uint32_t code)
+{
+	if (is_int(fmt))
+		return code == 0x80 ? 0x7F : (uint32_t)(uint8_t)(-(int8_t)(uint8_t)code);
+	return code ^ sign_bit(fmt);
+}
+
+static int code_is_finite(enum fpq_format f, uint32_t c)
+{
+	return isfinite(fpq_decode(f, c));
+}
+
+static uint32_t random_finite(enum fpq_format f, struct rng *r)
+{
+	uint32_t n = 1u << fpq_format_info(f)->bits, c;
+
+	do
+		c = rng_below(r, n);
+	while (!code_is_finite(f, c));
+	return c;
+}
+
+/* Largest finite magnitude code and smallest non-zero one, with a random sign. */
+static uint32_t extreme_code(enum fpq_format f, struct rng *r, int largest)
+{
+	uint32_t n = 1u << fpq_format_info(f)->bits, best = 0;
+	float bestv = largest ? 0.0f : INFINITY;
+
+	for (uint32_t c = 0; c < n; c++) {
+		float v = fpq_decode(f, c);
+
+		if (!isfinite(v) || v <= 0)
+			continue;
+		if (largest ? v > bestv : v < bestv) {
+			bestv = v;
+			best = c;
+		}
+	}
+	return rng_u32(r) & 1 ? negate_code(f, best) : best;
+}
+
+uint32_t draw_code(enum fpq_format f, struct rng *r, enum data_mode mode)
+{
+	const struct fpq_format_info *fi = fpq_format_info(f);
+
+	switch (mode) {
+	case DATA_UNIFORM:
+		return rng_below(r, 1u << fi->bits);
+	case DATA_MIXED_MAG:
+		return extreme_code(f, r, rng_u32(r) & 1);
+	case DATA_SUBNORMAL:
+		if (is_int(f))
+			return (rng_below(r, 5) - 2u) & 0xFFu;   /* the smallest integers */
+		return (rng_u32(r) & sign_bit(f)) | rng_below(r, 1u << fi->man_bits);
+	case DATA_ZERO:
+		return is_int(f) ? 0 : rng_u32(r) & sign_bit(f);
+	default:
+		return random_finite(f, r);
+	}
+}
+
+void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
+	     enum scale_mode smode)
+{
+	const struct fpq_matrix *m = &t->m;
+	enum fpq_format f = m->format;
+
+	for (uint32_t i = 0; i < m->rows; i++) {
+		for (uint32_t k = 0; k < m->cols; k++) {
+			uint32_t c = draw_code(f, r, mode);
+
+			if (mode == DATA_CANCEL && k % 2 == 1 && rng_below(r, 8) != 0)
+				c = negate_code(f, fpq_matrix_get(m, i, k - 1));
+			if (mode == DATA_SPECIALS && rng_below(r, 24) == 0 && !is_int(f)) {
+				/* Inf where the format has one, else NaN where it has one. */
+				if (fpq_format_info(f)->has_inf)
+					c = (rng_u32(r) & sign_bit(f)) |
+					    ((1u << fpq_format_info(f)->exp_bits) - 1)
+						    << fpq_format_info(f)->man_bits |
+					    (rng_below(r, 3) == 0 ? 1u : 0u);
+				else if (fpq_format_info(f)->has_nan)
+					c = 0x7F | (rng_u32(r) & 0x80);
+			}
+			if (mode == DATA_SPECIALS && rng_below(r, 24) == 0)
+				c = 0;   /* zeros, to meet the Infs of the other operand */
+			fpq_matrix_set(m, i, k, c);
+		}
+		if (!m->scales)
+			continue;
+		for (uint32_t b = 0; b < m->cols / 32; b++) {
+			static const uint8_t extremes[] = { 0, 1, 2, 126, 127, 128, 252, 253, 254, 255 };
+			uint8_t s;
+
+			switch (smode) {
+			case SCALES_NEAR: s = (uint8_t)(112 + rng_below(r, 30)); break;
+			case SCALES_EXTREME: s = extremes[rng_below(r, sizeof(extremes))]; break;
+			case SCALES_ANY: s = (uint8_t)rng_below(r, 256); break;
+			default: s = 127; break;
+			}
+			m->scales[(size_t)i * m->scale_stride + b] = s;
+		}
+	}
+}
+
+uint8_t *tm_snapshot(const struct test_matrix *t)
+{
+	uint8_t *s = malloc(t->buf_bytes);
+
+	memcpy(s, t->buf, t->buf_bytes);
+	return s;
+}
+
+size_t tm_padding_changes(const struct test_matrix *t, const uint8_t *snapshot)
+{
+	size_t row_bytes = fpq_row_bytes(t->m.format, t->m.cols), changes = 0;
+	const struct fpq_format_info *fi = fpq_format_info(t->m.format);
+	uint32_t tail = t->m.cols % fi->group_elems;
+
+	for (uint32_t i = 0; i < t->m.rows; i++) {
+		const uint8_t *row = t->buf + (size_t)i * t->m.stride;
+		const uint8_t *old = snapshot + (size_t)i * t->m.stride;
+
+		for (size_t b = row_bytes; b < t->m.stride; b++)
+			changes += row[b] != old[b];
+		if (tail) {
+			/* Unused element slots of the last packing group keep their bits. */
+			struct fpq_matrix one = t->m, before = t->m;
+
+			before.data = (void *)snapshot;
+			for (uint32_t e = tail; e < fi->group_elems; e++) {
+				uint32_t c = t->m.cols - tail + e;
+
+				one.cols = before.cols = c + 1;
+				changes += fpq_matrix_get(&one, i, c) != fpq_matrix_get(&before, i, c);
+			}
+		}
+	}
+	return changes;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gemm_data.h - test matrices: allocation with padded strides, and element codes drawn
+ * to provoke the hard cases of the numerics contract (specials, cancellation, mixed
+ * magnitudes, subnormals, extreme scales).
+ */
+#ifndef FPQ_TEST_GEMM_DATA_H
+#define FPQ_TEST_GEMM_DATA_H
+
+#include <stdint.h>
+
+#include "fpq.h"
+#include "rng.h"
+
+enum data_mode {
+	DATA_UNIFORM,     /* any code, Inf/NaN included */
+	DATA_FINITE,      /* any finite code */
+	DATA_MIXED_MAG,   /* largest and smallest magnitudes side by side */
+	DATA_CANCEL,      /* x, -x pairs with a small remainder */
+	DATA_SUBNORMAL,   /* subnormal codes only */
+	DATA_ZERO,        /* +-0 */
+	DATA_SPECIALS,    /* finite, with an Inf, a NaN or Inf beside a zero now and then */
+	DATA_MODES
+};
+
+enum scale_mode { SCALES_NONE, SCALES_NEAR, SCALES_EXTREME, SCALES_ANY, SCALE_MODES };
+
+/* A matrix with its own buffers; padding bytes hold a known pattern. */
+struct test_matrix {
+	struct fpq_matrix m;
+	uint8_t *buf;
+	size_t buf_bytes;
+	uint8_t *scale_buf;
+	size_t scale_bytes;
+};
+
+/* Allocate rows x cols of fmt; pad adds whole packing groups to each row. */
+void tm_alloc(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
+	      unsigned int pad_groups, int with_scales);
+void tm_free(struct test_matrix *t);
+/* Fill with codes drawn by mode; scales by smode (ignored without scales). */
+void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
+	     enum scale_mode smode);
+/* The code a mode draws for one element. */
+uint32_t draw_code(enum fpq_format fmt, struct rng *r, enum data_mode mode);
+/* Negation of a code (sign flip, or two's complement for the integer formats). */
+uint32_t negate_code(enum fpq_format fmt, uint32_t code);
+/* A copy of the bytes of t->buf, to check later that padding was not written. */
+uint8_t *tm_snapshot(const struct test_matrix *t);
+/* Count bytes outside the elements that differ from the snapshot. */
+size_t tm_padding_changes(const struct test_matrix *t, const uint8_t *snapshot);
+
+const char *data_mode_name(enum data_mode m);
+
+#endif /* FPQ_TEST_GEMM_DATA_H */
