@@ -412,6 +412,28 @@ struct drm_fpq_job_status {
 };
 
 /**
+ * struct drm_fpq_op_status - what one operation of a finished job reports.
+ *
+ * The counts have libfpq's meaning (struct fpq_gemm_status), so a job on the card
+ * reports exactly what the CPU would.
+ *
+ * @clamped: values the activation changed (ReLU, clamp, act_min/act_max).
+ * @saturated: narrow-output values saturated to +-max.
+ * @nan_to_zero: narrow-output NaNs written as zero (formats without NaN).
+ * @overflowed: narrow-output overflows to Inf/NaN (DRM_FPQ_GEMM_QUANT_NONSAT).
+ * @cycles: card clock cycles the operation took.
+ * @reserved: zero.
+ */
+struct drm_fpq_op_status {
+	__u64 clamped;
+	__u64 saturated;
+	__u64 nan_to_zero;
+	__u64 overflowed;
+	__u64 cycles;
+	__u64 reserved;
+};
+
+/**
  * struct drm_fpq_wait - argument of DRM_IOCTL_FPQ_WAIT.
  *
  * Waits until job @job_id of this DRM file has finished or @timeout_ns has passed.
@@ -424,14 +446,17 @@ struct drm_fpq_job_status {
  * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in nanoseconds; a time in the
  *	past polls.
  * @flags: in: must be zero.
- * @pad: must be zero.
+ * @op_status_count: in: entries at @op_status, 0..op_count of the job; the
+ *	first min(@op_status_count, ops_done) are filled.
+ * @op_status: in: user pointer to @op_status_count struct drm_fpq_op_status, or 0.
  * @status: out: the job's status.
  */
 struct drm_fpq_wait {
 	__u64 job_id;
 	__s64 timeout_ns;
 	__u32 flags;
-	__u32 pad;
+	__u32 op_status_count;
+	__u64 op_status;
 	struct drm_fpq_job_status status;
 };
 
