@@ -31,11 +31,13 @@ if flags=$(pkg-config --cflags --libs fpq) &&
 else
 	bad "quickstart against the installed library"
 fi
-if ldd "$stage/quickstart" 2>/dev/null | grep -q "libfpq.so.0 => $stage"; then
-	ok "the example links libfpq.so.0 (soname)"
+# (ldd's output is captured first: grep -q closing the pipe early would fail it.)
+deps=$(LD_LIBRARY_PATH="$stage$prefix/lib" ldd "$stage/quickstart" 2>&1)
+if grep -q "libfpq.so.0 => $stage" <<<"$deps"; then
+	ok "the example links libfpq.so.0 (soname) from the installed tree"
 else
-	LD_LIBRARY_PATH="$stage$prefix/lib" ldd "$stage/quickstart" | grep -q "libfpq.so.0 => $stage" &&
-		ok "the example links libfpq.so.0 (soname)" || bad "the example does not use libfpq.so.0"
+	echo "$deps" | sed 's/^/  /'
+	bad "the example does not use the installed libfpq.so.0"
 fi
 
 declared=$(tools/gen-symbols.sh --list lib/include/fpq.h)

@@ -15,7 +15,8 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	if [[ "$status" != *"ok installed"* ]]; then
 		missing+=("$p")
 	fi
 done
