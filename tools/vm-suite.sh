@@ -58,7 +58,7 @@ if [ -x "$out/cosim/fpq-card" ]; then
 		ts=$((ts + 1))
 	fi
 	vm card --card "$out/cosim/fpq-card" --bin "$probe" "${mods[@]}" --module "$shim" \
-		"${card_opts[@]}" -- 'cosim-probe enumerate' 'cosim-probe mmio' "${card_cmds[@]}"
+		"${card_opts[@]}" -- 'cosim-probe enumerate' "${card_cmds[@]}"
 else
 	echo "SKIP vm run card: no card model built yet ($out/cosim/fpq-card)"
 	ts=$((ts + 1))
