@@ -19,6 +19,7 @@
 #include "fpq_drv.h"
 #include "fpq_gem.h"
 #include "fpq_job.h"
+#include "fpq_submit.h"
 
 unsigned int fpq_timeout_ms = 5000;
 module_param_named(timeout_ms, fpq_timeout_ms, uint, 0444);

@@ -8,6 +8,8 @@
  * ring order and reports each in its completion record and in the fence write-back;
  * completions are collected from the interrupt, the poller or the external hook.
  *
+ * The ioctls that create jobs and collect their statuses are in fpq_submit.c.
+ *
  * Recovery: when the oldest job on the card outlives the timeout, the scheduler is
  * stopped, the card reset, jobs that completed before the reset keep their results,
  * the timed-out job fails with -ETIMEDOUT, and every other job runs again.
@@ -18,13 +20,10 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
-#include <drm/drm_syncobj.h>
-#include <drm/drm_utils.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-fence.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "fpq_desc.h"
 #include "fpq_drv.h"
@@ -50,44 +49,6 @@ static const struct dma_fence_ops fpq_fence_ops = {
 	.get_driver_name = fpq_fence_driver_name,
 	.get_timeline_name = fpq_fence_timeline_name,
 };
-
-/* ---- status records ------------------------------------------------------------ */
-
-/**
- * fpq_job_record_alloc() - a status record for a job of @op_count operations.
- * @op_count: operations.
- *
- * Return: the record with one reference, or NULL.
- */
-struct fpq_job_record *fpq_job_record_alloc(u32 op_count)
-{
-	struct fpq_job_record *rec;
-
-	rec = kzalloc(struct_size(rec, ops, op_count), GFP_KERNEL);
-	if (!rec)
-		return NULL;
-	kref_init(&rec->ref);
-	rec->op_count = op_count;
-	return rec;
-}
-
-static void fpq_job_record_release(struct kref *ref)
-{
-	struct fpq_job_record *rec = container_of(ref, struct fpq_job_record, ref);
-
-	dma_fence_put(rec->finished);
-	kfree(rec);
-}
-
-/**
- * fpq_job_record_put() - drop a reference to a status record.
- * @rec: the record, or NULL.
- */
-void fpq_job_record_put(struct fpq_job_record *rec)
-{
-	if (rec)
-		kref_put(&rec->ref, fpq_job_record_release);
-}
 
 /* ---- job lifetime ----------------------------------------------------------------- */
 
@@ -614,204 +575,4 @@ int fpq_sched_init(struct fpq_device *fdev)
 	if (err)
 		return err;
 	return drmm_add_action_or_reset(&fdev->drm, fpq_sched_fini, NULL);
-}
-
-/* ---- ioctls ----------------------------------------------------------------------- */
-
-static struct drm_gem_object *fpq_file_lookup(void *priv, u32 handle)
-{
-	return drm_gem_object_lookup(priv, handle);
-}
-
-static int fpq_job_add_in_syncobjs(struct fpq_job *job, struct drm_file *file,
-				   const struct drm_fpq_submit *args)
-{
-	u32 __user *handles = u64_to_user_ptr(args->in_syncobjs);
-	u32 i, handle;
-	int err;
-
-	for (i = 0; i < args->in_syncobj_count; i++) {
-		struct dma_fence *fence;
-
-		if (get_user(handle, handles + i))
-			return -EFAULT;
-		err = drm_syncobj_find_fence(file, handle, 0, 0, &fence);
-		if (err)
-			return err;
-		err = drm_sched_job_add_dependency(&job->base, fence);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/**
- * fpq_ioctl_submit() - DRM_IOCTL_FPQ_SUBMIT.
- * @drm: the device.
- * @data: struct drm_fpq_submit.
- * @file: the caller's file.
- *
- * Return: 0 or a negative errno (see the UAPI header).
- */
-int fpq_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct fpq_device *fdev = to_fpq_device(drm);
-	struct fpq_file *ffile = file->driver_priv;
-	struct drm_fpq_submit *args = data;
-	struct fpq_validator v = { .caps = &fdev->caps };
-	struct drm_syncobj *out_syncobj = NULL;
-	struct fpq_job_record *rec = NULL;
-	struct drm_fpq_gemm *uops;
-	struct fpq_job *job = NULL;
-	bool counted = false;
-	u64 id = 0;
-	int err;
-
-	err = fpq_validate_submit(&v, args);
-	if (err) {
-		drm_dbg(drm, "submit: %s\n", v.why);
-		return err;
-	}
-	uops = kvmalloc_array(args->op_count, sizeof(*uops), GFP_KERNEL);
-	if (!uops)
-		return -ENOMEM;
-	if (copy_from_user(uops, u64_to_user_ptr(args->ops),
-			   (size_t)args->op_count * sizeof(*uops))) {
-		kvfree(uops);
-		return -EFAULT;
-	}
-	err = fpq_job_prepare(fdev, uops, args->op_count, fpq_file_lookup, file, &job, NULL);
-	kvfree(uops);
-	if (err)
-		return err;
-
-	if (args->out_syncobj) {
-		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_syncobj) {
-			err = -ENOENT;
-			goto out_put_job;
-		}
-	}
-	if (!(args->flags & DRM_FPQ_SUBMIT_DETACHED)) {
-		if (atomic_inc_return(&ffile->uncollected) > DRM_FPQ_MAX_UNCOLLECTED) {
-			atomic_dec(&ffile->uncollected);
-			err = -EBUSY;
-			goto out_put_syncobj;
-		}
-		counted = true;
-		rec = fpq_job_record_alloc(job->op_count);
-		if (!rec) {
-			err = -ENOMEM;
-			goto out_uncount;
-		}
-	}
-
-	err = drm_sched_job_init(&job->base, &ffile->entity, ffile);
-	if (err)
-		goto out_put_rec;
-	err = fpq_job_add_in_syncobjs(job, file, args);
-	if (err)
-		goto out_cleanup;
-
-	mutex_lock(&ffile->lock);
-	id = ++ffile->next_job_id;
-	if (rec) {
-		/* Reserve the slot now: storing into it after arming cannot fail. */
-		err = xa_reserve(&ffile->jobs, id, GFP_KERNEL);
-		if (err) {
-			mutex_unlock(&ffile->lock);
-			goto out_cleanup;
-		}
-		kref_get(&rec->ref);	/* the job's; the table keeps the first */
-		job->record = rec;
-	}
-	drm_sched_job_arm(&job->base);
-	if (rec) {
-		rec->finished = dma_fence_get(&job->base.s_fence->finished);
-		xa_store(&ffile->jobs, id, rec, GFP_KERNEL);
-	}
-	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, &job->base.s_fence->finished);
-	atomic64_inc(&fdev->stats.submitted);
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&ffile->lock);
-
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
-	args->job_id = id;
-	return 0;
-
-out_cleanup:
-	drm_sched_job_cleanup(&job->base);
-out_put_rec:
-	fpq_job_record_put(rec);
-out_uncount:
-	if (counted)
-		atomic_dec(&ffile->uncollected);
-out_put_syncobj:
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
-out_put_job:
-	fpq_job_put(job);
-	return err;
-}
-
-/**
- * fpq_ioctl_wait() - DRM_IOCTL_FPQ_WAIT.
- * @drm: the device.
- * @data: struct drm_fpq_wait.
- * @file: the caller's file.
- *
- * Return: 0 when the job has finished (and is collected), else a negative errno.
- */
-int fpq_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct fpq_file *ffile = file->driver_priv;
-	struct drm_fpq_wait *args = data;
-	struct fpq_job_record *rec;
-	signed long timeout;
-	long ret;
-
-	if (args->flags || (!args->op_status && args->op_status_count))
-		return -EINVAL;
-
-	xa_lock(&ffile->jobs);
-	rec = xa_load(&ffile->jobs, args->job_id);
-	if (rec)
-		kref_get(&rec->ref);
-	xa_unlock(&ffile->jobs);
-	if (!rec)
-		return -ENOENT;
-
-	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
-	ret = dma_fence_wait_timeout(rec->finished, true, timeout);
-	if (ret == 0)
-		ret = -ETIMEDOUT;
-	if (ret < 0)
-		goto out;
-
-	ret = 0;
-	if (READ_ONCE(rec->done)) {
-		smp_rmb(); /* @done before the record it guards */
-		args->status = rec->status;
-	} else {
-		/* Ended by the scheduler without reaching the driver (e.g. never ran). */
-		memset(&args->status, 0, sizeof(args->status));
-		args->status.error = rec->finished->error ? rec->finished->error : -ECANCELED;
-	}
-	if (args->op_status_count) {
-		u32 n = min(args->op_status_count, rec->op_count);
-
-		if (copy_to_user(u64_to_user_ptr(args->op_status), rec->ops,
-				 (size_t)n * sizeof(rec->ops[0])))
-			ret = -EFAULT;
-	}
-	/* Collected: the table's reference goes (unless another waiter took it first). */
-	if (xa_cmpxchg(&ffile->jobs, args->job_id, rec, NULL, GFP_KERNEL) == rec) {
-		atomic_dec(&ffile->uncollected);
-		fpq_job_record_put(rec);
-	}
-out:
-	fpq_job_record_put(rec);
-	return ret;
 }

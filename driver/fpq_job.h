@@ -93,9 +93,6 @@ void fpq_job_put(struct fpq_job *job);
 unsigned int fpq_job_process_completions(struct fpq_device *fdev);
 void fpq_job_fail_inflight(struct fpq_device *fdev, int error);
 
-int fpq_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
-int fpq_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
-
 static inline struct fpq_job *to_fpq_job(struct drm_sched_job *sched_job)
 {
 	return container_of(sched_job, struct fpq_job, base);

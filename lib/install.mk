@@ -33,8 +33,13 @@ INSTALLED_FILES = \
 	$(addprefix $(PREFIX)/share/man/man7/,$(notdir $(MAN7_PAGES))) \
 	$(addprefix $(PREFIX)/bin/,$(notdir $(INSTALL_BIN_TOOLS)))
 
-.PHONY: install uninstall
-install: $(O)/libfpq.a $(O)/libfpq.so $(O)/fpq.pc $(MAN3_STAMP) $(INSTALL_BIN_TOOLS)
+# Prerequisites are made from a recipe, once every fragment has added its tools.
+.PHONY: install uninstall install-prereqs
+install-prereqs:
+	@$(MAKE) --no-print-directory $(O)/libfpq.a $(O)/libfpq.so $(O)/fpq.pc $(MAN3_STAMP) \
+		$(INSTALL_BIN_TOOLS)
+
+install: install-prereqs
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/bin
@@ -53,5 +58,5 @@ uninstall:
 
 CHECK_SUITES += install
 .PHONY: check-install
-check-install: $(O)/libfpq.a $(O)/libfpq.so $(O)/fpq.pc $(MAN3_STAMP) $(INSTALL_BIN_TOOLS)
+check-install: install-prereqs
 	@tools/suite.sh $(RESULTS) install -- tools/check-install.sh $(O)
