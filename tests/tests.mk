@@ -26,13 +26,9 @@ CHECK_SUITES += lib
 check-lib: $(TEST_PROGS)
 	@tools/suite.sh $(RESULTS) lib -- tools/run-tests.sh $(TEST_PROGS)
 
-# In the co-simulation VM, the backend suite runs against the card (fpq.ko driving the
-# Verilated card), built without sanitizers for the guest.
+# The backend suite as the co-simulation VM runs it against the card (tools/vm.mk),
+# built without sanitizers: TCG is slow enough.
 $(O)/vmtests/test_gemm_backend: tests/test_gemm_backend.c $(TEST_SUPPORT) tests/*.h $(O)/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(OPT) $(LIB_INCLUDES) -Itests $< $(TEST_SUPPORT) $(O)/libfpq.a \
 		$(TEST_LDLIBS) -o $@
-
-VM_PREREQS += $(O)/vmtests/test_gemm_backend
-VM_CARD_OPTS += --bin $(O)/vmtests/test_gemm_backend
-VM_CARD_CMDS += 'FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend'
