@@ -575,7 +575,7 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 
 		err = card_ioctl(card, DRM_IOCTL_FPQ_WAIT, &w);
 		if (err == -ETIMEDOUT && st)
-			return -ETIMEDOUT;
+			return 1;       /* not finished by the deadline: the job stays */
 		if (err == -ETIMEDOUT)
 			continue;       /* draining after a failed submission: keep waiting */
 		job->next_wait++;
