@@ -483,7 +483,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	}
 
 	drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
-		 bad->seqno, fpq_timeout_ms);
+		 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
 	drm_sched_stop(&fdev->sched, sched_job);
 
 	err = fpq_hw_reset(&fdev->hw);
