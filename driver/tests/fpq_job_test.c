@@ -194,7 +194,7 @@ static void fpq_job_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.size, (u64)BO_BYTES);
 	KUNIT_EXPECT_NE(test, info.mmap_offset, 0ull);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -224,7 +224,7 @@ static void fpq_job_multi_op(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ops[i].cycles, 1000ull + i);
 		KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 8 * i, -1), 10 * i + 4);
 	}
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -265,8 +265,8 @@ static void fpq_job_isolation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wait_job(f2, id1, 0, NULL, NULL, 0), -ENOENT);
 	KUNIT_EXPECT_EQ(test, wait_job(f1, id1, 2000, &st, NULL, 0), 0);
 
-	fpq_test_file_close(f2);
-	fpq_test_file_close(f1);
+	fpq_test_file_close(td, f2);
+	fpq_test_file_close(td, f1);
 	fpq_test_device_destroy(td);
 }
 
@@ -317,7 +317,7 @@ static void fpq_job_card_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.resets), 0ll);
 
 	drm_syncobj_put(syncobj);
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -369,8 +369,8 @@ static void fpq_job_timeout_recovery(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.error, 0);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, f1, h1[2], 0, -1), 7);
 
-	fpq_test_file_close(f2);
-	fpq_test_file_close(f1);
+	fpq_test_file_close(td, f2);
+	fpq_test_file_close(td, f1);
 	fpq_test_device_destroy(td);
 }
 
@@ -404,7 +404,7 @@ static void fpq_job_completed_before_hang_kept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, td->card.jobs_run, 1u);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.timeouts), 1ll);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -446,7 +446,7 @@ static void fpq_job_unplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, td->card.jobs_run, 0u);
 
 	drm_syncobj_put(syncobj);
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -475,7 +475,7 @@ static void fpq_job_ring_wraps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, td->fdev->ring.head, n);
 	KUNIT_EXPECT_EQ(test, td->card.head, n);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -501,7 +501,7 @@ static void fpq_job_polling(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.interrupts), 0ll);
 	KUNIT_EXPECT_GE(test, atomic64_read(&td->fdev->stats.polls), 1ll);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -534,7 +534,7 @@ static void fpq_job_external_irq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.error, 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.interrupts), 1ll);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	td->fdev->pdev = NULL;
 	fpq_test_device_destroy(td);
 	/* After removal the hook no longer reaches the device. */
@@ -591,7 +591,7 @@ static void fpq_job_wait_semantics(struct kunit *test)
 	sh = 998;
 	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, 0, 0, &sh, 1, NULL), -ENOENT);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -618,7 +618,7 @@ static void fpq_job_uncollected_limit(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, wait_job(file, first, 5000, &st, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, 0, 0, NULL, 0, NULL), 0);
 	/* Closing with uncollected statuses frees them. */
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -662,7 +662,7 @@ static void fpq_job_in_syncobj(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 7);
 
 	drm_syncobj_put(syncobj);
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 	dma_fence_put(gate);
 }
@@ -693,7 +693,7 @@ static void fpq_job_submit_rejects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&((struct fpq_file *)file->driver_priv)->uncollected),
 			1);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -726,7 +726,7 @@ static void fpq_job_bo_ioctls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fpq_ioctl_bo_info(&td->fdev->drm, &info, file), -ENOENT);
 	KUNIT_EXPECT_LE(test, td->fdev->caps.max_bo_size, td->fdev->va_size - 2 * PAGE_SIZE);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -744,7 +744,7 @@ static void fpq_job_close_with_jobs_on_card(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, submit(td, file, &op, 1, 0, 0, NULL, 0, NULL), 0);
 	KUNIT_ASSERT_TRUE(test, wait_pending(td, 3));
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	/* The buffers outlive the file while the card may still use them. */
 	KUNIT_EXPECT_EQ(test, fpq_fake_card_step(&td->card, 3), 3u);
 	fpq_fake_card_irq(&td->card);
@@ -784,7 +784,7 @@ static void fpq_job_get_param(struct kunit *test)
 	p = (struct drm_fpq_get_param){ .param = 0, .pad = 1 };
 	KUNIT_EXPECT_EQ(test, fpq_drm_driver.ioctls[0].func(&td->fdev->drm, &p, file), -EINVAL);
 
-	fpq_test_file_close(file);
+	fpq_test_file_close(td, file);
 	fpq_test_device_destroy(td);
 }
 
@@ -811,6 +811,9 @@ static struct kunit_case fpq_job_cases[] = {
 
 static struct kunit_suite fpq_job_suite = {
 	.name = "fpq_job",
+	.suite_init = fpq_test_suite_init,
+	.suite_exit = fpq_test_suite_exit,
+	.exit = fpq_test_case_exit,
 	.test_cases = fpq_job_cases,
 };
 

@@ -26,6 +26,44 @@ static struct platform_driver fpq_test_driver = {
 };
 
 /**
+ * fpq_test_suite_init() - register the dummy platform driver; use as suite_init.
+ * @suite: the suite.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fpq_test_suite_init(struct kunit_suite *suite)
+{
+	return platform_driver_register(&fpq_test_driver);
+}
+
+/**
+ * fpq_test_suite_exit() - unregister it; use as suite_exit.
+ * @suite: the suite.
+ */
+void fpq_test_suite_exit(struct kunit_suite *suite)
+{
+	platform_driver_unregister(&fpq_test_driver);
+}
+
+/**
+ * fpq_test_case_exit() - close what a test left open (it failed an assertion); use as
+ * the suite's exit.
+ * @test: the test.
+ */
+void fpq_test_case_exit(struct kunit *test)
+{
+	struct fpq_test_device *td = test->priv;
+	unsigned int i;
+
+	if (!td || td->destroyed)
+		return;
+	for (i = 0; i < ARRAY_SIZE(td->files); i++)
+		if (td->files[i])
+			fpq_test_file_close(td, td->files[i]);
+	fpq_test_device_destroy(td);
+}
+
+/**
  * fpq_test_device_create() - bring up a device with the card model.
  * @test: the test (fails it on error).
  * @autorun: the model runs jobs as soon as the doorbell rings and raises its interrupt.
@@ -39,18 +77,17 @@ struct fpq_test_device *fpq_test_device_create(struct kunit *test, bool autorun)
 
 	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, td);
-	err = platform_driver_register(&fpq_test_driver);
-	KUNIT_ASSERT_EQ(test, err, 0);
 	td->pdev = platform_device_register_simple("fpq-kunit", PLATFORM_DEVID_AUTO, NULL, 0);
-	if (IS_ERR(td->pdev)) {
-		platform_driver_unregister(&fpq_test_driver);
-		KUNIT_ASSERT_FAILURE(test, "platform device: %ld", PTR_ERR(td->pdev));
-	}
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(td->pdev), "platform device: %ld",
+			       PTR_ERR(td->pdev));
 	err = dma_coerce_mask_and_coherent(&td->pdev->dev, DMA_BIT_MASK(52));
 	KUNIT_EXPECT_EQ(test, err, 0);
 
 	td->fdev = devm_drm_dev_alloc(&td->pdev->dev, &fpq_drm_driver, struct fpq_device, drm);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(td->fdev));
+	if (IS_ERR(td->fdev)) {
+		platform_device_unregister(td->pdev);
+		KUNIT_ASSERT_FAILURE(test, "drm device: %ld", PTR_ERR(td->fdev));
+	}
 	fpq_fake_card_init(&td->card, &td->pdev->dev);
 	td->card.fdev = td->fdev;
 	td->card.autorun = autorun;
@@ -64,6 +101,7 @@ struct fpq_test_device *fpq_test_device_create(struct kunit *test, bool autorun)
 		fpq_test_device_destroy(td);
 		KUNIT_ASSERT_FAILURE(test, "fpq_device_init: %d", err);
 	}
+	test->priv = td;
 	return td;
 }
 
@@ -87,9 +125,11 @@ void fpq_test_device_unplug(struct fpq_test_device *td)
  */
 void fpq_test_device_destroy(struct fpq_test_device *td)
 {
+	if (td->destroyed)
+		return;
+	td->destroyed = true;
 	fpq_test_device_unplug(td);
 	platform_device_unregister(td->pdev);
-	platform_driver_unregister(&fpq_test_driver);
 }
 
 /**
@@ -102,16 +142,31 @@ void fpq_test_device_destroy(struct fpq_test_device *td)
 struct drm_file *fpq_test_file_open(struct kunit *test, struct fpq_test_device *td)
 {
 	struct drm_file *file = drm_file_alloc(td->fdev->drm.render);
+	unsigned int i;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	return file;
+	for (i = 0; i < ARRAY_SIZE(td->files); i++) {
+		if (!td->files[i]) {
+			td->files[i] = file;
+			return file;
+		}
+	}
+	drm_file_free(file);
+	KUNIT_ASSERT_FAILURE(test, "more than %zu files", ARRAY_SIZE(td->files));
+	return NULL;
 }
 
 /**
  * fpq_test_file_close() - what the last close() of the file does.
+ * @td: the device.
  * @file: the file.
  */
-void fpq_test_file_close(struct drm_file *file)
+void fpq_test_file_close(struct fpq_test_device *td, struct drm_file *file)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(td->files); i++)
+		if (td->files[i] == file)
+			td->files[i] = NULL;
 	drm_file_free(file);
 }

@@ -25,18 +25,25 @@ void drm_file_free(struct drm_file *file);
  * @fdev: the driver's device.
  * @card: the card model behind its registers.
  * @unplugged: fpq_test_device_unplug() ran.
+ * @destroyed: fpq_test_device_destroy() ran.
+ * @files: files opened with fpq_test_file_open() and not closed yet.
  */
 struct fpq_test_device {
 	struct platform_device *pdev;
 	struct fpq_device *fdev;
 	struct fpq_fake_card card;
 	bool unplugged;
+	bool destroyed;
+	struct drm_file *files[4];
 };
 
+int fpq_test_suite_init(struct kunit_suite *suite);
+void fpq_test_suite_exit(struct kunit_suite *suite);
+void fpq_test_case_exit(struct kunit *test);
 struct fpq_test_device *fpq_test_device_create(struct kunit *test, bool autorun);
 void fpq_test_device_unplug(struct fpq_test_device *td);
 void fpq_test_device_destroy(struct fpq_test_device *td);
 struct drm_file *fpq_test_file_open(struct kunit *test, struct fpq_test_device *td);
-void fpq_test_file_close(struct drm_file *file);
+void fpq_test_file_close(struct fpq_test_device *td, struct drm_file *file);
 
 #endif /* FPQ_TEST_DEVICE_H */
