@@ -502,8 +502,9 @@ struct fpq_hw_completion {
 static_assert(sizeof(struct fpq_hw_completion) == 32, "fpq_hw_completion layout");
 
 /**
- * struct fpq_hw_op_status - Per-operation record after the completion header (written
- * for the operations that completed, and zeroed for a failed one and those after it).
+ * struct fpq_hw_op_status - Per-operation record after the completion header: written
+ * for each operation that completed, zeroed for a failed one and those after it; none
+ * are written when the job descriptor itself is invalid or unreadable.
  * @clamped: Values changed by ReLU/clamp or act_min/act_max.
  * @saturated: Narrow-output values saturated to +-max.
  * @nan_to_zero: Narrow-output NaNs written as zero (format without NaN).

@@ -27,3 +27,23 @@ $(O)/asan/libfpq.a: $(LIB_ASAN_OBJS)
 ALL_TARGETS += $(O)/libfpq.a
 
 -include $(LIB_OBJS:.o=.d) $(LIB_ASAN_OBJS:.o=.d)
+
+# The shared library exports exactly the functions declared in fpq.h: the version
+# script is generated from the header, and check-install proves the export list.
+LIB_SONAME := libfpq.so.$(FPQ_SO_MAJOR)
+FPQ_SO_MAJOR := 0
+FPQ_VERSION := 0.1.0
+
+$(O)/libfpq.map: lib/include/fpq.h tools/gen-symbols.sh
+	@mkdir -p $(@D)
+	tools/gen-symbols.sh $< > $@
+
+$(O)/libfpq.so.$(FPQ_VERSION): $(LIB_OBJS) $(O)/libfpq.map
+	$(CC) -shared -Wl,-soname,libfpq.so.$(FPQ_SO_MAJOR) -Wl,--version-script=$(O)/libfpq.map \
+		-Wl,--no-undefined $(LIB_OBJS) $(LIB_LDLIBS) -o $@
+
+$(O)/libfpq.so: $(O)/libfpq.so.$(FPQ_VERSION)
+	ln -sf libfpq.so.$(FPQ_VERSION) $(O)/libfpq.so.$(FPQ_SO_MAJOR)
+	ln -sf libfpq.so.$(FPQ_VERSION) $@
+
+ALL_TARGETS += $(O)/libfpq.so

@@ -75,3 +75,23 @@ $(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(C
 	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
 
 ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe
+
+# The card process around the Verilated card (verilator/card_model.h, from the card's
+# part of the tree), once that and the RTL it needs are here.
+ifneq ($(and $(wildcard verilator/card_model.h),$(HAVE_ARRAY)),)
+COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+	-isystem $(VERILATOR_INC)/vltstd
+
+$(O)/cosim/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir
+	@mkdir -p $(@D)
+	$(CXX) $(COSIM_CARD_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
+
+$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+
+$(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) \
+		$(COSIM_DIR)/cosim_model_card.c) $(O)/cosim/card_model.o $(VB)/card.dir
+	$(CXX) $(filter %.o,$^) $$(cat $(VB)/card.dir)/libVfpq_card.a -lz -lpthread -o $@
+
+ALL_TARGETS += $(O)/cosim/fpq-card
+VM_PREREQS += $(O)/cosim/fpq-card
+endif

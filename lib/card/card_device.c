@@ -46,6 +46,49 @@ static int open_if_fpq(const char *path)
 	return fd;
 }
 
+/* The n-th candidate node: compute-accelerator nodes, then render nodes. */
+static void candidate(int n, char *path, size_t len)
+{
+	if (n < 64)
+		snprintf(path, len, "/dev/accel/accel%d", n);
+	else
+		snprintf(path, len, "/dev/dri/renderD%d", 128 + n - 64);
+}
+
+int fpq_devices(struct fpq_device_info *infos, unsigned int max, unsigned int *count)
+{
+	unsigned int found = 0;
+	int denied = 0;
+
+	if (!count || (max && !infos))
+		return fpq_error(-EFAULT, "devices: NULL count or info array");
+	for (int n = 0; n < 128; n++) {
+		struct card card = { .fd = -1 };
+		char path[64];
+		int fd;
+
+		candidate(n, path, sizeof(path));
+		fd = open_if_fpq(path);
+		if (fd == -EACCES || fd == -EPERM)
+			denied = 1;
+		if (fd < 0)
+			continue;
+		card.fd = fd;
+		snprintf(card.info.node, sizeof(card.info.node), "%s", path);
+		if (card_query(&card) == 0) {
+			if (found < max)
+				infos[found] = card.info;
+			found++;
+			card_close(&card);
+		}
+	}
+	*count = found;
+	if (!found && denied)
+		return fpq_error(-EACCES, "devices: fpq nodes exist but cannot be opened "
+					  "(permissions of /dev/dri or /dev/accel)");
+	return 0;
+}
+
 int card_open(struct card *card)
 {
 	const char *want = getenv("FPQ_DEVICE_PATH");
@@ -64,19 +107,16 @@ int card_open(struct card *card)
 		return card_query(card);
 	}
 	/* Compute-accelerator nodes first (kernels with DRM_ACCEL), then render nodes. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < 64; i++) {
-			snprintf(path, sizeof(path), pass ? "/dev/dri/renderD%d" : "/dev/accel/accel%d",
-				 pass ? 128 + i : i);
-			fd = open_if_fpq(path);
-			if (fd >= 0) {
-				snprintf(card->info.node, sizeof(card->info.node), "%s", path);
-				card->fd = fd;
-				return card_query(card);
-			}
-			if (fd == -EACCES || fd == -EPERM)
-				first_err = fd;
+	for (int n = 0; n < 128; n++) {
+		candidate(n, path, sizeof(path));
+		fd = open_if_fpq(path);
+		if (fd >= 0) {
+			snprintf(card->info.node, sizeof(card->info.node), "%s", path);
+			card->fd = fd;
+			return card_query(card);
 		}
+		if (fd == -EACCES || fd == -EPERM)
+			first_err = fd;
 	}
 	if (first_err == -EACCES || first_err == -EPERM)
 		return fpq_error(first_err, "card: an fpq node exists but cannot be opened "

@@ -383,6 +383,17 @@ struct fpq_device_info {
 	uint32_t job_timeout_ms;
 };
 
+/**
+ * fpq_devices() - every fpq card on this machine.
+ * @infos: room for @max entries (may be NULL when @max is 0).
+ * @max: entries at @infos.
+ * @count: receives the number of cards found (which may exceed @max).
+ *
+ * Cards that exist but cannot be opened (permissions) are not counted; the return value
+ * says so when no card could be opened for that reason (-EACCES).
+ */
+int fpq_devices(struct fpq_device_info *infos, unsigned int max, unsigned int *count);
+
 /** fpq_context_device_info() - the card's facts; -ENODEV for a context without one. */
 int fpq_context_device_info(const struct fpq_context *ctx, struct fpq_device_info *info);
 

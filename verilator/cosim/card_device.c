@@ -83,8 +83,8 @@ static void deliver_irq_edges(struct card_device *dev)
 	}
 }
 
-int card_device_init(struct card_device *dev, struct guest_mem *mem, card_device_irq_fn irq_fn,
-		     void *irq_ctx)
+int card_device_init(struct card_device *dev, struct guest_mem *mem,
+		     const struct cosim_model_opts *opts, card_device_irq_fn irq_fn, void *irq_ctx)
 {
 	struct cosim_model_host host;
 	struct pci_ids ids;
@@ -115,7 +115,7 @@ int card_device_init(struct card_device *dev, struct guest_mem *mem, card_device
 		.mem_read = host_mem_read,
 		.mem_write = host_mem_write,
 	};
-	dev->model = cosim_model_create(&host);
+	dev->model = cosim_model_create(&host, opts);
 	if (!dev->model)
 		return -ENOMEM;
 	dev->irq_level = cosim_model_irq(dev->model);

@@ -39,11 +39,11 @@ struct card_device {
 };
 
 /*
- * card_device_init() - build the PCI function around a new card model whose DMA goes to
- * @mem. Returns 0 or a negative errno.
+ * card_device_init() - build the PCI function around a new card model (built with
+ * @opts, which may be NULL) whose DMA goes to @mem. Returns 0 or a negative errno.
  */
-int card_device_init(struct card_device *dev, struct guest_mem *mem, card_device_irq_fn irq_fn,
-		     void *irq_ctx);
+int card_device_init(struct card_device *dev, struct guest_mem *mem,
+		     const struct cosim_model_opts *opts, card_device_irq_fn irq_fn, void *irq_ctx);
 void card_device_fini(struct card_device *dev);
 
 uint32_t card_device_cfg_read(struct card_device *dev, uint32_t addr, int len);

@@ -40,12 +40,31 @@ struct cosim_model_desc {
 	unsigned int irq_lines; /* interrupt request outputs = MSI-X vectors */
 };
 
+/*
+ * struct cosim_model_opts - how to build the model.
+ * @trace_path: write a waveform (FST) there, or NULL.
+ * @seed: random seed of the model (X initialisation, bus back-pressure).
+ * @read_latency: cycles from a read request to its data (0: the model's default).
+ * @write_latency: cycles from a write burst to its response (0: the model's default).
+ */
+struct cosim_model_opts {
+	const char *trace_path;
+	uint64_t seed;
+	unsigned int read_latency;
+	unsigned int write_latency;
+};
+
 struct cosim_model;
 
 const struct cosim_model_desc *cosim_model_describe(void);
 
-/* cosim_model_create() - a model held in reset-released idle state. NULL on failure. */
-struct cosim_model *cosim_model_create(const struct cosim_model_host *host);
+/*
+ * cosim_model_create() - a model out of reset and idle. A model that cannot trace
+ * says so on stderr and runs without a waveform. NULL on failure.
+ */
+struct cosim_model *cosim_model_create(const struct cosim_model_host *host,
+				       const struct cosim_model_opts *opts);
+/* cosim_model_destroy() - finish the waveform and free. */
 void cosim_model_destroy(struct cosim_model *m);
 
 /* cosim_model_reset() - assert reset for a few cycles and release it. */
@@ -76,12 +95,10 @@ bool cosim_model_busy(struct cosim_model *m);
 uint64_t cosim_model_cycles(struct cosim_model *m);
 
 /*
- * cosim_model_trace_open() - start writing a waveform to @path (FST or VCD, as the model
- * was built); cosim_model_trace_close() flushes and stops. Return 0 or a negative errno
- * (-ENOTSUP when the model was built without tracing).
+ * cosim_model_errors() - rule violations the model's checkers saw (AXI protocol and
+ * the like; 0 on a correct card), with the text of the last one in *@last.
  */
-int cosim_model_trace_open(struct cosim_model *m, const char *path);
-void cosim_model_trace_close(struct cosim_model *m);
+uint64_t cosim_model_errors(struct cosim_model *m, const char **last);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include "cosim_model.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,10 +40,13 @@ const struct cosim_model_desc *cosim_model_describe(void)
 	return &testdev_desc;
 }
 
-struct cosim_model *cosim_model_create(const struct cosim_model_host *host)
+struct cosim_model *cosim_model_create(const struct cosim_model_host *host,
+				       const struct cosim_model_opts *opts)
 {
 	struct cosim_model *m = calloc(1, sizeof(*m));
 
+	if (opts && opts->trace_path)
+		fprintf(stderr, "fpq-card: the transport test device has no waveform\n");
 	if (m) {
 		m->host = *host;
 		m->dma_delay = TESTDEV_DMA_DELAY_RESET;
@@ -178,14 +182,9 @@ uint64_t cosim_model_cycles(struct cosim_model *m)
 	return m->cycles;
 }
 
-int cosim_model_trace_open(struct cosim_model *m, const char *path)
+uint64_t cosim_model_errors(struct cosim_model *m, const char **last)
 {
 	(void)m;
-	(void)path;
-	return -ENOTSUP;
-}
-
-void cosim_model_trace_close(struct cosim_model *m)
-{
-	(void)m;
+	*last = "";
+	return 0;
 }

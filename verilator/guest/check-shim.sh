@@ -28,11 +28,12 @@ mkdir -p "$out/kmod"
 for f in Kbuild "${files[@]#verilator/guest/}"; do
 	ln -sf "$repo/verilator/guest/$f" "$out/kmod/$f"
 done
-kmake() { make -C "$kdir" M="$out/kmod" "$@"; }
+# A make of its own: the parent's jobserver flags would only make kbuild warn.
+kmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kdir" M="$out/kmod" "$@"; }
 
 kmake clean >/dev/null 2>&1
 if kmake W=1 modules >"$out/build.log" 2>&1; then
-	if grep -nE 'warning:|error:' "$out/build.log"; then
+	if grep -nE '(warning|error):' "$out/build.log" | grep -v 'jobserver'; then
 		bad "W=1 build of fpq_ivshmem_irq.ko prints warnings (above)"
 	else
 		ok "W=1 build of fpq_ivshmem_irq.ko without warnings"

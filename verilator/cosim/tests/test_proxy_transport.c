@@ -58,7 +58,7 @@ static int fixture_up(struct fixture *f)
 	f->qemu = sv[0];
 	f->dev_sock = sv[1];
 	guest_mem_init(&f->mem);
-	if (card_device_init(&f->dev, &f->mem, count_irq, f))
+	if (card_device_init(&f->dev, &f->mem, NULL, count_irq, f))
 		return -1;
 	proxy_transport_init(&f->pt, f->dev_sock, &f->dev, &f->mem);
 	return 0;
