@@ -9,6 +9,7 @@
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/platform_device.h>
 
@@ -77,6 +78,7 @@ struct fpq_test_device *fpq_test_device_create(struct kunit *test, bool autorun)
 
 	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, td);
+	td->test = test;
 	td->pdev = platform_device_register_simple("fpq-kunit", PLATFORM_DEVID_AUTO, NULL, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(td->pdev), "platform device: %ld",
 			       PTR_ERR(td->pdev));
@@ -125,10 +127,28 @@ void fpq_test_device_unplug(struct fpq_test_device *td)
  */
 void fpq_test_device_destroy(struct fpq_test_device *td)
 {
+	struct fpq_stats *s = &td->fdev->stats;
+	unsigned int i, open = 0;
+
 	if (td->destroyed)
 		return;
 	td->destroyed = true;
 	fpq_test_device_unplug(td);
+	/*
+	 * With every file closed and the device removed, every job and buffer must go
+	 * (the scheduler frees jobs asynchronously).
+	 */
+	for (i = 0; i < ARRAY_SIZE(td->files); i++)
+		open += !!td->files[i];
+	for (i = 0; !open && i < 100; i++) {
+		if (!atomic64_read(&s->jobs_live) && !atomic64_read(&s->bos_live))
+			break;
+		msleep(20);
+	}
+	if (!open) {
+		KUNIT_EXPECT_EQ_MSG(td->test, atomic64_read(&s->jobs_live), 0ll, "jobs leaked");
+		KUNIT_EXPECT_EQ_MSG(td->test, atomic64_read(&s->bos_live), 0ll, "buffers leaked");
+	}
 	platform_device_unregister(td->pdev);
 }
 

@@ -27,6 +27,7 @@ void drm_file_free(struct drm_file *file);
  * @unplugged: fpq_test_device_unplug() ran.
  * @destroyed: fpq_test_device_destroy() ran.
  * @files: files opened with fpq_test_file_open() and not closed yet.
+ * @test: the test that created it.
  */
 struct fpq_test_device {
 	struct platform_device *pdev;
@@ -35,6 +36,7 @@ struct fpq_test_device {
 	bool unplugged;
 	bool destroyed;
 	struct drm_file *files[4];
+	struct kunit *test;
 };
 
 int fpq_test_suite_init(struct kunit_suite *suite);
