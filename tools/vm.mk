@@ -11,8 +11,21 @@
 
 VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe \
 	$(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko
-VM_CARD_OPTS ?=
-VM_CARD_CMDS ?=
+
+# The card run: the driver probes the card (fpq-info goes through libfpq and the UAPI),
+# then libfpq's backend-neutral GEMM suite runs on the card twice: completions only by
+# interrupt (poll_ms=0: the card's edge, the ivshmem eventfd, the shim, the driver's
+# hook), then only by polling (no shim). Modules sit in the guest's /lib/modules/fpq.
+VM_SHIM_FORWARDED := /sys/bus/pci/drivers/fpq_ivshmem_irq/*/forwarded
+# FPQ_STRICT=1: a card failure is an error, never a silent run on the CPU.
+VM_PREREQS += driver-module $(O)/fpq-info $(O)/vmtests/test_gemm_backend \
+	$(O)/vmtests/test_card_faults
+VM_CARD_OPTS += --bin $(O)/fpq-info --bin $(O)/vmtests/test_gemm_backend \
+	--bin $(O)/vmtests/test_card_faults
+VM_CARD_CMDS += 'fpq-info' \
+	'rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=0 && FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend && test "$$(cat $(VM_SHIM_FORWARDED))" -gt 0' \
+	'rmmod fpq_ivshmem_irq && rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=1 && FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend' \
+	'test_card_faults'
 
 CHECK_SUITES += vm vm-launcher
 .PHONY: check-vm check-vm-launcher vm-check vm-prereqs

@@ -282,20 +282,23 @@ static int place_scales(struct fpq_context *ctx, const struct fpq_device_info *i
 	return 0;
 }
 
+/* Per-channel arrays: aligned to their element size (the driver checks) and to the card's. */
 static int place_vector(struct fpq_context *ctx, const struct fpq_device_info *in,
-			struct card_job *job, const void *v, size_t bytes, struct place *pl)
+			struct card_job *job, const void *v, size_t bytes, size_t elem,
+			struct place *pl)
 {
 	struct fpq_buffer *buf = fpq_context_find_buffer(ctx, v, bytes);
+	uint64_t align = in->offset_align > elem ? in->offset_align : elem;
 
 	if (buf && buf->handle) {
 		uint64_t off = (uint64_t)((const uint8_t *)v - (const uint8_t *)buf->data);
 
-		if (off % in->offset_align == 0) {
+		if (off % align == 0) {
 			*pl = (struct place){ buf->handle, off, 0 };
 			return 0;
 		}
 	}
-	*pl = (struct place){ STAGED, reserve(job, bytes, in->offset_align), 0 };
+	*pl = (struct place){ STAGED, reserve(job, bytes, align > 8 ? align : 8), 0 };
 	return 0;
 }
 
@@ -367,7 +370,8 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 	    (op->b.scales && (err = place_scales(ctx, in, job, &op->b, &sb))))
 		return err;
 	for (int k = 0; k < 6; k++)
-		if (v[k].src && (err = place_vector(ctx, in, job, v[k].src, v[k].bytes, &v[k].pl)))
+		if (v[k].src && (err = place_vector(ctx, in, job, v[k].src, v[k].bytes,
+						    k == 4 ? 1 : 4, &v[k].pl)))
 			return err;
 	if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
 	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, &sc))))
@@ -571,7 +575,7 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 
 		err = card_ioctl(card, DRM_IOCTL_FPQ_WAIT, &w);
 		if (err == -ETIMEDOUT && st)
-			return -ETIMEDOUT;
+			return 1;       /* not finished by the deadline: the job stays */
 		if (err == -ETIMEDOUT)
 			continue;       /* draining after a failed submission: keep waiting */
 		job->next_wait++;

@@ -4,9 +4,11 @@
  * behind the card process's model interface (cosim_model.h).
  *
  * The card's C API has no busy output, so the clock policy is kept here: any register
- * write may start work (a doorbell, a reset), so it starts the clock; while it runs,
- * STATUS is read every STATUS_POLL_CYCLES cycles and the clock stops once the card
- * reports idle. STATUS has no side effects, and the card keeps working during the read.
+ * write may start work (a doorbell, a reset), so it starts the clock; STATUS is read
+ * STATUS_FIRST_CYCLES later (a doorbell makes the card busy within a few cycles), then
+ * every STATUS_POLL_CYCLES, and the clock stops once the card reports idle (no job, no
+ * bus transaction outstanding, not resetting). STATUS has no side effects, and the
+ * card keeps working during the read.
  */
 #include "cosim_model.h"
 
@@ -19,7 +21,8 @@
 #include "fpq_hw_regs.h"
 #include "pci_cfg.h"
 
-/* Cycles between STATUS reads while the clock runs: ~0.5% of the cycles. */
+#define STATUS_FIRST_CYCLES 32u
+/* Cycles between later STATUS reads: the reads cost ~0.5% of the cycles. */
 #define STATUS_POLL_CYCLES 1024u
 
 struct cosim_model {
@@ -27,6 +30,7 @@ struct cosim_model {
 	struct cosim_model_host host;
 	bool running;            /* work may be in flight: keep the clock going */
 	uint64_t since_status;   /* cycles run since the last STATUS read */
+	uint64_t next_status;    /* ... when the next one is due */
 	uint64_t partial_writes; /* sub-dword writes refused (the card's API has no strobes) */
 };
 
@@ -117,6 +121,7 @@ static void start_clock(struct cosim_model *m)
 {
 	m->running = true;
 	m->since_status = 0;
+	m->next_status = STATUS_FIRST_CYCLES;
 }
 
 void cosim_model_tick(struct cosim_model *m, uint64_t cycles)
@@ -127,9 +132,10 @@ void cosim_model_tick(struct cosim_model *m, uint64_t cycles)
 	if (!m->running)
 		return;
 	m->since_status += cycles;
-	if (m->since_status < STATUS_POLL_CYCLES)
+	if (m->since_status < m->next_status)
 		return;
 	m->since_status = 0;
+	m->next_status = STATUS_POLL_CYCLES;
 	status = fpq_card_model_reg_read(m->card, FPQ_REG_STATUS);
 	if ((status & FPQ_REG_STATUS_IDLE_MASK) &&
 	    !(status & (FPQ_REG_STATUS_BUSY_MASK | FPQ_REG_STATUS_RESETTING_MASK)))

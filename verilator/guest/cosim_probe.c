@@ -150,10 +150,20 @@ static int enable_function(const struct func *fn)
 
 static volatile uint32_t *map_bar0(const struct func *fn)
 {
-	char p[400];
+	char p[400], drv[400];
+	ssize_t n;
 	void *m;
 	int fd;
 
+	/* A bound driver owns the BAR: user mappings of it are refused. */
+	snprintf(p, sizeof(p), "%s/driver", fn->path);
+	n = readlink(p, drv, sizeof(drv) - 1);
+	if (n > 0) {
+		drv[n] = '\0';
+		printf("FAIL: driver %s is bound to %s; unload or unbind it first\n",
+		       strrchr(drv, '/') + 1, strrchr(fn->path, '/') + 1);
+		return NULL;
+	}
 	if (enable_function(fn))
 		return NULL;
 	snprintf(p, sizeof(p), "%s/resource0", fn->path);
