@@ -171,7 +171,9 @@ static void fpq_job_roundtrip(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, submit(td, file, &op, 1, 0, 0, NULL, 0, &id), 0);
 	KUNIT_EXPECT_EQ(test, id, 1ull);
 	memset(ops, 0xff, sizeof(ops));
-	KUNIT_ASSERT_EQ(test, wait_job(file, id, 2000, &st, ops, 2), 0);
+	/* More records than the job has operations: refused, the job stays. */
+	KUNIT_EXPECT_EQ(test, wait_job(file, id, 2000, &st, ops, 2), -EINVAL);
+	KUNIT_ASSERT_EQ(test, wait_job(file, id, 2000, &st, ops, 1), 0);
 	KUNIT_EXPECT_EQ(test, st.error, 0);
 	KUNIT_EXPECT_EQ(test, st.hw_error, 0u);
 	KUNIT_EXPECT_EQ(test, st.ops_done, 1u);
@@ -182,7 +184,7 @@ static void fpq_job_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ops[0].nan_to_zero, 3ull);
 	KUNIT_EXPECT_EQ(test, ops[0].overflowed, 4ull);
 	KUNIT_EXPECT_EQ(test, ops[0].cycles, 1000ull);
-	KUNIT_EXPECT_EQ(test, ops[1].clamped, U64_MAX);	/* beyond the job: untouched */
+	KUNIT_EXPECT_EQ(test, ops[1].clamped, U64_MAX);	/* beyond the count: untouched */
 	/* The model reached the buffers through the job's page table. */
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 7);
 	KUNIT_EXPECT_EQ(test, wait_job(file, id, 0, NULL, NULL, 0), -ENOENT);
