@@ -68,6 +68,8 @@ static int fpq_debugfs_counters(struct seq_file *m, void *unused)
 		   atomic64_read(&s->failed), atomic64_read(&s->timeouts));
 	seq_printf(m, "resets %lld\ninterrupts %lld\npolls %lld\n", atomic64_read(&s->resets),
 		   atomic64_read(&s->interrupts), atomic64_read(&s->polls));
+	seq_printf(m, "jobs_live %lld\nbos_live %lld\n", atomic64_read(&s->jobs_live),
+		   atomic64_read(&s->bos_live));
 	if ((fdev->caps.features & DRM_FPQ_FEATURE_PERF) && drm_dev_enter(&fdev->drm, &idx)) {
 		for (i = 0; i < ARRAY_SIZE(perf); i++)
 			seq_printf(m, "card %s %llu\n", perf[i].name,

@@ -180,6 +180,7 @@ const struct drm_driver fpq_drm_driver = {
 	.ioctls = fpq_ioctls,
 	.num_ioctls = ARRAY_SIZE(fpq_ioctls),
 	.fops = &fpq_fops,
+	.gem_create_object = fpq_gem_create_object,
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,

@@ -42,6 +42,8 @@ extern unsigned int fpq_max_bo_mb;
  * @resets: card resets.
  * @interrupts: interrupts handled (own vector or external hook).
  * @polls: completion polls that found work.
+ * @jobs_live: jobs allocated and not yet freed.
+ * @bos_live: buffer objects allocated and not yet freed.
  */
 struct fpq_stats {
 	atomic64_t submitted;
@@ -51,6 +53,8 @@ struct fpq_stats {
 	atomic64_t resets;
 	atomic64_t interrupts;
 	atomic64_t polls;
+	atomic64_t jobs_live;
+	atomic64_t bos_live;
 };
 
 /**

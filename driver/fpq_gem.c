@@ -13,9 +13,52 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_vma_manager.h>
 #include <linux/err.h>
+#include <linux/slab.h>
 
 #include "fpq_drv.h"
 #include "fpq_gem.h"
+
+/*
+ * The shmem helper's object functions, with a count of live buffers (debugfs and the
+ * leak tests read it).
+ */
+static void fpq_bo_free(struct drm_gem_object *obj)
+{
+	struct fpq_device *fdev = to_fpq_device(obj->dev);
+
+	drm_gem_shmem_object_free(obj);
+	atomic64_dec(&fdev->stats.bos_live);
+}
+
+static const struct drm_gem_object_funcs fpq_bo_funcs = {
+	.free = fpq_bo_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+/**
+ * fpq_gem_create_object() - allocate the object of a new or imported buffer.
+ * @drm: the device.
+ * @size: its size.
+ *
+ * Return: the object, or an ERR_PTR.
+ */
+struct drm_gem_object *fpq_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct drm_gem_shmem_object *shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
+
+	if (!shmem)
+		return ERR_PTR(-ENOMEM);
+	shmem->base.funcs = &fpq_bo_funcs;
+	atomic64_inc(&to_fpq_device(drm)->stats.bos_live);
+	return &shmem->base;
+}
 
 static int fpq_bo_mmap_offset(struct drm_gem_object *obj, u64 *offset)
 {

@@ -60,6 +60,8 @@ irqreturn_t fpq_external_irq(struct pci_dev *pdev, unsigned int vector)
 	struct fpq_device *fdev;
 	unsigned long flags;
 
+	if (!pdev)
+		return IRQ_NONE;
 	spin_lock_irqsave(&fpq_devices_lock, flags);
 	list_for_each_entry(fdev, &fpq_devices, node) {
 		if (fdev->pdev == pdev) {
@@ -163,10 +165,15 @@ int fpq_irq_setup(struct fpq_device *fdev)
 	fdev->poll_interval = poll_ms ? max(msecs_to_jiffies(poll_ms), 1ul) : 0;
 	if (!fdev->pdev && fpq_poll_ms < 0)
 		fdev->poll_interval = 0;	/* test devices are driven by hand */
-	drm_info(&fdev->drm, "completions by %s%s\n",
-		 fdev->irq >= 0 ? (pdev->msix_enabled ? "MSI-X" : pdev->msi_enabled ?
-				   "MSI" : "INTx") : "polling",
-		 fdev->irq >= 0 && fdev->poll_interval ? " and polling" : "");
+	if (fdev->irq >= 0)
+		drm_info(&fdev->drm, "completions by %s interrupt%s\n",
+			 pdev->msix_enabled ? "MSI-X" : pdev->msi_enabled ? "MSI" : "INTx",
+			 fdev->poll_interval ? " and polling" : "");
+	else if (fdev->poll_interval)
+		drm_info(&fdev->drm, "completions by polling every %u ms\n",
+			 jiffies_to_msecs(fdev->poll_interval));
+	else
+		drm_info(&fdev->drm, "completions only through fpq_external_irq()\n");
 	return 0;
 }
 

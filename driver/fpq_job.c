@@ -68,6 +68,7 @@ static void fpq_job_release(struct kref *ref)
 	kvfree(job->bos);
 	kvfree(job->slots);
 	kvfree(job->ops);
+	atomic64_dec(&fdev->stats.jobs_live);
 	kvfree(job);
 }
 
@@ -258,6 +259,7 @@ int fpq_job_prepare(struct fpq_device *fdev, const struct drm_fpq_gemm *uops, u3
 	kref_init(&job->refcount);
 	INIT_LIST_HEAD(&job->node);
 	job->fdev = fdev;
+	atomic64_inc(&fdev->stats.jobs_live);
 	job->op_count = op_count;
 	b.job = job;
 	b.max_bos = op_count * FPQ_RANGES_PER_OP;
@@ -483,7 +485,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	}
 
 	drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
-		 bad->seqno, fpq_timeout_ms);
+		 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
 	drm_sched_stop(&fdev->sched, sched_job);
 
 	err = fpq_hw_reset(&fdev->hw);

@@ -234,7 +234,8 @@ out:
  * @op_status_written: receives the records written to @op_status.
  *
  * Return: 0 when the job has finished (it is then collected), -ETIMEDOUT, -ENOENT,
- * or the error of an interrupted wait.
+ * -EINVAL for more status records than the job has operations, or the error of an
+ * interrupted wait.
  */
 int fpq_wait(struct fpq_file *ffile, struct drm_fpq_wait *args,
 	     struct drm_fpq_op_status *op_status, u32 *op_status_written)
@@ -251,6 +252,10 @@ int fpq_wait(struct fpq_file *ffile, struct drm_fpq_wait *args,
 	xa_unlock(&ffile->jobs);
 	if (!rec)
 		return -ENOENT;
+	if (args->op_status_count > rec->op_count) {
+		ret = -EINVAL;
+		goto out;
+	}
 
 	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
 	ret = dma_fence_wait_timeout(rec->finished, true, timeout);

@@ -53,6 +53,8 @@ FPQ_COUNTER_ATTR(jobs_failed, failed);
 FPQ_COUNTER_ATTR(job_timeouts, timeouts);
 FPQ_COUNTER_ATTR(resets, resets);
 FPQ_COUNTER_ATTR(interrupts, interrupts);
+FPQ_COUNTER_ATTR(jobs_live, jobs_live);
+FPQ_COUNTER_ATTR(buffers_live, bos_live);
 
 static struct attribute *fpq_sysfs_attrs[] = {
 	&dev_attr_hw_id.attr,
@@ -64,6 +66,8 @@ static struct attribute *fpq_sysfs_attrs[] = {
 	&dev_attr_job_timeouts.attr,
 	&dev_attr_resets.attr,
 	&dev_attr_interrupts.attr,
+	&dev_attr_jobs_live.attr,
+	&dev_attr_buffers_live.attr,
 	NULL,
 };
 

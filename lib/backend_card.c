@@ -61,7 +61,10 @@ static int card_run(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 	void *job;
 	int err = card_job_start_op(ctx, op, 1, &job);
 
-	return err ? err : card_job_finish_op(ctx, job, -1, st);
+	if (err)
+		return err;
+	/* Without a deadline the wait only ends when the job has. */
+	return card_job_finish_op(ctx, job, -1, st);
 }
 
 static int card_buffer_alloc(struct fpq_context *ctx, struct fpq_buffer *buf, size_t size)

@@ -394,8 +394,8 @@ static int finish_device_job(struct fpq_job *job, int64_t timeout_ns)
 	struct fpq_context *ctx = job->ctx;
 	int err = ctx->ops->job_finish(ctx, job->device, timeout_ns, job->status);
 
-	if (err == -ETIMEDOUT)
-		return err;
+	if (err > 0)
+		return -ETIMEDOUT;      /* still running: the handle stays */
 	job->device = NULL;
 	pthread_mutex_lock(&ctx->lock);
 	ctx->device_jobs--;
@@ -445,14 +445,16 @@ int fpq_job_wait(struct fpq_job *job, int64_t timeout_ns, struct fpq_gemm_status
 			 ETIMEDOUT)
 			err = -ETIMEDOUT;
 	}
+	bool running = !job->done;
+
 	if (job->done) {
 		err = job->err;
 		if (!err && status)
 			memcpy(status, job->status, sizeof(*status) * job->n_ops);
 	}
 	pthread_mutex_unlock(&job->lock);
-	if (err == -ETIMEDOUT)
-		return fpq_error(err, "wait: job still running after %lld ns",
+	if (running)
+		return fpq_error(-ETIMEDOUT, "wait: job still running after %lld ns",
 				 (long long)timeout_ns);
 	return err;
 }

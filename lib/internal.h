@@ -105,8 +105,10 @@ struct fpq_backend_ops {
 		   struct fpq_gemm_status *st);
 	/*
 	 * Optional asynchronous jobs: start returns once the job is queued on the device;
-	 * finish waits up to timeout_ns (negative: forever), fills st[] and releases the
-	 * handle, except when it returns -ETIMEDOUT (then call it again later).
+	 * finish waits up to timeout_ns (negative: forever). It returns 1 if the job is
+	 * still running (call it again later); otherwise it fills st[], releases the handle
+	 * and returns 0 or the job's error (which may itself be -ETIMEDOUT: the device's
+	 * timeout ended the job).
 	 */
 	int (*job_start)(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
 			 unsigned int n_ops, void **handle);

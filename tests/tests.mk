@@ -26,9 +26,9 @@ CHECK_SUITES += lib
 check-lib: $(TEST_PROGS)
 	@tools/suite.sh $(RESULTS) lib -- tools/run-tests.sh $(TEST_PROGS)
 
-# The backend suite as the co-simulation VM runs it against the card (tools/vm.mk),
-# built without sanitizers: TCG is slow enough.
-$(O)/vmtests/test_gemm_backend: tests/test_gemm_backend.c $(TEST_SUPPORT) tests/*.h $(O)/libfpq.a
+# The programs the co-simulation VM runs against the card (tools/vm.mk), built without
+# sanitizers: TCG is slow enough.
+$(O)/vmtests/%: tests/%.c $(TEST_SUPPORT) tests/*.h $(O)/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(OPT) $(LIB_INCLUDES) -Itests $< $(TEST_SUPPORT) $(O)/libfpq.a \
 		$(TEST_LDLIBS) -o $@

@@ -18,11 +18,14 @@ VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe \
 # hook), then only by polling (no shim). Modules sit in the guest's /lib/modules/fpq.
 VM_SHIM_FORWARDED := /sys/bus/pci/drivers/fpq_ivshmem_irq/*/forwarded
 # FPQ_STRICT=1: a card failure is an error, never a silent run on the CPU.
-VM_PREREQS += driver-module $(O)/fpq-info $(O)/vmtests/test_gemm_backend
-VM_CARD_OPTS += --bin $(O)/fpq-info --bin $(O)/vmtests/test_gemm_backend
+VM_PREREQS += driver-module $(O)/fpq-info $(O)/vmtests/test_gemm_backend \
+	$(O)/vmtests/test_card_faults $(O)/vmtests/test_card_buffers
+VM_CARD_OPTS += --bin $(O)/fpq-info --bin $(O)/vmtests/test_gemm_backend \
+	--bin $(O)/vmtests/test_card_faults --bin $(O)/vmtests/test_card_buffers
 VM_CARD_CMDS += 'fpq-info' \
 	'rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=0 && FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend && test "$$(cat $(VM_SHIM_FORWARDED))" -gt 0' \
-	'rmmod fpq_ivshmem_irq && rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=1 && FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend'
+	'rmmod fpq_ivshmem_irq && rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=1 && FPQ_DEVICE=card FPQ_STRICT=1 test_gemm_backend' \
+	'test_card_faults' 'test_card_buffers'
 
 CHECK_SUITES += vm vm-launcher
 .PHONY: check-vm check-vm-launcher vm-check vm-prereqs

@@ -464,9 +464,9 @@ struct drm_fpq_op_status {
  * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in nanoseconds; a time in the
  *	past polls.
  * @flags: in: must be zero.
- * @op_status_count: in: entries at @op_status (0 when @op_status is 0). The first
- *	min(@op_status_count, operations in the job) are written; operations that did
- *	not complete report zeros.
+ * @op_status_count: in: entries at @op_status, 0..operations in the job (more give
+ *	-EINVAL); 0 when @op_status is 0. They are all written; operations that did not
+ *	complete report zeros.
  * @op_status: in: user pointer to @op_status_count struct drm_fpq_op_status, or 0.
  * @status: out: the job's status.
  */

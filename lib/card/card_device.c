@@ -171,6 +171,22 @@ int card_query(struct card *card)
 	in->max_buffer = v[DRM_FPQ_PARAM_MAX_BO_SIZE];
 	in->offset_align = (uint32_t)v[DRM_FPQ_PARAM_OFFSET_ALIGN];
 	in->job_timeout_ms = (uint32_t)v[DRM_FPQ_PARAM_JOB_TIMEOUT_MS];
+	/*
+	 * Test knobs: FPQ_CARD_MAX_M, _MAX_N and _MAX_OPS may only lower the card's limits,
+	 * so that the splitting of large problems can be exercised on small ones.
+	 */
+	const struct { const char *env; uint32_t *limit; } knobs[] = {
+		{ "FPQ_CARD_MAX_M", &in->max_m },
+		{ "FPQ_CARD_MAX_N", &in->max_n },
+		{ "FPQ_CARD_MAX_OPS", &in->max_ops },
+	};
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		const char *v = getenv(knobs[i].env);
+		unsigned long want = v ? strtoul(v, NULL, 0) : 0;
+
+		if (want && want < *knobs[i].limit)
+			*knobs[i].limit = (uint32_t)want;
+	}
 	if (in->offset_align == 0 || (in->offset_align & (in->offset_align - 1)) ||
 	    in->max_ops == 0) {
 		card_close(card);

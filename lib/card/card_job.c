@@ -36,12 +36,14 @@ struct copy_back {
 	uint64_t scale_stride;
 };
 
-/* A staged input region, so that a later operation reading an earlier C finds it. */
+/*
+ * A staged region of rows (elements or scales), so that a later operation that reads an
+ * earlier one's output finds the same staged bytes.
+ */
 struct staged {
-	const void *data;
-	size_t stride;
-	enum fpq_format format;
-	uint32_t rows, cols;
+	const uint8_t *data;
+	size_t stride, row_bytes;
+	uint32_t rows;
 	uint64_t offset, dstride;
 	bool is_output;
 };
@@ -116,14 +118,14 @@ static const void *advance(const void *p, size_t bytes)
 
 /*
  * Split op along M and N so that each piece fits the card. N pieces start on multiples
- * of 256 columns: whole 6-bit and 4-bit groups, whole MX output blocks, and aligned
- * byte offsets for every output format.
+ * of 32 * offset_align columns: whole 6-bit and 4-bit groups, whole MX output blocks,
+ * and aligned byte offsets for every output format.
  */
 static int split_op(const struct fpq_device_info *in, const struct fpq_gemm_op *op,
 		    unsigned int owner, struct card_job *job, unsigned int *cap)
 {
-	const uint32_t m = op->a.rows, n = op->b.rows;
-	uint32_t mstep = in->max_m, nstep = n <= in->max_n ? n : in->max_n / 256 * 256;
+	const uint32_t m = op->a.rows, n = op->b.rows, quantum = 32 * in->offset_align;
+	uint32_t mstep = in->max_m, nstep = n <= in->max_n ? n : in->max_n / quantum * quantum;
 
 	if (nstep == 0)
 		return fpq_error(-ENOTSUP, "card: N = %u exceeds the card's %u", n, in->max_n);
@@ -195,6 +197,36 @@ static bool overlaps(const void *a, size_t alen, const void *b, size_t blen)
 	return alen && blen && pa < pb + blen && pb < pa + alen;
 }
 
+static bool ranges_meet(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	return a0 < b1 && b0 < a1;
+}
+
+/*
+ * Do two sets of rows share a byte? Rows of the same stride (the pieces of one split
+ * matrix) are compared row by row; anything else by its whole extent.
+ */
+static bool rows_overlap(const uint8_t *a, size_t astride, size_t arow, uint32_t arows,
+			 const uint8_t *b, size_t bstride, size_t brow, uint32_t brows)
+{
+	if (astride != bstride || astride == 0)
+		return overlaps(a, (arows - 1) * astride + arow, b, (brows - 1) * bstride + brow);
+	if (b < a) {
+		const uint8_t *t = a;
+		size_t tr = arow;
+		uint32_t tn = arows;
+
+		a = b, arow = brow, arows = brows;
+		b = t, brow = tr, brows = tn;
+	}
+	int64_t d = b - a, q = d / (int64_t)astride, r = d % (int64_t)astride;
+
+	/* b's row i starts at column r of a's row q + i and may spill into the next row. */
+	if ((size_t)r < arow && ranges_meet(q, q + brows, 0, arows))
+		return true;
+	return (size_t)r + brow > astride && ranges_meet(q + 1, q + 1 + brows, 0, arows);
+}
+
 /* Reserve len bytes in the staging buffer (laid out first, filled once it exists). */
 static uint64_t reserve(struct card_job *job, uint64_t len, uint64_t align)
 {
@@ -202,6 +234,46 @@ static uint64_t reserve(struct card_job *job, uint64_t len, uint64_t align)
 
 	job->cursor = at + len;
 	return at;
+}
+
+/*
+ * Plan a staged region of rows: reuse an earlier operation's region holding the same
+ * bytes, refuse an overlap that staging cannot keep in order, else reserve a new one
+ * whose device stride is a multiple of unit.
+ */
+static int stage_rows(struct card_job *job, const void *data, size_t stride, size_t row_bytes,
+		      uint32_t rows, uint64_t unit, uint64_t align, bool output, struct place *pl)
+{
+	for (unsigned int i = 0; i < job->n_staged; i++) {
+		struct staged *s = &job->staged[i];
+		if (s->data == data && s->stride == stride && s->row_bytes == row_bytes &&
+		    s->rows >= rows) {
+			s->is_output |= output;
+			*pl = (struct place){ STAGED, s->offset, s->dstride };
+			return 0;
+		}
+		if ((s->is_output || output) &&
+		    rows_overlap(s->data, s->stride, s->row_bytes, s->rows, data, stride, row_bytes,
+				 rows))
+			return fpq_error(-ENOTSUP, "card: operations of one job overlap in memory "
+						   "in a way that staging cannot keep in order");
+	}
+	if (job->n_staged == job->cap_staged) {
+		unsigned int nc = job->cap_staged ? 2 * job->cap_staged : 8;
+		void *p = realloc(job->staged, nc * sizeof(*job->staged));
+
+		if (!p)
+			return fpq_error(-ENOMEM, "card: out of memory");
+		job->staged = p;
+		job->cap_staged = nc;
+	}
+	uint64_t dstride = round_up(row_bytes, unit);
+	uint64_t off = reserve(job, dstride * rows, align);
+
+	job->staged[job->n_staged++] = (struct staged){ data, stride, row_bytes, rows, off,
+							dstride, output };
+	*pl = (struct place){ STAGED, off, dstride };
+	return 0;
 }
 
 /*
@@ -225,42 +297,15 @@ static int place_matrix(struct fpq_context *ctx, const struct fpq_device_info *i
 			return 0;
 		}
 	}
-	/* An earlier operation's staged output read as this input: the same region. */
-	for (unsigned int i = 0; i < job->n_staged; i++) {
-		struct staged *s = &job->staged[i];
-		size_t s_extent = (size_t)(s->rows - 1) * s->stride + fpq_row_bytes(s->format, s->cols);
-
-		if (s->data == m->data && s->stride == stride && s->format == m->format &&
-		    s->cols == m->cols && s->rows >= m->rows) {
-			*pl = (struct place){ STAGED, s->offset, s->dstride };
-			return 0;
-		}
-		if (overlaps(s->data, s_extent, m->data, extent) && (s->is_output || output))
-			return fpq_error(-ENOTSUP, "card: operations of one job overlap in memory "
-						   "in a way that staging cannot keep in order");
-	}
-	if (job->n_staged == job->cap_staged) {
-		unsigned int nc = job->cap_staged ? 2 * job->cap_staged : 8;
-		void *p = realloc(job->staged, nc * sizeof(*job->staged));
-
-		if (!p)
-			return fpq_error(-ENOMEM, "card: out of memory");
-		job->staged = p;
-		job->cap_staged = nc;
-	}
 	/* Device stride: a multiple of the alignment and of the packing group. */
-	uint64_t unit = align / gcd(align, fi->group_bytes) * fi->group_bytes;
-	uint64_t dstride = round_up(fpq_row_bytes(m->format, m->cols), unit);
-	uint64_t off = reserve(job, dstride * m->rows, align > 64 ? align : 64);
-
-	job->staged[job->n_staged++] = (struct staged){ m->data, stride, m->format, m->rows,
-							m->cols, off, dstride, output };
-	*pl = (struct place){ STAGED, off, dstride };
-	return 0;
+	return stage_rows(job, m->data, stride, fpq_row_bytes(m->format, m->cols), m->rows,
+			  align / gcd(align, fi->group_bytes) * fi->group_bytes,
+			  align > 64 ? align : 64, output, pl);
 }
 
 static int place_scales(struct fpq_context *ctx, const struct fpq_device_info *in,
-			struct card_job *job, const struct fpq_matrix *m, struct place *pl)
+			struct card_job *job, const struct fpq_matrix *m, bool output,
+			struct place *pl)
 {
 	size_t blocks = m->cols / FPQ_MX_BLOCK;
 	size_t sstride = m->scale_stride ? m->scale_stride : blocks;
@@ -276,10 +321,7 @@ static int place_scales(struct fpq_context *ctx, const struct fpq_device_info *i
 			return 0;
 		}
 	}
-	uint64_t dstride = round_up(blocks, align);
-
-	*pl = (struct place){ STAGED, reserve(job, dstride * m->rows, align), dstride };
-	return 0;
+	return stage_rows(job, m->scales, sstride, blocks, m->rows, align, align, output, pl);
 }
 
 /* Per-channel arrays: aligned to their element size (the driver checks) and to the card's. */
@@ -366,15 +408,15 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 
 	if ((err = place_matrix(ctx, in, job, &op->a, false, &pa)) ||
 	    (err = place_matrix(ctx, in, job, &op->b, false, &pb)) ||
-	    (op->a.scales && (err = place_scales(ctx, in, job, &op->a, &sa))) ||
-	    (op->b.scales && (err = place_scales(ctx, in, job, &op->b, &sb))))
+	    (op->a.scales && (err = place_scales(ctx, in, job, &op->a, false, &sa))) ||
+	    (op->b.scales && (err = place_scales(ctx, in, job, &op->b, false, &sb))))
 		return err;
 	for (int k = 0; k < 6; k++)
 		if (v[k].src && (err = place_vector(ctx, in, job, v[k].src, v[k].bytes,
 						    k == 4 ? 1 : 4, &v[k].pl)))
 			return err;
 	if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
-	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, &sc))))
+	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, true, &sc))))
 		return err;
 
 	memset(g, 0, sizeof(*g));
@@ -575,7 +617,7 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 
 		err = card_ioctl(card, DRM_IOCTL_FPQ_WAIT, &w);
 		if (err == -ETIMEDOUT && st)
-			return -ETIMEDOUT;
+			return 1;       /* not finished by the deadline: the job stays */
 		if (err == -ETIMEDOUT)
 			continue;       /* draining after a failed submission: keep waiting */
 		job->next_wait++;
