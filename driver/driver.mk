@@ -36,3 +36,19 @@ check-kmod:
 
 check-kunit:
 	@tools/suite.sh $(RESULTS) kunit -- tools/kunit.sh
+
+# The driver's tests inside the co-simulation VM (tools/vm.mk runs them in `make vm-check`).
+VM_TEST := $(O)/tests/vm/fpq-vm-test
+VM_TEST_SRCS := $(wildcard tests/vm/*.c)
+
+$(VM_TEST): $(VM_TEST_SRCS) $(wildcard tests/vm/*.h) uapi/fpq_drm.h lib/include/fpq.h $(O)/libfpq.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm $(DRIVER_CFLAGS_UAPI) $(VM_TEST_SRCS) \
+		$(O)/libfpq.a -lm -lpthread -o $@
+
+ALL_TARGETS += $(VM_TEST)
+VM_PREREQS += driver-module $(VM_TEST)
+VM_CARD_OPTS += --bin $(VM_TEST)
+VM_CARD_CMDS += 'fpq-vm-test info' 'fpq-vm-test buffers' 'fpq-vm-test gemm' \
+	'fpq-vm-test isolation' 'fpq-vm-test fuzz 3000' 'fpq-vm-test hang' \
+	'fpq-vm-test reload 3' 'fpq-vm-test killed'

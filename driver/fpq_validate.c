@@ -9,6 +9,7 @@
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/math64.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
@@ -107,6 +108,8 @@ static int check_scales(struct fpq_validator *v, const struct drm_fpq_matrix *in
 	sstride = in->scale_stride ? in->scale_stride : blocks;
 	if (sstride < blocks)
 		return reject(v, "scale stride shorter than a row of scales");
+	if (sstride > U32_MAX)
+		return reject(v, "stride of 4 GiB or more");
 	if (!is_pow2_aligned(in->scale_offset, v->caps->offset_align))
 		return reject(v, "offset or stride alignment");
 	if (check_mul_overflow((u64)(rows - 1), sstride, &sextent) ||
@@ -139,6 +142,8 @@ static int check_matrix(struct fpq_validator *v, const struct drm_fpq_matrix *in
 	stride = in->stride ? in->stride : row_bytes;
 	if (stride < row_bytes)
 		return reject(v, "row stride shorter than a row");
+	if (stride > U32_MAX)
+		return reject(v, "stride of 4 GiB or more");
 	if (stride % fd->group_bytes)
 		return reject(v, "row stride splits a packing group");
 	if (!is_pow2_aligned(in->offset, align) || !is_pow2_aligned(stride, align))
@@ -212,6 +217,12 @@ static s64 fp32_order(u32 bits)
 	return bits & 0x80000000 ? -(s64)(bits & 0x7fffffff) : (s64)bits;
 }
 
+/* The INT8 output fields hold libfpq's defaults (they do not apply). */
+static bool int8_output_defaults(const struct drm_fpq_gemm *in)
+{
+	return in->out_zero == 0 && in->act_min == -128 && in->act_max == 127;
+}
+
 static bool is_float_operand(u32 format)
 {
 	switch (format) {
@@ -231,8 +242,7 @@ static int check_int8_path(struct fpq_validator *v, const struct drm_fpq_gemm *i
 {
 	if (in->k > FPQ_INT8_MAX_K)
 		return reject(v, "INT8 K above 65536");
-	if (in->alpha.handle || in->beta.handle || in->act != DRM_FPQ_ACT_NONE ||
-	    in->clamp_lo || in->clamp_hi)
+	if (in->alpha.handle || in->beta.handle || in->act != DRM_FPQ_ACT_NONE)
 		return reject(v, "float epilogue on the INT8 path");
 	if (in->flags & (DRM_FPQ_GEMM_ALPHA_BROADCAST | DRM_FPQ_GEMM_BETA_BROADCAST |
 			 DRM_FPQ_GEMM_QUANT_NONSAT))
@@ -265,7 +275,7 @@ static int check_int8_path(struct fpq_validator *v, const struct drm_fpq_gemm *i
 	default:
 		return reject(v, "output format of the INT8 path");
 	}
-	if (in->c.format != DRM_FPQ_FMT_INT8 && (in->out_zero || in->act_min || in->act_max))
+	if (in->c.format != DRM_FPQ_FMT_INT8 && !int8_output_defaults(in))
 		return reject(v, "int8 output fields on another output");
 	if (in->c.format != DRM_FPQ_FMT_FP32 && (in->flags & DRM_FPQ_GEMM_SCALE_BROADCAST))
 		return reject(v, "scale broadcast without fp32 output");
@@ -284,7 +294,7 @@ static int check_float_path(struct fpq_validator *v, const struct drm_fpq_gemm *
 	    !(v->caps->features & DRM_FPQ_FEATURE_MIXED_FORMATS))
 		return reject(v, "mixed formats not supported");
 	if (in->bias.handle || in->requant_mult.handle || in->requant_shift.handle ||
-	    in->out_scale.handle || in->out_zero || in->act_min || in->act_max)
+	    in->out_scale.handle || !int8_output_defaults(in))
 		return reject(v, "INT8 epilogue on the float path");
 	if (in->flags & (DRM_FPQ_GEMM_REQUANT_BROADCAST | DRM_FPQ_GEMM_SCALE_BROADCAST))
 		return reject(v, "INT8-path flag on the float path");
@@ -296,20 +306,8 @@ static int check_float_path(struct fpq_validator *v, const struct drm_fpq_gemm *
 	if ((in->flags & DRM_FPQ_GEMM_QUANT_NONSAT) && !cd->is_element)
 		return reject(v, "non-saturating flag without a narrow output");
 
-	switch (in->act) {
-	case DRM_FPQ_ACT_NONE:
-	case DRM_FPQ_ACT_RELU:
-		if (in->clamp_lo || in->clamp_hi)
-			return reject(v, "clamp bounds without clamp");
-		break;
-	case DRM_FPQ_ACT_CLAMP:
-		if (fp32_is_nan(in->clamp_lo) || fp32_is_nan(in->clamp_hi) ||
-		    fp32_order(in->clamp_lo) > fp32_order(in->clamp_hi))
-			return reject(v, "clamp bounds not ordered");
-		break;
-	default:
+	if (in->act > DRM_FPQ_ACT_CLAMP)
 		return reject(v, "activation");
-	}
 	return 0;
 }
 
@@ -430,6 +428,10 @@ int fpq_validate_gemm(struct fpq_validator *v, const struct drm_fpq_gemm *in,
 		return reject(v, "block scales not supported");
 	if (in->c.zero_point)
 		return reject(v, "zero point on C");
+	/* Used only by ACT_CLAMP, but always well-formed (libfpq's default: -Inf..+Inf). */
+	if (fp32_is_nan(in->clamp_lo) || fp32_is_nan(in->clamp_hi) ||
+	    fp32_order(in->clamp_lo) > fp32_order(in->clamp_hi))
+		return reject(v, "clamp bounds not ordered");
 
 	int8 = in->a.format == DRM_FPQ_FMT_INT8 || in->b.format == DRM_FPQ_FMT_INT8;
 	if (int8 && in->a.format != in->b.format)

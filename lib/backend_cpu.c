@@ -2,7 +2,8 @@
 /*
  * backend_cpu.c - the CPU backends. "reference" runs the reference code; "cpu" runs the
  * fast kernels of lib/cpu/ (chosen per context from cpuid, or FPQ_CPU_ISA) on the
- * context's worker threads, under the same bit-exact contract.
+ * context's worker threads, under the same bit-exact contract. Card contexts use the
+ * "cpu" backend for what they fall back on.
  */
 #include <errno.h>
 #include <sched.h>
@@ -30,12 +31,13 @@ static unsigned int online_cpus(void)
 	return n > 0 ? (unsigned int)n : 1;
 }
 
-static int cpu_init(struct fpq_context *ctx)
+static int cpu_state_create(struct cpu_state **out)
 {
 	struct cpu_state *cs;
 	enum cpu_isa isa;
 	int err = cpu_isa_select(&isa);
 
+	*out = NULL;
 	if (err)
 		return err;
 	cs = calloc(1, sizeof(*cs));
@@ -43,13 +45,13 @@ static int cpu_init(struct fpq_context *ctx)
 		return fpq_error(-ENOMEM, "context: out of memory");
 	cs->kern = cpu_kernels_for(isa);
 	pthread_mutex_init(&cs->lock, NULL);
-	fpq_context_set_priv(ctx, cs);
+	*out = cs;
 	return 0;
 }
 
-static void cpu_fini(struct fpq_context *ctx)
+void fpq_cpu_state_free(void *state)
 {
-	struct cpu_state *cs = fpq_context_priv(ctx);
+	struct cpu_state *cs = state;
 
 	if (!cs)
 		return;
@@ -57,16 +59,50 @@ static void cpu_fini(struct fpq_context *ctx)
 	cpu_scratch_free(cs);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs);
-	fpq_context_set_priv(ctx, NULL);
+}
+
+/*
+ * The context's CPU state, created on first use: a "cpu" context makes it when it opens
+ * (so that a bad FPQ_CPU_ISA fails fpq_context_create()), a card context only if it
+ * falls back to the CPU. Two threads may race to create it; one wins.
+ */
+static int cpu_state_of(struct fpq_context *ctx, struct cpu_state **out)
+{
+	void **slot = fpq_context_cpu_slot(ctx);
+	struct cpu_state *cs = __atomic_load_n(slot, __ATOMIC_ACQUIRE), *expected = NULL;
+	int err;
+
+	if (cs) {
+		*out = cs;
+		return 0;
+	}
+	if ((err = cpu_state_create(&cs)))
+		return err;
+	if (!__atomic_compare_exchange_n(slot, (void **)&expected, cs, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		fpq_cpu_state_free(cs);
+		cs = expected;
+	}
+	*out = cs;
+	return 0;
+}
+
+static int cpu_open(struct fpq_context *ctx)
+{
+	struct cpu_state *cs;
+
+	return cpu_state_of(ctx, &cs);
 }
 
 static int run_cpu(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		   struct fpq_gemm_status *st)
 {
-	struct cpu_state *cs = fpq_context_priv(ctx);
-	int err = 0;
+	struct cpu_state *cs;
+	int err = cpu_state_of(ctx, &cs);
 
 	st->backend = FPQ_BACKEND_CPU;
+	if (err)
+		return err;
 	/* One operation at a time per context (fpq_gemm and the job worker may race). */
 	pthread_mutex_lock(&cs->lock);
 	if (!cs->pool) {
@@ -84,10 +120,12 @@ static int run_cpu(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 
 static int cpu_pack_weights(struct fpq_context *ctx, struct fpq_weights *w)
 {
-	struct cpu_state *cs = fpq_context_priv(ctx);
+	struct cpu_state *cs;
 	struct cpu_bpack *bp;
-	int err = cpu_weights_pack(cs->kern, &w->b, &bp);
+	int err = cpu_state_of(ctx, &cs);
 
+	if (!err)
+		err = cpu_weights_pack(cs->kern, &w->b, &bp);
 	if (!err)
 		w->priv = bp;
 	return err;
@@ -106,8 +144,8 @@ const char *fpq_context_cpu_isa(const struct fpq_context *ctx)
 
 	if (!ctx || fpq_context_ops(ctx) != &fpq_backend_cpu)
 		return NULL;
-	cs = fpq_context_priv(ctx);
-	return cs->kern->name;
+	cs = *fpq_context_cpu_slot((struct fpq_context *)ctx);
+	return cs ? cs->kern->name : NULL;
 }
 
 const struct cpu_bpack *fpq_weights_cpu_pack(const struct fpq_weights *w)
@@ -122,9 +160,8 @@ const struct fpq_backend_ops fpq_backend_reference = {
 
 const struct fpq_backend_ops fpq_backend_cpu = {
 	.id = FPQ_BACKEND_CPU,
+	.open = cpu_open,
 	.run = run_cpu,
-	.init = cpu_init,
-	.fini = cpu_fini,
 	.pack_weights = cpu_pack_weights,
 	.free_weights = cpu_free_weights,
 };

@@ -89,23 +89,66 @@ void fpq_epilogue_int8_row(const struct fpq_gemm_op *op, uint32_t row, const int
 
 /* ---- backends (context.c and backend_*.c) ---- */
 
+/*
+ * A backend runs validated operations. Errors that mean "not on this backend" are
+ * -ENOTSUP (something the card was not built for, or beyond its limits); device
+ * failures are -EIO, -ETIMEDOUT, -EFAULT or -ENODEV. Either lets a non-strict context
+ * run the operations on the CPU instead.
+ */
 struct fpq_backend_ops {
 	enum fpq_backend id;
-	/* Run one validated operation synchronously. */
+	/* Set up ctx's private state (fpq_context_priv); NULL if there is none. */
+	int (*open)(struct fpq_context *ctx);
+	void (*close)(struct fpq_context *ctx);
+	/* Run one operation synchronously. */
 	int (*run)(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		   struct fpq_gemm_status *st);
-	/* Optional: set up / tear down the backend's state of a context. */
-	int (*init)(struct fpq_context *ctx);
-	void (*fini)(struct fpq_context *ctx);
+	/*
+	 * Optional asynchronous jobs: start returns once the job is queued on the device;
+	 * finish waits up to timeout_ns (negative: forever). It returns 1 if the job is
+	 * still running (call it again later); otherwise it fills st[], releases the handle
+	 * and returns 0 or the job's error (which may itself be -ETIMEDOUT: the device's
+	 * timeout ended the job).
+	 */
+	int (*job_start)(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
+			 unsigned int n_ops, void **handle);
+	int (*job_finish)(struct fpq_context *ctx, void *handle, int64_t timeout_ns,
+			  struct fpq_gemm_status *st);
+	/* Buffers: NULL means plain process memory. */
+	int (*buffer_alloc)(struct fpq_context *ctx, struct fpq_buffer *buf, size_t size);
+	int (*buffer_import)(struct fpq_context *ctx, struct fpq_buffer *buf, int fd);
+	int (*buffer_export)(struct fpq_buffer *buf, int *fd);
+	void (*buffer_free)(struct fpq_buffer *buf);
+	int (*device_info)(const struct fpq_context *ctx, struct fpq_device_info *info);
 	/* Optional: put pre-packed weights into the backend's form (w->priv). */
 	int (*pack_weights)(struct fpq_context *ctx, struct fpq_weights *w);
 	void (*free_weights)(struct fpq_weights *w);
 };
 
-/* The backend's private state of a context (NULL until its init sets it). */
+extern const struct fpq_backend_ops fpq_backend_cpu;
+extern const struct fpq_backend_ops fpq_backend_reference;
+extern const struct fpq_backend_ops fpq_backend_card;
+
+struct fpq_buffer {
+	struct fpq_context *ctx;
+	void *data;
+	size_t size;
+	uint32_t handle;        /* device buffer object, 0 for process memory */
+	struct fpq_buffer *next, *prev;
+};
+
 void *fpq_context_priv(const struct fpq_context *ctx);
 void fpq_context_set_priv(struct fpq_context *ctx, void *priv);
 const struct fpq_backend_ops *fpq_context_ops(const struct fpq_context *ctx);
+
+/*
+ * The CPU backend's state of a context (kernel set, worker threads, buffers). Any
+ * context may run operations on the CPU (card contexts fall back to it), so this is
+ * not the backend's private pointer: backend_cpu.c creates it on first use (or when a
+ * "cpu" context opens) and fpq_cpu_state_free() releases it with the context.
+ */
+void **fpq_context_cpu_slot(struct fpq_context *ctx);
+void fpq_cpu_state_free(void *state);
 
 /*
  * Pre-packed weights (weights.c): a private copy of B in its own storage format (so any
@@ -126,8 +169,11 @@ static inline const struct fpq_matrix *fpq_weights_matrix(const struct fpq_weigh
 struct cpu_bpack;
 /* The CPU backend's packing of w (struct cpu_bpack), when the CPU backend made it. */
 const struct cpu_bpack *fpq_weights_cpu_pack(const struct fpq_weights *w);
-
-extern const struct fpq_backend_ops fpq_backend_cpu;
-extern const struct fpq_backend_ops fpq_backend_reference;
+/*
+ * The buffer of ctx that holds [p, p + len), or NULL. Callers hold no lock: buffers
+ * must not be freed while a job that uses them is being submitted.
+ */
+struct fpq_buffer *fpq_context_find_buffer(struct fpq_context *ctx, const void *p,
+					   size_t len);
 
 #endif /* FPQ_INTERNAL_H */

@@ -25,3 +25,10 @@ CHECK_SUITES += lib
 .PHONY: check-lib
 check-lib: $(TEST_PROGS)
 	@tools/suite.sh $(RESULTS) lib -- tools/run-tests.sh $(TEST_PROGS)
+
+# The programs the co-simulation VM runs against the card (tools/vm.mk), built without
+# sanitizers: TCG is slow enough.
+$(O)/vmtests/%: tests/%.c $(TEST_SUPPORT) tests/*.h $(O)/libfpq.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(OPT) $(LIB_INCLUDES) -Itests $< $(TEST_SUPPORT) $(O)/libfpq.a \
+		$(TEST_LDLIBS) -o $@

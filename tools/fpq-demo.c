@@ -120,10 +120,11 @@ static int argmax(const float *v, int n)
 }
 
 struct run_result {
-	double seconds;        /* both layers on the chosen backend */
 	double macs;
 	size_t weight_bytes;
-	int bit_exact;         /* backend output == reference output */
+	double seconds[2];     /* both layers: on the context's backend, on the CPU */
+	uint64_t cycles;       /* card cycles (0 on the CPU) */
+	int bit_exact[2];      /* each backend's bytes == the reference's */
 	uint64_t clamped;
 };
 
@@ -285,43 +286,75 @@ static size_t matrix_bytes(const struct fpq_matrix *m)
 	return b + (m->scales ? (size_t)m->rows * m->cols / FPQ_MX_BLOCK : 0);
 }
 
-/* Run both layers on ctx (timed), then again on the reference, and compare the bits. */
-static struct run_result run(struct fpq_context *ctx, struct net *n, int m)
+/* The bytes the two layers write: layer 1's output (and its scales), the logits. */
+static size_t outputs_size(const struct net *n, int m)
 {
-	struct run_result r = { 0 };
+	return matrix_bytes(&n->l1.c) + sizeof(float) * (size_t)m * CLASSES;
+}
+
+static void save_outputs(const struct net *n, int m, unsigned char *to)
+{
+	size_t hb = fpq_row_bytes(n->l1.c.format, HIDDEN) * (size_t)m;
+
+	memcpy(to, n->l1.c.data, hb);
+	if (n->l1.c.scales)
+		memcpy(to + hb, n->l1.c.scales, (size_t)m * HIDDEN / FPQ_MX_BLOCK);
+	memcpy(to + matrix_bytes(&n->l1.c), n->l2.c.data, sizeof(float) * (size_t)m * CLASSES);
+}
+
+/* Both layers on ctx; returns seconds, adds card cycles. */
+static double run_layers(struct fpq_context *ctx, struct net *n, struct run_result *r)
+{
 	struct fpq_gemm_status st;
-	size_t hbytes = matrix_bytes(&n->l1.c), obytes = sizeof(float) * (size_t)m * CLASSES;
-	unsigned char *h = malloc(hbytes), *o = malloc(obytes);
 	double t0 = now();
 
 	die_on(fpq_gemm(ctx, &n->l1, &st), "layer 1");
-	r.clamped = st.clamped;
+	r->clamped = st.clamped;
+	r->cycles = st.device_cycles;
 	die_on(fpq_gemm(ctx, &n->l2, &st), "layer 2");
-	r.seconds = now() - t0;
+	r->cycles += st.device_cycles;
+	return now() - t0;
+}
+
+/*
+ * Run the network on ctx and, when it is the card, on the CPU too (timed), then on the
+ * reference; compare every output byte of each backend with the reference. The logits
+ * left in n->l2.c are the first backend's.
+ */
+static struct run_result run(struct fpq_context *ctx, struct fpq_context *cpu, struct net *n,
+			     int m)
+{
+	struct run_result r = { 0 };
+	size_t bytes = outputs_size(n, m);
+	unsigned char *out[2] = { malloc(bytes), malloc(bytes) }, *ref = malloc(bytes);
+
 	r.macs = (double)m * WINDOW * HIDDEN + (double)m * HIDDEN * CLASSES;
 	r.weight_bytes = matrix_bytes(&n->l1.b) + matrix_bytes(&n->l2.b);
+	r.seconds[0] = run_layers(ctx, n, &r);
+	save_outputs(n, m, out[0]);
+	if (cpu) {
+		struct run_result rc = { 0 };
 
-	/* Keep the backend's results, recompute with the reference, compare every byte. */
-	memcpy(h, n->l1.c.data, fpq_row_bytes(n->l1.c.format, HIDDEN) * (size_t)m);
-	if (n->l1.c.scales)
-		memcpy(h + fpq_row_bytes(n->l1.c.format, HIDDEN) * (size_t)m, n->l1.c.scales,
-		       (size_t)m * HIDDEN / FPQ_MX_BLOCK);
-	memcpy(o, n->l2.c.data, obytes);
+		r.seconds[1] = run_layers(cpu, n, &rc);
+		save_outputs(n, m, out[1]);
+	}
 	die_on(fpq_gemm_reference(&n->l1, NULL), "reference layer 1");
 	die_on(fpq_gemm_reference(&n->l2, NULL), "reference layer 2");
-	r.bit_exact = memcmp(o, n->l2.c.data, obytes) == 0 &&
-		      memcmp(h, n->l1.c.data, fpq_row_bytes(n->l1.c.format, HIDDEN) * (size_t)m) == 0 &&
-		      (!n->l1.c.scales ||
-		       memcmp(h + fpq_row_bytes(n->l1.c.format, HIDDEN) * (size_t)m, n->l1.c.scales,
-			      (size_t)m * HIDDEN / FPQ_MX_BLOCK) == 0);
-	free(h);
-	free(o);
+	save_outputs(n, m, ref);
+	for (int b = 0; b < 2; b++)
+		r.bit_exact[b] = memcmp(out[b], ref, bytes) == 0;
+	/* Leave the first backend's logits for the accuracy figures. */
+	memcpy(n->l2.c.data, out[0] + matrix_bytes(&n->l1.c), sizeof(float) * (size_t)m * CLASSES);
+	free(out[0]);
+	free(out[1]);
+	free(ref);
 	return r;
 }
 
 int main(int argc, char **argv)
 {
 	int m = 256, quiet = 0, failures = 0;
+	uint64_t fallback_ops = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--windows") && i + 1 < argc)
@@ -351,6 +384,12 @@ int main(int argc, char **argv)
 
 	baseline(x, m, w1, b1, w2, b2, ref, &hidden_max);
 	die_on(fpq_context_create(NULL, &ctx), "context");
+	int on_card = fpq_context_backend(ctx) == FPQ_BACKEND_CARD;
+	struct fpq_context *cpu = NULL;
+
+	if (on_card)
+		die_on(fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CPU, 0, 0 }, &cpu),
+		       "CPU context");
 
 	int base_correct = 0;
 
@@ -364,8 +403,21 @@ int main(int argc, char **argv)
 	printf("\n");
 	printf("binary32 baseline: %d/%d windows classified correctly, weights %zu bytes\n\n",
 	       base_correct, m, sizeof(float) * (HIDDEN * WINDOW + CLASSES * HIDDEN));
-	printf("%-22s %9s %9s %10s %10s %9s %s\n", "format (act x weight)", "weights", "agree",
-	       "rel.err", "MMAC/s", "clamped", "bit-exact vs reference");
+	if (on_card) {
+		struct fpq_device_info info;
+
+		die_on(fpq_context_device_info(ctx, &info), "device info");
+		printf("card: %s, %ux%u array, driver interface %llu.%llu\n", info.node,
+		       info.array_rows, info.array_cols,
+		       (unsigned long long)(info.driver_version >> 32),
+		       (unsigned long long)(info.driver_version >> 16 & 0xFFFF));
+		printf("%-22s %8s %7s %9s %9s %10s %9s %8s %s\n", "format (act x weight)",
+		       "weights", "agree", "rel.err", "card ms", "cycles", "cpu ms", "clamped",
+		       "bit-exact: card cpu");
+	} else {
+		printf("%-22s %8s %7s %9s %9s %10s %8s %s\n", "format (act x weight)", "weights",
+		       "agree", "rel.err", "cpu ms", "MMAC/s", "clamped", "bit-exact vs reference");
+	}
 
 	static const struct { const char *name; enum fpq_format w; } variants[] = {
 		{ "int8 x int8 (TFLite)", FPQ_FMT_INT8 },
@@ -390,7 +442,7 @@ int main(int argc, char **argv)
 			build_int8(&n, x, m, w1, b1, w2, b2, hidden_max);
 		else
 			build_mx(&n, variants[v].w, x, m, w1, b1, w2, b2);
-		r = run(ctx, &n, m);
+		r = run(ctx, cpu, &n, m);
 		out = n.l2.c.data;
 		for (int i = 0; i < m; i++) {
 			agree += argmax(out + (size_t)i * CLASSES, CLASSES) ==
@@ -402,23 +454,48 @@ int main(int argc, char **argv)
 				den += (double)ref[(size_t)i * CLASSES + c] * ref[(size_t)i * CLASSES + c];
 			}
 		}
-		printf("%-22s %9zu %8.1f%% %10.2e %10.1f %9llu %s\n", n.name, r.weight_bytes,
-		       100.0 * agree / m, sqrt(num / den), r.macs / r.seconds / 1e6,
-		       (unsigned long long)r.clamped, r.bit_exact ? "yes" : "NO");
-		failures += !r.bit_exact;
+		if (on_card)
+			printf("%-22s %8zu %6.1f%% %9.2e %9.1f %10llu %9.1f %8llu %s %s\n", n.name,
+			       r.weight_bytes, 100.0 * agree / m, sqrt(num / den), 1e3 * r.seconds[0],
+			       (unsigned long long)r.cycles, 1e3 * r.seconds[1],
+			       (unsigned long long)r.clamped, r.bit_exact[0] ? "yes" : "NO",
+			       r.bit_exact[1] ? "yes" : "NO");
+		else
+			printf("%-22s %8zu %6.1f%% %9.2e %9.1f %10.1f %8llu %s\n", n.name,
+			       r.weight_bytes, 100.0 * agree / m, sqrt(num / den), 1e3 * r.seconds[0],
+			       r.macs / r.seconds[0] / 1e6, (unsigned long long)r.clamped,
+			       r.bit_exact[0] ? "yes" : "NO");
+		failures += !r.bit_exact[0] + (on_card && !r.bit_exact[1]);
+		if (on_card) {
+			struct fpq_fallback_stats fb;
+
+			/* Operations the card could not run went to the CPU: say so, and fail. */
+			fpq_context_fallback_stats(ctx, &fb);
+			if (fb.ops > fallback_ops) {
+				printf("%-22s %llu operation(s) ran on the CPU instead: %s\n", "",
+				       (unsigned long long)(fb.ops - fallback_ops), fb.reason);
+				fallback_ops = fb.ops;
+				failures++;
+			}
+		}
 		/* An 8-bit network that disagrees with binary32 on most windows is broken. */
 		if (variants[v].w == FPQ_FMT_INT8 || variants[v].w == FPQ_FMT_E4M3)
 			failures += agree * 10 < m * 9;
 		for (int b = 0; b < n.nbufs; b++)
 			free(n.bufs[b]);
 	}
-	if (!quiet)
+	if (!quiet) {
 		printf("\nagree: windows whose predicted state equals the binary32 baseline's; "
 		       "rel.err: RMS error of the logits relative to binary32;\nclamped: layer-1 "
-		       "values changed by ReLU (counted by the epilogue); bit-exact: the backend's "
-		       "bytes equal libfpq's reference.\n");
+		       "values changed by ReLU (counted by the epilogue); bit-exact: every output "
+		       "byte equals libfpq's reference.\n");
+		if (on_card)
+			printf("card ms is wall time through the driver; cycles are the card's own "
+			       "(at a 250 MHz FPGA clock, 1000 cycles = 4 us).\n");
+	}
 	printf("%s\n", failures ? "demo: FAILED checks" : "demo: all result checks passed");
 	fpq_context_destroy(ctx);
+	fpq_context_destroy(cpu);
 	free(x);
 	free(w1);
 	free(b1);

@@ -114,6 +114,10 @@ enum drm_fpq_format {
  * @DRM_FPQ_PARAM_OFFSET_ALIGN: every operand offset and row stride must be a
  *	multiple of this many bytes (a power of two, at least 1).
  * @DRM_FPQ_PARAM_JOB_TIMEOUT_MS: time a job may run before the card is reset.
+ * @DRM_FPQ_PARAM_CLOCK_KHZ: the card's nominal clock in kHz (0 if unknown), to turn
+ *	cycle counts into time.
+ * @DRM_FPQ_PARAM_VA_SIZE: bytes of the card's per-job address space: the buffers
+ *	of one job, rounded up to pages plus one guard page each, must fit.
  * @DRM_FPQ_PARAM_COUNT: number of parameters; not a parameter.
  */
 enum drm_fpq_param {
@@ -133,6 +137,8 @@ enum drm_fpq_param {
 	DRM_FPQ_PARAM_MAX_BO_SIZE = 13,
 	DRM_FPQ_PARAM_OFFSET_ALIGN = 14,
 	DRM_FPQ_PARAM_JOB_TIMEOUT_MS = 15,
+	DRM_FPQ_PARAM_CLOCK_KHZ = 16,
+	DRM_FPQ_PARAM_VA_SIZE = 17,
 	DRM_FPQ_PARAM_COUNT
 };
 
@@ -156,6 +162,10 @@ enum drm_fpq_param {
  * Its fault-injection register is reachable through the driver's debugfs, for tests.
  */
 #define DRM_FPQ_FEATURE_FAULT_INJECT	0x8ull
+/**
+ * define DRM_FPQ_FEATURE_PERF - the card's performance counters count
+ */
+#define DRM_FPQ_FEATURE_PERF		0x10ull
 
 /**
  * struct drm_fpq_get_param - argument of DRM_IOCTL_FPQ_GET_PARAM.
@@ -218,7 +228,8 @@ struct drm_fpq_bo_info {
  * @handle: GEM handle of the buffer holding the elements.
  * @format: enum drm_fpq_format of the elements.
  * @offset: byte offset of element (0, 0) in the buffer.
- * @stride: bytes from one row to the next; 0 means rows packed back to back.
+ * @stride: bytes from one row to the next, below 2^32; 0 means rows packed back to
+ *	back.
  * @scale_handle: GEM handle of the E8M0 block scales (one per 32 consecutive
  *	elements of a row), or 0 for none (every scale 2^0). Scales make the matrix
  *	MX-blocked; the number of columns must then be a multiple of 32.
@@ -226,8 +237,8 @@ struct drm_fpq_bo_info {
  *	otherwise zero.
  * @scale_offset: byte offset of the first scale in the scale buffer; zero when
  *	@scale_handle is 0.
- * @scale_stride: bytes from one row of scales to the next; 0 means columns / 32.
- *	Zero when @scale_handle is 0.
+ * @scale_stride: bytes from one row of scales to the next, below 2^32; 0 means
+ *	columns / 32. Zero when @scale_handle is 0.
  */
 struct drm_fpq_matrix {
 	__u32 handle;
@@ -288,8 +299,11 @@ enum drm_fpq_activation {
  * struct fpq_gemm_op with buffers in place of pointers. INT8 x INT8 is the integer
  * path (C is INT32, INT8 requantized, or FP32 scaled); E4M3, E5M2, E3M2, E2M3, E2M1
  * and MXINT8 may be mixed between A and B (the float path; C is FP32, BF16 or a
- * narrow element format). Fields that belong to the other path must be zero, and
- * @act_min/@act_max must be -128/127, when they do not apply.
+ * narrow element format). Fields that do not apply keep libfpq's defaults
+ * (fpq_gemm_op_init()): absent arrays have handle 0, @out_zero is 0, @act_min and
+ * @act_max are -128 and 127 unless C is INT8, @act is NONE on the INT8 path. The
+ * clamp bounds are always checked (not NaN, @clamp_lo <= @clamp_hi; libfpq's
+ * -Inf..+Inf passes) and used only with DRM_FPQ_ACT_CLAMP.
  *
  * @m: rows of A and C, 1..DRM_FPQ_PARAM_MAX_M.
  * @n: rows of B, columns of C, 1..DRM_FPQ_PARAM_MAX_N.
@@ -303,14 +317,14 @@ enum drm_fpq_activation {
  * @bias: INT8 path: per-channel int32 bias; absent means 0.
  * @requant_mult: INT8 output: per-channel int32 Q31 multiplier; required.
  * @requant_shift: INT8 output: per-channel int8 shift (-31..30, left when positive);
- *	required. A value out of range fails the job with -EINVAL status.
+ *	required. The card clamps values outside -31..30 into that range.
  * @out_scale: FP32 output of the INT8 path: per-channel fp32 scale; required.
  * @act: float path: enum drm_fpq_activation.
- * @clamp_lo: DRM_FPQ_ACT_CLAMP: lower bound, binary32 bits; not NaN.
- * @clamp_hi: DRM_FPQ_ACT_CLAMP: upper bound, binary32 bits; not NaN, >= @clamp_lo.
- * @out_zero: INT8 output zero point, -128..127.
- * @act_min: INT8 output lower clamp, -128..127.
- * @act_max: INT8 output upper clamp, @act_min..127.
+ * @clamp_lo: lower bound of DRM_FPQ_ACT_CLAMP, binary32 bits; not NaN.
+ * @clamp_hi: upper bound of DRM_FPQ_ACT_CLAMP, binary32 bits; not NaN, >= @clamp_lo.
+ * @out_zero: INT8 output zero point, -128..127; else 0.
+ * @act_min: INT8 output lower clamp, -128..127; else -128.
+ * @act_max: INT8 output upper clamp, @act_min..127; else 127.
  * @reserved: must be zero.
  */
 struct drm_fpq_gemm {
@@ -360,7 +374,10 @@ struct drm_fpq_gemm {
  * before it. The kernel validates every operation completely before queueing
  * anything (-EINVAL for a bad field, -ENOENT for a handle that does not name a
  * buffer of this file, -EFAULT for a bad pointer) and builds the card's
- * descriptors and page table itself.
+ * descriptors and page table itself. The card sees each job through its own
+ * address space of DRM_FPQ_PARAM_VA_SIZE bytes holding every buffer the job names,
+ * each followed by one unmapped page: a job whose buffers do not fit fails with
+ * -E2BIG.
  *
  * @ops: in: user pointer to @op_count struct drm_fpq_gemm.
  * @in_syncobjs: in: user pointer to @in_syncobj_count __u32 syncobj handles; the
@@ -389,16 +406,16 @@ struct drm_fpq_submit {
  * struct drm_fpq_job_status - what a finished job reports.
  *
  * @error: 0 on success, else a negative errno: -ETIMEDOUT (the job ran past the
- *	timeout and the card was reset), -EIO (the card reported an error, see
- *	@hw_error), -EFAULT (the card faulted on an address), -ENODEV (the device
- *	went away), -ECANCELED (the job was dropped during a reset or device removal
- *	before it ran).
- * @hw_error: the card's error cause code (Documentation/card.rst), 0 if none.
- * @ops_done: operations that completed.
+ *	timeout and the card was reset), -EFAULT (the card's address translation
+ *	refused an access), -EIO (the card reported another error, see @hw_error),
+ *	-ENODEV (the device went away), -ECANCELED (the job was dropped before it ran).
+ * @hw_error: the card's cause code (enum err of Documentation/registers.rst), 0 if
+ *	none.
+ * @ops_done: operations that completed; on a card error, the failing operation's
+ *	index.
  * @pad: zero.
- * @clamped: output values the epilogue's clamp changed (ReLU, clamp, act_min/max,
- *	saturation), summed over the job.
- * @cycles: card clock cycles the job took.
+ * @clamped: sum of the operations' clamped counts.
+ * @cycles: card clock cycles from fetching the job to completing it.
  * @reserved: zero.
  */
 struct drm_fpq_job_status {
@@ -412,26 +429,53 @@ struct drm_fpq_job_status {
 };
 
 /**
+ * struct drm_fpq_op_status - what one operation of a finished job reports.
+ *
+ * The counts have libfpq's meaning (struct fpq_gemm_status), so a job on the card
+ * reports exactly what the CPU would.
+ *
+ * @clamped: values the activation changed (ReLU, clamp, act_min/act_max).
+ * @saturated: narrow-output values saturated to +-max.
+ * @nan_to_zero: narrow-output NaNs written as zero (formats without NaN).
+ * @overflowed: narrow-output overflows to Inf/NaN (DRM_FPQ_GEMM_QUANT_NONSAT).
+ * @cycles: card clock cycles the operation took.
+ * @reserved: zero.
+ */
+struct drm_fpq_op_status {
+	__u64 clamped;
+	__u64 saturated;
+	__u64 nan_to_zero;
+	__u64 overflowed;
+	__u64 cycles;
+	__u64 reserved;
+};
+
+/**
  * struct drm_fpq_wait - argument of DRM_IOCTL_FPQ_WAIT.
  *
  * Waits until job @job_id of this DRM file has finished or @timeout_ns has passed.
- * Returns 0 when it has finished: @status is filled and the job is collected, so a
- * second wait on it gives -ENOENT. Returns -ETIMEDOUT when it has not finished by
- * the deadline (the job keeps running), -ENOENT for an unknown, detached or
- * collected job, -ERESTARTSYS/-EINTR when a signal arrives.
+ * Returns 0 when it has finished: @status and the per-operation records are filled
+ * and the job is collected, so a second wait on it gives -ENOENT. Returns -ETIMEDOUT
+ * when it has not finished by the deadline (the job keeps running), -ENOENT for an
+ * unknown, detached or collected job, -EFAULT when @op_status cannot be written
+ * (the job is collected all the same), -ERESTARTSYS or -EINTR when a signal arrives.
  *
  * @job_id: in: from struct drm_fpq_submit.
  * @timeout_ns: in: absolute CLOCK_MONOTONIC deadline in nanoseconds; a time in the
  *	past polls.
  * @flags: in: must be zero.
- * @pad: must be zero.
+ * @op_status_count: in: entries at @op_status, 0..operations in the job (more give
+ *	-EINVAL); 0 when @op_status is 0. They are all written; operations that did not
+ *	complete report zeros.
+ * @op_status: in: user pointer to @op_status_count struct drm_fpq_op_status, or 0.
  * @status: out: the job's status.
  */
 struct drm_fpq_wait {
 	__u64 job_id;
 	__s64 timeout_ns;
 	__u32 flags;
-	__u32 pad;
+	__u32 op_status_count;
+	__u64 op_status;
 	struct drm_fpq_job_status status;
 };
 

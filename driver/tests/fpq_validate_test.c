@@ -70,6 +70,9 @@ static struct drm_fpq_gemm float_op(void)
 		.a = { .handle = 1, .format = DRM_FPQ_FMT_E4M3 },
 		.b = { .handle = 2, .format = DRM_FPQ_FMT_E4M3 },
 		.c = { .handle = 3, .format = DRM_FPQ_FMT_FP32 },
+		/* libfpq's defaults of the fields that do not apply */
+		.clamp_lo = 0xff800000, .clamp_hi = 0x7f800000,
+		.act_min = -128, .act_max = 127,
 	};
 }
 
@@ -84,6 +87,7 @@ static struct drm_fpq_gemm int8_op(void)
 		.requant_mult = { .handle = 4, .offset = 0 },
 		.requant_shift = { .handle = 4, .offset = 64 },
 		.out_zero = 5, .act_min = -100, .act_max = 100,
+		.clamp_lo = 0xff800000, .clamp_hi = 0x7f800000,
 	};
 }
 
@@ -128,12 +132,13 @@ MUT(m_e4m3_x_int8, g->a.format = DRM_FPQ_FMT_E4M3; g->a.zero_point = 0)
 MUT(m_i8_k_big, g->k = 65537)
 MUT(m_i8_alpha, g->alpha.handle = 5)
 MUT(m_i8_relu, g->act = DRM_FPQ_ACT_RELU)
-MUT(m_i8_clamp_lo, g->clamp_lo = 0x3f800000)
+MUT(m_i8_clamp_lo, g->clamp_lo = 0x3f800000; g->clamp_hi = 0)
+MUT(m_i8_clamp_nan, g->clamp_hi = 0x7f800001)
 MUT(m_i8_alpha_bc, g->flags = DRM_FPQ_GEMM_ALPHA_BROADCAST)
 MUT(m_i8_nonsat, g->flags = DRM_FPQ_GEMM_QUANT_NONSAT)
 MUT(m_i8_b_zp, g->b.zero_point = 1)
 MUT(m_i8_int32_requant, g->c.format = DRM_FPQ_FMT_INT32; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0)
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_int8_no_shift, g->requant_shift.handle = 0; g->requant_shift.offset = 0)
 MUT(m_i8_int8_no_mult, g->requant_mult.handle = 0)
 MUT(m_i8_int8_scale, g->out_scale.handle = 5)
@@ -143,17 +148,23 @@ MUT(m_i8_act_max, g->act_max = 128)
 MUT(m_i8_act_order, g->act_min = 10; g->act_max = 9)
 MUT(m_i8_fp32_no_scale, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0)
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_fp32_requant, g->c.format = DRM_FPQ_FMT_FP32; g->out_scale.handle = 5;
-	g->out_zero = 0; g->act_min = 0; g->act_max = 0)
+	g->out_zero = 0; g->act_min = -128; g->act_max = 127)
 MUT(m_i8_out_e4m3, g->c.format = DRM_FPQ_FMT_E4M3)
 MUT(m_i8_int32_act, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
 	g->act_min = -128; g->act_max = 0)
+MUT(m_i8_int32_act_zero, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
+	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
+	g->act_min = 0; g->act_max = 0)
+MUT(m_i8_int32_out_zero, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
+	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 1;
+	g->act_min = -128; g->act_max = 127)
 MUT(m_i8_int8_scale_bc, g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(m_i8_fp32_requant_bc, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_scale.handle = 5;
-	g->out_zero = 0; g->act_min = 0; g->act_max = 0;
+	g->out_zero = 0; g->act_min = -128; g->act_max = 127;
 	g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST)
 MUT(m_i8_scales, g->a.scale_handle = 5)
 MUT(m_i8_c_scales, g->c.scale_handle = 5)
@@ -165,8 +176,9 @@ MUT(m_fl_bias, g->bias.handle = 5)
 MUT(m_fl_requant, g->requant_mult.handle = 5)
 MUT(m_fl_out_scale, g->out_scale.handle = 5)
 MUT(m_fl_out_zero, g->out_zero = 1)
-MUT(m_fl_act_min, g->act_min = -128)
-MUT(m_fl_act_max, g->act_max = 127)
+MUT(m_fl_act_min, g->act_min = -127)
+MUT(m_fl_act_max, g->act_max = 0)
+MUT(m_fl_act_zeros, g->act_min = 0; g->act_max = 0)
 MUT(m_fl_requant_bc, g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST)
 MUT(m_fl_scale_bc, g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(m_fl_a_zp, g->a.zero_point = 1)
@@ -174,8 +186,9 @@ MUT(m_fl_b_zp, g->b.zero_point = -1)
 MUT(m_fl_out_int32, g->c.format = DRM_FPQ_FMT_INT32)
 MUT(m_fl_out_e8m0, g->c.format = DRM_FPQ_FMT_E8M0)
 MUT(m_fl_nonsat_fp32, g->flags = DRM_FPQ_GEMM_QUANT_NONSAT)
-MUT(m_fl_relu_bounds, g->act = DRM_FPQ_ACT_RELU; g->clamp_hi = 0x3f800000)
-MUT(m_fl_none_bounds, g->clamp_lo = 0x80000000)
+MUT(m_fl_relu_bounds, g->act = DRM_FPQ_ACT_RELU; g->clamp_lo = 0x7f800000;
+	g->clamp_hi = 0x3f800000)
+MUT(m_fl_none_bounds, g->clamp_lo = 0xffc00000)
 MUT(m_fl_clamp_nan_lo, g->act = DRM_FPQ_ACT_CLAMP; g->clamp_lo = 0x7fc00000;
 	g->clamp_hi = 0x3f800000)
 MUT(m_fl_clamp_nan_hi, g->act = DRM_FPQ_ACT_CLAMP; g->clamp_hi = 0xff800001)
@@ -195,12 +208,13 @@ MUT(m_stride_group, g->a.format = DRM_FPQ_FMT_E3M2; g->b.format = DRM_FPQ_FMT_E3
 	g->a.stride = 50)
 MUT(m_align_offset, c->offset_align = 16; g->b.offset = 8)
 MUT(m_align_stride, c->offset_align = 16; g->c.stride = 40)
-MUT(m_stride_overflow, g->a.stride = U64_MAX / 2)
-MUT(m_stride_overflow_exact, g->m = 2; g->a.stride = U64_MAX - 63)
+MUT(m_stride_4g, g->a.stride = 1ull << 32)
+MUT(m_stride_4g_one_row, g->m = 1; g->a.stride = U64_MAX)
 MUT(m_zp_range_hi, g->a.zero_point = 128)
 MUT(m_zp_range_lo, g->a.zero_point = -129)
 MUT(m_a_oob, g->a.offset = 4096 - 4 * 64 + 1)
 MUT(m_b_oob_stride, g->b.stride = 600)
+MUT(m_max_extent, g->m = c->max_m; g->a.stride = 0xffffffffu; g->c.handle = 5)
 MUT(m_c_oob, g->c.offset = 4096)
 MUT(m_offset_wrap, g->a.offset = U64_MAX - 10)
 MUT(m_offset_huge, g->c.offset = 1ull << 63)
@@ -215,7 +229,8 @@ MUT(m_sc_stride_only, g->b.scale_stride = 2)
 MUT(m_sc_cols, g->k = 48; g->a.scale_handle = 5)
 MUT(m_sc_stride_short, g->a.scale_handle = 5; g->a.scale_stride = 1)
 MUT(m_sc_align, c->offset_align = 4; g->a.scale_handle = 5; g->a.scale_offset = 2)
-MUT(m_sc_overflow, g->a.scale_handle = 5; g->a.scale_stride = U64_MAX / 2)
+MUT(m_sc_4g, g->a.scale_handle = 5; g->a.scale_stride = 1ull << 32)
+MUT(m_sc_oob_stride, g->a.scale_handle = 5; g->a.scale_stride = 0xffffffffu)
 MUT(m_sc_oob, g->a.scale_handle = 6; g->a.scale_offset = 93)
 MUT(m_sc_handle, g->b.scale_handle = 9)
 MUT(m_sc_c_oob, g->c.format = DRM_FPQ_FMT_E4M3; g->n = 32; g->c.scale_handle = 6;
@@ -277,7 +292,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_i8_k_big, true, -EINVAL, "INT8 K above 65536"),
 	REJ(m_i8_alpha, true, -EINVAL, "float epilogue on the INT8 path"),
 	REJ(m_i8_relu, true, -EINVAL, "float epilogue on the INT8 path"),
-	REJ(m_i8_clamp_lo, true, -EINVAL, "float epilogue on the INT8 path"),
+	REJ(m_i8_clamp_lo, true, -EINVAL, "clamp bounds not ordered"),
+	REJ(m_i8_clamp_nan, true, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_i8_alpha_bc, true, -EINVAL, "float-path flag on the INT8 path"),
 	REJ(m_i8_nonsat, true, -EINVAL, "float-path flag on the INT8 path"),
 	REJ(m_i8_b_zp, true, -EINVAL, "zero point on B"),
@@ -293,6 +309,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_i8_fp32_requant, true, -EINVAL, "requantization on fp32 output"),
 	REJ(m_i8_out_e4m3, true, -EINVAL, "output format of the INT8 path"),
 	REJ(m_i8_int32_act, true, -EINVAL, "int8 output fields on another output"),
+	REJ(m_i8_int32_act_zero, true, -EINVAL, "int8 output fields on another output"),
+	REJ(m_i8_int32_out_zero, true, -EINVAL, "int8 output fields on another output"),
 	REJ(m_i8_int8_scale_bc, true, -EINVAL, "scale broadcast without fp32 output"),
 	REJ(m_i8_fp32_requant_bc, true, -EINVAL, "requant broadcast without int8 output"),
 	REJ(m_i8_scales, true, -EINVAL, "scales on a format without blocks"),
@@ -305,6 +323,7 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_fl_out_zero, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_act_min, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_act_max, false, -EINVAL, "INT8 epilogue on the float path"),
+	REJ(m_fl_act_zeros, false, -EINVAL, "INT8 epilogue on the float path"),
 	REJ(m_fl_requant_bc, false, -EINVAL, "INT8-path flag on the float path"),
 	REJ(m_fl_scale_bc, false, -EINVAL, "INT8-path flag on the float path"),
 	REJ(m_fl_a_zp, false, -EINVAL, "zero point on a float operand"),
@@ -312,8 +331,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_fl_out_int32, false, -EINVAL, "output format of the float path"),
 	REJ(m_fl_out_e8m0, false, -EINVAL, "output format not supported"),
 	REJ(m_fl_nonsat_fp32, false, -EINVAL, "non-saturating flag without a narrow output"),
-	REJ(m_fl_relu_bounds, false, -EINVAL, "clamp bounds without clamp"),
-	REJ(m_fl_none_bounds, false, -EINVAL, "clamp bounds without clamp"),
+	REJ(m_fl_relu_bounds, false, -EINVAL, "clamp bounds not ordered"),
+	REJ(m_fl_none_bounds, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_nan_lo, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_nan_hi, false, -EINVAL, "clamp bounds not ordered"),
 	REJ(m_fl_clamp_order, false, -EINVAL, "clamp bounds not ordered"),
@@ -327,12 +346,13 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_stride_group, false, -EINVAL, "row stride splits a packing group"),
 	REJ(m_align_offset, false, -EINVAL, "offset or stride alignment"),
 	REJ(m_align_stride, false, -EINVAL, "offset or stride alignment"),
-	REJ(m_stride_overflow, false, -EINVAL, "matrix size overflows"),
-	REJ(m_stride_overflow_exact, false, -EINVAL, "matrix size overflows"),
+	REJ(m_stride_4g, false, -EINVAL, "stride of 4 GiB or more"),
+	REJ(m_stride_4g_one_row, false, -EINVAL, "stride of 4 GiB or more"),
 	REJ(m_zp_range_hi, true, -EINVAL, "zero point range"),
 	REJ(m_zp_range_lo, true, -EINVAL, "zero point range"),
 	REJ(m_a_oob, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_b_oob_stride, false, -EINVAL, "matrix outside its buffer"),
+	REJ(m_max_extent, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_c_oob, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_offset_wrap, false, -EINVAL, "matrix outside its buffer"),
 	REJ(m_offset_huge, false, -EINVAL, "matrix outside its buffer"),
@@ -346,7 +366,8 @@ static const struct reject_case reject_cases[] = {
 	REJ(m_sc_cols, false, -EINVAL, "MX columns not a multiple of 32"),
 	REJ(m_sc_stride_short, false, -EINVAL, "scale stride shorter than a row of scales"),
 	REJ(m_sc_align, false, -EINVAL, "offset or stride alignment"),
-	REJ(m_sc_overflow, false, -EINVAL, "matrix size overflows"),
+	REJ(m_sc_4g, false, -EINVAL, "stride of 4 GiB or more"),
+	REJ(m_sc_oob_stride, false, -EINVAL, "scales outside their buffer"),
 	REJ(m_sc_oob, false, -EINVAL, "scales outside their buffer"),
 	REJ(m_sc_handle, false, -ENOENT, "buffer handle"),
 	REJ(m_sc_c_oob, false, -EINVAL, "scales outside their buffer"),
@@ -442,14 +463,16 @@ MUT(a_beta_end, g->beta.handle = 6; g->beta.offset = 68)
 MUT(a_c_after_a, g->c.handle = 1; g->c.offset = 256)
 MUT(a_same_inputs, g->b.handle = 1; g->b.offset = 0)
 MUT(a_bf16, g->c.format = DRM_FPQ_FMT_BF16)
+MUT(a_relu_default_bounds, g->act = DRM_FPQ_ACT_RELU)
+MUT(a_zero_bounds, g->clamp_lo = 0; g->clamp_hi = 0)
 MUT(a_int8_out_float, g->c.format = DRM_FPQ_FMT_INT8)
 MUT(a_align16, c->offset_align = 16; g->a.offset = 32; g->a.stride = 128)
 MUT(a_i8_int32, g->c.format = DRM_FPQ_FMT_INT32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_zero = 0;
-	g->act_min = 0; g->act_max = 0; g->bias.handle = 5)
+	g->act_min = -128; g->act_max = 127; g->bias.handle = 5)
 MUT(a_i8_fp32_bc, g->c.format = DRM_FPQ_FMT_FP32; g->requant_mult.handle = 0;
 	g->requant_shift.handle = 0; g->requant_shift.offset = 0; g->out_scale.handle = 6;
-	g->out_scale.offset = 96; g->out_zero = 0; g->act_min = 0; g->act_max = 0;
+	g->out_scale.offset = 96; g->out_zero = 0; g->act_min = -128; g->act_max = 127;
 	g->flags = DRM_FPQ_GEMM_SCALE_BROADCAST)
 MUT(a_i8_requant_bc, g->flags = DRM_FPQ_GEMM_REQUANT_BROADCAST;
 	g->requant_shift.handle = 6; g->requant_shift.offset = 99)
@@ -473,6 +496,8 @@ static const struct accept_case accept_cases[] = {
 	ACC(a_c_after_a, false),
 	ACC(a_same_inputs, false),
 	ACC(a_bf16, false),
+	ACC(a_relu_default_bounds, false),
+	ACC(a_zero_bounds, true),
 	ACC(a_int8_out_float, false),
 	ACC(a_align16, false),
 	ACC(a_i8_int32, true),

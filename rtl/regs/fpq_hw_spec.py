@@ -114,7 +114,7 @@ ENUMS = [
              "supported (or not built: see CAP_IN_FORMATS / CAP_OUT_FORMATS)."),
             ("BAD_SHAPE", 5, "M, N or K zero or above the limits, K % 32 with scales, N % 32 "
              "with MX output, a stride below the row size or splitting a packing group, "
-             "INT8 parameters out of range."),
+             "zero points or act_min/act_max out of range, clamp bounds NaN or unordered."),
             ("PAGE_UNMAPPED", 6, "An operand access hit an invalid page-table entry or a VA "
              "beyond VA_BITS. ERR_ADDR holds the VA."),
             ("PAGE_PERMISSION", 7, "An operand access lacks the R (read) or W (write) permission. "
@@ -376,8 +376,9 @@ STRUCTS = [
     {
         "name": "op_status",
         "size": 32,
-        "doc": "Per-operation record after the completion header (written for the operations "
-               "that completed, and zeroed for a failed one and those after it).",
+        "doc": "Per-operation record after the completion header: written for each operation "
+               "that completed, zeroed for a failed one and those after it; none are written "
+               "when the job descriptor itself is invalid or unreadable.",
         "fields": [
             ("clamped", "u32", "Values changed by ReLU/clamp or act_min/act_max."),
             ("saturated", "u32", "Narrow-output values saturated to +-max."),

@@ -14,4 +14,5 @@ struct drm_fpq_vector probe_vector;
 struct drm_fpq_gemm probe_gemm;
 struct drm_fpq_submit probe_submit;
 struct drm_fpq_job_status probe_job_status;
+struct drm_fpq_op_status probe_op_status;
 struct drm_fpq_wait probe_wait;

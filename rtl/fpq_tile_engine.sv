@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+// fpq_tile_engine: runs one GEMM operation on the systolic array.
+//
+// At start it sizes the work: row and column tiles, and whether a whole row of K fits an
+// operand slot (resident: up to P_MAX row tiles of A stay in a slot while every column
+// tile of B streams past, so B is fetched once per P row tiles) or K must be streamed in
+// chunks. Then the scheduler's loads (fpq_te_loader) and compute steps (fpq_te_feed) run
+// concurrently on double-buffered operand banks, and fpq_te_out turns the array's
+// results into C. done_o pulses when every tile is written (the bus may still owe write
+// responses: the command processor waits for those).
+module fpq_tile_engine #(
+  parameter int unsigned ROWS = 8,
+  parameter int unsigned COLS = 8,
+  parameter logic [15:0] FORMATS = 16'h00FE,
+  parameter int unsigned SLOT_WORDS = 512,   // per bank and slot: 8-byte words
+  parameter int unsigned P_MAX = 8
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 flush_i,
+  input  logic                 start_i,
+  input  fpq_hw_pkg::op_desc_t op_i,
+  output logic                 done_o,
+  output logic                 idle_o,
+  output logic [31:0]          clamped_o,
+  output logic [31:0]          saturated_o,
+  output logic [31:0]          nan_to_zero_o,
+  output logic [31:0]          overflowed_o,
+  output logic [63:0]          macs_o,
+  output logic [10:0]          perf_macs_o,
+  output logic                 perf_stall_o,
+  // DMA reads and writes (device virtual addresses)
+  output logic                 rd_req_valid_o,
+  input  logic                 rd_req_ready_i,
+  output logic [63:0]          rd_req_addr_o,
+  output logic [23:0]          rd_req_len_o,
+  input  logic                 rd_data_valid_i,
+  input  logic [63:0]          rd_data_i,
+  input  logic                 rd_data_last_i,
+  output logic                 wr_req_valid_o,
+  input  logic                 wr_req_ready_i,
+  output logic [63:0]          wr_req_addr_o,
+  output logic [23:0]          wr_req_len_o,
+  output logic                 wr_data_valid_o,
+  input  logic                 wr_data_ready_i,
+  output logic [63:0]          wr_data_o
+);
+  localparam int unsigned SC_SLOT_WORDS = SLOT_WORDS / 8;
+  localparam int unsigned WA = $clog2(2 * SLOT_WORDS);
+  localparam int unsigned WS = $clog2(2 * SC_SLOT_WORDS);
+  localparam int unsigned RL = $clog2(ROWS);
+  localparam int unsigned CL = $clog2(COLS);
+  // chunk lengths when K is streamed: a power of two whose bytes fit a slot
+  localparam int unsigned KC8 = SLOT_WORDS * 8;      // 8-bit and 6-bit elements
+  localparam int unsigned KC4 = SLOT_WORDS * 16;     // 4-bit elements
+
+  // ---- the operation, and its sizes
+  fpq_hw_pkg::op_desc_t op_q;
+  logic [5:0]  bits_a, bits_b;
+  assign bits_a = fpq_te_pkg::fmt_bits(op_q.op.fmt_a);
+  assign bits_b = fpq_te_pkg::fmt_bits(op_q.op.fmt_b);
+
+  typedef enum logic [1:0] {S_IDLE, S_SIZE, S_RUN} state_e;
+  state_e state_q;
+  logic [15:0] mt_q, nt_q;
+  logic [3:0]  p_q;
+  logic [6:0]  nk_q;
+  logic [16:0] kc_q;
+  logic        sched_start_q;
+  logic [31:0] tiles_q;
+
+  logic [9:0]  words_a, words_b;
+  logic        resident;
+  assign words_a  = 10'((fpq_te_pkg::elem_bytes(bits_a, op_q.k[16:0]) + 20'd7) >> 3);
+  assign words_b  = 10'((fpq_te_pkg::elem_bytes(bits_b, op_q.k[16:0]) + 20'd7) >> 3);
+  assign resident = 32'(fpq_te_pkg::elem_bytes(bits_a, op_q.k[16:0])) <= 32'(SLOT_WORDS * 8) &&
+                    32'(fpq_te_pkg::elem_bytes(bits_b, op_q.k[16:0])) <= 32'(SLOT_WORDS * 8);
+
+  // the smaller chunk of the two operands (both powers of two)
+  logic        kc4;
+  logic [16:0] kc_stream;
+  logic [6:0]  nk_stream;
+  assign kc4       = bits_a == 6'd4 && bits_b == 6'd4;
+  assign kc_stream = kc4 ? 17'(KC4) : 17'(KC8);
+  assign nk_stream = kc4 ? 7'((op_q.k + 32'(KC4 - 1)) >> $clog2(KC4))
+                         : 7'((op_q.k + 32'(KC8 - 1)) >> $clog2(KC8));
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q       <= S_IDLE;
+      op_q          <= '0;
+      mt_q          <= 16'd0;
+      nt_q          <= 16'd0;
+      p_q           <= 4'd1;
+      nk_q          <= 7'd1;
+      kc_q          <= 17'd0;
+      sched_start_q <= 1'b0;
+      tiles_q       <= 32'd0;
+    end else if (flush_i) begin
+      state_q       <= S_IDLE;
+      sched_start_q <= 1'b0;
+    end else begin
+      sched_start_q <= 1'b0;
+      unique case (state_q)
+        S_IDLE: if (start_i) begin
+          op_q    <= op_i;
+          mt_q    <= 16'((op_i.m + ROWS - 1) >> RL);
+          nt_q    <= 16'((op_i.n + COLS - 1) >> CL);
+          p_q     <= 4'd1;
+          state_q <= S_SIZE;
+        end
+        S_SIZE: begin
+          tiles_q <= 32'(mt_q) * 32'(nt_q);
+          if (!resident) begin
+            kc_q          <= kc_stream;
+            nk_q          <= nk_stream;
+            sched_start_q <= 1'b1;
+            state_q       <= S_RUN;
+          end else if (p_q < 4'(P_MAX) && 16'(p_q) < mt_q && !op_q.flags.c_scales &&
+                       (32'(p_q) + 32'd1) * 32'(words_a) <= 32'(SLOT_WORDS)) begin
+            p_q <= p_q + 4'd1;   // one more row tile of A fits the slot
+          end else begin
+            kc_q          <= op_q.k[16:0];
+            nk_q          <= 7'd1;
+            sched_start_q <= 1'b1;
+            state_q       <= S_RUN;
+          end
+        end
+        S_RUN: if (done_o) state_q <= S_IDLE;
+        default: state_q <= S_IDLE;
+      endcase
+    end
+  end
+
+  // ---- scheduler
+  logic ld_valid, ld_ready, cp_valid, cp_ready, sched_busy;
+  fpq_te_pkg::ld_t ld;
+  fpq_te_pkg::cp_t cp;
+  logic lq_empty, lq_full, cq_empty, cq_full;
+  fpq_te_pkg::ld_t lq;
+  fpq_te_pkg::cp_t cq;
+  logic lq_pop, cq_pop;
+
+  fpq_te_sched #(.ROWS(ROWS), .COLS(COLS)) u_sched (
+    .clk_i, .rst_ni, .flush_i, .start_i(sched_start_q),
+    .m_i(op_q.m), .n_i(op_q.n), .k_i(op_q.k), .mt_i(mt_q), .nt_i(nt_q), .p_i(p_q),
+    .nk_i(nk_q), .kc_i(kc_q),
+    .ld_valid_o(ld_valid), .ld_ready_i(ld_ready), .ld_o(ld),
+    .cp_valid_o(cp_valid), .cp_ready_i(cp_ready), .cp_o(cp), .busy_o(sched_busy)
+  );
+  fpq_fifo #(.WIDTH($bits(fpq_te_pkg::ld_t)), .DEPTH(4)) u_ldq (
+    .clk_i, .rst_ni, .flush_i, .push_i(ld_valid && ld_ready), .wdata_i(ld), .full_o(lq_full),
+    .pop_i(lq_pop), .rdata_o(lq), .empty_o(lq_empty), .count_o()
+  );
+  fpq_fifo #(.WIDTH($bits(fpq_te_pkg::cp_t)), .DEPTH(4)) u_cpq (
+    .clk_i, .rst_ni, .flush_i, .push_i(cp_valid && cp_ready), .wdata_i(cp), .full_o(cq_full),
+    .pop_i(cq_pop), .rdata_o(cq), .empty_o(cq_empty), .count_o()
+  );
+  assign ld_ready = !lq_full;
+  assign cp_ready = !cq_full;
+
+  // ---- operand banks
+  logic [ROWS-1:0] a_we, sa_we;
+  logic [COLS-1:0] b_we, sb_we;
+  logic [WA-1:0]   bank_waddr, a_raddr, b_raddr;
+  logic [WS-1:0]   sa_raddr, sb_raddr;
+  logic [63:0]     bank_wdata;
+  logic [ROWS*64-1:0] a_rdata, sa_rdata;
+  logic [COLS*64-1:0] b_rdata, sb_rdata;
+
+  for (genvar r = 0; r < ROWS; r++) begin : g_a_bank
+    fpq_ram #(.WIDTH(64), .DEPTH(2 * SLOT_WORDS)) u_a (
+      .clk_i, .we_i(a_we[r]), .waddr_i(bank_waddr), .wdata_i(bank_wdata),
+      .raddr_i(a_raddr), .rdata_o(a_rdata[64*r +: 64])
+    );
+    fpq_ram #(.WIDTH(64), .DEPTH(2 * SC_SLOT_WORDS)) u_sa (
+      .clk_i, .we_i(sa_we[r]), .waddr_i(bank_waddr[WS-1:0]), .wdata_i(bank_wdata),
+      .raddr_i(sa_raddr), .rdata_o(sa_rdata[64*r +: 64])
+    );
+  end
+  for (genvar c = 0; c < COLS; c++) begin : g_b_bank
+    fpq_ram #(.WIDTH(64), .DEPTH(2 * SLOT_WORDS)) u_b (
+      .clk_i, .we_i(b_we[c]), .waddr_i(bank_waddr), .wdata_i(bank_wdata),
+      .raddr_i(b_raddr), .rdata_o(b_rdata[64*c +: 64])
+    );
+    fpq_ram #(.WIDTH(64), .DEPTH(2 * SC_SLOT_WORDS)) u_sb (
+      .clk_i, .we_i(sb_we[c]), .waddr_i(bank_waddr[WS-1:0]), .wdata_i(bank_wdata),
+      .raddr_i(sb_raddr), .rdata_o(sb_rdata[64*c +: 64])
+    );
+  end
+
+  // ---- loader
+  logic [1:0] a_filled, b_filled, p_filled;
+  logic rel_a, rel_a_slot, rel_b, rel_b_slot, rel_p, rel_p_slot;
+  logic p_slot;
+  logic [CL-1:0] p_col;
+  logic [31:0] alpha, beta, bias, mult, oscale;
+  logic [7:0]  shift;
+  logic        loader_busy;
+
+  assign lq_pop = !lq_empty && loader_ready;
+  logic loader_ready;
+  fpq_te_loader #(.ROWS(ROWS), .COLS(COLS), .SLOT_WORDS(SLOT_WORDS),
+                  .SC_SLOT_WORDS(SC_SLOT_WORDS)) u_loader (
+    .clk_i, .rst_ni, .flush_i, .op_i(op_q), .bits_a_i(bits_a), .bits_b_i(bits_b),
+    .ld_valid_i(!lq_empty), .ld_ready_o(loader_ready), .ld_i(lq),
+    .a_filled_o(a_filled), .b_filled_o(b_filled), .p_filled_o(p_filled),
+    .rel_a_i(rel_a), .rel_a_slot_i(rel_a_slot), .rel_b_i(rel_b), .rel_b_slot_i(rel_b_slot),
+    .rel_p_i(rel_p), .rel_p_slot_i(rel_p_slot),
+    .rd_req_valid_o, .rd_req_ready_i, .rd_req_addr_o, .rd_req_len_o,
+    .rd_data_valid_i, .rd_data_i, .rd_data_last_i,
+    .a_we_o(a_we), .sa_we_o(sa_we), .b_we_o(b_we), .sb_we_o(sb_we),
+    .waddr_o(bank_waddr), .wdata_o(bank_wdata),
+    .p_slot_i(p_slot), .p_col_i(p_col), .alpha_o(alpha), .beta_o(beta), .bias_o(bias),
+    .mult_o(mult), .shift_o(shift), .oscale_o(oscale), .busy_o(loader_busy)
+  );
+
+  // ---- feeder and array
+  logic arr_in_valid, arr_in_ready, arr_blk_last, arr_tile_last;
+  logic [ROWS*8-1:0] arr_a, arr_sa;
+  logic [COLS*8-1:0] arr_b, arr_sb;
+  logic arr_out_valid, arr_out_last;
+  logic [ROWS*32-1:0] arr_c;
+  logic tag_valid, credit_ok, feed_busy;
+  fpq_te_pkg::tag_t tag;
+  logic [10:0] feed_macs;
+
+  fpq_te_feed #(.ROWS(ROWS), .COLS(COLS), .SLOT_WORDS(SLOT_WORDS),
+                .SC_SLOT_WORDS(SC_SLOT_WORDS)) u_feed (
+    .clk_i, .rst_ni, .flush_i, .bits_a_i(bits_a), .bits_b_i(bits_b),
+    .a_scales_i(op_q.flags.a_scales), .b_scales_i(op_q.flags.b_scales),
+    .cp_valid_i(!cq_empty), .cp_ready_o(feed_ready), .cp_i(cq),
+    .a_filled_i(a_filled), .b_filled_i(b_filled),
+    .rel_a_o(rel_a), .rel_a_slot_o(rel_a_slot), .rel_b_o(rel_b), .rel_b_slot_o(rel_b_slot),
+    .credit_ok_i(credit_ok),
+    .a_raddr_o(a_raddr), .a_rdata_i(a_rdata), .b_raddr_o(b_raddr), .b_rdata_i(b_rdata),
+    .sa_raddr_o(sa_raddr), .sa_rdata_i(sa_rdata), .sb_raddr_o(sb_raddr), .sb_rdata_i(sb_rdata),
+    .arr_valid_o(arr_in_valid), .arr_ready_i(arr_in_ready), .arr_block_last_o(arr_blk_last),
+    .arr_tile_last_o(arr_tile_last), .arr_a_o(arr_a), .arr_b_o(arr_b), .arr_sa_o(arr_sa),
+    .arr_sb_o(arr_sb), .tag_valid_o(tag_valid), .tag_o(tag),
+    .macs_o(feed_macs), .stall_o(perf_stall_o), .busy_o(feed_busy)
+  );
+  logic feed_ready;
+  assign cq_pop = !cq_empty && feed_ready;
+
+  // The array has no abort: a flush resets it (one cycle late, from a register).
+  logic arr_rst_nq;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) arr_rst_nq <= 1'b0;
+    else arr_rst_nq <= !flush_i;
+  end
+
+  fpq_array #(.ROWS(ROWS), .COLS(COLS), .FORMATS(FORMATS)) u_array (
+    .clk_i, .rst_ni(arr_rst_nq),
+    .in_valid_i(arr_in_valid), .in_ready_o(arr_in_ready), .in_block_last_i(arr_blk_last),
+    .in_tile_last_i(arr_tile_last), .in_fmt_a_i(op_q.op.fmt_a[3:0]),
+    .in_fmt_b_i(op_q.op.fmt_b[3:0]), .in_zero_point_i(op_q.a_zero[7:0]),
+    .in_a_i(arr_a), .in_b_i(arr_b), .in_scale_a_i(arr_sa), .in_scale_b_i(arr_sb),
+    .out_valid_o(arr_out_valid), .out_last_o(arr_out_last), .out_c_o(arr_c)
+  );
+
+  // ---- output stage
+  logic [31:0] tags;
+  logic        out_idle;
+  fpq_te_out #(.ROWS(ROWS), .COLS(COLS)) u_out (
+    .clk_i, .rst_ni, .flush_i, .start_i(sched_start_q), .op_i(op_q),
+    .arr_valid_i(arr_out_valid), .arr_last_i(arr_out_last), .arr_c_i(arr_c),
+    .tag_valid_i(tag_valid), .tag_i(tag), .credit_ok_o(credit_ok),
+    .p_filled_i(p_filled), .p_slot_o(p_slot), .p_col_o(p_col),
+    .alpha_i(alpha), .beta_i(beta), .bias_i(bias), .mult_i(mult), .shift_i(shift),
+    .oscale_i(oscale), .rel_p_o(rel_p), .rel_p_slot_o(rel_p_slot),
+    .wr_req_valid_o, .wr_req_ready_i, .wr_req_addr_o, .wr_req_len_o,
+    .wr_data_valid_o, .wr_data_ready_i, .wr_data_o,
+    .tags_o(tags), .clamped_o(clamped_o), .saturated_o(saturated_o),
+    .nan_to_zero_o(nan_to_zero_o), .overflowed_o(overflowed_o), .idle_o(out_idle)
+  );
+
+  // ---- completion and statistics
+  assign done_o = state_q == S_RUN && !sched_start_q && !sched_busy && lq_empty && cq_empty &&
+                  !loader_busy && !feed_busy && out_idle && tags == tiles_q;
+  assign idle_o = state_q == S_IDLE;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) macs_o <= 64'd0;
+    else if (start_i && state_q == S_IDLE) macs_o <= 64'd0;
+    else macs_o <= macs_o + 64'(feed_macs);
+  end
+  assign perf_macs_o = feed_macs;
+
+  logic unused;
+  assign unused = ^{words_b, lq_full, cq_full};
+endmodule

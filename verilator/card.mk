@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+# The card RTL under Verilator: unit benches and the whole-card bench, driven from C
+# through thin C++ layers. Verilated models are cached under /var/cache/fpq
+# (tools/verilate.sh); the test programs are built in $(O)/verilator.
+#   check-card   the card suite: lint, synthesis, the epilogue bench, the card bench
+
+VERILATOR_INC := /usr/share/verilator/include
+CARD_VFLAGS := -Wall --assert --x-assign unique --x-initial unique --trace-fst \
+	-Irtl rtl/card_waivers.vlt
+CARD_PKG := rtl/fpq_hw_pkg.sv
+EPI_RTL := $(CARD_PKG) rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv rtl/fpq_requant.sv \
+	rtl/fpq_epilogue.sv
+
+VB := $(O)/verilator
+# The C++ layers see Verilator's headers as system headers (their warnings are not ours).
+VSHIM_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -Iverilator -isystem $(VERILATOR_INC) \
+	-isystem $(VERILATOR_INC)/vltstd
+VTEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -Iverilator -Idriver
+
+$(VB)/epilogue.dir: $(EPI_RTL) rtl/card_waivers.vlt tools/verilate.sh
+	@tools/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPI_RTL)
+
+$(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.dir \
+		verilator/epilogue_model.cpp verilator/epilogue_model.h $(O)/asan/libfpq.a
+	@mkdir -p $(@D)
+	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/epilogue.dir) -c verilator/epilogue_model.cpp \
+		-o $(VB)/epilogue_model.o
+	$(CC) $(VTEST_CFLAGS) -c $< -o $(VB)/card_epilogue_test.o
+	$(CXX) $(SANITIZE) $(VB)/card_epilogue_test.o $(VB)/epilogue_model.o \
+		$$(cat $(VB)/epilogue.dir)/libVfpq_epilogue.a $(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
+
+# The card: our modules, and the systolic array's (everything else in rtl/, from the
+# array branch; ARRAY_DIR points elsewhere while it is not merged yet).
+CARD_MODS := fpq_hw_pkg fpq_te_pkg fpq_fifo fpq_ram fpq_fp_fma fpq_fp_encode fpq_requant \
+	fpq_epilogue fpq_te_sched fpq_te_loader fpq_te_stream fpq_te_feed fpq_te_out \
+	fpq_tile_engine fpq_csr fpq_op_check fpq_cmd fpq_mmu fpq_dma_rd fpq_dma_wr fpq_card
+CARD_OWN := $(CARD_MODS:%=rtl/%.sv)
+ARRAY_DIR ?= rtl
+ARRAY_ALL := $(filter-out $(CARD_MODS:%=$(ARRAY_DIR)/%.sv),$(sort $(wildcard $(ARRAY_DIR)/fpq_*.sv)))
+ARRAY_SRCS := $(filter %_pkg.sv,$(ARRAY_ALL)) $(filter-out %_pkg.sv,$(ARRAY_ALL))
+CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_SRCS) \
+	$(filter-out rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv,$(CARD_OWN))
+HAVE_ARRAY := $(wildcard $(ARRAY_DIR)/fpq_array.sv)
+CARD_ROWS ?= 8
+CARD_COLS ?= 8
+CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
+
+$(VB)/card.dir: $(CARD_SRCS) rtl/card_waivers.vlt tools/verilate.sh
+	@tools/verilate.sh card-$(CARD_ROWS)x$(CARD_COLS) $@ fpq_card $(CARD_VFLAGS) \
+		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_SRCS)
+
+$(VB)/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir
+	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
+
+$(VB)/card_test: verilator/tests/card_test.c $(CARD_HOST_SRCS) verilator/tests/*.h \
+		$(VB)/card_model.o $(VB)/card.dir $(O)/asan/libfpq.a
+	$(CC) $(VTEST_CFLAGS) verilator/tests/card_test.c $(CARD_HOST_SRCS) -c
+	@mv card_test.o card_host.o card_gemm.o $(VB)/
+	$(CXX) $(SANITIZE) $(VB)/card_test.o $(VB)/card_host.o $(VB)/card_gemm.o \
+		$(VB)/card_model.o $$(cat $(VB)/card.dir)/libVfpq_card.a $(O)/asan/libfpq.a \
+		$(LIB_LDLIBS) -lz -o $@
+
+CARD_TESTS := $(VB)/card_epilogue_test $(if $(HAVE_ARRAY),$(VB)/card_test)
+
+.PHONY: card-tests check-card
+card-tests: $(CARD_TESTS)
+CHECK_SUITES += card
+check-card: $(CARD_TESTS)
+	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh "$(HAVE_ARRAY)" $(CARD_TESTS)
