@@ -206,15 +206,39 @@ nomem:
 }
 
 /* One channel (column of C) into lane l of panel p. */
+/*
+ * Walks the elements of one channel in its panel: element e of a k step, then the next
+ * step of the same panel (CPU_QUAD steps further on, past the quad's other panels).
+ */
+struct lane_writer {
+	uint8_t *at;
+	size_t quad_step, esz;
+	uint32_t e, step_k;
+};
+
+static void *lane_next(struct lane_writer *w)
+{
+	void *p = w->at + w->e * w->esz;
+
+	if (++w->e == w->step_k) {
+		w->e = 0;
+		w->at += w->quad_step;
+	}
+	return p;
+}
+
+/* One channel (column of C) into lane l of panel p. */
 static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t j,
 			   uint8_t *codes)
 {
 	const struct cpu_codec *cd = cpu_codec(b->format);
 	const uint32_t p = j / CPU_PANEL, l = j % CPU_PANEL, k = bp->k;
 	const int int8_path = bp->colsum != NULL;
-	/* Element kk of this channel: in step kk / step_k, lane l. */
-#define AT(type, kk) ((type *)cpu_bpack_at(bp, p, (kk) / bp->step_k) + \
-		      (size_t)l * bp->step_k + (kk) % bp->step_k)
+	const size_t esz = bp->cls == CPU_CLASS_I8 ? 1 : bp->cls == CPU_CLASS_I16 ? 2 : 8;
+	struct lane_writer w = {
+		cpu_bpack_at(bp, p, 0) + (size_t)l * bp->step_k * esz,
+		(size_t)CPU_QUAD * bp->step_bytes, esz, 0, bp->step_k
+	};
 
 	cpu_unpack_codes(b, j, codes);
 	if (int8_path) {
@@ -225,9 +249,9 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 
 			sum += (uint32_t)v;
 			if (bp->cls == CPU_CLASS_I8)
-				*AT(int8_t, kk) = (int8_t)v;
+				*(int8_t *)lane_next(&w) = (int8_t)v;
 			else
-				*AT(int16_t, kk) = (int16_t)v;
+				*(int16_t *)lane_next(&w) = (int16_t)v;
 		}
 		bp->colsum[j] = (int32_t)sum;
 		return;
@@ -242,20 +266,22 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 
 		for (uint32_t kk = k0; kk < k1; kk++)
 			special |= cd->special[codes[kk]];
+		/* Exact: at most 32 significant bits times a power of two. */
+		const double f = special ? 0.0 : ldexp(1.0, xb);
+
 		for (uint32_t kk = k0; kk < k1; kk++) {
 			uint8_t c = codes[kk];
 
 			switch (bp->cls) {
 			case CPU_CLASS_I8:
-				*AT(int8_t, kk) = (int8_t)cd->isig[c];
+				*(int8_t *)lane_next(&w) = (int8_t)cd->isig[c];
 				sum += (uint32_t)cd->isig[c];
 				break;
 			case CPU_CLASS_I16:
-				*AT(int16_t, kk) = (int16_t)cd->isig[c];
+				*(int16_t *)lane_next(&w) = (int16_t)cd->isig[c];
 				break;
 			default:
-				/* Exact: at most 32 significant bits times a power of two. */
-				*AT(double, kk) = special ? 0.0 : ldexp(cd->sig[c], xb);
+				*(double *)lane_next(&w) = cd->sig[c] * f;
 				break;
 			}
 		}
@@ -277,7 +303,6 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		}
 	}
 }
-#undef AT
 
 void cpu_bpack_finish(struct cpu_bpack *bp)
 {
