@@ -7,7 +7,8 @@
  *     on 1 and 2 threads;
  *   - the MX formats against libfpq's own INT8 figure of the same run.
  * libfpq and oneDNN are timed in alternating rounds so that both see the same load;
- * each figure is the best round (a round runs the GEMM repeatedly for >= 50 ms).
+ * each figure is the best of ten rounds (a round runs the GEMM repeatedly for >= 20 ms):
+ * on a shared machine the best round is the one least disturbed by other processes.
  *
  *   fpq-cpubench [--rounds R] [--threads T1,T2] [--quick]
  */
@@ -329,8 +330,8 @@ static double gops(uint32_t m, uint32_t n, uint32_t k, double secs)
 int main(int argc, char **argv)
 {
 	unsigned int thread_list[4] = { 1, 2 }, n_threads = 2;
-	int rounds = 5;
-	double min_secs = 0.05;
+	int rounds = 10;
+	double min_secs = 0.02;
 	static const uint32_t small_m[] = { 1, 8, 32 };
 
 	for (int i = 1; i < argc; i++) {
@@ -344,7 +345,7 @@ int main(int argc, char **argv)
 				thread_list[n_threads++] = (unsigned int)atoi(tok);
 		} else if (!strcmp(argv[i], "--quick")) {
 			rounds = 2;
-			min_secs = 0.02;
+			min_secs = 0.01;
 		} else {
 			fprintf(stderr, "usage: fpq-cpubench [--rounds R] [--threads 1,2] [--quick]\n");
 			return 2;
