@@ -19,6 +19,9 @@
 #include "cpu.h"
 
 #define INLINE static inline __attribute__((always_inline))
+#ifndef F64_MR
+#define F64_MR 6
+#endif
 /* Tile loops have compile-time bounds: unroll them so the tile lives in registers. */
 #define UNROLL _Pragma("GCC unroll 16")
 
@@ -376,9 +379,15 @@ INLINE __m256 round_sum2(__m512d x, __m512d y)
 INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int NP,
 		     const unsigned int PIECES)
 {
-	/* NP panels = 2 NP zmm of doubles per row and piece. */
-	__m512d s[2][4][4];
-	__m512 acc[4][2];
+	/*
+	 * NP panels = 2 NP zmm of doubles per row and piece. Up to four rows the binary32
+	 * accumulators stay in registers; six rows need all of them for the block sums, so
+	 * the accumulators (touched once per block) live in memory.
+	 */
+	const int ACC_IN_REGS = MR <= 4;
+	__m512d s[2][6][4];
+	__m512 acc[6][2];
+	float accm[6][32] __attribute__((aligned(64)));
 	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	const size_t piece = t->a_stride / 8 / PIECES;
 	float *c = t->c;
@@ -386,9 +395,15 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
 		UNROLL
-		for (unsigned int p = 0; p < NP; p++)
-			acc[r][p] = t->first ? _mm512_setzero_ps()
-					     : _mm512_loadu_ps(c + r * t->c_stride + 16 * p);
+		for (unsigned int p = 0; p < NP; p++) {
+			__m512 v = t->first ? _mm512_setzero_ps()
+					    : _mm512_loadu_ps(c + r * t->c_stride + 16 * p);
+
+			if (ACC_IN_REGS)
+				acc[r][p] = v;
+			else
+				_mm512_store_ps(&accm[r][16 * p], v);
+		}
 	for (uint32_t blk = 0; blk < t->nblk; blk++) {
 		UNROLL
 		for (unsigned int q = 0; q < PIECES; q++)
@@ -420,9 +435,11 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 						s[q][r][v] = _mm512_fmadd_pd(av, bv[v], s[q][r][v]);
 				}
 		}
+		__m512 pv[6][2];
+
 		if (__builtin_expect(t->slow[blk], 0)) {
-			double sbuf[2 * 4 * 32] __attribute__((aligned(64)));
-			float pbuf[4 * 32] __attribute__((aligned(64)));
+			double sbuf[2 * 6 * 32] __attribute__((aligned(64)));
+			float pbuf[6 * 32] __attribute__((aligned(64)));
 			const unsigned int nc = NP * 16;
 
 			UNROLL
@@ -438,29 +455,43 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 			for (unsigned int r = 0; r < MR; r++)
 				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
-					acc[r][p] = _mm512_add_ps(acc[r][p],
-						_mm512_load_ps(pbuf + r * nc + 16 * p));
-			continue;
+					pv[r][p] = _mm512_load_ps(pbuf + r * nc + 16 * p);
+		} else {
+			UNROLL
+			for (unsigned int r = 0; r < MR; r++)
+				UNROLL
+				for (unsigned int p = 0; p < NP; p++) {
+					__m256 lo, hi;
+
+					if (PIECES == 1) {
+						/* S is prescaled by 2^X: the conversion is the one
+						 * rounding. */
+						lo = _mm512_cvtpd_ps(s[0][r][2 * p]);
+						hi = _mm512_cvtpd_ps(s[0][r][2 * p + 1]);
+					} else {
+						lo = round_sum2(s[0][r][2 * p], s[1][r][2 * p]);
+						hi = round_sum2(s[0][r][2 * p + 1], s[1][r][2 * p + 1]);
+					}
+					pv[r][p] = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+				}
 		}
 		UNROLL
 		for (unsigned int r = 0; r < MR; r++)
 			UNROLL
 			for (unsigned int p = 0; p < NP; p++) {
-				__m256 lo, hi;
-
-				if (PIECES == 1) {
-					/* S is prescaled by 2^X: the conversion is the one rounding. */
-					lo = _mm512_cvtpd_ps(s[0][r][2 * p]);
-					hi = _mm512_cvtpd_ps(s[0][r][2 * p + 1]);
-				} else {
-					lo = round_sum2(s[0][r][2 * p], s[1][r][2 * p]);
-					hi = round_sum2(s[0][r][2 * p + 1], s[1][r][2 * p + 1]);
-				}
-				__m512 pv = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
-
-				acc[r][p] = _mm512_add_ps(acc[r][p], pv);
+				if (ACC_IN_REGS)
+					acc[r][p] = _mm512_add_ps(acc[r][p], pv[r][p]);
+				else
+					_mm512_store_ps(&accm[r][16 * p],
+						_mm512_add_ps(_mm512_load_ps(&accm[r][16 * p]), pv[r][p]));
 			}
 	}
+	if (!ACC_IN_REGS)
+		UNROLL
+		for (unsigned int r = 0; r < MR; r++)
+			UNROLL
+			for (unsigned int p = 0; p < NP; p++)
+				acc[r][p] = _mm512_load_ps(&accm[r][16 * p]);
 	(void)c;
 	store_tile(t, acc, MR, NP);
 }
@@ -472,19 +503,12 @@ static void f64_mx(const struct cpu_tile *t)
 		case 1: f64_tile(t, 1, 1, 2); return;
 		case 2: f64_tile(t, 2, 1, 2); return;
 		case 3: f64_tile(t, 3, 1, 2); return;
-		default: f64_tile(t, 4, 1, 2); return;
+		case 4: f64_tile(t, 4, 1, 2); return;
+		case 5: f64_tile(t, 5, 1, 2); return;
+		default: f64_tile(t, 6, 1, 2); return;
 		}
 	}
-	switch (t->mr * 8 + t->np) {
-	case 1 * 8 + 1: f64_tile(t, 1, 1, 1); return;
-	case 2 * 8 + 1: f64_tile(t, 2, 1, 1); return;
-	case 3 * 8 + 1: f64_tile(t, 3, 1, 1); return;
-	case 4 * 8 + 1: f64_tile(t, 4, 1, 1); return;
-	case 1 * 8 + 2: f64_tile(t, 1, 2, 1); return;
-	case 2 * 8 + 2: f64_tile(t, 2, 2, 1); return;
-	case 3 * 8 + 2: f64_tile(t, 3, 2, 1); return;
-	default: f64_tile(t, 4, 2, 1); return;
-	}
+	DISPATCH_MR_NP2(f64_tile, t, 1);
 }
 
 /* ---- epilogues ---- */
@@ -929,7 +953,7 @@ const struct cpu_kernels cpu_kernels_avx512 = {
 	.isa = CPU_ISA_AVX512,
 	.mr_i8 = 6, .np_i8 = 4,
 	.mr_mx = 6, .np_mx = 2,
-	.mr_f64 = 4, .np_f64 = 2,
+	.mr_f64 = F64_MR, .np_f64 = 2,
 	.exp_guard = 0,
 	.i8_int = i8_int,
 	.i16_int = NULL,
