@@ -6,7 +6,9 @@
  *     pre-packed for both, at M = N = K = 1024 and at small M (1, 8, 32), N = K = 1024,
  *     on 1 and 2 threads;
  *   - the MX formats against libfpq's own INT8 figure of the same run.
- * libfpq and oneDNN are timed in alternating rounds so that both see the same load;
+ * libfpq and oneDNN are timed in alternating rounds so that both see the same load
+ * (each round begins after a 5 ms pause, so that neither library's idle threads are
+ * still spinning);
  * each figure is the best of ten rounds (a round runs the GEMM repeatedly for >= 20 ms):
  * on a shared machine the best round is the one least disturbed by other processes.
  *
@@ -202,10 +204,26 @@ static void keep_best(struct timing *best, struct timing t)
 		best->cpu = t.cpu;
 }
 
+/*
+ * Idle threads of either library spin for a while after a call (libgomp's and libfpq's
+ * pools both do) and would take the other core from the round that follows: each round
+ * starts after a pause long enough for them to go to sleep.
+ */
+static void settle(void)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
 static struct timing fpq_round(struct fpq_case *fc, double min_secs)
 {
 	int reps = 0, err;
-	double t0 = now(), c0 = thread_time(), t;
+	double t0, c0, t;
+
+	settle();
+	t0 = now();
+	c0 = thread_time();
 
 	do {
 		if ((err = fpq_gemm(fc->ctx, &fc->op, NULL)))
@@ -296,6 +314,7 @@ static struct timing dnnl_round(struct dnnl_case *dc, unsigned int threads, doub
 	double t0, c0, t;
 
 	omp_set_num_threads((int)threads);
+	settle();
 	t0 = now();
 	c0 = thread_time();
 	do {

@@ -721,10 +721,9 @@ static void value_table(enum fpq_format fmt, int16_t *tab, unsigned int n)
  * 64 codes of a row starting at element k0 (a multiple of 64), when the row's bytes
  * hold all of them; returns 0 when the caller must use the portable path.
  */
-INLINE int codes64(const struct fpq_matrix *a, const uint8_t *row, uint32_t k0, __m512i *out)
+INLINE int codes64(const struct fpq_matrix *a, unsigned int bits, const uint8_t *row,
+		       uint32_t k0, __m512i *out)
 {
-	const unsigned int bits = fpq_format_info(a->format)->bits;
-
 	if (k0 + 64 > a->cols)
 		return 0;
 	switch (bits) {
@@ -769,6 +768,8 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 		       uint32_t r0, uint32_t r1)
 {
 	const enum fpq_format fa = a->format;
+	const unsigned int bits = fpq_format_info(fa)->bits;
+	const size_t stride = fpq_matrix_stride(a);
 	const int is_fp8 = fa == FPQ_FMT_E4M3 || fa == FPQ_FMT_E5M2;
 	const int lsb_a = fpq_elem_lsb_exp(fa), lsb_b = fpq_elem_lsb_exp(fb);
 	uint8_t bf_lo[128] = { 0 }, bf_hi[128] = { 0 };
@@ -791,7 +792,7 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 	const __m512i sp_mask = _mm512_set1_epi8(fa == FPQ_FMT_E4M3 ? 0x7F : 0x7C);
 
 	for (uint32_t r = r0; r < r1; r++) {
-		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * fpq_matrix_stride(a);
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
 		double *dst = (double *)(ap->data + (size_t)r * ap->row_bytes);
 		uint32_t k = 0;
 
@@ -805,7 +806,7 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 			uint8_t hi[64] __attribute__((aligned(64)));
 			__mmask64 sp = 0;
 
-			codes64(a, row, k, &codes);
+			codes64(a, bits, row, k, &codes);
 			if (is_fp8) {
 				_mm512_store_si512(lo, _mm512_permutex2var_epi8(lo0, codes, lo1));
 				_mm512_store_si512(hi, _mm512_or_si512(
@@ -869,6 +870,8 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 {
 	const int int8_path = a->format == FPQ_FMT_INT8;
 	const int lsb = fpq_elem_lsb_exp(a->format) + fpq_elem_lsb_exp(fb);
+	const unsigned int bits = fpq_format_info(a->format)->bits;
+	const size_t stride = fpq_matrix_stride(a);
 	int16_t tab[64] = { 0 };
 	int8_t tab8[64];
 
@@ -887,14 +890,14 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 	const __m512i t16lo = _mm512_loadu_si512(tab), t16hi = _mm512_loadu_si512(tab + 32);
 
 	for (uint32_t r = r0; r < r1; r++) {
-		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * fpq_matrix_stride(a);
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
 		uint8_t *dst = ap->data + (size_t)r * ap->row_bytes;
 		uint32_t k = 0;
 
 		for (; k < ap->k; k += 64) {
 			__m512i codes;
 
-			if (!codes64(a, row, k, &codes))
+			if (!codes64(a, bits, row, k, &codes))
 				break;
 			if (ap->cls == CPU_CLASS_I8) {
 				/* u8 = value + 128; int8/mxint8 values are the codes. */
