@@ -51,7 +51,8 @@ enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64 };
 /*
  * B decoded for one class. Panel p holds channels 16p..16p+15 (missing channels are
  * zero); one k step of a panel is
- *   I8:  [16][4] int8    (4 consecutive k of one channel per dword), 64 bytes
+ *   I8:  [16][4] int8    (4 consecutive k of one channel per dword), 64 bytes; on
+ *        the INT8 path uint8 b + 128 (A is the signed operand there)
  *   I16: [16][2] int16   (2 consecutive k), 64 bytes
  *   F64: [16]    double, prescaled by the channel's block scale 2^xb, 128 bytes
  * and the steps of the four panels of a quad alternate: [n16/4][kpad/step_k][4][step].
@@ -102,7 +103,9 @@ unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb);
 
 /*
  * A decoded per call, one row of kpad elements per matrix row:
- *   I8:  uint8 value + 128 (INT8 path: code ^ 0x80)
+ *   I8:  uint8 value + 128; on the INT8 path the int8 codes themselves (then B holds
+ *        b + 128 and rowsum[] corrects): when K is a whole number of blocks the
+ *        kernels read A where it is (data is NULL, the rows are the caller's)
  *   I16: int16 value
  *   F64: pieces rows of double, value * 2^(xa + lsb_a + lsb_b) (piece 1: high 16 bits
  *        of the integer value, times 2^16 more)
@@ -114,6 +117,7 @@ struct cpu_apack {
 	unsigned int pieces;
 	size_t row_bytes;            /* bytes from one packed row to the next */
 	uint8_t *data;
+	int32_t *rowcorr;            /* INT8 path, I8: -128 * sum over k of a, per row */
 	float *aexp, *afac;          /* [m][nblk] */
 	uint8_t *special;            /* [m][nblk] */
 	int any_special;
@@ -167,7 +171,8 @@ struct cpu_tile {
 	uint32_t j0;
 	uint64_t *clamped;
 	/* INT8 path */
-	const int32_t *init;         /* per column: bias - (128 + zp) * colsum */
+	const int32_t *init;         /* per column: bias - zp * colsum */
+	const int32_t *rowcorr;      /* per row of the tile: -128 * sum of a (I8) */
 	/* MX paths, per block */
 	const float *aexp;           /* row r, block t at aexp[r * aexp_stride + t] */
 	const float *afac;

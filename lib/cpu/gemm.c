@@ -50,7 +50,10 @@ static void fp_leave(unsigned int old)
 }
 
 /* Scratch slots of struct cpu_state. */
-enum { SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO };
+enum {
+	SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO,
+	SLOT_ROWCORR
+};
 
 struct blkinfo;
 
@@ -128,6 +131,15 @@ static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
 	ap->pieces = g->cls == CPU_CLASS_F64 ? cpu_f64_pieces(a->format, g->op->b.format) : 1;
 	ap->row_bytes = (size_t)ap->kpad * (g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16
 					    ? 2 : 8 * ap->pieces);
+	if (g->int8_path && g->cls == CPU_CLASS_I8) {
+		/* The int8 codes are the kernel's operand: read A in place when its rows
+		 * hold whole blocks, and only sum them per row. */
+		ap->rowcorr = cpu_scratch(cs, SLOT_ROWCORR, sizeof(int32_t) * ap->m);
+		if (!ap->rowcorr)
+			return -ENOMEM;
+		if (ap->kpad == ap->k)
+			return 0;
+	}
 	ap->data = cpu_scratch(cs, SLOT_A, ap->row_bytes * ap->m);
 	if (!ap->data)
 		return -ENOMEM;
@@ -238,8 +250,12 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	struct cpu_tile t;
 
 	/* What does not change from tile to tile is set once. */
+	/* A in place (INT8 path): the caller's rows. */
+	const uint8_t *a_rows = ap->data ? ap->data : (const uint8_t *)g->op->a.data;
+	const size_t a_stride = ap->data ? ap->row_bytes : fpq_matrix_stride(&g->op->a);
+
 	memset(&t, 0, sizeof(t));
-	t.a_stride = ap->row_bytes;
+	t.a_stride = a_stride;
 	t.b_panel = bp->step_bytes;
 	t.b_step = bp->step_bytes * CPU_QUAD;
 	t.c_stride = ldc;
@@ -294,7 +310,8 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 				const unsigned int mr = i_end - i < g->mr ? i_end - i : g->mr;
 
 				t.mr = mr;
-				t.a = ap->data + (size_t)i * ap->row_bytes + k0 * a_esz;
+				t.a = a_rows + (size_t)i * a_stride + k0 * a_esz;
+				t.rowcorr = ap->rowcorr ? ap->rowcorr + i : NULL;
 				t.c = (uint8_t *)w->acc + ((size_t)(i - i_start) * ldc +
 							   (p - p_start) * CPU_PANEL) * 4;
 				t.out = direct ? (uint8_t *)g->op->c.data + (size_t)i * g->c_stride +
@@ -458,12 +475,14 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 
 	if (g.int8_path) {
 		const struct cpu_bpack *bp = g.bp;
-		const uint32_t corr = g.cls == CPU_CLASS_I8 ? 128u + (uint32_t)op->a.zero_point : 0;
+		/* I8: bias - zp * colsum (and -128 * rowsum per row, in the kernel); I16: A
+		 * holds a - zp already. */
+		const uint32_t corr = g.cls == CPU_CLASS_I8 ? (uint32_t)op->a.zero_point : 0;
 
 		g.init = cpu_scratch(cs, SLOT_INIT, sizeof(int32_t) * bp->n16 * CPU_PANEL);
 		if (!g.init)
 			goto out_nomem;
-		/* bias - (128 + zp) * colsum, in wrapping arithmetic like the reference. */
+		/* In wrapping arithmetic like the reference. */
 		const uint32_t *restrict cs32 = (const uint32_t *)bp->colsum;
 		uint32_t *restrict init = (uint32_t *)g.init;
 		const uint32_t n = g.n, npad = bp->n16 * CPU_PANEL;

@@ -57,7 +57,9 @@ INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int 
 
 	UNROLL for (unsigned int r = 0; r < MR; r++)
 		UNROLL for (unsigned int h = 0; h < 2; h++)
-			acc[r][h] = t->first ? _mm256_loadu_si256((const void *)(t->init + 8 * h))
+			acc[r][h] = t->first ? _mm256_add_epi32(
+					_mm256_loadu_si256((const void *)(t->init + 8 * h)),
+					_mm256_set1_epi32(t->rowcorr ? t->rowcorr[r] : 0))
 				: _mm256_loadu_si256((const void *)(c + r * t->c_stride + 8 * h));
 	for (uint32_t s = 0; s < steps; s++) {
 		__m256i b0 = _mm256_load_si256((const void *)(b + (size_t)s * t->b_step));
@@ -68,8 +70,9 @@ INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int 
 
 #ifdef KERN_VNNI
 			if (I8) {
-				acc[r][0] = dot4(acc[r][0], av, b0);
-				acc[r][1] = dot4(acc[r][1], av, b1);
+				/* B (u8, b + 128) times A (s8). */
+				acc[r][0] = dot4(acc[r][0], b0, av);
+				acc[r][1] = dot4(acc[r][1], b1, av);
 				continue;
 			}
 #endif

@@ -46,7 +46,8 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 	for (unsigned int r = 0; r < MR; r++)
 		UNROLL
 		for (unsigned int p = 0; p < NP; p++)
-			acc[r][p] = t->first ? _mm512_loadu_si512(t->init + 16 * p)
+			acc[r][p] = t->first ? _mm512_add_epi32(_mm512_loadu_si512(t->init + 16 * p),
+								_mm512_set1_epi32(t->rowcorr[r]))
 					     : _mm512_loadu_si512(c + r * t->c_stride + 16 * p);
 	for (uint32_t s = 0; s < t->kpad / 4; s++) {
 		__m512i bv[4];
@@ -58,9 +59,10 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 		for (unsigned int r = 0; r < MR; r++) {
 			__m512i av = _mm512_set1_epi32(load_i32(a + r * as + 4 * (size_t)s));
 
+			/* B (u8, b + 128) times A (s8). */
 			UNROLL
 			for (unsigned int p = 0; p < NP; p++)
-				acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, bv[p]);
+				acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], bv[p], av);
 		}
 	}
 	UNROLL
@@ -86,7 +88,8 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 
 	UNROLL
 	for (unsigned int p = 0; p < NP; p++) {
-		acc[0][p] = t->first ? _mm512_loadu_si512(t->init + 16 * p)
+		acc[0][p] = t->first ? _mm512_add_epi32(_mm512_loadu_si512(t->init + 16 * p),
+							_mm512_set1_epi32(t->rowcorr[0]))
 				     : _mm512_loadu_si512(c + 16 * p);
 		acc[1][p] = _mm512_setzero_si512();
 	}
@@ -97,8 +100,8 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 
 			UNROLL
 			for (unsigned int p = 0; p < NP; p++)
-				acc[h][p] = _mm512_dpbusd_epi32(acc[h][p], av,
-					_mm512_load_si512(b + p * bs + (size_t)(s + h) * bst));
+				acc[h][p] = _mm512_dpbusd_epi32(acc[h][p],
+					_mm512_load_si512(b + p * bs + (size_t)(s + h) * bst), av);
 		}
 	}
 	UNROLL
@@ -880,6 +883,33 @@ static void pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_fo
 			pack_a_f64(ap, a, fb, r0, r1);
 		else
 			cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
+		return;
+	}
+	if (int8_path && ap->cls == CPU_CLASS_I8) {
+		/* The codes are the operand: sum each row (sad of the biased bytes), and copy
+		 * it only when its padding must be added. */
+		for (uint32_t r = r0; r < r1; r++) {
+			const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+			__m512i acc = _mm512_setzero_si512();
+			uint32_t k = 0, sum;
+
+			for (; k + 64 <= ap->k; k += 64)
+				acc = _mm512_add_epi64(acc, _mm512_sad_epu8(
+					_mm512_xor_si512(_mm512_loadu_si512(row + k),
+							 _mm512_set1_epi8(-128)),
+					_mm512_setzero_si512()));
+			/* sum of (a + 128) minus 128 per element, modulo 2^32 */
+			sum = (uint32_t)_mm512_reduce_add_epi64(acc) - 128u * k;
+			for (; k < ap->k; k++)
+				sum += (uint32_t)(int32_t)(int8_t)row[k];
+			ap->rowcorr[r] = (int32_t)(0u - 128u * sum);
+			if (ap->data) {
+				uint8_t *dst = ap->data + (size_t)r * ap->row_bytes;
+
+				memcpy(dst, row, ap->k);
+				memset(dst + ap->k, 0, ap->kpad - ap->k);
+			}
+		}
 		return;
 	}
 	if (!int8_path && a->format != FPQ_FMT_MXINT8)

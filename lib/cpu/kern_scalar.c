@@ -22,7 +22,8 @@ static void load_u32(const struct cpu_tile *t, uint32_t acc[MR_MAX][COLS_MAX])
 
 	for (unsigned int r = 0; r < t->mr; r++)
 		for (unsigned int c = 0; c < nc; c++)
-			acc[r][c] = t->first ? (uint32_t)t->init[c]
+			acc[r][c] = t->first ? (uint32_t)t->init[c] +
+						       (t->rowcorr ? (uint32_t)t->rowcorr[r] : 0u)
 					     : ((const uint32_t *)t->c)[r * t->c_stride + c];
 }
 
@@ -39,15 +40,16 @@ static void i8_int(const struct cpu_tile *t)
 
 	load_u32(t, acc);
 	for (unsigned int r = 0; r < t->mr; r++) {
-		const uint8_t *a = t->a + r * t->a_stride;
+		const int8_t *a = (const int8_t *)(t->a + r * t->a_stride);
 
 		for (unsigned int p = 0; p < t->np; p++) {
-			const int8_t *b = (const int8_t *)(t->b + p * t->b_panel);
+			const uint8_t *b = t->b + p * t->b_panel;
 
 			for (uint32_t s = 0; s < t->kpad / 4; s++)
 				for (unsigned int l = 0; l < CPU_PANEL; l++) {
-					const int8_t *bb = b + s * t->b_step + l * 4;
-					/* One vpdpbusd lane: |sum| < 2^17, added mod 2^32. */
+					const uint8_t *bb = b + s * t->b_step + l * 4;
+					/* One vpdpbusd lane (u8 b + 128 times s8 a): |sum| < 2^17,
+					 * added mod 2^32. */
 					int32_t d = a[4 * s] * bb[0] + a[4 * s + 1] * bb[1] +
 						    a[4 * s + 2] * bb[2] + a[4 * s + 3] * bb[3];
 

@@ -249,7 +249,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 
 			sum += (uint32_t)v;
 			if (bp->cls == CPU_CLASS_I8)
-				*(int8_t *)lane_next(&w) = (int8_t)v;
+				*(uint8_t *)lane_next(&w) = (uint8_t)(v + 128);
 			else
 				*(int16_t *)lane_next(&w) = (int16_t)v;
 		}
@@ -348,17 +348,23 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 	if (!codes)
 		abort();
 	for (uint32_t r = r0; r < r1; r++) {
-		uint8_t *row = ap->data + (size_t)r * ap->row_bytes;
+		uint8_t *row = ap->data ? ap->data + (size_t)r * ap->row_bytes : NULL;
 
 		cpu_unpack_codes(a, r, codes);
 		if (int8_path) {
+			uint32_t sum = 0;
+
 			for (uint32_t k = 0; k < ap->kpad; k++) {
-				if (ap->cls == CPU_CLASS_I8)
-					row[k] = k < ap->k ? codes[k] ^ 0x80 : 0x80;
-				else
-					((int16_t *)row)[k] = (int16_t)(k < ap->k
-						? (int8_t)codes[k] - a->zero_point : 0);
+				int32_t v = k < ap->k ? (int8_t)codes[k] : 0;
+
+				sum += (uint32_t)v;
+				if (ap->cls != CPU_CLASS_I8)
+					((int16_t *)row)[k] = (int16_t)(k < ap->k ? v - a->zero_point : 0);
+				else if (ap->data)
+					row[k] = (uint8_t)v;
 			}
+			if (ap->rowcorr)
+				ap->rowcorr[r] = (int32_t)(0u - 128u * sum);
 			continue;
 		}
 		for (uint32_t t = 0; t < ap->nblk; t++) {
