@@ -234,7 +234,9 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 {
 	struct gemm_run *g = arg;
 	struct worker *w = &g->w[worker];
-	const uint32_t mb = task / g->ntasks, nb = task % g->ntasks;
+	/* Column blocks outermost: a worker's contiguous range of tasks covers the same
+	 * columns of B from one call to the next. */
+	const uint32_t nb = task / g->mtasks, mb = task % g->mtasks;
 	const uint32_t i_start = mb * g->mc, j_start = nb * g->nc;
 	const uint32_t i_end = i_start + g->mc < g->m ? i_start + g->mc : g->m;
 	const uint32_t j_end = j_start + g->nc < g->n ? j_start + g->nc : g->n;

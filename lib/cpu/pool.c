@@ -30,7 +30,13 @@ struct cpu_pool {
 	void (*fn)(void *arg, uint32_t task, unsigned int worker);
 	void *arg;
 	uint32_t ntasks;
-	atomic_uint_fast32_t next;
+	/* Worker w owns tasks [w * ntasks / n, (w + 1) * ntasks / n) and takes them in
+	 * order from next[w]; once its range is done it helps with the others'. */
+	struct range {
+		atomic_uint_fast32_t next;
+		uint32_t end;
+		char pad[64 - sizeof(atomic_uint_fast32_t) - sizeof(uint32_t)];
+	} *ranges;
 };
 
 struct worker_start {
@@ -45,14 +51,23 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/*
+ * Contiguous ranges per worker keep a worker on the same tasks from one call to the next
+ * (the same columns of B stay in its core's caches), and stealing keeps the load
+ * balanced when a core is slower or busy elsewhere.
+ */
 static void run_tasks(struct cpu_pool *p, unsigned int id)
 {
-	for (;;) {
-		uint32_t t = (uint32_t)atomic_fetch_add(&p->next, 1);
+	for (unsigned int i = 0; i < p->n; i++) {
+		struct range *r = &p->ranges[(id + i) % p->n];
 
-		if (t >= p->ntasks)
-			break;
-		p->fn(p->arg, t, id);
+		for (;;) {
+			uint32_t t = (uint32_t)atomic_fetch_add(&r->next, 1);
+
+			if (t >= r->end)
+				break;
+			p->fn(p->arg, t, id);
+		}
 	}
 }
 
@@ -108,7 +123,12 @@ int cpu_pool_create(unsigned int threads, struct cpu_pool **out)
 	atomic_init(&p->generation, 0);
 	atomic_init(&p->active, 0);
 	atomic_init(&p->stop, false);
-	atomic_init(&p->next, 0);
+	p->ranges = aligned_alloc(64, sizeof(*p->ranges) * p->n);
+	if (!p->ranges) {
+		free(p->threads);
+		free(p);
+		return -ENOMEM;
+	}
 	for (unsigned int i = 1; i < p->n; i++) {
 		struct worker_start *ws = malloc(sizeof(*ws));
 		int err = ws ? 0 : ENOMEM;
@@ -144,6 +164,7 @@ void cpu_pool_destroy(struct cpu_pool *p)
 	pthread_cond_destroy(&p->done);
 	pthread_mutex_destroy(&p->lock);
 	free(p->threads);
+	free(p->ranges);
 	free(p);
 }
 
@@ -163,7 +184,10 @@ void cpu_pool_run(struct cpu_pool *p, void (*fn)(void *arg, uint32_t task, unsig
 	p->fn = fn;
 	p->arg = arg;
 	p->ntasks = ntasks;
-	atomic_store(&p->next, 0);
+	for (unsigned int w = 0; w < p->n; w++) {
+		atomic_store(&p->ranges[w].next, (uint_fast32_t)((uint64_t)ntasks * w / p->n));
+		p->ranges[w].end = (uint32_t)((uint64_t)ntasks * (w + 1) / p->n);
+	}
 	atomic_store(&p->active, p->n - 1);
 	pthread_mutex_lock(&p->lock);
 	atomic_store_explicit(&p->generation, atomic_load(&p->generation) + 1,
