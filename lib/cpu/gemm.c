@@ -456,10 +456,12 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	if (apack_alloc(&g, cs))
 		goto out_nomem;
 
-	/* Phase 1: decode A (and B when needed) on all threads. */
-	g.a_rows_per = g.m < 16 ? g.m : div_up(g.m, 4 * g.threads);
-	if (g.a_rows_per < 4)
-		g.a_rows_per = g.m < 4 ? g.m : 4;
+	/* Phase 1: decode A (and B when needed) on all threads; a small A in one piece
+	 * (waking the workers would cost more than decoding it). */
+	if ((size_t)g.m * g.ap.kpad <= 65536)
+		g.a_rows_per = g.m;
+	else
+		g.a_rows_per = div_up(g.m, 4 * g.threads) < 4 ? 4 : div_up(g.m, 4 * g.threads);
 	g.a_chunks = div_up(g.m, g.a_rows_per);
 	if (g.pack_b) {
 		g.b_panels_per = div_up(g.bp_local.n16, 4 * g.threads);
