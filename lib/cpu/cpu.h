@@ -12,7 +12,8 @@
  * only changes how fast. Classes by operand pair (rank: int-like 0, e3m2 1, e4m3 2,
  * e5m2 3; the higher rank decides):
  *   CPU_CLASS_I8   INT8 path, and MX pairs of e2m3/e2m1/mxint8: int8 values, u8 x s8
- *                  dot products (A is stored as value + 128, corrected with B's sums).
+ *                  dot products (MX: A stored as value + 128, corrected with B's block
+ *                  sums; INT8 path: B stored as b + 128, corrected with A's row sums).
  *   CPU_CLASS_I16  pairs with e3m2 (and no e4m3/e5m2): int16 values, s16 x s16 dots.
  *   CPU_CLASS_F64  pairs with e4m3 or e5m2: binary64 FMA on values prescaled by their
  *                  block's power of two, exact because every partial sum fits 53 bits;
