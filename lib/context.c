@@ -493,6 +493,17 @@ void fpq_context_destroy(struct fpq_context *ctx)
 
 /* ---- buffers ---- */
 
+/* Put buf on ctx's list, where fpq_context_find_buffer() finds it. */
+static void buffer_link(struct fpq_context *ctx, struct fpq_buffer *buf)
+{
+	pthread_mutex_lock(&ctx->lock);
+	buf->next = ctx->buffers;
+	if (ctx->buffers)
+		ctx->buffers->prev = buf;
+	ctx->buffers = buf;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
 int fpq_buffer_alloc(struct fpq_context *ctx, size_t size, struct fpq_buffer **out)
 {
 	struct fpq_buffer *buf;
@@ -519,12 +530,7 @@ int fpq_buffer_alloc(struct fpq_context *ctx, size_t size, struct fpq_buffer **o
 		free(buf);
 		return err;
 	}
-	pthread_mutex_lock(&ctx->lock);
-	buf->next = ctx->buffers;
-	if (ctx->buffers)
-		ctx->buffers->prev = buf;
-	ctx->buffers = buf;
-	pthread_mutex_unlock(&ctx->lock);
+	buffer_link(ctx, buf);
 	*out = buf;
 	return 0;
 }
@@ -551,12 +557,7 @@ int fpq_buffer_import_dmabuf(struct fpq_context *ctx, int fd, struct fpq_buffer 
 		free(buf);
 		return err;
 	}
-	pthread_mutex_lock(&ctx->lock);
-	buf->next = ctx->buffers;
-	if (ctx->buffers)
-		ctx->buffers->prev = buf;
-	ctx->buffers = buf;
-	pthread_mutex_unlock(&ctx->lock);
+	buffer_link(ctx, buf);
 	*out = buf;
 	return 0;
 }

@@ -70,8 +70,18 @@ module fpq_array #(
   // INT8 pairs only with itself: |a - zp| < 2^8, |b| <= 2^7, so 22 bits.
   localparam int unsigned ACC_W = (FORMATS[1] && 2 * SIG_BITS + 6 < 22) ? 22 :
                                   2 * SIG_BITS + 6;
-  localparam int unsigned OP_W = MAG_W + EXP_W + 4;
   localparam int unsigned SUM_W = ACC_W + 3;
+  // Without E5M2 every significand has at most 18 bits and a PE multiplies whole
+  // significands in one DSP block (fpq_pe_dsp); with E5M2 (up to 32 bits) it multiplies
+  // short magnitudes and aligns the product with a shifter (fpq_pe).
+  localparam bit DSP_PE = !FORMATS[3];
+  // fpq_pe_dsp: signed significand widths. The row operand is whole (INT8: |a - zp| <=
+  // 255); the column operand keeps at most 13 binades, so E4M3's top binade (14) sets hi.
+  localparam int unsigned A_SIG_W = (FORMATS[1] && SIG_BITS < 8 ? 8 : SIG_BITS) + 1;
+  localparam int unsigned B_SIG_W = A_SIG_W > 18 ? 18 : A_SIG_W;
+  localparam bit          B_HI = FORMATS[2];
+  localparam int unsigned A_OP_W = DSP_PE ? A_SIG_W + 5 : MAG_W + EXP_W + 4;
+  localparam int unsigned B_OP_W = DSP_PE ? B_SIG_W + 5 : MAG_W + EXP_W + 4;
   // Block-last beats at least this many cycles apart: the drain chain needs COLS, the
   // row units' accumulator loop ROW_LOOP_CYCLES.
   localparam int unsigned MIN_BLOCK_CYCLES = COLS > fpq_array_pkg::ROW_LOOP_CYCLES ?
@@ -128,14 +138,17 @@ module fpq_array #(
 
   // ---- B: decoded at the top of each column, then passed down through the PEs
 
-  logic [(ROWS+1)*COLS*OP_W-1:0] b_bus;  // b_bus row r feeds PE row r
+  logic [(ROWS+1)*COLS*B_OP_W-1:0] b_bus;  // b_bus row r feeds PE row r
 
   for (genvar j = 0; j < COLS; j++) begin : g_b_in
-    logic [OP_W-1:0] b_dec, b_top_q;
+    logic [B_OP_W-1:0] b_dec, b_top_q;
     fpq_elem_decode #(
-      .FORMATS (FORMATS),
-      .MAG_W   (MAG_W),
-      .EXP_W   (EXP_W)
+      .FORMATS     (FORMATS),
+      .MAG_W       (MAG_W),
+      .EXP_W       (EXP_W),
+      .FORM        (DSP_PE ? 1 : 0),
+      .SIG_W       (B_SIG_W),
+      .SIG_MAX_EXP (13)
     ) u_dec (
       .valid_i      (accept),
       .fmt_i        (in_fmt_b_i),
@@ -144,7 +157,7 @@ module fpq_array #(
       .op_o         (b_dec)
     );
     always_ff @(posedge clk_i) b_top_q <= b_dec;
-    assign b_bus[j*OP_W +: OP_W] = b_top_q;
+    assign b_bus[j*B_OP_W +: B_OP_W] = b_top_q;
   end
 
   // ---- B scales: serialised column by column after a block-last beat, then passed down
@@ -173,7 +186,7 @@ module fpq_array #(
     logic [3:0]       pre_fmt_a;
     logic [7:0]       pre_zp;
     logic [15:0]      a_delayed;  // scale | code, i cycles late
-    logic [OP_W-1:0]  a_dec, a_row_q;
+    logic [A_OP_W-1:0] a_dec, a_row_q;
     logic [7:0]       sa_row_q;
     logic             row_valid, row_blk_last, row_tile_last, row_first;
     logic [3:0]       row_fmt_a, row_fmt_b;
@@ -201,9 +214,12 @@ module fpq_array #(
     );
 
     fpq_elem_decode #(
-      .FORMATS (FORMATS),
-      .MAG_W   (MAG_W),
-      .EXP_W   (EXP_W)
+      .FORMATS     (FORMATS),
+      .MAG_W       (MAG_W),
+      .EXP_W       (EXP_W),
+      .FORM        (DSP_PE ? 1 : 0),
+      .SIG_W       (A_SIG_W),
+      .SIG_MAX_EXP (14)
     ) u_dec (
       .valid_i      (pre_valid),
       .fmt_i        (pre_fmt_a),
@@ -223,19 +239,36 @@ module fpq_array #(
     assign chain[COLS*SUM_W +: SUM_W] = '0;
 
     for (genvar j = 0; j < COLS; j++) begin : g_col
-      fpq_pe #(
-        .MAG_W (MAG_W),
-        .EXP_W (EXP_W),
-        .ACC_W (ACC_W)
-      ) u_pe (
-        .clk_i      (clk_i),
-        .blk_last_i (row_blk_last),
-        .a_i        (a_row_q),
-        .b_i        (b_bus[(i*COLS + j)*OP_W +: OP_W]),
-        .b_o        (b_bus[((i+1)*COLS + j)*OP_W +: OP_W]),
-        .chain_i    (chain[(j+1)*SUM_W +: SUM_W]),
-        .chain_o    (chain[j*SUM_W +: SUM_W])
-      );
+      if (DSP_PE) begin : g_dsp
+        fpq_pe_dsp #(
+          .A_SIG_W (A_SIG_W),
+          .B_SIG_W (B_SIG_W),
+          .ACC_W   (ACC_W),
+          .B_HI    (B_HI)
+        ) u_pe (
+          .clk_i      (clk_i),
+          .blk_last_i (row_blk_last),
+          .a_i        (a_row_q),
+          .b_i        (b_bus[(i*COLS + j)*B_OP_W +: B_OP_W]),
+          .b_o        (b_bus[((i+1)*COLS + j)*B_OP_W +: B_OP_W]),
+          .chain_i    (chain[(j+1)*SUM_W +: SUM_W]),
+          .chain_o    (chain[j*SUM_W +: SUM_W])
+        );
+      end else begin : g_shift
+        fpq_pe #(
+          .MAG_W (MAG_W),
+          .EXP_W (EXP_W),
+          .ACC_W (ACC_W)
+        ) u_pe (
+          .clk_i      (clk_i),
+          .blk_last_i (row_blk_last),
+          .a_i        (a_row_q),
+          .b_i        (b_bus[(i*COLS + j)*B_OP_W +: B_OP_W]),
+          .b_o        (b_bus[((i+1)*COLS + j)*B_OP_W +: B_OP_W]),
+          .chain_i    (chain[(j+1)*SUM_W +: SUM_W]),
+          .chain_o    (chain[j*SUM_W +: SUM_W])
+        );
+      end
     end
 
     fpq_row_accum #(
@@ -278,7 +311,7 @@ module fpq_array #(
   // The last row's PEs pass B on to nobody; earlier rows' result flags equal the last
   // row's, shifted in time.
   logic unused_top;
-  assign unused_top = ^{b_bus[ROWS*COLS*OP_W +: COLS*OP_W], res_valid[ROWS-1:0],
+  assign unused_top = ^{b_bus[ROWS*COLS*B_OP_W +: COLS*B_OP_W], res_valid[ROWS-1:0],
                         res_last[ROWS-1:0], sb_ser_q};
 
 endmodule

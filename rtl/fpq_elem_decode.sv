@@ -7,8 +7,11 @@
 // so they need not know the format; the array decodes once per row (A) and per column
 // (B) at its edge.
 //
-// Operand layout (OP_W = MAG_W + EXP_W + 4 bits, MSB first):
+// Operand layout, FORM 0 (fpq_pe; OP_W = MAG_W + EXP_W + 4 bits, MSB first):
 //   nan | inf | zero | sign | exp[EXP_W] | mag[MAG_W]
+// FORM 1 (fpq_pe_dsp; OP_W = SIG_W + 5): the signed significand itself, with at most
+// SIG_MAX_EXP binades in it and the rest (0 or 1 binade) in hi:
+//   nan | inf | zero | sign | hi | sig[SIG_W] (two's complement)
 // zero is a finite zero; an Inf or NaN carries mag = 0 and the sign of its code.
 // INT8 (A operand) subtracts the activation zero point here: |a - zp| <= 255.
 // A format whose bit is clear in FORMATS decodes as zero (its logic is not built).
@@ -16,7 +19,10 @@ module fpq_elem_decode #(
   parameter logic [15:0] FORMATS = 16'h00FE,
   parameter int unsigned MAG_W = 8,
   parameter int unsigned EXP_W = 5,
-  localparam int unsigned OP_W = MAG_W + EXP_W + 4
+  parameter int unsigned FORM = 0,
+  parameter int unsigned SIG_W = 20,        // FORM 1
+  parameter int unsigned SIG_MAX_EXP = 14,  // FORM 1
+  localparam int unsigned OP_W = FORM == 0 ? MAG_W + EXP_W + 4 : SIG_W + 5
 ) (
   input  logic            valid_i,       // 0: a bubble, decoded as +0
   input  logic [3:0]      fmt_i,         // enum fpq_format (low 4 bits)
@@ -100,11 +106,23 @@ module fpq_elem_decode #(
     end
   end
 
-  assign op_o = {nan, inf, mag == 8'd0 && !nan && !inf, sign, exp[EXP_W-1:0],
-                 mag[MAG_W-1:0]};
+  logic zero;
+  assign zero = mag == 8'd0 && !nan && !inf;
 
-  // Only the bits the built formats can set reach the array.
-  logic unused_bits;
-  assign unused_bits = ^{mag, exp};
+  if (FORM == 0) begin : g_mag_exp
+    assign op_o = {nan, inf, zero, sign, exp[EXP_W-1:0], mag[MAG_W-1:0]};
+    // Only the bits the built formats can set reach the array.
+    logic unused_bits;
+    assign unused_bits = ^{mag, exp};
+  end else begin : g_sig
+    logic             hi;
+    logic [4:0]       kept_exp;
+    logic [SIG_W-1:0] sig_mag;
+    assign hi = 5'(exp) > 5'(SIG_MAX_EXP);
+    assign kept_exp = hi ? 5'(SIG_MAX_EXP) : exp;
+    // The decoders of a build give at most one binade to hi (fpq_array checks).
+    assign sig_mag = SIG_W'(mag) << kept_exp;
+    assign op_o = {nan, inf, zero, sign, hi, sign ? SIG_W'(0) - sig_mag : sig_mag};
+  end
 
 endmodule

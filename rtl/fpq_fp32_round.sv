@@ -6,11 +6,13 @@
 // with its scales, and the binary32 adder rounds its aligned sum (the caller jams any
 // bits lost in alignment into mag[0], at least two bits below the rounding point).
 //
-// With p the position of the leading one of mag, the value's binade is lead = p + exp,
-// and binary32 keeps bits of weight >= q = max(lead - 23, -149). Dropping d = q - exp
-// bits (or shifting left when d <= 0) leaves an integer r <= 2^24, and the encoding is
-// ((q + 149) << 23) + r for normals and subnormals alike (a carry out of the
-// significand lands in the exponent field, as it should).
+// Normalise, then round: the leading one of mag moves to the top (only the 24 bits of
+// the significand and the guard bit are needed from the shifter; the sticky bit comes
+// from comparing the trailing-zero count with the leading one's position). A result
+// below 2^-126 is then shifted right by the missing binades, the guard and sticky bits
+// following. With lead the binade of the value and r <= 2^24 the rounded significand,
+// the encoding is ((lead + 126) << 23) + r for normals and r for subnormals (a carry
+// out of the significand lands in the exponent field, as it should).
 // mag = 0 gives a zero of the given sign.
 module fpq_fp32_round #(
   parameter int unsigned MAG_W = 28,
@@ -22,56 +24,61 @@ module fpq_fp32_round #(
   output logic [31:0]             bits_o
 );
 
-  localparam int unsigned P_W = $clog2(MAG_W);
+  // At least 24 significand bits, the guard and one bit below it.
+  localparam int unsigned N = MAG_W < 26 ? 26 : MAG_W;
+  localparam int unsigned P_W = $clog2(N);
 
-  logic [P_W-1:0]     lead_pos;
+  logic [N-1:0]       m, norm;
+  logic [P_W-1:0]     lead_pos, trail_pos;
   // Exponent arithmetic in 16 bits: |exp_i| < 2^(EXP_W-1) <= 2^14 leaves room.
-  logic signed [15:0] lead, q, drop;
-  logic [MAG_W-1:0]   with_guard;
-  logic [23:0]        kept;
+  logic signed [15:0] lead, ebits;
+  logic [4:0]         denorm;   // binades below 2^-126, at most 25 matter
+  logic [24:0]        top, top_sh;
+  logic               sticky, lost, round_up;
   logic [24:0]        r;
-  logic               guard, sticky, round_up;
-  logic [34:0]        packed_bits;
+  logic [33:0]        packed_bits;
 
-  // Leading one (priority from the top).
+  assign m = N'(mag_i);
+
+  // Leading and trailing one (priority from the top and from the bottom).
   always_comb begin
     lead_pos = '0;
-    for (int unsigned k = 0; k < MAG_W; k++) begin
-      if (mag_i[k]) lead_pos = P_W'(k);
+    trail_pos = '0;
+    for (int unsigned k = 0; k < N; k++) begin
+      if (m[k]) lead_pos = P_W'(k);
+      if (m[N-1-k]) trail_pos = P_W'(N - 1 - k);
     end
   end
 
   always_comb begin
-    lead = 16'(signed'({1'b0, lead_pos})) + 16'(exp_i);
-    q = (lead - 16'sd23 < -16'sd149) ? -16'sd149 : lead - 16'sd23;
-    drop = q - 16'(exp_i);
-    with_guard = '0;
-    kept = '0;
-    guard = 1'b0;
-    sticky = 1'b0;
-    round_up = 1'b0;
-    r = 25'd0;
-    if (drop <= 16'sd0) begin
-      // Exact: at most 24 significant bits, shifted into place.
-      r = 25'(mag_i) << (-drop);
-    end else if (drop <= 16'(MAG_W)) begin
-      // The kept bits fit 24 bits: drop >= p - 23.
-      with_guard = mag_i >> (drop - 16'sd1);
-      kept = 24'(with_guard[MAG_W-1:1]);
-      guard = with_guard[0];
-      sticky = (mag_i & ~({MAG_W{1'b1}} << (drop - 16'sd1))) != '0;
-      round_up = guard & (sticky | kept[0]);
-      r = 25'(kept) + {24'd0, round_up};
+    norm = m << (P_W'(N - 1) - lead_pos);
+    top = norm[N-1 -: 25];                 // significand and guard
+    // Anything below the guard: the lowest one lies more than 24 bits under the leading.
+    sticky = 16'(lead_pos) > 16'(trail_pos) + 16'd24;
+    lead = 16'(lead_pos) + 16'(exp_i);
+    if (lead < -16'sd126) begin
+      denorm = (lead < -16'sd151) ? 5'd25 : 5'(-16'sd126 - lead);
+      ebits = 16'sd0;
+    end else begin
+      denorm = 5'd0;
+      ebits = lead + 16'sd126;
     end
-    // drop > MAG_W: the value is below half the smallest subnormal quantum: r = 0.
-    packed_bits = {12'(q + 16'sd149), 23'd0} + 35'(r);
-    if (mag_i == '0) begin
+    top_sh = top >> denorm;
+    lost = (top & ~(25'h1FFFFFF << denorm)) != 25'd0;
+    round_up = top_sh[0] & (sticky | lost | top_sh[1]);
+    r = {1'b0, top_sh[24:1]} + {24'd0, round_up};
+    packed_bits = {ebits[10:0], 23'd0} + 34'(r);
+    if (m == '0) begin
       bits_o = {sign_i, 31'd0};
-    end else if (packed_bits >= 35'h7F800000) begin
+    end else if (ebits > 16'sd253 || packed_bits >= 34'h7F800000) begin
       bits_o = {sign_i, 31'h7F800000};
     end else begin
       bits_o = {sign_i, packed_bits[30:0]};
     end
   end
+
+  // Only the top of the normalised value is needed; synthesis drops the rest.
+  logic unused_norm;
+  assign unused_norm = ^norm[N-26:0];
 
 endmodule

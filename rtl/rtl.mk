@@ -7,7 +7,7 @@
 
 # In dependency order (package first, top last).
 ARRAY_RTL := rtl/fpq_array_pkg.sv rtl/fpq_delay.sv rtl/fpq_elem_decode.sv rtl/fpq_pe.sv \
-	rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv rtl/fpq_row_accum.sv rtl/fpq_array.sv
+	rtl/fpq_pe_dsp.sv rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv rtl/fpq_row_accum.sv rtl/fpq_array.sv
 
 CHECK_SUITES += rtl
 .PHONY: check-rtl rtl-resources

@@ -3,8 +3,9 @@
 # Static checks of the MAC array RTL:
 #   - verilator --lint-only -Wall on several configurations (square, odd shape, one row,
 #     without E5M2, INT8 only, FP6/FP4 only), no waivers;
-#   - Yosys `synth` of a small configuration: it must elaborate, contain no latches and
-#     pass `check -assert` (no undriven or multiply driven wires, no loops).
+#   - Yosys `synth` of two small configurations (with and without E5M2, so both PEs):
+#     each must elaborate, contain no latches and pass `check -assert` (no undriven or
+#     multiply driven wires, no loops).
 #   tools/rtl-check.sh OUTDIR SOURCES...
 set -uo pipefail
 out=$1
@@ -36,21 +37,24 @@ for cfg in "${lint_configs[@]}"; do
 	fi
 done
 
-# Yosys: a 2x3 array with every format.
-start=$(date +%s)
-log=$out/synth-2x3.log
-if yosys -q -l "$log" -p "read_verilog -sv ${srcs[*]};
-	chparam -set ROWS 2 -set COLS 3 fpq_array;
-	synth -top fpq_array;
-	check -assert;
-	select -assert-none t:\$dlatch t:\$adlatch t:\$_DLATCH_* t:\$_DLATCHSR_*;
-	tee -q -o $out/synth-2x3.stat stat" >/dev/null 2>&1; then
-	echo "ok   yosys synth 2x3 ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-2x3.stat" | tail -n 1 | tr -s ' '))"
-	pass=$((pass + 1))
-else
-	echo "FAIL yosys synth 2x3"
-	grep -E 'ERROR|Assert|Warning' "$log" | head -n 20
-	fail=$((fail + 1))
-fi
+# Yosys: a 2x3 array with every format (fpq_pe) and one without E5M2 (fpq_pe_dsp).
+for cfg in "2x3 16'h00FE" "2x3-noe5m2 16'h00F6"; do
+	read -r name formats <<<"$cfg"
+	start=$(date +%s)
+	log=$out/synth-$name.log
+	if yosys -q -l "$log" -p "read_verilog -sv ${srcs[*]};
+		chparam -set ROWS 2 -set COLS 3 -set FORMATS $formats fpq_array;
+		synth -top fpq_array;
+		check -assert;
+		select -assert-none t:\$dlatch t:\$adlatch t:\$_DLATCH_* t:\$_DLATCHSR_*;
+		tee -q -o $out/synth-$name.stat stat" >/dev/null 2>&1; then
+		echo "ok   yosys synth $name ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-$name.stat" | tail -n 1 | tr -s ' '))"
+		pass=$((pass + 1))
+	else
+		echo "FAIL yosys synth $name"
+		grep -E 'ERROR|Assert|Warning' "$log" | head -n 20
+		fail=$((fail + 1))
+	fi
+done
 echo "RESULT: passed=$pass failed=$fail skipped=0"
 [ "$fail" -eq 0 ]

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Resource table of fpq_array from Yosys `stat -json` files (synth_xilinx, hierarchy
-kept), as reStructuredText: per PE, per shared row unit (and its parts), per edge
-decoder, the rest of the array, and the whole array.
+kept), as reStructuredText: per PE, per shared row unit (and its parts), then all edge
+decoders, the rest of the array and the whole array together.
 
     tools/rtl-resources.py CONFIG=STAT.json ... > resources.rst
 """
@@ -101,15 +101,15 @@ def table(rows, header):
 
 def main():
     for arg in sys.argv[1:]:
-        cfg, path = arg.split("=", 1)
+        cfg, path = arg.rsplit("=", 1)
         mods = load(path)
         memo = {}
         top = next(m for m in mods if short(m) == "fpq_array")
         total = totals(mods, top, memo)
         rows = []
         parts = dict.fromkeys(COLUMNS, 0)
-        for kind, label in (("fpq_pe", "PE"), ("fpq_row_accum", "row unit (shared)"),
-                            ("fpq_elem_decode", "edge decoder")):
+        for kind, label in (("fpq_pe", "PE (shifter)"), ("fpq_pe_dsp", "PE (DSP)"),
+                            ("fpq_row_accum", "row unit (shared)")):
             for mod, n in instances(mods, top, kind).items():
                 t = totals(mods, mod, memo)
                 rows.append(row(label, t, n))
@@ -125,6 +125,16 @@ def main():
                         if short(smod) == "fpq_fp32_round":
                             rows.append(row("  of which block rounding",
                                             totals(mods, smod, memo)))
+        # Row and column decoders differ in parameters: one line for all of them.
+        decoders = dict.fromkeys(COLUMNS, 0)
+        count = 0
+        for mod, n in instances(mods, top, "fpq_elem_decode").items():
+            t = totals(mods, mod, memo)
+            count += n
+            for c in COLUMNS:
+                decoders[c] += n * t[c]
+                parts[c] += n * t[c]
+        rows.append(row("edge decoders, all", decoders, count))
         rest = {c: total[c] - parts[c] for c in COLUMNS}
         rows.append(row("skew, control, deskew", rest, 1))
         rows.append(row("whole array", total, 1))

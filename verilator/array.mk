@@ -46,7 +46,7 @@ $(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
 $(AB)/$(1)/model.dir: $(ARRAY_RTL) $(ARRAY_SRC)/verilate.sh
-	@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
+	+@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
 $(AB)/$(1)/array_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
@@ -72,7 +72,7 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 ARITH_RTL := rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv $(ARRAY_SRC)/fpq_arith_bench.sv
 
 $(AB)/arith/model.dir: $(ARITH_RTL) $(ARRAY_SRC)/verilate.sh
-	@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
+	+@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
 
 $(AB)/arith/arith_sim.o: $(ARRAY_SRC)/arith_sim.cpp $(ARRAY_SRC)/arith_sim.h $(AB)/arith/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$(cat $(AB)/arith/model.dir) -c $< -o $@

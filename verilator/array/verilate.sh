@@ -32,7 +32,10 @@ if [ ! -f "$dir/done" ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	verilator --cc -Mdir "$tmp" --top-module "$top" --prefix "V$top" \
 		"$@" >"$tmp/verilator.log" 2>&1 || { cat "$tmp/verilator.log"; exit 1; }
-	make -s -C "$tmp" -f "V$top.mk" -j2 OPT_FAST="-O2" OPT_SLOW="-O1" \
+	# Under a parallel make (recipe marked +) share its job slots; else use two.
+	jobs=-j2
+	case " ${MAKEFLAGS:-} " in *jobserver*) jobs= ;; esac
+	make -s -C "$tmp" -f "V$top.mk" $jobs OPT_FAST="-O2" OPT_SLOW="-O1" \
 		"V${top}__ALL.a" verilated.o verilated_threads.o >"$tmp/make.log" 2>&1 ||
 		{ tail -n 50 "$tmp/make.log"; exit 1; }
 	( cd "$tmp" && cp "V${top}__ALL.a" "libV$top.a" &&
