@@ -12,6 +12,7 @@
  * the job boundaries so that one of them lands on every cycle a boundary can take, and
  * each queued job must still run to completion with its product right.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	(void)ctx;
 	if (addr < HOST_BASE || addr - HOST_BASE + len > HOST_BYTES)
-		return -14;
+		return -EFAULT;
 	memcpy(buf, host(addr), len);
 	return 0;
 }
@@ -67,7 +68,7 @@ static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	(void)ctx;
 	if (addr < HOST_BASE || addr - HOST_BASE + len > HOST_BYTES)
-		return -14;
+		return -EFAULT;
 	memcpy(host(addr), buf, len);
 	return 0;
 }
@@ -260,6 +261,7 @@ static void queued_jobs_keep_the_clock_running(void)
 {
 	unsigned int stalls = 0, runs = 0;
 
+	CHECK(status_look_cycles, "no STATUS schedule measured: nothing to sweep");
 	if (!status_look_cycles)
 		return;
 	/* Two periods of phases: every offset of the looks, whatever a write costs. */
