@@ -29,18 +29,14 @@ $(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.di
 	$(CXX) $(SANITIZE) $(VB)/card_epilogue_test.o $(VB)/epilogue_model.o \
 		$$(cat $(VB)/epilogue.dir)/libVfpq_epilogue.a $(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
 
-# The card: our modules, and the systolic array's (everything else in rtl/, from the
-# array branch; ARRAY_DIR points elsewhere while it is not merged yet).
-CARD_MODS := fpq_hw_pkg fpq_te_pkg fpq_fifo fpq_ram fpq_fp_fma fpq_fp_encode fpq_requant \
-	fpq_epilogue fpq_te_sched fpq_te_loader fpq_te_stream fpq_te_feed fpq_te_out \
-	fpq_tile_engine fpq_csr fpq_op_check fpq_cmd fpq_mmu fpq_dma_rd fpq_dma_wr fpq_card
-CARD_OWN := $(CARD_MODS:%=rtl/%.sv)
-ARRAY_DIR ?= rtl
-ARRAY_ALL := $(filter-out $(CARD_MODS:%=$(ARRAY_DIR)/%.sv),$(sort $(wildcard $(ARRAY_DIR)/fpq_*.sv)))
-ARRAY_SRCS := $(filter %_pkg.sv,$(ARRAY_ALL)) $(filter-out %_pkg.sv,$(ARRAY_ALL))
-CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_SRCS) \
-	$(filter-out rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv,$(CARD_OWN))
-HAVE_ARRAY := $(wildcard $(ARRAY_DIR)/fpq_array.sv)
+# The card: our modules and the systolic array's (ARRAY_RTL, rtl/rtl.mk), packages first.
+CARD_OWN := rtl/fpq_fifo.sv rtl/fpq_ram.sv rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv \
+	rtl/fpq_requant.sv rtl/fpq_epilogue.sv rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv \
+	rtl/fpq_te_stream.sv rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv \
+	rtl/fpq_csr.sv rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv \
+	rtl/fpq_dma_wr.sv rtl/fpq_card.sv
+CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(CARD_OWN)
+HAVE_ARRAY := $(wildcard rtl/fpq_array.sv)
 CARD_ROWS ?= 8
 CARD_COLS ?= 8
 CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
