@@ -62,4 +62,29 @@ CARD_TESTS := $(VB)/card_epilogue_test $(if $(HAVE_ARRAY),$(VB)/card_test)
 card-tests: $(CARD_TESTS)
 CHECK_SUITES += card
 check-card: $(CARD_TESTS)
-	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh "$(HAVE_ARRAY)" $(CARD_TESTS)
+	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh $(VB)/check \
+		$(VB)/card_epilogue_test $(VB)/card_test $(CARD_SRCS)
+
+# ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
+# Fast models: no assertions, X as zero, -O3; one per array size.
+CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
+	-Irtl rtl/card_waivers.vlt
+PERF_CONFIGS ?= 8x8 16x16
+PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -Iverilator -Idriver
+
+$(VB)/perf-%.dir: $(CARD_SRCS) rtl/card_waivers.vlt tools/verilate.sh
+	@tools/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
+		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_SRCS)
+
+$(VB)/card_perf-%: verilator/tests/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h \
+		verilator/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
+	$(CXX) $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$*.dir) \
+		-c verilator/card_model.cpp -o $(VB)/card_model_perf-$*.o
+	$(CC) $(PERF_CFLAGS) $< $(CARD_HOST_SRCS) $(VB)/card_model_perf-$*.o \
+		$$(cat $(VB)/perf-$*.dir)/libVfpq_card.a $(O)/libfpq.a $(LIB_LDLIBS) -lstdc++ -lz -o $@
+
+.PHONY: card-perf
+card-perf: $(PERF_CONFIGS:%=$(VB)/card_perf-%)
+	@for c in $(PERF_CONFIGS); do for f in int8 e4m3; do \
+		$(VB)/card_perf-$$c --format $$f --check || exit 1; done; done

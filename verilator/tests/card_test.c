@@ -7,6 +7,7 @@
  * and read-only pages, bad descriptors, bus errors, injected hang and DMA error, reset
  * mid-job) each give the documented status, and the next job still works. The AXI
  * protocol checker must stay silent throughout.
+ *   card_test [--seed N] [--stall PERCENT] [--latency CYCLES] [--trace FILE.fst]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -608,13 +609,26 @@ static void test_reset_mid_job(void)
 int main(int argc, char **argv)
 {
 	struct fpq_card_model_opts opts = { 0 };
+	uint64_t seed = 42;
 
-	opts.seed = 42;
 	opts.stall_percent = 10;
-	if (argc > 1)
-		opts.trace_path = argv[1];
-	R = rng_seeded(1234);
-	if (host_init(&H, &opts, 99)) {
+	opts.read_latency = 200;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--seed"))
+			seed = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--stall"))
+			opts.stall_percent = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--latency"))
+			opts.read_latency = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--trace"))
+			opts.trace_path = argv[i + 1];
+	}
+	opts.seed = seed;
+	printf("card_test: seed %llu, read latency %u, stalls %u%%%s%s\n",
+	       (unsigned long long)seed, opts.read_latency, opts.stall_percent,
+	       opts.trace_path ? ", waveform " : "", opts.trace_path ? opts.trace_path : "");
+	R = rng_seeded(seed * 31 + 1234);
+	if (host_init(&H, &opts, seed + 99)) {
 		fprintf(stderr, "card_test: cannot create the card model\n");
 		return 1;
 	}
