@@ -65,6 +65,8 @@ check-card: $(CARD_TESTS)
 	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh $(VB)/check \
 		$(VB)/card_epilogue_test $(VB)/card_test $(CARD_SRCS)
 
+.SECONDARY: $(VB)/card.dir $(VB)/epilogue.dir $(VB)/perf-8x8.dir $(VB)/perf-16x16.dir
+
 # ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
 # Fast models: no assertions, X as zero, -O3; one per array size.
 CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
@@ -88,3 +90,20 @@ $(VB)/card_perf-%: verilator/tests/card_perf.c $(CARD_HOST_SRCS) verilator/tests
 card-perf: $(PERF_CONFIGS:%=$(VB)/card_perf-%)
 	@for c in $(PERF_CONFIGS); do for f in int8 e4m3; do \
 		$(VB)/card_perf-$$c --format $$f --check || exit 1; done; done
+
+# ---- the card model as one library for other programs (the co-simulation process):
+# link $(CARD_MODEL_LIB) -lz -lstdc++ -lpthread and include verilator/card_model.h.
+# Built from the fast model (no assertions, -O3); CARD_MODEL_CONFIG picks the array size.
+CARD_MODEL_CONFIG ?= 8x8
+CARD_MODEL_LIB := $(VB)/libfpq_card_model.a
+
+$(CARD_MODEL_LIB): verilator/card_model.cpp verilator/card_model.h $(VB)/perf-$(CARD_MODEL_CONFIG).dir
+	$(CXX) $(CXXFLAGS_BASE) -O2 -fPIC -Iverilator -isystem $(VERILATOR_INC) \
+		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir) \
+		-c $< -o $(VB)/card_model_lib.o
+	@rm -f $@
+	printf 'create %s\naddlib %s\naddmod %s\nsave\nend\n' $@ \
+		$$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir)/libVfpq_card.a $(VB)/card_model_lib.o | ar -M
+
+.PHONY: card-model
+card-model: $(CARD_MODEL_LIB)

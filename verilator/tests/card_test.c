@@ -248,6 +248,19 @@ static void test_gemm_specials(void)
 	run_job(c, 4, "Inf, NaN, zeros, extreme scales");
 }
 
+/* Operands spanning more pages than the TLB holds, rows straddling pages. */
+static void test_gemm_many_pages(void)
+{
+	struct gemm_cfg c[2] = {
+		{ .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32, .m = 5 * H.rows + 3,
+		  .n = 4 * H.cols + 1, .k = 1000, .pad = 200, .params = true },
+		{ .fa = FPQ_FMT_E3M2, .fb = FPQ_FMT_E4M3, .fc = FPQ_FMT_FP32, .m = 4 * H.rows,
+		  .n = 5 * H.cols, .k = 1536, .mx_a = true, .mx_b = true, .pad = 90 },
+	};
+
+	run_job(c, 2, "operands over many pages");
+}
+
 /* Several jobs in the ring at once: one doorbell, completions in order. */
 static void test_jobs_in_flight(void)
 {
@@ -501,6 +514,29 @@ static void test_fault_bus_error(void)
 	H.err_lo = H.err_hi = 0;
 }
 
+/* The operation descriptors themselves cannot be read: ERR_DMA_READ at op 0. */
+static void test_fault_unreadable_descriptor(void)
+{
+	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
+			      .m = 3, .n = 3, .k = 3 };
+	struct gemm_case gc;
+	struct vspace vs;
+	struct job j;
+	struct bad b = { "unreadable operation descriptor", FPQ_HW_ERR_DMA_READ, 0 };
+
+	vs_init(&vs, &H);
+	gemm_case_make(&R, &c, &gc);
+	dev_op_build(&vs, &gc.op, &gc.dev, 0);
+	job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+	H.err_lo = j.ops_pa;
+	H.err_hi = j.ops_pa + FPQ_HW_OP_DESC_BYTES;
+	host_doorbell(&H);
+	expect_failure(&j, &vs, &gc, 1, &b);
+	H.err_lo = H.err_hi = 0;
+	gemm_case_free(&gc);
+	run_job(&c, 1, "the job after an unreadable descriptor");
+}
+
 static void test_fault_bad_job(void)
 {
 	struct fpq_hw_job_desc d;
@@ -643,6 +679,7 @@ int main(int argc, char **argv)
 	RUN(test_gemm_mx_output);
 	RUN(test_gemm_specials);
 	RUN(test_gemm_long_k_streamed);
+	RUN(test_gemm_many_pages);
 	RUN(test_jobs_in_flight);
 	RUN(test_interrupt);
 	RUN(test_fault_bad_opcode);
@@ -652,6 +689,7 @@ int main(int argc, char **argv)
 	RUN(test_fault_permission);
 	RUN(test_fault_bus_error);
 	RUN(test_fault_bad_job);
+	RUN(test_fault_unreadable_descriptor);
 	RUN(test_fault_injected_dma_error);
 	RUN(test_fault_injected_hang_then_reset);
 	RUN(test_reset_mid_job);
