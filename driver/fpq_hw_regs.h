@@ -11,6 +11,11 @@
 #define FPQ_HW_REGS_H
 
 #include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>
+#endif
 
 #define FPQ_HW_VERSION_MAJOR 1
 #define FPQ_HW_VERSION_MINOR 0
@@ -296,7 +301,7 @@ struct fpq_hw_job_desc {
 #define FPQ_HW_JOB_DESC_RSVD1_OFFSET 40
 #define FPQ_HW_JOB_DESC_RSVD2_OFFSET 48
 #define FPQ_HW_JOB_DESC_RSVD3_OFFSET 56
-_Static_assert(sizeof(struct fpq_hw_job_desc) == 64, "fpq_hw_job_desc layout");
+static_assert(sizeof(struct fpq_hw_job_desc) == 64, "fpq_hw_job_desc layout");
 
 /**
  * struct fpq_hw_op_desc - One GEMM operation: C[M x N] = epilogue(A[M x K] * B[N x
@@ -469,7 +474,7 @@ struct fpq_hw_op_desc {
 #define FPQ_HW_OP_DESC_RSVD8_OFFSET 232
 #define FPQ_HW_OP_DESC_RSVD9_OFFSET 240
 #define FPQ_HW_OP_DESC_RSVD10_OFFSET 248
-_Static_assert(sizeof(struct fpq_hw_op_desc) == 256, "fpq_hw_op_desc layout");
+static_assert(sizeof(struct fpq_hw_op_desc) == 256, "fpq_hw_op_desc layout");
 
 /**
  * struct fpq_hw_completion - Completion header at the job's completion_addr, followed by
@@ -494,7 +499,7 @@ struct fpq_hw_completion {
 #define FPQ_HW_COMPLETION_OPS_DONE_OFFSET 12
 #define FPQ_HW_COMPLETION_CYCLES_OFFSET 16
 #define FPQ_HW_COMPLETION_ERROR_ADDR_OFFSET 24
-_Static_assert(sizeof(struct fpq_hw_completion) == 32, "fpq_hw_completion layout");
+static_assert(sizeof(struct fpq_hw_completion) == 32, "fpq_hw_completion layout");
 
 /**
  * struct fpq_hw_op_status - Per-operation record after the completion header: written
@@ -523,7 +528,7 @@ struct fpq_hw_op_status {
 #define FPQ_HW_OP_STATUS_OVERFLOWED_OFFSET 12
 #define FPQ_HW_OP_STATUS_CYCLES_OFFSET 16
 #define FPQ_HW_OP_STATUS_MACS_OFFSET 24
-_Static_assert(sizeof(struct fpq_hw_op_status) == 32, "fpq_hw_op_status layout");
+static_assert(sizeof(struct fpq_hw_op_status) == 32, "fpq_hw_op_status layout");
 
 /**
  * struct fpq_hw_fence_record - Fence write-back at FENCE_ADDR, rewritten after each
@@ -542,7 +547,7 @@ struct fpq_hw_fence_record {
 #define FPQ_HW_FENCE_RECORD_FENCE_OFFSET 0
 #define FPQ_HW_FENCE_RECORD_HEAD_OFFSET 8
 #define FPQ_HW_FENCE_RECORD_STATUS_OFFSET 12
-_Static_assert(sizeof(struct fpq_hw_fence_record) == 16, "fpq_hw_fence_record layout");
+static_assert(sizeof(struct fpq_hw_fence_record) == 16, "fpq_hw_fence_record layout");
 
 /* Page-table entries (64-bit little endian) */
 #define FPQ_HW_PDE_VALID_MASK 0x0000000000000001ull

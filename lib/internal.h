@@ -63,7 +63,7 @@ void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int 
 
 /* ---- INT8 path (ref/requant.c) ---- */
 
-/* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (wrapping). */
+/* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (saturating). */
 int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift);
 
 /* ---- matrices (matrix.c) ---- */
@@ -89,14 +89,56 @@ void fpq_epilogue_int8_row(const struct fpq_gemm_op *op, uint32_t row, const int
 
 /* ---- backends (context.c and backend_*.c) ---- */
 
+/*
+ * A backend runs validated operations. Errors that mean "not on this backend" are
+ * -ENOTSUP (something the card was not built for, or beyond its limits); device
+ * failures are -EIO, -ETIMEDOUT, -EFAULT or -ENODEV. Either lets a non-strict context
+ * run the operations on the CPU instead.
+ */
 struct fpq_backend_ops {
 	enum fpq_backend id;
-	/* Run one validated operation synchronously. */
+	/* Set up ctx's private state (fpq_context_priv); NULL if there is none. */
+	int (*open)(struct fpq_context *ctx);
+	void (*close)(struct fpq_context *ctx);
+	/* Run one operation synchronously. */
 	int (*run)(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		   struct fpq_gemm_status *st);
+	/*
+	 * Optional asynchronous jobs: start returns once the job is queued on the device;
+	 * finish waits up to timeout_ns (negative: forever), fills st[] and releases the
+	 * handle, except when it returns -ETIMEDOUT (then call it again later).
+	 */
+	int (*job_start)(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
+			 unsigned int n_ops, void **handle);
+	int (*job_finish)(struct fpq_context *ctx, void *handle, int64_t timeout_ns,
+			  struct fpq_gemm_status *st);
+	/* Buffers: NULL means plain process memory. */
+	int (*buffer_alloc)(struct fpq_context *ctx, struct fpq_buffer *buf, size_t size);
+	int (*buffer_import)(struct fpq_context *ctx, struct fpq_buffer *buf, int fd);
+	int (*buffer_export)(struct fpq_buffer *buf, int *fd);
+	void (*buffer_free)(struct fpq_buffer *buf);
+	int (*device_info)(const struct fpq_context *ctx, struct fpq_device_info *info);
 };
 
 extern const struct fpq_backend_ops fpq_backend_cpu;
 extern const struct fpq_backend_ops fpq_backend_reference;
+extern const struct fpq_backend_ops fpq_backend_card;
+
+struct fpq_buffer {
+	struct fpq_context *ctx;
+	void *data;
+	size_t size;
+	uint32_t handle;        /* device buffer object, 0 for process memory */
+	struct fpq_buffer *next, *prev;
+};
+
+void *fpq_context_priv(const struct fpq_context *ctx);
+void fpq_context_set_priv(struct fpq_context *ctx, void *priv);
+/*
+ * The buffer of ctx that holds [p, p + len), or NULL. Callers hold no lock: buffers
+ * must not be freed while a job that uses them is being submitted.
+ */
+struct fpq_buffer *fpq_context_find_buffer(struct fpq_context *ctx, const void *p,
+					   size_t len);
 
 #endif /* FPQ_INTERNAL_H */

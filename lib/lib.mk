@@ -2,11 +2,11 @@
 # libfpq: built twice, optimised ($(O)/libfpq.a, for programs and the demo) and with
 # ASan+UBSan ($(O)/asan/libfpq.a, for the test programs).
 
-LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c lib/card/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
-LIB_INCLUDES := -Ilib/include -Ilib
-LIB_LDLIBS := -lm -lpthread
+LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -I/usr/include/libdrm
+LIB_LDLIBS := -ldrm -lm -lpthread
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -27,3 +27,23 @@ $(O)/asan/libfpq.a: $(LIB_ASAN_OBJS)
 ALL_TARGETS += $(O)/libfpq.a
 
 -include $(LIB_OBJS:.o=.d) $(LIB_ASAN_OBJS:.o=.d)
+
+# The shared library exports exactly the functions declared in fpq.h: the version
+# script is generated from the header, and check-install proves the export list.
+LIB_SONAME := libfpq.so.$(FPQ_SO_MAJOR)
+FPQ_SO_MAJOR := 0
+FPQ_VERSION := 0.1.0
+
+$(O)/libfpq.map: lib/include/fpq.h tools/gen-symbols.sh
+	@mkdir -p $(@D)
+	tools/gen-symbols.sh $< > $@
+
+$(O)/libfpq.so.$(FPQ_VERSION): $(LIB_OBJS) $(O)/libfpq.map
+	$(CC) -shared -Wl,-soname,libfpq.so.$(FPQ_SO_MAJOR) -Wl,--version-script=$(O)/libfpq.map \
+		-Wl,--no-undefined $(LIB_OBJS) $(LIB_LDLIBS) -o $@
+
+$(O)/libfpq.so: $(O)/libfpq.so.$(FPQ_VERSION)
+	ln -sf libfpq.so.$(FPQ_VERSION) $(O)/libfpq.so.$(FPQ_SO_MAJOR)
+	ln -sf libfpq.so.$(FPQ_VERSION) $@
+
+ALL_TARGETS += $(O)/libfpq.so

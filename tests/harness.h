@@ -34,7 +34,7 @@ static inline void harness_fail(const char *file, int line, const char *prefix,
 	if (harness.case_failures++ < HARNESS_MAX_REPORTS) {
 		va_list ap;
 
-		fprintf(stdout, "  %s:%d: %s: %s: ", file, line, harness.case_name, prefix);
+		fprintf(stdout, "  %s:%d: %s: %s:", file, line, harness.case_name, prefix);
 		va_start(ap, fmt);
 		vfprintf(stdout, fmt, ap);
 		va_end(ap);
@@ -46,7 +46,7 @@ static inline void harness_fail(const char *file, int line, const char *prefix,
 #define CHECK(cond, ...)                                                          \
 	do {                                                                      \
 		if (!(cond))                                                      \
-			harness_fail(__FILE__, __LINE__, "check failed: " #cond,  \
+			harness_fail(__FILE__, __LINE__, "check failed: " #cond, " " \
 				     __VA_ARGS__);                                \
 	} while (0)
 
@@ -59,7 +59,7 @@ static inline void harness_fail(const char *file, int line, const char *prefix,
 			char pfx_[200];                                           \
 			snprintf(pfx_, sizeof(pfx_), #a " = 0x%llx, " #b " = 0x%llx", \
 				 a_, b_);                                         \
-			harness_fail(__FILE__, __LINE__, pfx_, __VA_ARGS__);      \
+			harness_fail(__FILE__, __LINE__, pfx_, " " __VA_ARGS__); \
 		}                                                                 \
 	} while (0)
 

@@ -334,8 +334,9 @@ static void gemm_outputs(void)
 /* TFLite's requantization written as exact rational rounding (not gemmlowp's tricks). */
 static int32_t model_requant(int32_t x, int32_t mult, int shift)
 {
-	/* x * 2^left wraps in two's complement; then round(x * mult / 2^31) half away. */
-	int32_t xs = (int32_t)((uint32_t)x << (shift > 0 ? shift : 0));
+	/* x * 2^left saturates to int32; then round(x * mult / 2^31) half away. */
+	int64_t wide = (int64_t)x * (INT64_C(1) << (shift > 0 ? shift : 0));
+	int32_t xs = wide > INT32_MAX ? INT32_MAX : wide < INT32_MIN ? INT32_MIN : (int32_t)wide;
 	__int128 p = (__int128)xs * mult;
 	int32_t hi;
 

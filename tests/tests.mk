@@ -13,8 +13,7 @@ $(O)/tests/%: tests/%.c $(TEST_SUPPORT) tests/*.h $(O)/asan/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $< $(TEST_SUPPORT) $(O)/asan/libfpq.a $(TEST_LDLIBS) -o $@
 
-# gemmlowp is C++; -fwrapv gives its int32 left shift the two's complement wrap that
-# libfpq defines.
+# gemmlowp is C++. -fwrapv: its SIMD-style int32 adds wrap, as the hardware's do.
 $(O)/tests/%: tests/%.cc tests/*.h $(O)/asan/libfpq.a
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_BASE) -fwrapv -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests $< \
@@ -26,3 +25,10 @@ CHECK_SUITES += lib
 .PHONY: check-lib
 check-lib: $(TEST_PROGS)
 	@tools/suite.sh $(RESULTS) lib -- tools/run-tests.sh $(TEST_PROGS)
+
+# The backend suite as the co-simulation VM runs it against the card (tools/vm.mk),
+# built without sanitizers: TCG is slow enough.
+$(O)/vmtests/test_gemm_backend: tests/test_gemm_backend.c $(TEST_SUPPORT) tests/*.h $(O)/libfpq.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(OPT) $(LIB_INCLUDES) -Itests $< $(TEST_SUPPORT) $(O)/libfpq.a \
+		$(TEST_LDLIBS) -o $@

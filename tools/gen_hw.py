@@ -212,6 +212,9 @@ def gen_h(s):
     L.append("#define FPQ_HW_REGS_H")
     L.append("")
     L.append("#include <linux/types.h>")
+    # static_assert: <linux/build_bug.h> in the kernel, C11 <assert.h> elsewhere.
+    L += ["#ifdef __KERNEL__", "#include <linux/build_bug.h>", "#else",
+          "#include <assert.h>", "#endif"]
     L.append("")
     L.append("#define FPQ_HW_VERSION_MAJOR %d" % s.VERSION_MAJOR)
     L.append("#define FPQ_HW_VERSION_MINOR %d" % s.VERSION_MINOR)
@@ -256,7 +259,7 @@ def gen_h(s):
                     base = "FPQ_HW_%s_%s_%s" % (st["name"].upper(), fld[2].upper(), b["name"])
                     L.append("#define %s_MASK %s" % (base, c_hex(mask(b["msb"], b["lsb"]), 8 * fld[1])))
                     L.append("#define %s_SHIFT %d" % (base, b["lsb"]))
-        L.append("_Static_assert(sizeof(struct fpq_hw_%s) == %d, \"fpq_hw_%s layout\");" %
+        L.append("static_assert(sizeof(struct fpq_hw_%s) == %d, \"fpq_hw_%s layout\");" %
                  (st["name"], st["size"], st["name"]))
         L.append("")
     L.append("/* Page-table entries (64-bit little endian) */")

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 packages=(
-	build-essential make gcc g++ pkg-config python3 bc flex bison libelf-dev libssl-dev
-	cpio kmod xz-utils zstd dwarves
+	build-essential make gcc g++ gcc-multilib pkg-config python3 bc flex bison libelf-dev libssl-dev
+	cpio kmod xz-utils zstd dwarves groff-base
 	libgemmlowp-dev libdnnl-dev libdrm-dev libgmp-dev libmpfr-dev
 	verilator yosys
 	qemu-system-x86 busybox-static
@@ -15,7 +15,8 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	if [[ "$status" != *"ok installed"* ]]; then
 		missing+=("$p")
 	fi
 done

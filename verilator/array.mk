@@ -27,27 +27,64 @@ $(AB)/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
 
 ARRAY_COMMON_OBJS := $(AB)/array_stream.o $(AB)/gemm_data.o
-.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o $(AB)/array_perf.o
+.SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o $(AB)/arith_test.o
+
+# The figures program: optimised and without sanitizers, so the driver costs little.
+ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
+ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_SRC) -isystem $(VERILATOR_INC) \
+	-isystem $(VERILATOR_INC)/vltstd
+ARRAY_PERF_OBJS := $(AB)/perf/array_perf.o $(AB)/perf/array_stream.o $(AB)/perf/gemm_data.o
+
+$(AB)/perf/%.o: $(ARRAY_SRC)/%.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
+
+$(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
 
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
 $(AB)/$(1)/model.dir: $(ARRAY_RTL) $(ARRAY_SRC)/verilate.sh
-	@$(ARRAY_SRC)/verilate.sh $(1) $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
+	@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
 $(AB)/$(1)/array_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
-$(AB)/$(1)/array_%: $(AB)/array_%.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_OBJS) $(O)/asan/libfpq.a
+$(AB)/$(1)/array_test: $(AB)/array_test.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_OBJS) \
+		$(O)/asan/libfpq.a
 	$(CXX) $(SANITIZE) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a \
 		$(LIB_LDLIBS) -o $$@
+
+$(AB)/$(1)/perf_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
+	$(CXX) $(ARRAY_PERF_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
+		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
+
+$(AB)/$(1)/array_perf: $(ARRAY_PERF_OBJS) $(AB)/$(1)/perf_sim.o $(O)/libfpq.a
+	$(CXX) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a $(LIB_LDLIBS) -o $$@
 endef
 $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c))),$\
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
 
+# The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
+ARITH_RTL := rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv $(ARRAY_SRC)/fpq_arith_bench.sv
+
+$(AB)/arith/model.dir: $(ARITH_RTL) $(ARRAY_SRC)/verilate.sh
+	@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
+
+$(AB)/arith/arith_sim.o: $(ARRAY_SRC)/arith_sim.cpp $(ARRAY_SRC)/arith_sim.h $(AB)/arith/model.dir
+	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$(cat $(AB)/arith/model.dir) -c $< -o $@
+
+$(AB)/arith/arith_test: $(AB)/arith_test.o $(AB)/arith/arith_sim.o $(O)/asan/libfpq.a
+	$(CXX) $(SANITIZE) $^ $$(cat $(AB)/arith/model.dir)/libVfpq_arith_bench.a \
+		$(LIB_LDLIBS) -o $@
+
 ARRAY_NAMES := $(foreach c,$(ARRAY_CONFIGS),$(word 1,$(subst :, ,$(c))))
-ARRAY_TESTS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_test)
+ARRAY_TESTS := $(AB)/arith/arith_test $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_test)
+
+ARRAY_PERFS := $(foreach n,$(ARRAY_NAMES),$(AB)/$(n)/array_perf)
 
 ALL_TARGETS += $(ARRAY_TESTS)
 CHECK_SUITES += array
@@ -55,3 +92,7 @@ CHECK_SUITES += array
 check-array: $(ARRAY_TESTS)
 	@tools/suite.sh $(RESULTS) array -- $(ARRAY_SRC)/run-tests.sh "$(ARRAY_SEEDS)" \
 		$(ARRAY_TESTS)
+
+.PHONY: array-perf
+array-perf: $(ARRAY_PERFS)
+	@for p in $(ARRAY_PERFS); do $$p || exit 1; echo; done

@@ -343,6 +343,96 @@ unsigned int fpq_context_threads(const struct fpq_context *ctx);
 /** fpq_backend_name() - "cpu", "card", "reference" or "auto". */
 const char *fpq_backend_name(enum fpq_backend backend);
 
+/**
+ * struct fpq_device_info - what the card of a context reports (fpq_context_device_info()).
+ * @node: the device node ("/dev/accel/accel0" or "/dev/dri/renderD128").
+ * @driver_version: (major << 32) | (minor << 16) | patch of fpq.ko's interface.
+ * @pci_id: (vendor << 16) | device.
+ * @hw_id: the card's identity register.
+ * @hw_version: the card's contract version ((major << 16) | minor).
+ * @array_rows: rows of the systolic array.
+ * @array_cols: columns of the systolic array.
+ * @input_formats: bit (1 << f) for every enum fpq_format the card takes as A or B.
+ * @output_formats: bit (1 << f) for every format it can write as C.
+ * @features: DRM_FPQ_FEATURE_* bits (uapi/fpq_drm.h).
+ * @max_m: largest M of one operation.
+ * @max_n: largest N of one operation.
+ * @max_k: largest K of one operation.
+ * @max_ops: largest number of operations in one device job.
+ * @max_buffer: largest device buffer in bytes.
+ * @offset_align: alignment of operand offsets and strides on the device.
+ * @job_timeout_ms: time a job may run before the driver resets the card.
+ */
+struct fpq_device_info {
+	char node[64];
+	uint64_t driver_version;
+	uint64_t pci_id;
+	uint64_t hw_id;
+	uint64_t hw_version;
+	uint32_t array_rows;
+	uint32_t array_cols;
+	uint64_t input_formats;
+	uint64_t output_formats;
+	uint64_t features;
+	uint32_t max_m;
+	uint32_t max_n;
+	uint32_t max_k;
+	uint32_t max_ops;
+	uint64_t max_buffer;
+	uint32_t offset_align;
+	uint32_t job_timeout_ms;
+};
+
+/**
+ * fpq_devices() - every fpq card on this machine.
+ * @infos: room for @max entries (may be NULL when @max is 0).
+ * @max: entries at @infos.
+ * @count: receives the number of cards found (which may exceed @max).
+ *
+ * Cards that exist but cannot be opened (permissions) are not counted; the return value
+ * says so when no card could be opened for that reason (-EACCES).
+ */
+int fpq_devices(struct fpq_device_info *infos, unsigned int max, unsigned int *count);
+
+/** fpq_context_device_info() - the card's facts; -ENODEV for a context without one. */
+int fpq_context_device_info(const struct fpq_context *ctx, struct fpq_device_info *info);
+
+/**
+ * struct fpq_fallback_stats - operations an AUTO context ran on the CPU instead of
+ * the card, and the last reason.
+ * @ops: operations run on the CPU because the card could not run them.
+ * @reason: the last reason, "" if none.
+ */
+struct fpq_fallback_stats {
+	uint64_t ops;
+	char reason[160];
+};
+
+/** fpq_context_fallback_stats() - fill @stats (zero and "" on a CPU context). */
+void fpq_context_fallback_stats(const struct fpq_context *ctx, struct fpq_fallback_stats *stats);
+
+/* ---- buffers --------------------------------------------------------------------- */
+
+struct fpq_buffer;
+
+/**
+ * fpq_buffer_alloc() - memory the context's backend reaches directly: a device buffer
+ * object mapped into the process on the card, ordinary aligned memory on the CPU.
+ * Matrices and per-channel arrays placed in such a buffer are not copied on submission.
+ */
+int fpq_buffer_alloc(struct fpq_context *ctx, size_t size, struct fpq_buffer **buf);
+/** fpq_buffer_import_dmabuf() - wrap a dma-buf (camera, other device) as a buffer;
+ * @fd stays the caller's. Card contexts only (-ENOTSUP on the CPU). */
+int fpq_buffer_import_dmabuf(struct fpq_context *ctx, int fd, struct fpq_buffer **buf);
+/** fpq_buffer_export_dmabuf() - a new dma-buf fd for @buf (card contexts only). */
+int fpq_buffer_export_dmabuf(struct fpq_buffer *buf, int *fd);
+/** fpq_buffer_data() - the buffer's address in this process. */
+void *fpq_buffer_data(const struct fpq_buffer *buf);
+/** fpq_buffer_size() - its size in bytes (at least what was asked for). */
+size_t fpq_buffer_size(const struct fpq_buffer *buf);
+/** fpq_buffer_free() - release it; no job may still use it. NULL is a no-op. */
+void fpq_buffer_free(struct fpq_buffer *buf);
+
 /** fpq_gemm() - run one operation and wait for it. @status may be NULL. */
 int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 	     struct fpq_gemm_status *status);

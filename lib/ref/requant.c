@@ -3,7 +3,8 @@
  * requant.c - TFLite's fixed-point output stage (MultiplyByQuantizedMultiplier):
  * a saturating rounding doubling high multiply by a Q31 multiplier, then a rounding
  * arithmetic right shift. All intermediate steps are defined for every int32 input:
- * the optional left shift wraps in two's complement instead of overflowing.
+ * the optional left shift saturates to the int32 range, as gemmlowp's ShiftLeft does
+ * (TFLite's plain "x * (1 << shift)" leaves overflow undefined).
  */
 #include "internal.h"
 
@@ -34,7 +35,8 @@ int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift)
 {
 	int left = shift > 0 ? shift : 0;
 	int right = shift > 0 ? 0 : -shift;
-	int32_t shifted = (int32_t)((uint32_t)x << left);
+	int64_t wide = (int64_t)x * (INT64_C(1) << left);
+	int32_t shifted = wide > INT32_MAX ? INT32_MAX : wide < INT32_MIN ? INT32_MIN : (int32_t)wide;
 
 	return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, mult),
 				      right);

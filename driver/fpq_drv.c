@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fpq_drv.c - the fpq accelerator driver: module parameters, the DRM driver and its
+ * ioctl table, the device's bring-up and teardown, and the PCI glue.
+ */
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+#include <linux/bitfield.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "fpq_drv.h"
+#include "fpq_gem.h"
+#include "fpq_job.h"
+#include "fpq_submit.h"
+
+unsigned int fpq_timeout_ms = 5000;
+module_param_named(timeout_ms, fpq_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(timeout_ms, "Time a job may run before the card is reset (default 5000)");
+
+bool fpq_use_irq = true;
+module_param_named(irq, fpq_use_irq, bool, 0444);
+MODULE_PARM_DESC(irq, "Use the card's interrupt: MSI-X, MSI or INTx (default 1; 0: poll)");
+
+int fpq_poll_ms = -1;
+module_param_named(poll_ms, fpq_poll_ms, int, 0444);
+MODULE_PARM_DESC(poll_ms,
+		 "Poll for completions every N ms while jobs run; 0 never; -1 only without an interrupt (default)");
+
+unsigned int fpq_ring_log2 = 4;
+module_param_named(ring_log2, fpq_ring_log2, uint, 0444);
+MODULE_PARM_DESC(ring_log2, "log2 of the job ring's entries, within the card's limits (default 4)");
+
+unsigned int fpq_max_bo_mb = 256;
+module_param_named(max_bo_mb, fpq_max_bo_mb, uint, 0444);
+MODULE_PARM_DESC(max_bo_mb, "Largest buffer object in MiB (default 256)");
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static int fpq_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct fpq_device *fdev = to_fpq_device(drm);
+	struct drm_gpu_scheduler *sched = &fdev->sched;
+	struct fpq_file *ffile;
+	int err;
+
+	ffile = kzalloc(sizeof(*ffile), GFP_KERNEL);
+	if (!ffile)
+		return -ENOMEM;
+	ffile->fdev = fdev;
+	mutex_init(&ffile->lock);
+	xa_init(&ffile->jobs);
+	err = drm_sched_entity_init(&ffile->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	if (err) {
+		mutex_destroy(&ffile->lock);
+		kfree(ffile);
+		return err;
+	}
+	file->driver_priv = ffile;
+	return 0;
+}
+
+static void fpq_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct fpq_file *ffile = file->driver_priv;
+	struct fpq_job_record *rec;
+	unsigned long id;
+
+	/* Queued jobs are dropped; jobs on the card finish and free themselves. */
+	drm_sched_entity_destroy(&ffile->entity);
+	xa_for_each(&ffile->jobs, id, rec)
+		fpq_job_record_put(rec);
+	xa_destroy(&ffile->jobs);
+	mutex_destroy(&ffile->lock);
+	kfree(ffile);
+}
+
+/* ---- ioctls ----------------------------------------------------------------------- */
+
+static int fpq_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct fpq_device *fdev = to_fpq_device(drm);
+	struct drm_fpq_get_param *args = data;
+	const struct fpq_caps *caps = &fdev->caps;
+
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case DRM_FPQ_PARAM_DRIVER_VERSION:
+		args->value = (u64)FPQ_DRIVER_MAJOR << 32 | FPQ_DRIVER_MINOR << 16 |
+			      FPQ_DRIVER_PATCH;
+		break;
+	case DRM_FPQ_PARAM_PCI_ID:
+		args->value = fdev->pdev ? (u32)fdev->pdev->vendor << 16 | fdev->pdev->device : 0;
+		break;
+	case DRM_FPQ_PARAM_HW_ID:
+		args->value = fdev->hw.id;
+		break;
+	case DRM_FPQ_PARAM_HW_VERSION:
+		args->value = fdev->hw.version;
+		break;
+	case DRM_FPQ_PARAM_ARRAY_ROWS:
+		args->value = FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, fdev->hw.cap_array);
+		break;
+	case DRM_FPQ_PARAM_ARRAY_COLS:
+		args->value = FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, fdev->hw.cap_array);
+		break;
+	case DRM_FPQ_PARAM_INPUT_FORMATS:
+		args->value = caps->input_formats;
+		break;
+	case DRM_FPQ_PARAM_OUTPUT_FORMATS:
+		args->value = caps->output_formats;
+		break;
+	case DRM_FPQ_PARAM_FEATURES:
+		args->value = caps->features;
+		break;
+	case DRM_FPQ_PARAM_MAX_M:
+		args->value = caps->max_m;
+		break;
+	case DRM_FPQ_PARAM_MAX_N:
+		args->value = caps->max_n;
+		break;
+	case DRM_FPQ_PARAM_MAX_K:
+		args->value = caps->max_k;
+		break;
+	case DRM_FPQ_PARAM_MAX_OPS:
+		args->value = caps->max_ops;
+		break;
+	case DRM_FPQ_PARAM_MAX_BO_SIZE:
+		args->value = caps->max_bo_size;
+		break;
+	case DRM_FPQ_PARAM_OFFSET_ALIGN:
+		args->value = caps->offset_align;
+		break;
+	case DRM_FPQ_PARAM_JOB_TIMEOUT_MS:
+		args->value = fpq_timeout_ms;
+		break;
+	case DRM_FPQ_PARAM_CLOCK_KHZ:
+		args->value = fdev->hw.clock_khz;
+		break;
+	case DRM_FPQ_PARAM_VA_SIZE:
+		args->value = fdev->va_size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct drm_ioctl_desc fpq_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(FPQ_GET_PARAM, fpq_ioctl_get_param, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(FPQ_BO_CREATE, fpq_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(FPQ_BO_INFO, fpq_ioctl_bo_info, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(FPQ_SUBMIT, fpq_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(FPQ_WAIT, fpq_ioctl_wait, DRM_RENDER_ALLOW),
+};
+
+/* ---- the DRM driver --------------------------------------------------------------- */
+
+#if IS_ENABLED(CONFIG_DRM_ACCEL)
+#include <drm/drm_accel.h>
+DEFINE_DRM_ACCEL_FOPS(fpq_fops);
+#define FPQ_NODE_FEATURE DRIVER_COMPUTE_ACCEL
+#else
+DEFINE_DRM_GEM_FOPS(fpq_fops);
+#define FPQ_NODE_FEATURE DRIVER_RENDER
+#endif
+
+const struct drm_driver fpq_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_NODE_FEATURE,
+	.open = fpq_open,
+	.postclose = fpq_postclose,
+	.ioctls = fpq_ioctls,
+	.num_ioctls = ARRAY_SIZE(fpq_ioctls),
+	.fops = &fpq_fops,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.gem_prime_mmap = drm_gem_prime_mmap,
+#if IS_ENABLED(CONFIG_DEBUG_FS)
+	.debugfs_init = fpq_debugfs_init,
+#endif
+	.name = FPQ_DRIVER_NAME,
+	.desc = "fpq 6/8-bit inference accelerator",
+	.date = "20260101",
+	.major = FPQ_DRIVER_MAJOR,
+	.minor = FPQ_DRIVER_MINOR,
+	.patchlevel = FPQ_DRIVER_PATCH,
+};
+
+/* ---- the device ------------------------------------------------------------------- */
+
+static void fpq_pt_pool_destroy(struct drm_device *drm, void *pool)
+{
+	dma_pool_destroy(pool);
+}
+
+/**
+ * fpq_device_init() - bring up a device whose register access and DMA device are set.
+ * @fdev: the device (fdev->hw.ops, fdev->dma_dev and, for a card, fdev->pdev set).
+ *
+ * Identifies the card, resets it, allocates the ring and the fence write-back, sets
+ * up the scheduler and the completion path, and starts the card. Resources are
+ * device-managed and DRM-managed: nothing to undo on failure.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fpq_device_init(struct fpq_device *fdev)
+{
+	struct drm_device *drm = &fdev->drm;
+	size_t ring_bytes;
+	u64 max_bo;
+	int err;
+
+	spin_lock_init(&fdev->job_lock);
+	spin_lock_init(&fdev->fence_lock);
+	INIT_LIST_HEAD(&fdev->inflight);
+
+	err = fpq_hw_identify(&fdev->hw, &fdev->caps);
+	if (err)
+		return dev_err_probe(drm->dev, err,
+				     "not an fpq card of contract %u.x (id %#x, version %#x)\n",
+				     FPQ_HW_VERSION_MAJOR, fdev->hw.id, fdev->hw.version);
+	err = fpq_hw_reset(&fdev->hw);
+	if (err)
+		return dev_err_probe(drm->dev, err, "card reset failed\n");
+
+	fdev->va_size = 1ull << fdev->hw.va_bits;
+	/* A buffer must fit the address space with page 0 and its guard page. */
+	max_bo = min_t(u64, (u64)fpq_max_bo_mb << 20, fdev->va_size - 2 * FPQ_HW_PAGE_BYTES);
+	fdev->caps.max_bo_size = round_down(max_bo, PAGE_SIZE);
+
+	fdev->ring.log2 = clamp(fpq_ring_log2, fdev->hw.ring_log2_min, fdev->hw.ring_log2_max);
+	ring_bytes = fpq_ring_size(&fdev->ring) * FPQ_HW_RING_ENTRY_BYTES;
+	fdev->ring.entries = dmam_alloc_coherent(fdev->dma_dev, ring_bytes, &fdev->ring.dma,
+						 GFP_KERNEL);
+	fdev->fence_rec = dmam_alloc_coherent(fdev->dma_dev, sizeof(*fdev->fence_rec),
+					      &fdev->fence_rec_dma, GFP_KERNEL);
+	if (!fdev->ring.entries || !fdev->fence_rec)
+		return -ENOMEM;
+
+	fdev->pt_pool = dma_pool_create("fpq-pt", fdev->dma_dev, FPQ_HW_PAGE_BYTES,
+					FPQ_HW_PAGE_BYTES, 0);
+	if (!fdev->pt_pool)
+		return -ENOMEM;
+	/* Registered before the scheduler: destroyed after it has freed every job. */
+	err = drmm_add_action_or_reset(drm, fpq_pt_pool_destroy, fdev->pt_pool);
+	if (err)
+		return err;
+
+	err = fpq_sched_init(fdev);
+	if (err)
+		return err;
+	err = fpq_irq_setup(fdev);
+	if (err)
+		return err;
+	fpq_hw_start(&fdev->hw, fdev->ring.dma, fdev->ring.log2, fdev->fence_rec_dma, 0, true);
+	fpq_irq_register_device(fdev);
+
+	drm_info(drm,
+		 "card %u.%u: %ux%u array, formats in %#x out %#x, ring of %u jobs, timeout %u ms\n",
+		 (u32)FIELD_GET(FPQ_REG_VERSION_MAJOR_MASK, fdev->hw.version),
+		 (u32)FIELD_GET(FPQ_REG_VERSION_MINOR_MASK, fdev->hw.version),
+		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, fdev->hw.cap_array),
+		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, fdev->hw.cap_array),
+		 fdev->caps.input_formats, fdev->caps.output_formats,
+		 fpq_ring_size(&fdev->ring), fpq_timeout_ms);
+	return 0;
+}
+
+/**
+ * fpq_device_unplug() - the device is going away: stop the card, end every job on it.
+ * @fdev: the device, after drm_dev_unplug() (no ioctl, run or timeout is running).
+ *
+ * Jobs the card completed keep their results; the others, and every job the
+ * scheduler hands over later, end with -ENODEV.
+ */
+void fpq_device_unplug(struct fpq_device *fdev)
+{
+	fpq_irq_teardown(fdev);
+	if (!fpq_hw_is_dead(&fdev->hw)) {
+		fpq_hw_stop(&fdev->hw);
+		if (fpq_hw_reset(&fdev->hw))
+			drm_warn(&fdev->drm, "card reset at removal failed\n");
+	}
+	fpq_job_process_completions(fdev);
+	fpq_job_fail_inflight(fdev, -ENODEV);
+}
+
+/* ---- PCI ---------------------------------------------------------------------------- */
+
+static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct fpq_device *fdev;
+	int err;
+
+	fdev = devm_drm_dev_alloc(&pdev->dev, &fpq_drm_driver, struct fpq_device, drm);
+	if (IS_ERR(fdev))
+		return PTR_ERR(fdev);
+	fdev->pdev = pdev;
+	fdev->dma_dev = &pdev->dev;
+
+	err = pcim_enable_device(pdev);
+	if (err)
+		return err;
+	pci_set_master(pdev);
+	/* Page-table entries and descriptors carry bus addresses of up to 52 bits. */
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
+	if (err)
+		err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	if (err)
+		return dev_err_probe(&pdev->dev, err, "no usable DMA mask\n");
+	if (pci_resource_len(pdev, 0) < FPQ_HW_BAR0_BYTES)
+		return dev_err_probe(&pdev->dev, -ENODEV, "BAR0 is %llu bytes, want %u\n",
+				     (u64)pci_resource_len(pdev, 0), FPQ_HW_BAR0_BYTES);
+	err = pcim_iomap_regions(pdev, BIT(0), FPQ_DRIVER_NAME);
+	if (err)
+		return err;
+	fdev->hw.ops = &fpq_hw_mmio_ops;
+	fdev->hw.regs = pcim_iomap_table(pdev)[0];
+	pci_set_drvdata(pdev, fdev);
+
+	err = fpq_device_init(fdev);
+	if (err)
+		return err;
+	err = devm_device_add_groups(&pdev->dev, fpq_sysfs_groups);
+	if (err)
+		goto err_unplug;
+	err = drm_dev_register(&fdev->drm, 0);
+	if (err)
+		goto err_unplug;
+	return 0;
+
+err_unplug:
+	fpq_device_unplug(fdev);
+	return err;
+}
+
+static void fpq_pci_remove(struct pci_dev *pdev)
+{
+	struct fpq_device *fdev = pci_get_drvdata(pdev);
+
+	drm_dev_unplug(&fdev->drm);
+	fpq_device_unplug(fdev);
+}
+
+/* Placeholder identity until the card has its own IDs (verilator/cosim/pci_cfg.h). */
+#define FPQ_PCI_VENDOR_PLACEHOLDER 0x1234
+#define FPQ_PCI_DEVICE_PLACEHOLDER 0xf0a1
+
+static const struct pci_device_id fpq_pci_ids[] = {
+	{ PCI_DEVICE(FPQ_PCI_VENDOR_PLACEHOLDER, FPQ_PCI_DEVICE_PLACEHOLDER) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, fpq_pci_ids);
+
+static struct pci_driver fpq_pci_driver = {
+	.name = FPQ_DRIVER_NAME,
+	.id_table = fpq_pci_ids,
+	.probe = fpq_pci_probe,
+	.remove = fpq_pci_remove,
+};
+module_pci_driver(fpq_pci_driver);
+
+MODULE_DESCRIPTION("fpq 6/8-bit inference accelerator");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fpq_drv.h - the fpq device and the per-file state shared by the driver's files.
+ */
+#ifndef FPQ_DRV_H
+#define FPQ_DRV_H
+
+#include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "fpq_hw.h"
+#include "fpq_ring.h"
+#include "fpq_validate.h"
+
+#define FPQ_DRIVER_NAME "fpq"
+#define FPQ_DRIVER_MAJOR 1
+#define FPQ_DRIVER_MINOR 0
+#define FPQ_DRIVER_PATCH 0
+
+struct dma_pool;
+struct pci_dev;
+
+/* Module parameters (fpq_drv.c). */
+extern unsigned int fpq_timeout_ms;
+extern bool fpq_use_irq;
+extern int fpq_poll_ms;
+extern unsigned int fpq_ring_log2;
+extern unsigned int fpq_max_bo_mb;
+
+/**
+ * struct fpq_stats - event counters (debugfs and sysfs).
+ * @submitted: jobs accepted by the submit ioctl.
+ * @completed: jobs the card completed successfully.
+ * @failed: jobs that ended with an error (card error, timeout, removal).
+ * @timeouts: jobs that ran past the timeout.
+ * @resets: card resets.
+ * @interrupts: interrupts handled (own vector or external hook).
+ * @polls: completion polls that found work.
+ */
+struct fpq_stats {
+	atomic64_t submitted;
+	atomic64_t completed;
+	atomic64_t failed;
+	atomic64_t timeouts;
+	atomic64_t resets;
+	atomic64_t interrupts;
+	atomic64_t polls;
+};
+
+/**
+ * struct fpq_last_error - the card's last reported job error, for debugfs.
+ * @cause: enum err code.
+ * @op: operation index.
+ * @fence: fence of the failed job.
+ * @addr: faulting address (VA or bus address, by cause).
+ * @when: when the driver saw it.
+ */
+struct fpq_last_error {
+	u32 cause;
+	u32 op;
+	u64 fence;
+	u64 addr;
+	ktime_t when;
+};
+
+/**
+ * struct fpq_device - one fpq card.
+ * @drm: the DRM device (embedded; the structure lives until its last reference).
+ * @pdev: the PCI function, or NULL for a test device.
+ * @dma_dev: the device DMA is mapped for.
+ * @hw: register access and the hardware identity.
+ * @caps: what validation allows, from the capability registers.
+ * @va_size: bytes of one job's device address space.
+ * @ring: the job ring in host memory.
+ * @fence_rec: the fence write-back record (coherent memory).
+ * @fence_rec_dma: its bus address.
+ * @pt_pool: 4 KiB pages for page tables.
+ * @sched: the scheduler of the one ring.
+ * @job_lock: protects @inflight, @ring indices and @last_error.
+ * @inflight: jobs on the card, oldest first.
+ * @fence_lock: lock of the hardware fences.
+ * @fence_context: dma-fence context of the hardware fences.
+ * @fence_seqno: last hardware fence sequence number handed out (under @job_lock).
+ * @irq: Linux interrupt number, or -1 when polling.
+ * @poll_interval: polling period in jiffies, 0 for none.
+ * @poll_work: the poller.
+ * @node: entry in the list of devices the external interrupt hook searches.
+ * @stats: counters.
+ * @last_error: the card's last reported error.
+ * @reset_count: resets done (also in @stats; kept for the timeout handler).
+ * @hw_broken: a reset failed: jobs fail with -EIO instead of running.
+ */
+struct fpq_device {
+	struct drm_device drm;
+	struct pci_dev *pdev;
+	struct device *dma_dev;
+	struct fpq_hw hw;
+	struct fpq_caps caps;
+	u64 va_size;
+
+	struct fpq_ring ring;
+	struct fpq_hw_fence_record *fence_rec;
+	dma_addr_t fence_rec_dma;
+	struct dma_pool *pt_pool;
+
+	struct drm_gpu_scheduler sched;
+	spinlock_t job_lock;	/* inflight, ring indices, last_error */
+	struct list_head inflight;
+	spinlock_t fence_lock;	/* the hardware fences */
+	u64 fence_context;
+	u64 fence_seqno;
+
+	int irq;
+	unsigned long poll_interval;
+	struct delayed_work poll_work;
+	struct list_head node;
+
+	struct fpq_stats stats;
+	struct fpq_last_error last_error;
+	unsigned int reset_count;
+	bool hw_broken;
+};
+
+/**
+ * struct fpq_file - per-open-file state.
+ * @fdev: the device.
+ * @entity: the file's scheduler entity (its jobs run in submission order).
+ * @lock: serialises arming and pushing jobs, and job identities.
+ * @jobs: job identity -> struct fpq_job_record, for jobs not yet collected.
+ * @uncollected: entries in @jobs.
+ * @next_job_id: last job identity handed out.
+ */
+struct fpq_file {
+	struct fpq_device *fdev;
+	struct drm_sched_entity entity;
+	struct mutex lock;	/* arming and pushing jobs, job identities */
+	struct xarray jobs;
+	atomic_t uncollected;
+	u64 next_job_id;
+};
+
+static inline struct fpq_device *to_fpq_device(struct drm_device *drm)
+{
+	return container_of(drm, struct fpq_device, drm);
+}
+
+extern const struct drm_driver fpq_drm_driver;
+
+int fpq_device_init(struct fpq_device *fdev);
+void fpq_device_fini(struct fpq_device *fdev);
+void fpq_device_unplug(struct fpq_device *fdev);
+
+/* fpq_irq.c */
+void fpq_irq_register_device(struct fpq_device *fdev);
+void fpq_irq_unregister_device(struct fpq_device *fdev);
+int fpq_irq_setup(struct fpq_device *fdev);
+void fpq_irq_teardown(struct fpq_device *fdev);
+void fpq_irq_kick_poll(struct fpq_device *fdev);
+irqreturn_t fpq_irq_handle(struct fpq_device *fdev);
+
+/* fpq_debugfs.c, fpq_sysfs.c */
+void fpq_debugfs_init(struct drm_minor *minor);
+extern const struct attribute_group *fpq_sysfs_groups[];
+
+#endif /* FPQ_DRV_H */

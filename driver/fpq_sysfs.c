@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fpq_sysfs.c - identity and counters as attributes of the card's PCI device
+ * (/sys/bus/pci/devices/<address>/).
+ */
+#include <linux/bitfield.h>
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "fpq_drv.h"
+
+static struct fpq_device *fpq_sysfs_device(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t hw_id_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#010x\n", fpq_sysfs_device(dev)->hw.id);
+}
+static DEVICE_ATTR_RO(hw_id);
+
+static ssize_t hw_version_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	u32 v = fpq_sysfs_device(dev)->hw.version;
+
+	return sysfs_emit(buf, "%u.%u\n", (u32)FIELD_GET(FPQ_REG_VERSION_MAJOR_MASK, v),
+			  (u32)FIELD_GET(FPQ_REG_VERSION_MINOR_MASK, v));
+}
+static DEVICE_ATTR_RO(hw_version);
+
+static ssize_t array_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	u32 a = fpq_sysfs_device(dev)->hw.cap_array;
+
+	return sysfs_emit(buf, "%ux%u\n", (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, a),
+			  (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, a));
+}
+static DEVICE_ATTR_RO(array);
+
+#define FPQ_COUNTER_ATTR(name, field)						\
+static ssize_t name##_show(struct device *dev, struct device_attribute *attr,	\
+			   char *buf)						\
+{										\
+	return sysfs_emit(buf, "%lld\n",					\
+			  atomic64_read(&fpq_sysfs_device(dev)->stats.field));	\
+}										\
+static DEVICE_ATTR_RO(name)
+
+FPQ_COUNTER_ATTR(jobs_submitted, submitted);
+FPQ_COUNTER_ATTR(jobs_completed, completed);
+FPQ_COUNTER_ATTR(jobs_failed, failed);
+FPQ_COUNTER_ATTR(job_timeouts, timeouts);
+FPQ_COUNTER_ATTR(resets, resets);
+FPQ_COUNTER_ATTR(interrupts, interrupts);
+
+static struct attribute *fpq_sysfs_attrs[] = {
+	&dev_attr_hw_id.attr,
+	&dev_attr_hw_version.attr,
+	&dev_attr_array.attr,
+	&dev_attr_jobs_submitted.attr,
+	&dev_attr_jobs_completed.attr,
+	&dev_attr_jobs_failed.attr,
+	&dev_attr_job_timeouts.attr,
+	&dev_attr_resets.attr,
+	&dev_attr_interrupts.attr,
+	NULL,
+};
+
+static const struct attribute_group fpq_sysfs_group = {
+	.name = "fpq",
+	.attrs = fpq_sysfs_attrs,
+};
+
+const struct attribute_group *fpq_sysfs_groups[] = {
+	&fpq_sysfs_group,
+	NULL,
+};

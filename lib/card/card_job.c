@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+/*
+ * card_job.c - operations as jobs for the card: checked against the card's
+ * capabilities, split to its limits, their operands located in device buffers or
+ * staged in one buffer object per job, submitted through DRM_IOCTL_FPQ_SUBMIT, and
+ * collected with DRM_IOCTL_FPQ_WAIT. Results are copied back only when the job
+ * succeeded, so a failing card leaves the caller's memory as it was.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "card.h"
+#include "fpq_drm.h"
+
+/* Handle of operands planned in the staging buffer until it exists. */
+#define STAGED UINT32_MAX
+
+/* Where an operand lives on the device. */
+struct place {
+	uint32_t handle;
+	uint64_t offset;
+	uint64_t stride;         /* matrices: the device-side row stride */
+};
+
+/* A staged output to copy back after the job. */
+struct copy_back {
+	struct fpq_matrix user;  /* the caller's C */
+	bool data, scales;       /* which parts were staged */
+	uint64_t offset;         /* where its rows are in the staging buffer */
+	uint64_t stride;
+	uint64_t scale_offset;   /* where its scales are */
+	uint64_t scale_stride;
+};
+
+/* A staged input region, so that a later operation reading an earlier C finds it. */
+struct staged {
+	const void *data;
+	size_t stride;
+	enum fpq_format format;
+	uint32_t rows, cols;
+	uint64_t offset, dstride;
+	bool is_output;
+};
+
+struct card_job {
+	unsigned int n_user_ops;         /* operations the caller submitted */
+	unsigned int n_ops;              /* after splitting */
+	struct fpq_gemm_op *ops;
+	unsigned int *owner;             /* ops[i] came from user op owner[i] */
+	struct drm_fpq_gemm *gemms;
+	struct drm_fpq_op_status *op_status;
+
+	uint32_t staging;                /* buffer object, 0 if nothing was staged */
+	uint8_t *map;
+	size_t map_size;
+	uint64_t cursor;
+
+	struct staged *staged;
+	unsigned int n_staged, cap_staged;
+	struct copy_back *back;
+	unsigned int n_back;
+
+	uint64_t *job_ids;               /* one device job per max_ops operations */
+	unsigned int n_jobs, next_wait;
+	int first_error;
+};
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* ---- capabilities and limits ---- */
+
+static int check_caps(const struct fpq_device_info *in, const struct fpq_gemm_op *op)
+{
+	const enum fpq_format fa = op->a.format, fb = op->b.format, fc = op->c.format;
+
+	if (!(in->input_formats & (1ull << fa)) || !(in->input_formats & (1ull << fb)))
+		return fpq_error(-ENOTSUP, "card: built without %s x %s inputs",
+				 fpq_format_name(fa), fpq_format_name(fb));
+	if (!(in->output_formats & (1ull << fc)))
+		return fpq_error(-ENOTSUP, "card: built without %s output", fpq_format_name(fc));
+	if ((op->a.scales || op->b.scales) && !(in->features & DRM_FPQ_FEATURE_MX_SCALES))
+		return fpq_error(-ENOTSUP, "card: built without MX scales");
+	if (op->c.scales && !(in->features & DRM_FPQ_FEATURE_MX_OUTPUT))
+		return fpq_error(-ENOTSUP, "card: built without MX output");
+	if (fa != fb && fa != FPQ_FMT_INT8 && !(in->features & DRM_FPQ_FEATURE_MIXED_FORMATS))
+		return fpq_error(-ENOTSUP, "card: built without mixed %s x %s",
+				 fpq_format_name(fa), fpq_format_name(fb));
+	if (op->a.cols > in->max_k)
+		return fpq_error(-ENOTSUP, "card: K = %u exceeds the card's %u (K cannot be "
+					   "split without changing the result)", op->a.cols, in->max_k);
+	return 0;
+}
+
+static const void *advance(const void *p, size_t bytes)
+{
+	return p ? (const uint8_t *)p + bytes : NULL;
+}
+
+/*
+ * Split op along M and N so that each piece fits the card. N pieces start on multiples
+ * of 256 columns: whole 6-bit and 4-bit groups, whole MX output blocks, and aligned
+ * byte offsets for every output format.
+ */
+static int split_op(const struct fpq_device_info *in, const struct fpq_gemm_op *op,
+		    unsigned int owner, struct card_job *job, unsigned int *cap)
+{
+	const uint32_t m = op->a.rows, n = op->b.rows;
+	uint32_t mstep = in->max_m, nstep = n <= in->max_n ? n : in->max_n / 256 * 256;
+
+	if (nstep == 0)
+		return fpq_error(-ENOTSUP, "card: N = %u exceeds the card's %u", n, in->max_n);
+	for (uint32_t m0 = 0; m0 < m; m0 += mstep) {
+		for (uint32_t n0 = 0; n0 < n; n0 += nstep) {
+			struct fpq_gemm_op p = *op;
+			uint32_t mm = m - m0 < mstep ? m - m0 : mstep;
+			uint32_t nn = n - n0 < nstep ? n - n0 : nstep;
+			size_t cbits = fpq_format_info(op->c.format)->bits;
+
+			if (job->n_ops == *cap) {
+				unsigned int nc = *cap ? 2 * *cap : 8;
+				void *o = realloc(job->ops, nc * sizeof(*job->ops));
+				void *w = o ? realloc(job->owner, nc * sizeof(*job->owner)) : NULL;
+
+				if (o)
+					job->ops = o;
+				if (!o || !w)
+					return fpq_error(-ENOMEM, "card: out of memory");
+				job->owner = w;
+				*cap = nc;
+			}
+			p.a.rows = p.c.rows = mm;
+			p.b.rows = p.c.cols = nn;
+			p.a.data = (void *)advance(op->a.data, m0 * fpq_matrix_stride(&op->a));
+			p.c.data = (void *)advance(op->c.data, m0 * fpq_matrix_stride(&op->c) +
+						   n0 * cbits / 8);
+			p.b.data = (void *)advance(op->b.data, n0 * fpq_matrix_stride(&op->b));
+			if (op->a.scales)
+				p.a.scales = op->a.scales + m0 * (op->a.scale_stride ? op->a.scale_stride
+									 : op->a.cols / 32);
+			if (op->b.scales)
+				p.b.scales = op->b.scales + n0 * (op->b.scale_stride ? op->b.scale_stride
+									 : op->b.cols / 32);
+			if (op->c.scales) {
+				size_t cs = op->c.scale_stride ? op->c.scale_stride : op->c.cols / 32;
+
+				p.c.scales = op->c.scales + m0 * cs + n0 / 32;
+				p.c.scale_stride = cs;
+			}
+			/* Sub-matrices keep the parent's strides. */
+			p.a.stride = fpq_matrix_stride(&op->a);
+			p.b.stride = fpq_matrix_stride(&op->b);
+			p.c.stride = fpq_matrix_stride(&op->c);
+			if (!(op->flags & FPQ_GEMM_ALPHA_BROADCAST))
+				p.alpha = advance(op->alpha, n0 * sizeof(float));
+			if (!(op->flags & FPQ_GEMM_BETA_BROADCAST))
+				p.beta = advance(op->beta, n0 * sizeof(float));
+			p.bias = advance(op->bias, n0 * sizeof(int32_t));
+			if (!(op->flags & FPQ_GEMM_REQUANT_BROADCAST)) {
+				p.requant_mult = advance(op->requant_mult, n0 * sizeof(int32_t));
+				p.requant_shift = advance(op->requant_shift, n0);
+			}
+			if (!(op->flags & FPQ_GEMM_SCALE_BROADCAST))
+				p.out_scale = advance(op->out_scale, n0 * sizeof(float));
+			job->ops[job->n_ops] = p;
+			job->owner[job->n_ops++] = owner;
+		}
+	}
+	return 0;
+}
+
+/* ---- staging ---- */
+
+static bool overlaps(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+
+	return alen && blen && pa < pb + blen && pb < pa + alen;
+}
+
+/* Reserve len bytes in the staging buffer (laid out first, filled once it exists). */
+static uint64_t reserve(struct card_job *job, uint64_t len, uint64_t align)
+{
+	uint64_t at = round_up(job->cursor, align);
+
+	job->cursor = at + len;
+	return at;
+}
+
+/*
+ * Plan where one matrix lives: in a device buffer of the context (zero copy) when its
+ * offset and stride suit the card, else staged with a stride that does.
+ */
+static int place_matrix(struct fpq_context *ctx, const struct fpq_device_info *in,
+			struct card_job *job, const struct fpq_matrix *m, bool output,
+			struct place *pl)
+{
+	const struct fpq_format_info *fi = fpq_format_info(m->format);
+	size_t stride = fpq_matrix_stride(m), extent = fpq_matrix_extent(m);
+	struct fpq_buffer *buf = fpq_context_find_buffer(ctx, m->data, extent);
+	uint64_t align = in->offset_align;
+
+	if (buf && buf->handle) {
+		uint64_t off = (uint64_t)((const uint8_t *)m->data - (const uint8_t *)buf->data);
+
+		if (off % align == 0 && stride % align == 0) {
+			*pl = (struct place){ buf->handle, off, stride };
+			return 0;
+		}
+	}
+	/* An earlier operation's staged output read as this input: the same region. */
+	for (unsigned int i = 0; i < job->n_staged; i++) {
+		struct staged *s = &job->staged[i];
+		size_t s_extent = (size_t)(s->rows - 1) * s->stride + fpq_row_bytes(s->format, s->cols);
+
+		if (s->data == m->data && s->stride == stride && s->format == m->format &&
+		    s->cols == m->cols && s->rows >= m->rows) {
+			*pl = (struct place){ STAGED, s->offset, s->dstride };
+			return 0;
+		}
+		if (overlaps(s->data, s_extent, m->data, extent) && (s->is_output || output))
+			return fpq_error(-ENOTSUP, "card: operations of one job overlap in memory "
+						   "in a way that staging cannot keep in order");
+	}
+	if (job->n_staged == job->cap_staged) {
+		unsigned int nc = job->cap_staged ? 2 * job->cap_staged : 8;
+		void *p = realloc(job->staged, nc * sizeof(*job->staged));
+
+		if (!p)
+			return fpq_error(-ENOMEM, "card: out of memory");
+		job->staged = p;
+		job->cap_staged = nc;
+	}
+	/* Device stride: a multiple of the alignment and of the packing group. */
+	uint64_t unit = align / gcd(align, fi->group_bytes) * fi->group_bytes;
+	uint64_t dstride = round_up(fpq_row_bytes(m->format, m->cols), unit);
+	uint64_t off = reserve(job, dstride * m->rows, align > 64 ? align : 64);
+
+	job->staged[job->n_staged++] = (struct staged){ m->data, stride, m->format, m->rows,
+							m->cols, off, dstride, output };
+	*pl = (struct place){ STAGED, off, dstride };
+	return 0;
+}
+
+static int place_scales(struct fpq_context *ctx, const struct fpq_device_info *in,
+			struct card_job *job, const struct fpq_matrix *m, struct place *pl)
+{
+	size_t blocks = m->cols / FPQ_MX_BLOCK;
+	size_t sstride = m->scale_stride ? m->scale_stride : blocks;
+	size_t extent = (size_t)(m->rows - 1) * sstride + blocks;
+	struct fpq_buffer *buf = fpq_context_find_buffer(ctx, m->scales, extent);
+	uint64_t align = in->offset_align;
+
+	if (buf && buf->handle) {
+		uint64_t off = (uint64_t)(m->scales - (uint8_t *)buf->data);
+
+		if (off % align == 0 && sstride % align == 0) {
+			*pl = (struct place){ buf->handle, off, sstride };
+			return 0;
+		}
+	}
+	uint64_t dstride = round_up(blocks, align);
+
+	*pl = (struct place){ STAGED, reserve(job, dstride * m->rows, align), dstride };
+	return 0;
+}
+
+/* Per-channel arrays: aligned to their element size (the driver checks) and to the card's. */
+static int place_vector(struct fpq_context *ctx, const struct fpq_device_info *in,
+			struct card_job *job, const void *v, size_t bytes, size_t elem,
+			struct place *pl)
+{
+	struct fpq_buffer *buf = fpq_context_find_buffer(ctx, v, bytes);
+	uint64_t align = in->offset_align > elem ? in->offset_align : elem;
+
+	if (buf && buf->handle) {
+		uint64_t off = (uint64_t)((const uint8_t *)v - (const uint8_t *)buf->data);
+
+		if (off % align == 0) {
+			*pl = (struct place){ buf->handle, off, 0 };
+			return 0;
+		}
+	}
+	*pl = (struct place){ STAGED, reserve(job, bytes, align > 8 ? align : 8), 0 };
+	return 0;
+}
+
+/* Copy rows of a matrix between layouts (whole packing groups; tails element-wise). */
+static void copy_rows(const struct fpq_matrix *from, const struct fpq_matrix *to)
+{
+	const struct fpq_format_info *fi = fpq_format_info(from->format);
+	uint32_t whole = from->cols / fi->group_elems * fi->group_elems;
+	size_t whole_bytes = (size_t)whole / fi->group_elems * fi->group_bytes;
+
+	for (uint32_t r = 0; r < from->rows; r++) {
+		memcpy((uint8_t *)to->data + r * fpq_matrix_stride(to),
+		       (const uint8_t *)from->data + r * fpq_matrix_stride(from), whole_bytes);
+		for (uint32_t c = whole; c < from->cols; c++)
+			fpq_matrix_set(to, r, c, fpq_matrix_get(from, r, c));
+	}
+}
+
+static void copy_scales(const uint8_t *from, size_t fstride, uint8_t *to, size_t tstride,
+			uint32_t rows, size_t blocks)
+{
+	for (uint32_t r = 0; r < rows; r++)
+		memcpy(to + r * tstride, from + r * fstride, blocks);
+}
+
+static void set_matrix(struct drm_fpq_matrix *d, const struct fpq_matrix *m,
+		       const struct place *pl, const struct place *spl)
+{
+	d->handle = pl->handle;
+	d->format = m->format;
+	d->offset = pl->offset;
+	d->stride = pl->stride;
+	d->zero_point = m->zero_point;
+	if (m->scales) {
+		d->scale_handle = spl->handle;
+		d->scale_offset = spl->offset;
+		d->scale_stride = spl->stride;
+	}
+}
+
+struct vec_plan {
+	const void *src;
+	size_t bytes;
+	struct place pl;
+};
+
+/* Translate op i; plan its staging (pass 0) or fill the staging buffer (pass 1). */
+static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
+		     struct card_job *job, unsigned int i, struct drm_fpq_gemm *g)
+{
+	const struct fpq_gemm_op *op = &job->ops[i];
+	const uint32_t n = op->b.rows;
+	struct place pa, pb, pc, sa = { 0 }, sb = { 0 }, sc = { 0 };
+	struct vec_plan v[6] = {
+		{ op->alpha, op->flags & FPQ_GEMM_ALPHA_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
+		{ op->beta, op->flags & FPQ_GEMM_BETA_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
+		{ op->bias, 4 * (size_t)n, { 0 } },
+		{ op->requant_mult, op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
+		{ op->requant_shift, op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 1 : (size_t)n, { 0 } },
+		{ op->out_scale, op->flags & FPQ_GEMM_SCALE_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
+	};
+	struct drm_fpq_vector *dv[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
+					 &g->requant_shift, &g->out_scale };
+	int err;
+
+	if ((err = place_matrix(ctx, in, job, &op->a, false, &pa)) ||
+	    (err = place_matrix(ctx, in, job, &op->b, false, &pb)) ||
+	    (op->a.scales && (err = place_scales(ctx, in, job, &op->a, &sa))) ||
+	    (op->b.scales && (err = place_scales(ctx, in, job, &op->b, &sb))))
+		return err;
+	for (int k = 0; k < 6; k++)
+		if (v[k].src && (err = place_vector(ctx, in, job, v[k].src, v[k].bytes,
+						    k == 4 ? 1 : 4, &v[k].pl)))
+			return err;
+	if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
+	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, &sc))))
+		return err;
+
+	memset(g, 0, sizeof(*g));
+	g->m = op->a.rows;
+	g->n = n;
+	g->k = op->a.cols;
+	g->flags = op->flags;
+	set_matrix(&g->a, &op->a, &pa, &sa);
+	set_matrix(&g->b, &op->b, &pb, &sb);
+	set_matrix(&g->c, &op->c, &pc, &sc);
+	for (int k = 0; k < 6; k++)
+		if (v[k].src) {
+			dv[k]->handle = v[k].pl.handle;
+			dv[k]->offset = v[k].pl.offset;
+		}
+	g->act = op->act;
+	memcpy(&g->clamp_lo, &op->clamp_lo, 4);
+	memcpy(&g->clamp_hi, &op->clamp_hi, 4);
+	g->out_zero = op->out_zero;
+	g->act_min = op->act_min;
+	g->act_max = op->act_max;
+
+	/* What of C comes back from the staging buffer once the job is done. */
+	if (pc.handle == STAGED || (op->c.scales && sc.handle == STAGED))
+		job->back[job->n_back++] = (struct copy_back){
+			op->c, pc.handle == STAGED, op->c.scales && sc.handle == STAGED,
+			pc.offset, pc.stride, sc.offset, sc.stride };
+	return 0;
+}
+
+/* Fill the staging buffer: inputs, vectors, and C's current contents. */
+static void fill_staging(struct card_job *job, unsigned int i, const struct drm_fpq_gemm *g)
+{
+	const struct fpq_gemm_op *op = &job->ops[i];
+	const struct drm_fpq_matrix *dm[3] = { &g->a, &g->b, &g->c };
+	const struct fpq_matrix *um[3] = { &op->a, &op->b, &op->c };
+	const struct drm_fpq_vector *dv[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
+					       &g->requant_shift, &g->out_scale };
+	const void *src[6] = { op->alpha, op->beta, op->bias, op->requant_mult,
+			       op->requant_shift, op->out_scale };
+	const uint32_t n = op->b.rows;
+	size_t bytes[6] = {
+		op->flags & FPQ_GEMM_ALPHA_BROADCAST ? 4 : 4 * (size_t)n,
+		op->flags & FPQ_GEMM_BETA_BROADCAST ? 4 : 4 * (size_t)n,
+		4 * (size_t)n,
+		op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 4 : 4 * (size_t)n,
+		op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 1 : (size_t)n,
+		op->flags & FPQ_GEMM_SCALE_BROADCAST ? 4 : 4 * (size_t)n,
+	};
+
+	for (int k = 0; k < 3; k++) {
+		if (dm[k]->handle == job->staging) {
+			struct fpq_matrix dst = *um[k];
+
+			dst.data = job->map + dm[k]->offset;
+			dst.stride = dm[k]->stride;
+			copy_rows(um[k], &dst);
+		}
+		if (um[k]->scales && dm[k]->scale_handle == job->staging)
+			copy_scales(um[k]->scales, um[k]->scale_stride ? um[k]->scale_stride
+								       : um[k]->cols / 32,
+				    job->map + dm[k]->scale_offset, dm[k]->scale_stride,
+				    um[k]->rows, um[k]->cols / 32);
+	}
+	for (int k = 0; k < 6; k++)
+		if (src[k] && dv[k]->handle == job->staging)
+			memcpy(job->map + dv[k]->offset, src[k], bytes[k]);
+}
+
+static void job_free(struct card *card, struct card_job *job)
+{
+	if (job->map)
+		munmap(job->map, job->map_size);
+	if (job->staging)
+		card_bo_close(card, job->staging);
+	free(job->ops);
+	free(job->owner);
+	free(job->gemms);
+	free(job->op_status);
+	free(job->staged);
+	free(job->back);
+	free(job->job_ids);
+	free(job);
+}
+
+/* Point every reference planned in staging at the staging buffer. */
+static void use_staging(struct drm_fpq_gemm *g, uint32_t staging)
+{
+	struct drm_fpq_matrix *m[3] = { &g->a, &g->b, &g->c };
+	struct drm_fpq_vector *v[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
+					&g->requant_shift, &g->out_scale };
+
+	for (int k = 0; k < 3; k++) {
+		if (m[k]->handle == STAGED)
+			m[k]->handle = staging;
+		if (m[k]->scale_handle == STAGED)
+			m[k]->scale_handle = staging;
+	}
+	for (int k = 0; k < 6; k++)
+		if (v[k]->handle == STAGED)
+			v[k]->handle = staging;
+}
+
+int card_job_start(struct fpq_context *ctx, struct card *card, const struct fpq_gemm_op *ops,
+		   unsigned int n_ops, struct card_job **out)
+{
+	const struct fpq_device_info *in = &card->info;
+	struct card_job *job = calloc(1, sizeof(*job));
+	unsigned int cap = 0;
+	int err = 0;
+
+	if (!job)
+		return fpq_error(-ENOMEM, "card: out of memory");
+	job->n_user_ops = n_ops;
+	for (unsigned int i = 0; i < n_ops && !err; i++) {
+		err = check_caps(in, &ops[i]);
+		if (!err)
+			err = split_op(in, &ops[i], i, job, &cap);
+	}
+	if (!err) {
+		job->gemms = calloc(job->n_ops, sizeof(*job->gemms));
+		job->op_status = calloc(job->n_ops, sizeof(*job->op_status));
+		job->back = calloc(job->n_ops, sizeof(*job->back));
+		job->n_jobs = (job->n_ops + in->max_ops - 1) / in->max_ops;
+		job->job_ids = calloc(job->n_jobs, sizeof(*job->job_ids));
+		if (!job->gemms || !job->op_status || !job->back || !job->job_ids)
+			err = fpq_error(-ENOMEM, "card: out of memory");
+	}
+	for (unsigned int i = 0; i < job->n_ops && !err; i++)
+		err = translate(ctx, in, job, i, &job->gemms[i]);
+	if (!err && job->cursor) {
+		if (job->cursor > in->max_buffer)
+			err = fpq_error(-ENOTSUP, "card: the job needs %llu staging bytes, more "
+						  "than one buffer may hold",
+					(unsigned long long)job->cursor);
+		else if (!(err = card_bo_create(card, job->cursor, &job->staging, &job->map_size)))
+			err = card_bo_map(card, job->staging, job->map_size, (void **)&job->map);
+	}
+	if (err) {
+		job_free(card, job);
+		return err;
+	}
+	for (unsigned int i = 0; i < job->n_ops && job->staging; i++) {
+		use_staging(&job->gemms[i], job->staging);
+		fill_staging(job, i, &job->gemms[i]);
+	}
+	for (unsigned int j = 0; j < job->n_jobs; j++) {
+		unsigned int first = j * in->max_ops;
+		unsigned int count = job->n_ops - first < in->max_ops ? job->n_ops - first
+								      : in->max_ops;
+		struct drm_fpq_submit s = {
+			.ops = (uintptr_t)&job->gemms[first],
+			.op_count = count,
+			.op_size = sizeof(struct drm_fpq_gemm),
+		};
+
+		err = card_ioctl(card, DRM_IOCTL_FPQ_SUBMIT, &s);
+		if (err) {
+			/* Jobs already queued must finish before the staging buffer goes. */
+			job->n_jobs = j;
+			job->first_error = err;
+			card_job_finish(card, job, -1, NULL);
+			return fpq_error(err == -EINVAL ? -ENOTSUP : err,
+					 "card: submit refused: %s", strerror(-err));
+		}
+		job->job_ids[j] = s.job_id;
+	}
+	*out = job;
+	return 0;
+}
+
+static int64_t deadline_ns(int64_t timeout_ns)
+{
+	struct timespec now;
+
+	if (timeout_ns < 0)
+		return INT64_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + timeout_ns;
+}
+
+int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
+		    struct fpq_gemm_status *st)
+{
+	const uint32_t max_ops = card->info.max_ops;
+	int64_t deadline = deadline_ns(timeout_ns);
+	int err;
+
+	while (job->next_wait < job->n_jobs) {
+		unsigned int j = job->next_wait, first = j * max_ops;
+		unsigned int count = job->n_ops - first < max_ops ? job->n_ops - first : max_ops;
+		struct drm_fpq_wait w = {
+			.job_id = job->job_ids[j],
+			.timeout_ns = deadline,
+			.op_status_count = count,
+			.op_status = (uintptr_t)&job->op_status[first],
+		};
+
+		err = card_ioctl(card, DRM_IOCTL_FPQ_WAIT, &w);
+		if (err == -ETIMEDOUT && st)
+			return -ETIMEDOUT;
+		if (err == -ETIMEDOUT)
+			continue;       /* draining after a failed submission: keep waiting */
+		job->next_wait++;
+		if (!job->first_error)
+			job->first_error = err ? err : w.status.error;
+	}
+	err = job->first_error;
+	if (!err) {
+		for (unsigned int i = 0; i < job->n_back; i++) {
+			struct copy_back *cb = &job->back[i];
+			struct fpq_matrix from = cb->user;
+
+			from.data = job->map + cb->offset;
+			from.stride = cb->stride;
+			if (cb->data)
+				copy_rows(&from, &cb->user);
+			if (cb->scales)
+				copy_scales(job->map + cb->scale_offset, cb->scale_stride,
+					    cb->user.scales, cb->user.scale_stride ? cb->user.scale_stride
+										   : cb->user.cols / 32,
+					    cb->user.rows, cb->user.cols / 32);
+		}
+		if (st) {
+			memset(st, 0, sizeof(*st) * job->n_user_ops);
+			for (unsigned int i = 0; i < job->n_ops; i++) {
+				struct fpq_gemm_status *s = &st[job->owner[i]];
+
+				s->clamped += job->op_status[i].clamped;
+				s->saturated += job->op_status[i].saturated;
+				s->nan_to_zero += job->op_status[i].nan_to_zero;
+				s->overflowed += job->op_status[i].overflowed;
+				s->device_cycles += job->op_status[i].cycles;
+				s->backend = FPQ_BACKEND_CARD;
+			}
+		}
+	} else {
+		err = fpq_error(err, "card: the job failed: %s", strerror(-err));
+	}
+	job_free(card, job);
+	return err;
+}

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# Programs in tools/ that link libfpq, and the main job.
+
+$(O)/fpq-demo: tools/fpq-demo.c lib/include/fpq.h $(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include $< $(O)/libfpq.a $(LIB_LDLIBS) -o $@
+
+$(O)/fpq-info: tools/fpq-info.c lib/include/fpq.h $(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include $< $(O)/libfpq.a $(LIB_LDLIBS) -o $@
+
+$(O)/fpq-bench: tools/fpq-bench.c lib/include/fpq.h $(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include $< $(O)/libfpq.a $(LIB_LDLIBS) -o $@
+
+ALL_TARGETS += $(O)/fpq-demo $(O)/fpq-info $(O)/fpq-bench
+INSTALL_BIN_TOOLS += $(O)/fpq-info $(O)/fpq-bench
+
+.PHONY: demo
+demo: deps
+	@$(MAKE) --no-print-directory $(O)/fpq-demo
+	$(O)/fpq-demo
+
+CHECK_SUITES += tools
+.PHONY: check-tools
+check-tools: $(O)/fpq-info $(O)/fpq-bench
+	@tools/suite.sh $(RESULTS) tools -- tools/check-tools.sh $(O)
