@@ -3,8 +3,10 @@
 # Static checks of the card RTL (rtl/fpq_card.sv and everything under it):
 #   - verilator --lint-only -Wall on several configurations, with the card's rule- and
 #     file-scoped waivers (rtl/card_waivers.vlt) only;
-#   - Yosys `synth` of a small configuration: it elaborates, has no latches and passes
+#   - Yosys synthesis of a small configuration: it elaborates, has no latches and passes
 #     `check -assert` (no undriven or multiply driven wires, no combinational loops).
+#     The coarse-grained part of `synth` (up to technology mapping) by default, 30 s; with
+#     FULL_SYNTH=1 the whole `synth` (about 10 minutes: `make card-synth`).
 #   tools/card-check.sh OUTDIR SOURCES...
 set -uo pipefail
 out=$1
@@ -36,13 +38,15 @@ done
 
 start=$(date +%s)
 log=$out/synth-2x2.log
+run=" -run begin:fine"
+[ "${FULL_SYNTH:-0}" = 1 ] && run=""
 if yosys -q -l "$log" -p "read_verilog -sv ${srcs[*]};
-	chparam -set ROWS 2 -set COLS 2 -set SLOT_WORDS 64 -set TLB_ENTRIES 4 fpq_card;
-	synth -top fpq_card;
+	chparam -set ROWS 2 -set COLS 2 -set SLOT_WORDS 16 -set TLB_ENTRIES 2 fpq_card;
+	synth -top fpq_card$run;
 	check -assert;
 	select -assert-none t:\$dlatch t:\$adlatch t:\$_DLATCH_* t:\$_DLATCHSR_*;
 	tee -q -o $out/synth-2x2.stat stat" >/dev/null 2>&1; then
-	echo "ok   yosys synth card 2x2 ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-2x2.stat" | tail -n 1 | tr -s ' '))"
+	echo "ok   yosys synth$run card 2x2 ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-2x2.stat" | tail -n 1 | tr -s ' '))"
 	pass=$((pass + 1))
 else
 	echo "FAIL yosys synth card 2x2"

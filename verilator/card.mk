@@ -105,5 +105,9 @@ $(CARD_MODEL_LIB): verilator/card_model.cpp verilator/card_model.h $(VB)/perf-$(
 	printf 'create %s\naddlib %s\naddmod %s\nsave\nend\n' $@ \
 		$$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir)/libVfpq_card.a $(VB)/card_model_lib.o | ar -M
 
-.PHONY: card-model
+.PHONY: card-model card-synth
 card-model: $(CARD_MODEL_LIB)
+
+# the whole Yosys synth of a 2x2 card (slow; check-card runs the coarse-grained part)
+card-synth:
+	FULL_SYNTH=1 tools/card-check.sh $(VB)/synth $(CARD_SRCS)
