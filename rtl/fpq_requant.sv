@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // fpq_requant: TFLite's MultiplyByQuantizedMultiplier (numerics.md, INT8 output):
-// x shifted left by max(shift, 0) (wrapping), SaturatingRoundingDoublingHighMul by the
+// x shifted left by max(shift, 0) (saturating to int32, as gemmlowp's ShiftLeft; libfpq
+// does the same), SaturatingRoundingDoublingHighMul by the
 // Q31 multiplier, then RoundingDivideByPOT by max(-shift, 0). shift_i outside -31..30 is
 // clamped to that range (the contract's rule). Combinational.
 module fpq_requant (
@@ -20,8 +21,14 @@ module fpq_requant (
   assign left  = shift > 0 ? 5'(shift) : 5'd0;
   assign right = shift < 0 ? 5'(-shift) : 5'd0;
 
+  logic signed [63:0] wide;
   logic signed [31:0] shifted;
-  assign shifted = $signed(x_i << left);
+  always_comb begin
+    wide = $signed({{32{x_i[31]}}, x_i}) <<< left;
+    if (wide > 64'sh0000_0000_7fff_ffff) shifted = 32'sh7fff_ffff;
+    else if (wide < -64'sh0000_0000_8000_0000) shifted = 32'sh8000_0000;
+    else shifted = wide[31:0];
+  end
 
   // round(a * b / 2^31), ties away from zero; MIN * MIN saturates
   logic signed [63:0] ab, v, q;

@@ -99,6 +99,14 @@ static void test_registers(void)
 	uint32_t st = host_reg_read(&H, FPQ_REG_STATUS);
 
 	CHECK(st & FPQ_REG_STATUS_IDLE_MASK, "STATUS 0x%x", st);
+	/* RING_HEAD is writable while the ring is disabled (resuming after a reset) */
+	host_reg_write(&H, FPQ_REG_RING_HEAD, 5);
+	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_RING_HEAD), 5, "RING_HEAD written while disabled");
+	host_reg_write(&H, FPQ_REG_RING_HEAD, 0);
+	/* write 1 to clear leaves the other bits alone; a masked cause raises no interrupt */
+	host_reg_write(&H, FPQ_REG_INT_MASK, 0);
+	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_INT_MASK), 0, "INT_MASK");
+	CHECK(fpq_card_model_irq(H.card) == 0, "interrupt with every cause masked");
 	/* counters count; reading _LO latches _HI */
 	uint32_t c0 = host_reg_read(&H, FPQ_REG_PERF_CYCLES_LO);
 	uint32_t c1 = host_reg_read(&H, FPQ_REG_PERF_CYCLES_LO);
