@@ -75,9 +75,12 @@ module fpq_card #(
   // interrupts
   output logic [0:0]  irq_o
 );
-  // every narrow format can be an output; operands are what the array builds
+  // operands are what the array builds; every narrow format can be an output, except
+  // that column tiles must hold whole packing groups (4 elements for 6-bit, 2 for 4-bit)
   localparam logic [31:0] IN_FORMATS  = {16'd0, FORMATS & 16'h00FE};
-  localparam logic [31:0] OUT_FORMATS = 32'h0000_0EFE;
+  localparam logic [31:0] OUT_FORMATS = 32'h0000_0E8E |
+                                        (COLS % 4 == 0 ? 32'h0000_0030 : 32'h0) |
+                                        (COLS % 2 == 0 ? 32'h0000_0040 : 32'h0);
   localparam bit          MX_OUTPUT   = COLS <= 32;
   localparam logic [31:0] FEATURES    = {28'd0, 1'b1, 1'b1, MX_OUTPUT, 1'b1};
 
