@@ -23,6 +23,7 @@ struct fpq_job {
 	bool done;
 	int err;
 	void *device;                    /* backend job handle while on the device */
+	struct fpq_job *dnext, *dprev;   /* the context's list of jobs on the device */
 	bool on_cpu;                     /* the card declined it: the worker runs it on the CPU */
 	unsigned int n_ops;
 	struct fpq_gemm_op *ops;
@@ -41,7 +42,7 @@ struct fpq_context {
 	struct fpq_job *head, *tail;
 	bool worker_started, stopping;
 	pthread_t worker;
-	unsigned int device_jobs;        /* jobs started on the device, not finished */
+	struct fpq_job *device_jobs;     /* started on the device, not yet finished */
 	struct fpq_buffer *buffers;
 	struct fpq_fallback_stats fallback;
 };
@@ -397,7 +398,10 @@ int fpq_submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops, unsigned 
 		err = ctx->ops->job_start(ctx, job->ops, n_ops, &job->device);
 		if (!err) {
 			pthread_mutex_lock(&ctx->lock);
-			ctx->device_jobs++;
+			job->dnext = ctx->device_jobs;
+			if (ctx->device_jobs)
+				ctx->device_jobs->dprev = job;
+			ctx->device_jobs = job;
 			pthread_mutex_unlock(&ctx->lock);
 			*out = job;
 			return 0;
@@ -429,7 +433,12 @@ static int finish_device_job(struct fpq_job *job, int64_t timeout_ns)
 		return -ETIMEDOUT;      /* still running: the handle stays */
 	job->device = NULL;
 	pthread_mutex_lock(&ctx->lock);
-	ctx->device_jobs--;
+	if (job->dprev)
+		job->dprev->dnext = job->dnext;
+	else
+		ctx->device_jobs = job->dnext;
+	if (job->dnext)
+		job->dnext->dprev = job->dprev;
 	pthread_mutex_unlock(&ctx->lock);
 	if (err && may_fall_back(ctx, err))
 		err = run_on_cpu(ctx, job->ops, job->n_ops, job->status, err);
@@ -510,9 +519,22 @@ void fpq_context_destroy(struct fpq_context *ctx)
 	if (ctx->worker_started)
 		pthread_join(ctx->worker, NULL);
 	/*
-	 * Device jobs not yet waited for keep their handles; the backend's close drains
-	 * the device and the jobs then report -ENODEV if waited for.
+	 * Finish the device jobs nobody has waited for yet: afterwards a job needs nothing
+	 * of the context, so it can still be waited for and freed.
 	 */
+	for (;;) {
+		struct fpq_job *job;
+
+		pthread_mutex_lock(&ctx->lock);
+		job = ctx->device_jobs;
+		pthread_mutex_unlock(&ctx->lock);
+		if (!job)
+			break;
+		pthread_mutex_lock(&job->lock);
+		if (job->device && !job->done)
+			finish_device_job(job, -1);
+		pthread_mutex_unlock(&job->lock);
+	}
 	while (ctx->buffers)
 		fpq_buffer_free(ctx->buffers);
 	if (ctx->ops->close)

@@ -18,7 +18,7 @@ module fpq_card #(
   parameter logic [15:0] FORMATS = 16'h00FE,
   parameter int unsigned SLOT_WORDS = 512,
   parameter int unsigned P_MAX = 8,
-  parameter int unsigned TLB_ENTRIES = 16,
+  parameter int unsigned TLB_ENTRIES = 16,   // TLB lines of 8 pages each
   parameter int unsigned MAX_READS = 8,
   parameter int unsigned CLOCK_KHZ = 250000
 ) (
@@ -75,9 +75,12 @@ module fpq_card #(
   // interrupts
   output logic [0:0]  irq_o
 );
-  // every narrow format can be an output; operands are what the array builds
+  // operands are what the array builds; every narrow format can be an output, except
+  // that column tiles must hold whole packing groups (4 elements for 6-bit, 2 for 4-bit)
   localparam logic [31:0] IN_FORMATS  = {16'd0, FORMATS & 16'h00FE};
-  localparam logic [31:0] OUT_FORMATS = 32'h0000_0EFE;
+  localparam logic [31:0] OUT_FORMATS = 32'h0000_0E8E |
+                                        (COLS % 4 == 0 ? 32'h0000_0030 : 32'h0) |
+                                        (COLS % 2 == 0 ? 32'h0000_0040 : 32'h0);
   localparam bit          MX_OUTPUT   = COLS <= 32;
   localparam logic [31:0] FEATURES    = {28'd0, 1'b1, 1'b1, MX_OUTPUT, 1'b1};
 
@@ -197,15 +200,16 @@ module fpq_card #(
   logic        rd_xl_req, rd_xl_ack, wr_xl_req, wr_xl_ack, xl_fault;
   logic [63:0] rd_xl_va, wr_xl_va;
   logic [39:0] xl_ppn;
-  logic        walk_valid, walk_ready, walk_data_valid, walk_err;
+  logic        walk_valid, walk_ready, walk_line, walk_data_valid, walk_err;
   logic [63:0] walk_addr, walk_data;
 
-  fpq_mmu #(.ENTRIES(TLB_ENTRIES)) u_mmu (
+  fpq_mmu #(.LINES(TLB_ENTRIES)) u_mmu (
     .clk_i, .rst_ni, .flush_i(flush), .pt_root_i(pt_root),
     .rd_req_i(rd_xl_req), .rd_va_i(rd_xl_va), .rd_ack_o(rd_xl_ack),
     .wr_req_i(wr_xl_req), .wr_va_i(wr_xl_va), .wr_ack_o(wr_xl_ack),
     .ppn_o(xl_ppn), .fault_o(xl_fault),
     .walk_valid_o(walk_valid), .walk_ready_i(walk_ready), .walk_addr_o(walk_addr),
+    .walk_line_o(walk_line),
     .walk_data_valid_i(walk_data_valid), .walk_data_i(walk_data), .walk_err_i(walk_err),
     .fault_seen_o(mmu_fault), .fault_code_o(mmu_code), .fault_va_o(mmu_va)
   );
@@ -221,6 +225,7 @@ module fpq_card #(
     .xl_req_o(rd_xl_req), .xl_va_o(rd_xl_va), .xl_ack_i(rd_xl_ack), .xl_ppn_i(xl_ppn),
     .xl_fault_i(xl_fault),
     .walk_valid_i(walk_valid), .walk_ready_o(walk_ready), .walk_addr_i(walk_addr),
+    .walk_line_i(walk_line),
     .walk_data_valid_o(walk_data_valid), .walk_data_o(walk_data), .walk_err_o(walk_err),
     .inject_err_i(inject_dma_read && sel_tile), .inject_clr_o(inject_rd_clr),
     .err_o(rd_err), .err_addr_o(rd_err_addr), .idle_o(rd_idle), .perf_bytes_o(rd_bytes),

@@ -6,7 +6,7 @@
 // each page translated by fpq_mmu first. Up to MAX_READS bursts are outstanding; all
 // use ID 0, so the data returns in order. The data of each request comes out realigned:
 // word w holds request bytes 8w..8w+7 (the last word is partial), then last_o.
-// The page-table walker has a priority port for single-beat reads.
+// The page-table walker has a priority port for reads of one beat or one 64-byte line.
 //
 // flush_i abandons every request (queued or half issued) at once; bursts already on the
 // bus still return and are dropped (an epoch bit tells old bursts from new ones), so the
@@ -35,10 +35,11 @@ module fpq_dma_rd #(
   input  logic        xl_ack_i,
   input  logic [39:0] xl_ppn_i,
   input  logic        xl_fault_i,
-  // page-table walker reads (8-byte aligned, one beat)
+  // page-table walker reads (8-byte aligned; one beat, or 8 beats when walk_line_i)
   input  logic        walk_valid_i,
   output logic        walk_ready_o,
   input  logic [63:0] walk_addr_i,
+  input  logic        walk_line_i,
   output logic        walk_data_valid_o,
   output logic [63:0] walk_data_o,
   output logic        walk_err_o,
@@ -198,7 +199,7 @@ module fpq_dma_rd #(
         ar_walk_q  <= 1'b1;
         ar_epoch_q <= epoch_q;
         ar_addr_q  <= {walk_addr_i[63:3], 3'b000};
-        ar_len_q   <= 8'd0;
+        ar_len_q   <= walk_line_i ? 8'd7 : 8'd0;
       end else if (issue_data) begin
         ar_valid_q <= 1'b1;
         ar_walk_q  <= 1'b0;

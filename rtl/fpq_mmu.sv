@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 // fpq_mmu: device virtual to bus address translation for the read and write engines.
 //
-// Two-level tables in host memory (fpq_hw_pkg: pde_t, pte_t). A small fully associative
-// TLB holds recent pages with their permissions; the last directory entry is cached too.
-// A miss walks the tables through the read engine's walker port. A VA beyond VA_BITS, an
-// invalid entry, a missing permission, reserved bits or a bus error on a table read
-// answers the requester with fault set and latches the first fault (code, VA) until
-// flush_i, which also empties the TLB (every job starts clean: tables change between
-// jobs). The requester holds its request until ack.
+// Two-level tables in host memory (fpq_hw_pkg: pde_t, pte_t). A miss reads the whole
+// 64-byte line of eight PTEs around the page (one 8-beat burst) into a fully associative
+// line TLB, so one walk serves eight neighbouring pages: LINES lines reach 8 * LINES
+// pages (C rows far apart, many pages of A and B). The last directory entry is cached
+// too. Each PTE keeps its own flags; a lookup checks the page's: invalid, reserved bits,
+// or the permission the port needs (READ for the read engine, WRITE for the write
+// engine) answer the requester with fault set, as do a VA beyond VA_BITS and a bus error
+// on a table read; the first fault (cause, VA) is latched until flush_i, which also
+// empties the TLB (tables may change between jobs). A requester holds its request until
+// ack.
 module fpq_mmu #(
-  parameter int unsigned ENTRIES = 16
+  parameter int unsigned LINES = 16
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -30,6 +33,7 @@ module fpq_mmu #(
   output logic        walk_valid_o,
   input  logic        walk_ready_i,
   output logic [63:0] walk_addr_o,
+  output logic        walk_line_o,
   input  logic        walk_data_valid_i,
   input  logic [63:0] walk_data_i,
   input  logic        walk_err_i,
@@ -38,22 +42,25 @@ module fpq_mmu #(
   output logic [31:0] fault_code_o,
   output logic [63:0] fault_va_o
 );
-  localparam int unsigned IW = $clog2(ENTRIES);
+  localparam int unsigned IW = $clog2(LINES);
+  // PTE flags kept per page: valid, read, write, reserved bits set
+  localparam int unsigned F_V = 0, F_R = 1, F_W = 2, F_BAD = 3;
 
   typedef enum logic [2:0] {S_IDLE, S_L1_REQ, S_L1_WAIT, S_L2_REQ, S_L2_WAIT} state_e;
   state_e state_q;
 
-  logic [ENTRIES-1:0] tv_q;
-  logic [17:0]        tvpn_q [ENTRIES];
-  logic [39:0]        tppn_q [ENTRIES];
-  logic [ENTRIES-1:0] tr_q, tw_q;
-  logic [IW-1:0]      victim_q;
+  logic [LINES-1:0] lv_q;
+  logic [14:0]      ltag_q [LINES];      // VA bits 29:15
+  logic [39:0]      lppn_q [LINES*8];
+  logic [3:0]       lflags_q [LINES*8];
+  logic [IW-1:0]    victim_q;
+  logic [2:0]       beat_q;
 
   logic        pde_valid_q;
   logic [8:0]  pde_tag_q;
   logic [39:0] pde_ppn_q;
 
-  logic        port_wr_q;    // the port being walked for
+  logic        port_wr_q;
   logic [51:0] walk_vpn_q;
   logic [11:0] walk_off_q;
   logic        prefer_wr_q;
@@ -74,24 +81,28 @@ module fpq_mmu #(
   assign vpn = va[63:12];
 
   logic          hit;
-  logic [IW-1:0] hit_idx;
+  logic [IW-1:0] hit_line;
   always_comb begin
-    hit     = 1'b0;
-    hit_idx = '0;
-    for (int i = 0; i < ENTRIES; i++) begin
-      if (tv_q[i] && tvpn_q[i] == vpn[17:0]) begin
-        hit     = 1'b1;
-        hit_idx = IW'(i);
+    hit      = 1'b0;
+    hit_line = '0;
+    for (int i = 0; i < LINES; i++) begin
+      if (lv_q[i] && ltag_q[i] == vpn[17:3]) begin
+        hit      = 1'b1;
+        hit_line = IW'(i);
       end
     end
   end
 
-  logic out_of_range, perm_ok, serve;
+  logic [3:0]  pflags;
+  logic [39:0] pppn;
+  assign pflags = lflags_q[{hit_line, vpn[2:0]}];
+  assign pppn   = lppn_q[{hit_line, vpn[2:0]}];
+
+  logic out_of_range, serve;
   assign out_of_range = vpn[51:18] != 34'd0;
-  assign perm_ok      = sel_wr ? tw_q[hit_idx] : tr_q[hit_idx];
   assign serve        = state_q == S_IDLE && (rd_req_i || wr_req_i) && !flush_i;
 
-  // answers in S_IDLE: out of range, TLB hit (with or without permission)
+  // answers in S_IDLE: out of range, or a line that holds the page
   logic ack_now, fault_now;
   logic [31:0] code_now;
   always_comb begin
@@ -105,7 +116,13 @@ module fpq_mmu #(
         code_now  = fpq_hw_pkg::ERR_PAGE_UNMAPPED;
       end else if (hit) begin
         ack_now = 1'b1;
-        if (!perm_ok) begin
+        if (pflags[F_BAD]) begin
+          fault_now = 1'b1;
+          code_now  = fpq_hw_pkg::ERR_PAGE_BAD_ENTRY;
+        end else if (!pflags[F_V]) begin
+          fault_now = 1'b1;
+          code_now  = fpq_hw_pkg::ERR_PAGE_UNMAPPED;
+        end else if (sel_wr ? !pflags[F_W] : !pflags[F_R]) begin
           fault_now = 1'b1;
           code_now  = fpq_hw_pkg::ERR_PAGE_PERMISSION;
         end
@@ -119,6 +136,8 @@ module fpq_mmu #(
   assign pde = walk_data_i;
   assign pte = walk_data_i;
 
+  // a directory entry or a bus error ends a walk in a fault; PTE problems are found per
+  // page when it is looked up
   logic walk_fault;
   logic [31:0] walk_code;
   always_comb begin
@@ -135,53 +154,49 @@ module fpq_mmu #(
         walk_fault = 1'b1;
         walk_code  = fpq_hw_pkg::ERR_PAGE_UNMAPPED;
       end
-    end else begin
-      if (pte.rsvd0 != '0 || pte.rsvd1 != '0) begin
-        walk_fault = 1'b1;
-        walk_code  = fpq_hw_pkg::ERR_PAGE_BAD_ENTRY;
-      end else if (!pte.valid) begin
-        walk_fault = 1'b1;
-        walk_code  = fpq_hw_pkg::ERR_PAGE_UNMAPPED;
-      end
     end
   end
 
+  // a failed walk answers the port that asked (it is still requesting)
   logic walk_done_fault;
-  assign walk_done_fault = walk_data_valid_i && walk_fault &&
+  assign walk_done_fault = walk_data_valid_i && walk_fault && !flush_i &&
                            (state_q == S_L1_WAIT || state_q == S_L2_WAIT);
 
   always_comb begin
     walk_valid_o = state_q == S_L1_REQ || state_q == S_L2_REQ;
+    walk_line_o  = state_q == S_L2_REQ;
     if (state_q == S_L1_REQ)
       walk_addr_o = {pt_root_i[63:12], walk_vpn_q[17:9], 3'b000};
     else
-      walk_addr_o = {12'd0, pde_ppn_q, walk_vpn_q[8:0], 3'b000};
+      walk_addr_o = {12'd0, pde_ppn_q, walk_vpn_q[8:3], 6'b000000};
   end
 
-  // faults of a walk answer the port that asked; it is still requesting
   always_comb begin
     rd_ack_o = 1'b0;
     wr_ack_o = 1'b0;
     fault_o  = 1'b0;
-    ppn_o    = tppn_q[hit_idx];
+    ppn_o    = pppn;
     if (ack_now) begin
       rd_ack_o = !sel_wr;
       wr_ack_o = sel_wr;
       fault_o  = fault_now;
-    end else if (walk_done_fault && !flush_i) begin
+    end else if (walk_done_fault) begin
       rd_ack_o = !port_wr_q && rd_req_i;
       wr_ack_o = port_wr_q && wr_req_i;
       fault_o  = 1'b1;
     end
   end
 
+  // PTE flags of a table line's beat
+  logic [3:0] beat_flags;
+  assign beat_flags = {pte.rsvd0 != '0 || pte.rsvd1 != '0, pte.write, pte.read, pte.valid};
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= S_IDLE;
-      tv_q        <= '0;
-      tr_q        <= '0;
-      tw_q        <= '0;
+      lv_q        <= '0;
       victim_q    <= '0;
+      beat_q      <= 3'd0;
       pde_valid_q <= 1'b0;
       pde_tag_q   <= 9'd0;
       pde_ppn_q   <= 40'd0;
@@ -192,13 +207,10 @@ module fpq_mmu #(
       seen_q      <= 1'b0;
       code_q      <= 32'd0;
       va_q        <= 64'd0;
-      for (int i = 0; i < ENTRIES; i++) begin
-        tvpn_q[i] <= 18'd0;
-        tppn_q[i] <= 40'd0;
-      end
+      for (int i = 0; i < LINES; i++) ltag_q[i] <= 15'd0;
     end else if (flush_i) begin
       state_q     <= S_IDLE;
-      tv_q        <= '0;
+      lv_q        <= '0;
       pde_valid_q <= 1'b0;
       seen_q      <= 1'b0;
     end else begin
@@ -211,7 +223,10 @@ module fpq_mmu #(
       end
       unique case (state_q)
         S_L1_REQ: if (walk_ready_i) state_q <= S_L1_WAIT;
-        S_L2_REQ: if (walk_ready_i) state_q <= S_L2_WAIT;
+        S_L2_REQ: if (walk_ready_i) begin
+          state_q <= S_L2_WAIT;
+          beat_q  <= 3'd0;
+        end
         S_L1_WAIT: if (walk_data_valid_i) begin
           if (walk_fault) begin
             state_q <= S_IDLE;
@@ -223,14 +238,14 @@ module fpq_mmu #(
           end
         end
         S_L2_WAIT: if (walk_data_valid_i) begin
-          state_q <= S_IDLE;
-          if (!walk_fault) begin
-            tv_q[victim_q]   <= 1'b1;
-            tvpn_q[victim_q] <= walk_vpn_q[17:0];
-            tppn_q[victim_q] <= pte.addr;
-            tr_q[victim_q]   <= pte.read;
-            tw_q[victim_q]   <= pte.write;
-            victim_q         <= victim_q + 1'b1;
+          beat_q <= beat_q + 3'd1;
+          if (walk_fault) begin
+            state_q <= S_IDLE;
+          end else if (beat_q == 3'd7) begin
+            state_q            <= S_IDLE;
+            lv_q[victim_q]     <= 1'b1;
+            ltag_q[victim_q]   <= walk_vpn_q[17:3];
+            victim_q           <= victim_q + 1'b1;
           end
         end
         default: ;
@@ -240,6 +255,14 @@ module fpq_mmu #(
         code_q <= fault_now ? code_now : walk_code;
         va_q   <= fault_now ? va : {walk_vpn_q, walk_off_q};
       end
+    end
+  end
+
+  // the line being filled: one PTE per beat
+  always_ff @(posedge clk_i) begin
+    if (state_q == S_L2_WAIT && walk_data_valid_i && !flush_i) begin
+      lppn_q[{victim_q, beat_q}]   <= pte.addr;
+      lflags_q[{victim_q, beat_q}] <= beat_flags;
     end
   end
 

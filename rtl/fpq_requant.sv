@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // fpq_requant: TFLite's MultiplyByQuantizedMultiplier (numerics.md, INT8 output):
-// x shifted left by max(shift, 0) (saturating to int32, as gemmlowp's ShiftLeft),
-// SaturatingRoundingDoublingHighMul by the
+// x shifted left by max(shift, 0) (saturating to int32, as gemmlowp's ShiftLeft; libfpq
+// does the same), SaturatingRoundingDoublingHighMul by the
 // Q31 multiplier, then RoundingDivideByPOT by max(-shift, 0). shift_i outside -31..30 is
 // clamped to that range (the contract's rule). Combinational.
 module fpq_requant (
@@ -21,13 +21,12 @@ module fpq_requant (
   assign left  = shift > 0 ? 5'(shift) : 5'd0;
   assign right = shift < 0 ? 5'(-shift) : 5'd0;
 
-  // x * 2^left in 64 bits (|x| < 2^31, left <= 30: no overflow), then saturated.
   logic signed [63:0] wide;
   logic signed [31:0] shifted;
   always_comb begin
     wide = $signed({{32{x_i[31]}}, x_i}) <<< left;
-    if (wide > 64'sd2147483647) shifted = 32'sh7fff_ffff;
-    else if (wide < -64'sd2147483648) shifted = 32'sh8000_0000;
+    if (wide > 64'sh0000_0000_7fff_ffff) shifted = 32'sh7fff_ffff;
+    else if (wide < -64'sh0000_0000_8000_0000) shifted = 32'sh8000_0000;
     else shifted = wide[31:0];
   end
 
@@ -53,5 +52,5 @@ module fpq_requant (
   end
 
   logic unused;
-  assign unused = ^{q[63:32], wide[63:32]};
+  assign unused = ^{q[63:32]};
 endmodule

@@ -161,7 +161,7 @@ module fpq_te_loader #(
 
   route_t rt_in, rt_out;
   logic   rt_full, rt_empty, rt_pop;
-  fpq_fifo #(.WIDTH($bits(route_t)), .DEPTH(8)) u_route (
+  fpq_fifo #(.WIDTH($bits(rt_in)), .DEPTH(8)) u_route (
     .clk_i, .rst_ni, .flush_i,
     .push_i(rd_req_valid_o && rd_req_ready_i), .wdata_i(rt_in), .full_o(rt_full),
     .pop_i(rt_pop), .rdata_o(rt_out), .empty_o(rt_empty), .count_o()
@@ -249,8 +249,8 @@ module fpq_te_loader #(
   // ---- parameter registers
   // flat: index (slot * 6 + array) * COLS + column
   logic [31:0] par_q [2*6*COLS];
-  function automatic int unsigned pidx(input logic s, input logic [2:0] a, input int unsigned c);
-    pidx = (int'(s) * 6 + int'(a)) * COLS + c;
+  function automatic logic [31:0] pidx(input logic s, input logic [2:0] a, input logic [31:0] c);
+    pidx = ({31'd0, s} * 32'd6 + {29'd0, a}) * COLS + c;
   endfunction
 
   logic par_defaults;
@@ -280,13 +280,13 @@ module fpq_te_loader #(
   end
 
   logic [31:0] shift_word;
-  assign alpha_o    = par_q[pidx(p_slot_i, P_ALPHA, int'(p_col_i))];
-  assign beta_o     = par_q[pidx(p_slot_i, P_BETA, int'(p_col_i))];
-  assign bias_o     = par_q[pidx(p_slot_i, P_BIAS, int'(p_col_i))];
-  assign mult_o     = par_q[pidx(p_slot_i, P_MULT, int'(p_col_i))];
-  assign shift_word = par_q[pidx(p_slot_i, P_SHIFT, int'(p_col_i))];
+  assign alpha_o    = par_q[pidx(p_slot_i, P_ALPHA, 32'(p_col_i))];
+  assign beta_o     = par_q[pidx(p_slot_i, P_BETA, 32'(p_col_i))];
+  assign bias_o     = par_q[pidx(p_slot_i, P_BIAS, 32'(p_col_i))];
+  assign mult_o     = par_q[pidx(p_slot_i, P_MULT, 32'(p_col_i))];
+  assign shift_word = par_q[pidx(p_slot_i, P_SHIFT, 32'(p_col_i))];
   assign shift_o    = shift_word[7:0];
-  assign oscale_o   = par_q[pidx(p_slot_i, P_OSCALE, int'(p_col_i))];
+  assign oscale_o   = par_q[pidx(p_slot_i, P_OSCALE, 32'(p_col_i))];
 
 
   logic [19:0] ld_bytes;

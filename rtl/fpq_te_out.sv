@@ -85,7 +85,7 @@ module fpq_te_out #(
   // tags of finished tiles, in order
   logic             tq_empty, tq_full, tq_pop;
   fpq_te_pkg::tag_t tq;
-  fpq_fifo #(.WIDTH($bits(fpq_te_pkg::tag_t)), .DEPTH(4)) u_tags (
+  fpq_fifo #(.WIDTH($bits(tq)), .DEPTH(4)) u_tags (
     .clk_i, .rst_ni, .flush_i,
     .push_i(tag_valid_i), .wdata_i(tag_i), .full_o(tq_full),
     .pop_i(tq_pop), .rdata_o(tq), .empty_o(tq_empty), .count_o()

@@ -148,11 +148,11 @@ module fpq_tile_engine #(
     .ld_valid_o(ld_valid), .ld_ready_i(ld_ready), .ld_o(ld),
     .cp_valid_o(cp_valid), .cp_ready_i(cp_ready), .cp_o(cp), .busy_o(sched_busy)
   );
-  fpq_fifo #(.WIDTH($bits(fpq_te_pkg::ld_t)), .DEPTH(4)) u_ldq (
+  fpq_fifo #(.WIDTH($bits(ld)), .DEPTH(4)) u_ldq (
     .clk_i, .rst_ni, .flush_i, .push_i(ld_valid && ld_ready), .wdata_i(ld), .full_o(lq_full),
     .pop_i(lq_pop), .rdata_o(lq), .empty_o(lq_empty), .count_o()
   );
-  fpq_fifo #(.WIDTH($bits(fpq_te_pkg::cp_t)), .DEPTH(4)) u_cpq (
+  fpq_fifo #(.WIDTH($bits(cp)), .DEPTH(4)) u_cpq (
     .clk_i, .rst_ni, .flush_i, .push_i(cp_valid && cp_ready), .wdata_i(cp), .full_o(cq_full),
     .pop_i(cq_pop), .rdata_o(cq), .empty_o(cq_empty), .count_o()
   );

@@ -110,6 +110,7 @@ static void chained(int use_buffers)
 	struct fpq_gemm_op ops[2], ref[2];
 	struct fpq_gemm_status st[2], want[2];
 	struct fpq_job *job;
+	int rc;
 	uint8_t *h_ref, *hs_ref, *y_ref;
 
 	tm_alloc(&x, FPQ_FMT_E4M3, 9, 64, 0, 1);
@@ -151,9 +152,13 @@ static void chained(int use_buffers)
 		ops[1].b = in_arena(&ar, &w2);
 		ops[1].c = in_arena(&ar, &y);
 	}
-	CHECK(fpq_submit(ctx, ops, 2, &job) == 0, "submit a chained job: %s", fpq_strerror(-EINVAL));
-	CHECK(fpq_job_wait(job, -1, st) == 0, "wait");
-	fpq_job_free(job);
+	rc = fpq_submit(ctx, ops, 2, &job);
+	CHECK(rc == 0, "submit a chained job: %s", fpq_strerror(rc));
+	if (rc == 0) {
+		rc = fpq_job_wait(job, -1, st);
+		CHECK(rc == 0, "wait: %s", fpq_strerror(rc));
+		fpq_job_free(job);
+	}
 	CHECK(memcmp(ops[0].c.data, h_ref, h.buf_bytes) == 0 &&
 	      memcmp(ops[0].c.scales, hs_ref, h.scale_bytes) == 0, "layer 1 output and scales");
 	CHECK(memcmp(ops[1].c.data, y_ref, y.buf_bytes) == 0, "layer 2 read layer 1's output");
@@ -238,6 +243,7 @@ static void split_to_limits(void)
 	struct test_matrix a, b, c, c_ref;
 	struct fpq_gemm_op op, ref;
 	struct fpq_gemm_status st, want;
+	int rc;
 
 	setenv("FPQ_CARD_MAX_M", "16", 1);
 	setenv("FPQ_CARD_MAX_N", "40", 1);
@@ -264,8 +270,8 @@ static void split_to_limits(void)
 	ref = op;
 	ref.c = c_ref.m;
 	CHECK(fpq_gemm_reference(&ref, &want) == 0, "reference");
-	CHECK(fpq_gemm(ctx, &op, &st) == 0, "a 100 x 128 problem in 7 x 4 pieces, 14 device jobs: %s",
-	      fpq_strerror(-EINVAL));
+	rc = fpq_gemm(ctx, &op, &st);
+	CHECK(rc == 0, "a 100 x 128 problem in 7 x 4 pieces, 14 device jobs: %s", fpq_strerror(rc));
 	CHECK(memcmp(c.buf, c_ref.buf, c.buf_bytes) == 0, "pieces assemble to the reference");
 	CHECK(memcmp(c.scale_buf, c_ref.scale_buf, c.scale_bytes) == 0, "output scales too");
 	CHECK(st.clamped == want.clamped && st.saturated == want.saturated &&

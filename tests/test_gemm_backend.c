@@ -220,6 +220,34 @@ static void async_jobs(void)
 	}
 }
 
+/* A context destroyed with jobs in flight finishes them; the jobs outlive it. */
+static void destroy_with_jobs(void)
+{
+	enum { JOBS = 3 };
+	static struct case_bufs cb[JOBS];
+	struct fpq_gemm_op ops[JOBS], ref;
+	struct fpq_gemm_status want[JOBS], st;
+	struct fpq_job *job[JOBS];
+	struct fpq_context *c2;
+	struct rng r = rng_seeded(0xD35);
+
+	CHECK(fpq_context_create(NULL, &c2) == 0, "second context");
+	for (int j = 0; j < JOBS; j++) {
+		random_op(&cb[j], &ops[j], &r, j == 1);
+		ref = ops[j];
+		ref.c = cb[j].c_ref.m;
+		CHECK(fpq_gemm_reference(&ref, &want[j]) == 0, "reference");
+		CHECK(fpq_submit(c2, &ops[j], 1, &job[j]) == 0, "submit %d", j);
+	}
+	fpq_context_destroy(c2);
+	for (int j = 0; j < JOBS; j++) {
+		CHECK(fpq_job_wait(job[j], 0, &st) == 0, "job %d finished by the destroy", j);
+		compare(&cb[j], &ops[j], &st, &want[j], j);
+		fpq_job_free(job[j]);
+		free_case(&cb[j]);
+	}
+}
+
 int main(void)
 {
 	int err = fpq_context_create(NULL, &ctx);
@@ -234,6 +262,7 @@ int main(void)
 	RUN(float_paths);
 	RUN(int8_path);
 	RUN(async_jobs);
+	RUN(destroy_with_jobs);
 	fpq_context_destroy(ctx);
 	return harness_report();
 }

@@ -29,18 +29,14 @@ $(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.di
 	$(CXX) $(SANITIZE) $(VB)/card_epilogue_test.o $(VB)/epilogue_model.o \
 		$$(cat $(VB)/epilogue.dir)/libVfpq_epilogue.a $(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
 
-# The card: our modules, and the systolic array's (everything else in rtl/, from the
-# array branch; ARRAY_DIR points elsewhere while it is not merged yet).
-CARD_MODS := fpq_hw_pkg fpq_te_pkg fpq_fifo fpq_ram fpq_fp_fma fpq_fp_encode fpq_requant \
-	fpq_epilogue fpq_te_sched fpq_te_loader fpq_te_stream fpq_te_feed fpq_te_out \
-	fpq_tile_engine fpq_csr fpq_op_check fpq_cmd fpq_mmu fpq_dma_rd fpq_dma_wr fpq_card
-CARD_OWN := $(CARD_MODS:%=rtl/%.sv)
-ARRAY_DIR ?= rtl
-ARRAY_ALL := $(filter-out $(CARD_MODS:%=$(ARRAY_DIR)/%.sv),$(sort $(wildcard $(ARRAY_DIR)/fpq_*.sv)))
-ARRAY_SRCS := $(filter %_pkg.sv,$(ARRAY_ALL)) $(filter-out %_pkg.sv,$(ARRAY_ALL))
-CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_SRCS) \
-	$(filter-out rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv,$(CARD_OWN))
-HAVE_ARRAY := $(wildcard $(ARRAY_DIR)/fpq_array.sv)
+# The card: our modules and the systolic array's (ARRAY_RTL, rtl/rtl.mk), packages first.
+CARD_OWN := rtl/fpq_fifo.sv rtl/fpq_ram.sv rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv \
+	rtl/fpq_requant.sv rtl/fpq_epilogue.sv rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv \
+	rtl/fpq_te_stream.sv rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv \
+	rtl/fpq_csr.sv rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv \
+	rtl/fpq_dma_wr.sv rtl/fpq_card.sv
+CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(CARD_OWN)
+HAVE_ARRAY := $(wildcard rtl/fpq_array.sv)
 CARD_ROWS ?= 8
 CARD_COLS ?= 8
 CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
@@ -66,4 +62,52 @@ CARD_TESTS := $(VB)/card_epilogue_test $(if $(HAVE_ARRAY),$(VB)/card_test)
 card-tests: $(CARD_TESTS)
 CHECK_SUITES += card
 check-card: $(CARD_TESTS)
-	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh "$(HAVE_ARRAY)" $(CARD_TESTS)
+	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh $(VB)/check \
+		$(VB)/card_epilogue_test $(VB)/card_test $(CARD_SRCS)
+
+.SECONDARY: $(VB)/card.dir $(VB)/epilogue.dir $(VB)/perf-8x8.dir $(VB)/perf-16x16.dir
+
+# ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
+# Fast models: no assertions, X as zero, -O3; one per array size.
+CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
+	-Irtl rtl/card_waivers.vlt
+PERF_CONFIGS ?= 8x8 16x16
+PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -Iverilator -Idriver
+
+$(VB)/perf-%.dir: $(CARD_SRCS) rtl/card_waivers.vlt tools/verilate.sh
+	@tools/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
+		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_SRCS)
+
+$(VB)/card_perf-%: verilator/tests/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h \
+		verilator/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
+	$(CXX) $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$*.dir) \
+		-c verilator/card_model.cpp -o $(VB)/card_model_perf-$*.o
+	$(CC) $(PERF_CFLAGS) $< $(CARD_HOST_SRCS) $(VB)/card_model_perf-$*.o \
+		$$(cat $(VB)/perf-$*.dir)/libVfpq_card.a $(O)/libfpq.a $(LIB_LDLIBS) -lstdc++ -lz -o $@
+
+.PHONY: card-perf
+card-perf: $(PERF_CONFIGS:%=$(VB)/card_perf-%)
+	@for c in $(PERF_CONFIGS); do for f in int8 e4m3; do \
+		$(VB)/card_perf-$$c --format $$f --check || exit 1; done; done
+
+# ---- the card model as one library for other programs (the co-simulation process):
+# link $(CARD_MODEL_LIB) -lz -lstdc++ -lpthread and include verilator/card_model.h.
+# Built from the fast model (no assertions, -O3); CARD_MODEL_CONFIG picks the array size.
+CARD_MODEL_CONFIG ?= 8x8
+CARD_MODEL_LIB := $(VB)/libfpq_card_model.a
+
+$(CARD_MODEL_LIB): verilator/card_model.cpp verilator/card_model.h $(VB)/perf-$(CARD_MODEL_CONFIG).dir
+	$(CXX) $(CXXFLAGS_BASE) -O2 -fPIC -Iverilator -isystem $(VERILATOR_INC) \
+		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir) \
+		-c $< -o $(VB)/card_model_lib.o
+	@rm -f $@
+	printf 'create %s\naddlib %s\naddmod %s\nsave\nend\n' $@ \
+		$$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir)/libVfpq_card.a $(VB)/card_model_lib.o | ar -M
+
+.PHONY: card-model card-synth
+card-model: $(CARD_MODEL_LIB)
+
+# the whole Yosys synth of a 2x2 card (slow; check-card runs the coarse-grained part)
+card-synth:
+	FULL_SYNTH=1 tools/card-check.sh $(VB)/synth $(CARD_SRCS)

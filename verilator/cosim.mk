@@ -4,7 +4,8 @@
 # channel, around a card model (cosim_model.h).
 #   $(O)/cosim/fpq-card-testdev  the process around the transport test responder
 #                                (testdev_model.c: tests only, not the card)
-#   make check-cosim             protocol tests with a fake QEMU peer, no VM
+#   make check-cosim             protocol tests with a fake QEMU peer, no VM; the clock
+#                                policy over the Verilated card (test_cosim_card.c)
 
 COSIM_DIR := verilator/cosim
 COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c guest_mem.c \
@@ -48,7 +49,7 @@ check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_proc
 	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev FPQ_SHIM_CHECK_OUT=$(O)/cosim/shim-check \
 		tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
 		$(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
-		verilator/guest/check-shim.sh
+		$(COSIM_CARD_TESTS) verilator/guest/check-shim.sh
 
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
@@ -94,4 +95,16 @@ $(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) 
 
 ALL_TARGETS += $(O)/cosim/fpq-card
 VM_PREREQS += $(O)/cosim/fpq-card
+
+# The clock policy over the Verilated card (ASan like the card bench, whose model
+# object it shares): part of check-cosim whenever the card builds.
+$(O)/cosim/asan/$(COSIM_DIR)/cosim_model_card.o \
+$(O)/cosim/asan/$(COSIM_DIR)/tests/test_cosim_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+
+$(O)/cosim/asan/test_cosim_card: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
+		$(COSIM_DIR)/tests/test_cosim_card.c) $(VB)/card_model.o $(VB)/card.dir
+	$(CXX) $(SANITIZE) $(filter %.o,$^) $$(cat $(VB)/card.dir)/libVfpq_card.a -lz -lpthread -o $@
+
+COSIM_CARD_TESTS := $(O)/cosim/asan/test_cosim_card
+check-cosim: $(COSIM_CARD_TESTS)
 endif

@@ -340,7 +340,11 @@ struct fpq_weights;
 
 /** fpq_context_create() - open a context; @opts may be NULL for the defaults. */
 int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context **ctx);
-/** fpq_context_destroy() - wait for outstanding jobs, then free. NULL is a no-op. */
+/**
+ * fpq_context_destroy() - finish every outstanding job, then free the context. Jobs
+ * not yet freed stay valid: fpq_job_wait() returns their result at once and
+ * fpq_job_free() releases them. NULL is a no-op.
+ */
 void fpq_context_destroy(struct fpq_context *ctx);
 /** fpq_context_backend() - the backend the context uses. */
 enum fpq_backend fpq_context_backend(const struct fpq_context *ctx);

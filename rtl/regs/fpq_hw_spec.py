@@ -178,7 +178,8 @@ REGISTERS = [
     reg(0x030, "CAP_MMU", "ro", "Address translation geometry.", [
         f("VA_BITS", 7, 0, "Device virtual address bits.", 30),
         f("PAGE_SHIFT", 15, 8, "log2 of the page size.", 12),
-        f("TLB_ENTRIES", 23, 16, "Translation cache entries (flushed at every job start)."),
+        f("TLB_ENTRIES", 23, 16, "Translation cache entries, each holding the 8 neighbouring "
+          "pages of one 64-byte PTE line (flushed at every job start)."),
     ]),
     reg(0x034, "CAP_CLOCK_KHZ", "ro", "Nominal core clock in kHz (cycles to time)."),
     reg(0x038, "SCRATCH", "rw", "Free for software (bus tests)."),

@@ -7,8 +7,10 @@
  * write may start work (a doorbell, a reset), so it starts the clock; STATUS is read
  * STATUS_FIRST_CYCLES later (a doorbell makes the card busy within a few cycles), then
  * every STATUS_POLL_CYCLES, and the clock stops once the card reports idle (no job, no
- * bus transaction outstanding, not resetting). STATUS has no side effects, and the
- * card keeps working during the read.
+ * bus transaction outstanding, not resetting) and has no job waiting in the ring.
+ * STATUS.IDLE alone is not enough: between two queued jobs the card is idle for a
+ * cycle before it fetches the next one. These registers have no side effects, and the
+ * card keeps working during the reads.
  */
 #include "cosim_model.h"
 
@@ -124,6 +126,20 @@ static void start_clock(struct cosim_model *m)
 	m->next_status = STATUS_FIRST_CYCLES;
 }
 
+/*
+ * Jobs the card will start without a register write: it is enabled and RING_HEAD has
+ * not reached RING_TAIL. Asked right after STATUS read idle: only a register write moves
+ * RING_TAIL, and no job could be fetched and completed within these few cycles to move
+ * RING_HEAD, so equal indices mean nothing is left to do.
+ */
+static bool card_has_queued_jobs(struct cosim_model *m)
+{
+	if (!(fpq_card_model_reg_read(m->card, FPQ_REG_CONTROL) & FPQ_REG_CONTROL_ENABLE_MASK))
+		return false;
+	return fpq_card_model_reg_read(m->card, FPQ_REG_RING_HEAD) !=
+	       fpq_card_model_reg_read(m->card, FPQ_REG_RING_TAIL);
+}
+
 void cosim_model_tick(struct cosim_model *m, uint64_t cycles)
 {
 	uint32_t status;
@@ -138,7 +154,8 @@ void cosim_model_tick(struct cosim_model *m, uint64_t cycles)
 	m->next_status = STATUS_POLL_CYCLES;
 	status = fpq_card_model_reg_read(m->card, FPQ_REG_STATUS);
 	if ((status & FPQ_REG_STATUS_IDLE_MASK) &&
-	    !(status & (FPQ_REG_STATUS_BUSY_MASK | FPQ_REG_STATUS_RESETTING_MASK)))
+	    !(status & (FPQ_REG_STATUS_BUSY_MASK | FPQ_REG_STATUS_RESETTING_MASK)) &&
+	    !card_has_queued_jobs(m))
 		m->running = false;
 }
 

@@ -252,10 +252,10 @@ static void run_int8(struct rng *r, enum fpq_format fmt)
 			code = (uint8_t)(int8_t)y;
 		}
 		CHECK(out[i].code == code && out[i].clamped == clamped,
-		      "%s: acc %08x bias %08x scale %08x mult %08x shift %d: card %08x c%d, "
-		      "expected %08x c%d", fpq_format_name(fmt), in[i].acc, in[i].bias,
-		      in[i].oscale, in[i].mult, in[i].shift, out[i].code, out[i].clamped, code,
-		      clamped);
+		      "%s: acc %08x bias %08x scale %08x mult %08x shift %d zero %d clamp %d..%d: "
+		      "card %08x c%d, expected %08x c%d", fpq_format_name(fmt), in[i].acc,
+		      in[i].bias, in[i].oscale, in[i].mult, in[i].shift, op.out_zero, op.act_min,
+		      op.act_max, out[i].code, out[i].clamped, code, clamped);
 	}
 }
 

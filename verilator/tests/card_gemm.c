@@ -145,7 +145,9 @@ void gemm_case_make(struct rng *r, const struct gemm_cfg *cfg, struct gemm_case 
 
 			for (uint32_t j = 0; j < cnt; j++) {
 				mult[j] = (int32_t)(0x40000000u + (rng_u32(r) & 0x3fffffffu));
-				shift[j] = (int8_t)((int)rng_below(r, 21) - 17);
+				/* now and then a left shift large enough to saturate */
+				shift[j] = (int8_t)(rng_below(r, 4) ? (int)rng_below(r, 21) - 17
+								   : 10 + (int)rng_below(r, 21));
 			}
 			op->requant_mult = mult;
 			op->requant_shift = shift;

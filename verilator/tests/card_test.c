@@ -7,6 +7,7 @@
  * and read-only pages, bad descriptors, bus errors, injected hang and DMA error, reset
  * mid-job) each give the documented status, and the next job still works. The AXI
  * protocol checker must stay silent throughout.
+ *   card_test [--seed N] [--stall PERCENT] [--latency CYCLES] [--trace FILE.fst]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,14 @@ static void test_registers(void)
 	uint32_t st = host_reg_read(&H, FPQ_REG_STATUS);
 
 	CHECK(st & FPQ_REG_STATUS_IDLE_MASK, "STATUS 0x%x", st);
+	/* RING_HEAD is writable while the ring is disabled (resuming after a reset) */
+	host_reg_write(&H, FPQ_REG_RING_HEAD, 5);
+	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_RING_HEAD), 5, "RING_HEAD written while disabled");
+	host_reg_write(&H, FPQ_REG_RING_HEAD, 0);
+	/* write 1 to clear leaves the other bits alone; a masked cause raises no interrupt */
+	host_reg_write(&H, FPQ_REG_INT_MASK, 0);
+	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_INT_MASK), 0, "INT_MASK");
+	CHECK(fpq_card_model_irq(H.card) == 0, "interrupt with every cause masked");
 	/* counters count; reading _LO latches _HI */
 	uint32_t c0 = host_reg_read(&H, FPQ_REG_PERF_CYCLES_LO);
 	uint32_t c1 = host_reg_read(&H, FPQ_REG_PERF_CYCLES_LO);
@@ -245,6 +254,19 @@ static void test_gemm_specials(void)
 					  .m = H.rows, .n = H.cols, .k = 64, .mx_a = i >= 2, .mx_b = i >= 2,
 					  .specials = 30, .params = i % 2 };
 	run_job(c, 4, "Inf, NaN, zeros, extreme scales");
+}
+
+/* Operands spanning more pages than the TLB holds, rows straddling pages. */
+static void test_gemm_many_pages(void)
+{
+	struct gemm_cfg c[2] = {
+		{ .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32, .m = 5 * H.rows + 3,
+		  .n = 4 * H.cols + 1, .k = 1000, .pad = 200, .params = true },
+		{ .fa = FPQ_FMT_E3M2, .fb = FPQ_FMT_E4M3, .fc = FPQ_FMT_FP32, .m = 4 * H.rows,
+		  .n = 5 * H.cols, .k = 1536, .mx_a = true, .mx_b = true, .pad = 90 },
+	};
+
+	run_job(c, 2, "operands over many pages");
 }
 
 /* Several jobs in the ring at once: one doorbell, completions in order. */
@@ -500,6 +522,29 @@ static void test_fault_bus_error(void)
 	H.err_lo = H.err_hi = 0;
 }
 
+/* The operation descriptors themselves cannot be read: ERR_DMA_READ at op 0. */
+static void test_fault_unreadable_descriptor(void)
+{
+	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
+			      .m = 3, .n = 3, .k = 3 };
+	struct gemm_case gc;
+	struct vspace vs;
+	struct job j;
+	struct bad b = { "unreadable operation descriptor", FPQ_HW_ERR_DMA_READ, 0 };
+
+	vs_init(&vs, &H);
+	gemm_case_make(&R, &c, &gc);
+	dev_op_build(&vs, &gc.op, &gc.dev, 0);
+	job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+	H.err_lo = j.ops_pa;
+	H.err_hi = j.ops_pa + FPQ_HW_OP_DESC_BYTES;
+	host_doorbell(&H);
+	expect_failure(&j, &vs, &gc, 1, &b);
+	H.err_lo = H.err_hi = 0;
+	gemm_case_free(&gc);
+	run_job(&c, 1, "the job after an unreadable descriptor");
+}
+
 static void test_fault_bad_job(void)
 {
 	struct fpq_hw_job_desc d;
@@ -608,13 +653,26 @@ static void test_reset_mid_job(void)
 int main(int argc, char **argv)
 {
 	struct fpq_card_model_opts opts = { 0 };
+	uint64_t seed = 42;
 
-	opts.seed = 42;
 	opts.stall_percent = 10;
-	if (argc > 1)
-		opts.trace_path = argv[1];
-	R = rng_seeded(1234);
-	if (host_init(&H, &opts, 99)) {
+	opts.read_latency = 200;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--seed"))
+			seed = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--stall"))
+			opts.stall_percent = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--latency"))
+			opts.read_latency = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--trace"))
+			opts.trace_path = argv[i + 1];
+	}
+	opts.seed = seed;
+	printf("card_test: seed %llu, read latency %u, stalls %u%%%s%s\n",
+	       (unsigned long long)seed, opts.read_latency, opts.stall_percent,
+	       opts.trace_path ? ", waveform " : "", opts.trace_path ? opts.trace_path : "");
+	R = rng_seeded(seed * 31 + 1234);
+	if (host_init(&H, &opts, seed + 99)) {
 		fprintf(stderr, "card_test: cannot create the card model\n");
 		return 1;
 	}
@@ -629,6 +687,7 @@ int main(int argc, char **argv)
 	RUN(test_gemm_mx_output);
 	RUN(test_gemm_specials);
 	RUN(test_gemm_long_k_streamed);
+	RUN(test_gemm_many_pages);
 	RUN(test_jobs_in_flight);
 	RUN(test_interrupt);
 	RUN(test_fault_bad_opcode);
@@ -638,6 +697,7 @@ int main(int argc, char **argv)
 	RUN(test_fault_permission);
 	RUN(test_fault_bus_error);
 	RUN(test_fault_bad_job);
+	RUN(test_fault_unreadable_descriptor);
 	RUN(test_fault_injected_dma_error);
 	RUN(test_fault_injected_hang_then_reset);
 	RUN(test_reset_mid_job);
