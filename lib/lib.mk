@@ -10,8 +10,11 @@ LIB_LDLIBS := -ldrm -lm -lpthread
 
 # The SIMD kernel sets: only their own files get the instruction set flags; isa.c picks
 # one at run time from cpuid.
-CFLAGS_lib/cpu/kern_avx512.c := -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq \
-	-mavx512vnni -mavx512vbmi
+AVX512_FLAGS := -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni \
+	-mavx512vbmi
+CFLAGS_lib/cpu/kern_avx512.c := $(AVX512_FLAGS)
+CFLAGS_lib/cpu/epi_avx512.c := $(AVX512_FLAGS)
+CFLAGS_lib/cpu/decode_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/kern_avx2.c := -mavx2 -mfma
 CFLAGS_lib/cpu/kern_avxvnni.c := -mavx2 -mfma -mavxvnni
 

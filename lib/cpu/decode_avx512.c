@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * decode_avx512.c - A decoded per call for the AVX-512 kernel set (the layouts of
+ * cpu.h), with VBMI byte permutes: 6-bit groups spread with vpermb and split with
+ * vpmultishiftqb, element values looked up with vpermb/vpermi2w, e4m3 and e5m2 through
+ * 128-entry bfloat16 tables; the INT8 path only sums A's rows. Rows that do not end on
+ * 64 elements, and the two-piece binary64 class, use the portable decoder (pack.c),
+ * which these must match byte for byte.
+ */
+#include <math.h>
+
+#include "avx512.h"
+
+/* Exact integer values of the 64 codes of a 6-bit (or 16 of a 4-bit) format. */
+static void value_table(enum fpq_format fmt, int16_t *tab, unsigned int n)
+{
+	const struct cpu_codec *cd = cpu_codec(fmt);
+
+	for (unsigned int c = 0; c < n; c++)
+		tab[c] = (int16_t)cd->isig[c];
+}
+
+/*
+ * 64 codes of a row starting at element k0 (a multiple of 64), when the row's bytes
+ * hold all of them; returns 0 when the caller must use the portable path.
+ */
+INLINE int codes64(const struct fpq_matrix *a, unsigned int bits, const uint8_t *row,
+		       uint32_t k0, __m512i *out)
+{
+	if (k0 + 64 > a->cols)
+		return 0;
+	switch (bits) {
+	case 8:
+		*out = _mm512_loadu_si512(row + k0);
+		return 1;
+	case 4: {
+		__m512i w = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const void *)(row + k0 / 2)));
+
+		/* Low nibble to the even byte, high nibble to the odd byte. */
+		w = _mm512_or_si512(w, _mm512_slli_epi16(w, 4));
+		*out = _mm512_and_si512(w, _mm512_set1_epi16(0x0F0F));
+		return 1;
+	}
+	default: {
+		/* 48 bytes = 16 groups of 3; spread each pair of groups into a qword, then
+		 * pick the eight 6-bit fields of each qword with a multishift. */
+		static const uint8_t spread[64] = {
+			0, 1, 2, 3, 4, 5, 0, 0, 6, 7, 8, 9, 10, 11, 0, 0,
+			12, 13, 14, 15, 16, 17, 0, 0, 18, 19, 20, 21, 22, 23, 0, 0,
+			24, 25, 26, 27, 28, 29, 0, 0, 30, 31, 32, 33, 34, 35, 0, 0,
+			36, 37, 38, 39, 40, 41, 0, 0, 42, 43, 44, 45, 46, 47, 0, 0,
+		};
+		const uint8_t *src = row + (size_t)k0 / 4 * 3;
+		__m512i raw = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFull, src);
+		__m512i q = _mm512_permutexvar_epi8(_mm512_loadu_si512(spread), raw);
+		__m512i ctl = _mm512_set1_epi64(0x2A241E18120C0600ll);
+
+		*out = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctl, q),
+					_mm512_set1_epi8(0x3F));
+		return 1;
+	}
+	}
+}
+
+/*
+ * F64 class, one piece: A's values times 2^(xa + lsb_a + lsb_b) as doubles. The 8-bit
+ * float formats go through bfloat16 (which holds every e4m3/e5m2 value exactly): two
+ * 128-entry byte lookups on the magnitude give its two bytes.
+ */
+static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
+		       uint32_t r0, uint32_t r1)
+{
+	const enum fpq_format fa = a->format;
+	const unsigned int bits = fpq_format_info(fa)->bits;
+	const size_t stride = fpq_matrix_stride(a);
+	const int is_fp8 = fa == FPQ_FMT_E4M3 || fa == FPQ_FMT_E5M2;
+	const int lsb_a = fpq_elem_lsb_exp(fa), lsb_b = fpq_elem_lsb_exp(fb);
+	uint8_t bf_lo[128] = { 0 }, bf_hi[128] = { 0 };
+	int16_t tab[64] = { 0 };
+
+	if (is_fp8) {
+		for (unsigned int c = 0; c < 128; c++) {
+			uint16_t h = fpq_bf16_from_fp32(fpq_decode(fa, c));
+
+			bf_lo[c] = (uint8_t)h;
+			bf_hi[c] = (uint8_t)(h >> 8);
+		}
+	} else if (fa != FPQ_FMT_MXINT8) {
+		value_table(fa, tab, 1u << fpq_format_info(fa)->bits);
+	}
+	const __m512i lo0 = _mm512_loadu_si512(bf_lo), lo1 = _mm512_loadu_si512(bf_lo + 64);
+	const __m512i hi0 = _mm512_loadu_si512(bf_hi), hi1 = _mm512_loadu_si512(bf_hi + 64);
+	const __m512i t16lo = _mm512_loadu_si512(tab), t16hi = _mm512_loadu_si512(tab + 32);
+	/* Special codes: e4m3 S.1111.111, e5m2 S.11111.xx. */
+	const __m512i sp_mask = _mm512_set1_epi8(fa == FPQ_FMT_E4M3 ? 0x7F : 0x7C);
+
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+		double *dst = (double *)(ap->data + (size_t)r * ap->row_bytes);
+		uint32_t k = 0;
+
+		if (ap->k % 64) {
+			cpu_pack_a_rows_generic(ap, a, fb, r, r + 1);
+			continue;
+		}
+		for (; k < ap->k; k += 64) {
+			__m512i codes = _mm512_setzero_si512();
+			uint8_t lo[64] __attribute__((aligned(64)));
+			uint8_t hi[64] __attribute__((aligned(64)));
+			__mmask64 sp = 0;
+
+			codes64(a, bits, row, k, &codes);
+			if (is_fp8) {
+				_mm512_store_si512(lo, _mm512_permutex2var_epi8(lo0, codes, lo1));
+				_mm512_store_si512(hi, _mm512_or_si512(
+					_mm512_permutex2var_epi8(hi0, codes, hi1),
+					_mm512_and_si512(codes, _mm512_set1_epi8(-128))));
+				sp = _mm512_cmpeq_epi8_mask(_mm512_and_si512(codes, sp_mask), sp_mask);
+			} else {
+				_mm512_store_si512(lo, codes);
+			}
+			for (unsigned int h = 0; h < 2; h++) {
+				const uint32_t t = (k + 32 * h) / CPU_KALIGN;
+				const size_t e = (size_t)r * ap->nblk + t;
+				const uint8_t s = a->scales ? fpq_matrix_scale(a, r, t) : 127;
+				const int special = s == 0xFF || ((sp >> (32 * h)) & 0xFFFFFFFFu) != 0;
+				const int x = (int)s - 127 + lsb_a + lsb_b;
+				/* fp8 lanes hold the value (sig * 2^lsb_a), the others the sig. */
+				const __m512d f = _mm512_set1_pd(special ? 0.0
+					: ldexp(1.0, is_fp8 ? x - lsb_a : x));
+
+				ap->special[e] = (uint8_t)special;
+				ap->aexp[e] = special ? 0.0f : (float)x;
+				ap->afac[e] = special ? 1.0f : ldexpf(1.0f, x);
+				for (unsigned int g = 2 * h; g < 2 * h + 2; g++) {
+					__m512 v;
+
+					if (is_fp8) {
+						__m512i l = _mm512_cvtepu8_epi32(
+							_mm_load_si128((const void *)(lo + 16 * g)));
+						__m512i u = _mm512_cvtepu8_epi32(
+							_mm_load_si128((const void *)(hi + 16 * g)));
+
+						v = _mm512_castsi512_ps(_mm512_or_si512(
+							_mm512_slli_epi32(u, 24), _mm512_slli_epi32(l, 16)));
+					} else {
+						__m128i c8 = _mm_load_si128((const void *)(lo + 16 * g));
+						__m512i c;
+
+						if (fa == FPQ_FMT_MXINT8)
+							c = _mm512_cvtepi8_epi32(c8);
+						else
+							c = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(
+								_mm512_permutex2var_epi16(t16lo,
+									_mm512_castsi256_si512(
+										_mm256_cvtepu8_epi16(c8)),
+									t16hi)));
+						v = _mm512_cvtepi32_ps(c);
+					}
+					_mm512_storeu_pd(dst + k + 16 * g,
+						_mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), f));
+					_mm512_storeu_pd(dst + k + 16 * g + 8,
+						_mm512_mul_pd(_mm512_cvtps_pd(
+							_mm512_extractf32x8_ps(v, 1)), f));
+				}
+			}
+		}
+	}
+}
+
+void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
+		       uint32_t r0, uint32_t r1)
+{
+	const int int8_path = a->format == FPQ_FMT_INT8;
+	const int lsb = fpq_elem_lsb_exp(a->format) + fpq_elem_lsb_exp(fb);
+	const unsigned int bits = fpq_format_info(a->format)->bits;
+	const size_t stride = fpq_matrix_stride(a);
+	int16_t tab[64] = { 0 };
+	int8_t tab8[64];
+
+	if (ap->cls == CPU_CLASS_F64) {
+		if (ap->pieces == 1)
+			pack_a_f64(ap, a, fb, r0, r1);
+		else
+			cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
+		return;
+	}
+	if (int8_path && ap->cls == CPU_CLASS_I8) {
+		/* The codes are the operand: sum each row (sad of the biased bytes), and copy
+		 * it only when its padding must be added. */
+		for (uint32_t r = r0; r < r1; r++) {
+			const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+			__m512i acc = _mm512_setzero_si512();
+			uint32_t k = 0, sum;
+
+			for (; k + 64 <= ap->k; k += 64)
+				acc = _mm512_add_epi64(acc, _mm512_sad_epu8(
+					_mm512_xor_si512(_mm512_loadu_si512(row + k),
+							 _mm512_set1_epi8(-128)),
+					_mm512_setzero_si512()));
+			/* sum of (a + 128) minus 128 per element, modulo 2^32 */
+			sum = (uint32_t)_mm512_reduce_add_epi64(acc) - 128u * k;
+			for (; k < ap->k; k++)
+				sum += (uint32_t)(int32_t)(int8_t)row[k];
+			ap->rowcorr[r] = (int32_t)(0u - 128u * sum);
+			if (ap->data) {
+				uint8_t *dst = ap->data + (size_t)r * ap->row_bytes;
+
+				memcpy(dst, row, ap->k);
+				memset(dst + ap->k, 0, ap->kpad - ap->k);
+			}
+		}
+		return;
+	}
+	if (!int8_path && a->format != FPQ_FMT_MXINT8)
+		value_table(a->format, tab, 1u << fpq_format_info(a->format)->bits);
+	for (int c = 0; c < 64; c++)
+		tab8[c] = (int8_t)tab[c];
+	const __m512i t8 = _mm512_loadu_si512(tab8);
+	const __m512i t16lo = _mm512_loadu_si512(tab), t16hi = _mm512_loadu_si512(tab + 32);
+
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+		uint8_t *dst = ap->data + (size_t)r * ap->row_bytes;
+		uint32_t k = 0;
+
+		for (; k < ap->k; k += 64) {
+			__m512i codes;
+
+			if (!codes64(a, bits, row, k, &codes))
+				break;
+			if (ap->cls == CPU_CLASS_I8) {
+				/* u8 = value + 128; int8/mxint8 values are the codes. */
+				__m512i v = int8_path || a->format == FPQ_FMT_MXINT8
+					    ? codes : _mm512_permutexvar_epi8(codes, t8);
+
+				_mm512_storeu_si512(dst + k, _mm512_xor_si512(v, _mm512_set1_epi8(-128)));
+			} else {
+				UNROLL
+				for (int h = 0; h < 2; h++) {
+					__m512i c16 = _mm512_cvtepu8_epi16(h ? _mm512_extracti64x4_epi64(codes, 1)
+									    : _mm512_castsi512_si256(codes));
+					__m512i v;
+
+					if (int8_path) /* no int8 dot product: a - zp as int16 */
+						v = _mm512_sub_epi16(_mm512_srai_epi16(
+							_mm512_slli_epi16(c16, 8), 8),
+							_mm512_set1_epi16((int16_t)a->zero_point));
+					else if (a->format == FPQ_FMT_MXINT8)
+						v = _mm512_srai_epi16(_mm512_slli_epi16(c16, 8), 8);
+					else
+						v = _mm512_permutex2var_epi16(t16lo, c16, t16hi);
+					_mm512_storeu_si512(dst + 2 * (size_t)(k + 32 * h), v);
+				}
+			}
+		}
+		if (k < ap->k) {
+			/* A row that does not end on 64 elements: the portable decoder. */
+			cpu_pack_a_rows_generic(ap, a, fb, r, r + 1);
+			continue;
+		}
+		/* Padding up to kpad: zero values. */
+		for (uint32_t kk = ap->k; kk < ap->kpad; kk++) {
+			if (ap->cls == CPU_CLASS_I8)
+				dst[kk] = 0x80;
+			else
+				((int16_t *)dst)[kk] = 0;
+		}
+		if (int8_path)
+			continue;
+		/* Block data: these formats have no special codes, only NaN scales. */
+		for (uint32_t t = 0; t < ap->nblk; t++) {
+			uint8_t s = a->scales ? fpq_matrix_scale(a, r, t) : 127;
+			int x = (int)s - 127 + lsb;
+			size_t e = (size_t)r * ap->nblk + t;
+
+			ap->special[e] = s == 0xFF;
+			ap->aexp[e] = s == 0xFF ? 0.0f : (float)x;
+			ap->afac[e] = s == 0xFF ? 1.0f : ldexpf(1.0f, x);
+		}
+	}
+}
+
