@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-only
 # The kernel driver: fpq.ko built out of tree against Debian's 6.1 headers, its static
 # checks, the UAPI layout tests and the KUnit suites on User Mode Linux.
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	build-essential make gcc g++ gcc-multilib pkg-config python3 bc flex bison libelf-dev libssl-dev
-	cpio kmod xz-utils zstd dwarves groff-base
+	cpio kmod xz-utils zstd dwarves groff-base python3-docutils
 	libgemmlowp-dev libdnnl-dev libdrm-dev libgmp-dev libmpfr-dev
 	verilator yosys
 	qemu-system-x86 busybox-static

@@ -38,7 +38,7 @@ fail() {
 
 [ -r "$tarball" ] || fail "no kernel source at $tarball (apt-get install linux-source-6.1)"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$tarball")
-key=$( { echo "$srcver"; cat "$kunitconfig"; echo "${kconfig_add[*]}"; echo v1; } |
+key=$( { echo "$srcver"; grep -v "^#" "$kunitconfig"; echo "${kconfig_add[*]}"; echo v1; } |
 	sha256sum | cut -c1-12)
 cache=${FPQ_CACHE:-/var/cache/fpq}/kunit-uml-$srcver-$key
 if [ "$print_dir" = 1 ]; then

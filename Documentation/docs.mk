@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# The documentation is valid reStructuredText and every file carries its licence.
+
+CHECK_SUITES += docs
+.PHONY: check-docs
+check-docs:
+	@tools/suite.sh $(RESULTS) docs -- tools/check-docs.sh
