@@ -13,7 +13,8 @@ ARRAY_CONFIGS := 4x4:4:4:00FE 8x8:8:8:00FE 3x5-noe5m2:3:5:00F6
 ARRAY_SEEDS := 1 2 3
 AB := $(O)/verilator/array
 ARRAY_SRC := verilator/array
-ARRAY_HDRS := $(wildcard $(ARRAY_SRC)/*.h) tests/gemm_data.h tests/harness.h tests/rng.h
+ARRAY_HDRS := $(wildcard $(ARRAY_SRC)/*.h) tests/gemm_data.h tests/harness.h tests/rng.h \
+	lib/include/fpq.h
 ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
 ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_SRC) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
