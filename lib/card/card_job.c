@@ -381,29 +381,47 @@ static void set_matrix(struct drm_fpq_matrix *d, const struct fpq_matrix *m,
 	}
 }
 
-struct vec_plan {
-	const void *src;
-	size_t bytes;
-	struct place pl;
-};
+/* The six per-channel arrays of an operation, in drm_fpq_gemm's order. */
+enum { VEC_ALPHA, VEC_BETA, VEC_BIAS, VEC_MULT, VEC_SHIFT, VEC_SCALE, N_VEC };
+
+static const void *vec_src(const struct fpq_gemm_op *op, int k)
+{
+	const void *src[N_VEC] = { op->alpha, op->beta, op->bias, op->requant_mult,
+				   op->requant_shift, op->out_scale };
+
+	return src[k];
+}
+
+static struct drm_fpq_vector *vec_of(struct drm_fpq_gemm *g, int k)
+{
+	struct drm_fpq_vector *v[N_VEC] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
+					    &g->requant_shift, &g->out_scale };
+
+	return v[k];
+}
+
+/* Element size, and bytes: one element when the matching broadcast flag is set. */
+static size_t vec_elem(int k)
+{
+	return k == VEC_SHIFT ? 1 : 4;
+}
+
+static size_t vec_bytes(const struct fpq_gemm_op *op, int k)
+{
+	static const unsigned int bcast[N_VEC] = {
+		FPQ_GEMM_ALPHA_BROADCAST, FPQ_GEMM_BETA_BROADCAST, 0,
+		FPQ_GEMM_REQUANT_BROADCAST, FPQ_GEMM_REQUANT_BROADCAST, FPQ_GEMM_SCALE_BROADCAST,
+	};
+
+	return vec_elem(k) * (op->flags & bcast[k] ? 1 : (size_t)op->b.rows);
+}
 
 /* Translate op i; plan its staging (pass 0) or fill the staging buffer (pass 1). */
 static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 		     struct card_job *job, unsigned int i, struct drm_fpq_gemm *g)
 {
 	const struct fpq_gemm_op *op = &job->ops[i];
-	const uint32_t n = op->b.rows;
-	struct place pa, pb, pc, sa = { 0 }, sb = { 0 }, sc = { 0 };
-	struct vec_plan v[6] = {
-		{ op->alpha, op->flags & FPQ_GEMM_ALPHA_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
-		{ op->beta, op->flags & FPQ_GEMM_BETA_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
-		{ op->bias, 4 * (size_t)n, { 0 } },
-		{ op->requant_mult, op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
-		{ op->requant_shift, op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 1 : (size_t)n, { 0 } },
-		{ op->out_scale, op->flags & FPQ_GEMM_SCALE_BROADCAST ? 4 : 4 * (size_t)n, { 0 } },
-	};
-	struct drm_fpq_vector *dv[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
-					 &g->requant_shift, &g->out_scale };
+	struct place pa, pb, pc, sa = { 0 }, sb = { 0 }, sc = { 0 }, pv[N_VEC];
 	int err;
 
 	if ((err = place_matrix(ctx, in, job, &op->a, false, &pa)) ||
@@ -411,9 +429,9 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 	    (op->a.scales && (err = place_scales(ctx, in, job, &op->a, false, &sa))) ||
 	    (op->b.scales && (err = place_scales(ctx, in, job, &op->b, false, &sb))))
 		return err;
-	for (int k = 0; k < 6; k++)
-		if (v[k].src && (err = place_vector(ctx, in, job, v[k].src, v[k].bytes,
-						    k == 4 ? 1 : 4, &v[k].pl)))
+	for (int k = 0; k < N_VEC; k++)
+		if (vec_src(op, k) && (err = place_vector(ctx, in, job, vec_src(op, k),
+							  vec_bytes(op, k), vec_elem(k), &pv[k])))
 			return err;
 	if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
 	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, true, &sc))))
@@ -421,16 +439,16 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 
 	memset(g, 0, sizeof(*g));
 	g->m = op->a.rows;
-	g->n = n;
+	g->n = op->b.rows;
 	g->k = op->a.cols;
 	g->flags = op->flags;
 	set_matrix(&g->a, &op->a, &pa, &sa);
 	set_matrix(&g->b, &op->b, &pb, &sb);
 	set_matrix(&g->c, &op->c, &pc, &sc);
-	for (int k = 0; k < 6; k++)
-		if (v[k].src) {
-			dv[k]->handle = v[k].pl.handle;
-			dv[k]->offset = v[k].pl.offset;
+	for (int k = 0; k < N_VEC; k++)
+		if (vec_src(op, k)) {
+			vec_of(g, k)->handle = pv[k].handle;
+			vec_of(g, k)->offset = pv[k].offset;
 		}
 	g->act = op->act;
 	memcpy(&g->clamp_lo, &op->clamp_lo, 4);
@@ -448,24 +466,11 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 }
 
 /* Fill the staging buffer: inputs, vectors, and C's current contents. */
-static void fill_staging(struct card_job *job, unsigned int i, const struct drm_fpq_gemm *g)
+static void fill_staging(struct card_job *job, unsigned int i, struct drm_fpq_gemm *g)
 {
 	const struct fpq_gemm_op *op = &job->ops[i];
 	const struct drm_fpq_matrix *dm[3] = { &g->a, &g->b, &g->c };
 	const struct fpq_matrix *um[3] = { &op->a, &op->b, &op->c };
-	const struct drm_fpq_vector *dv[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
-					       &g->requant_shift, &g->out_scale };
-	const void *src[6] = { op->alpha, op->beta, op->bias, op->requant_mult,
-			       op->requant_shift, op->out_scale };
-	const uint32_t n = op->b.rows;
-	size_t bytes[6] = {
-		op->flags & FPQ_GEMM_ALPHA_BROADCAST ? 4 : 4 * (size_t)n,
-		op->flags & FPQ_GEMM_BETA_BROADCAST ? 4 : 4 * (size_t)n,
-		4 * (size_t)n,
-		op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 4 : 4 * (size_t)n,
-		op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 1 : (size_t)n,
-		op->flags & FPQ_GEMM_SCALE_BROADCAST ? 4 : 4 * (size_t)n,
-	};
 
 	for (int k = 0; k < 3; k++) {
 		if (dm[k]->handle == job->staging) {
@@ -481,9 +486,9 @@ static void fill_staging(struct card_job *job, unsigned int i, const struct drm_
 				    job->map + dm[k]->scale_offset, dm[k]->scale_stride,
 				    um[k]->rows, um[k]->cols / 32);
 	}
-	for (int k = 0; k < 6; k++)
-		if (src[k] && dv[k]->handle == job->staging)
-			memcpy(job->map + dv[k]->offset, src[k], bytes[k]);
+	for (int k = 0; k < N_VEC; k++)
+		if (vec_src(op, k) && vec_of(g, k)->handle == job->staging)
+			memcpy(job->map + vec_of(g, k)->offset, vec_src(op, k), vec_bytes(op, k));
 }
 
 static void job_free(struct card *card, struct card_job *job)
@@ -506,8 +511,6 @@ static void job_free(struct card *card, struct card_job *job)
 static void use_staging(struct drm_fpq_gemm *g, uint32_t staging)
 {
 	struct drm_fpq_matrix *m[3] = { &g->a, &g->b, &g->c };
-	struct drm_fpq_vector *v[6] = { &g->alpha, &g->beta, &g->bias, &g->requant_mult,
-					&g->requant_shift, &g->out_scale };
 
 	for (int k = 0; k < 3; k++) {
 		if (m[k]->handle == STAGED)
@@ -515,9 +518,9 @@ static void use_staging(struct drm_fpq_gemm *g, uint32_t staging)
 		if (m[k]->scale_handle == STAGED)
 			m[k]->scale_handle = staging;
 	}
-	for (int k = 0; k < 6; k++)
-		if (v[k]->handle == STAGED)
-			v[k]->handle = staging;
+	for (int k = 0; k < N_VEC; k++)
+		if (vec_of(g, k)->handle == STAGED)
+			vec_of(g, k)->handle = staging;
 }
 
 int card_job_start(struct fpq_context *ctx, struct card *card, const struct fpq_gemm_op *ops,
