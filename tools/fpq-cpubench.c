@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * fpq-cpubench - speed of libfpq's CPU kernels, printed as a table (not a test):
- *   - the machine: measured clock, measured int8 dot-product throughput, int8 peak;
+ *   - the machine: measured clock, measured zmm throughput of vpdpbusd, vpdpwssd and
+ *     vfmadd231pd (the instructions the kernels are built on), int8 peak;
  *   - INT8 GEMM, libfpq against oneDNN's int8 matmul (u8 x s8 -> s32), weights
  *     pre-packed for both, at M = N = K = 1024 and at small M (1, 8, 32), N = K = 1024,
  *     on 1 and 2 threads;
@@ -77,46 +78,66 @@ static double measure_ghz(long n)
 	return (double)n / (thread_time() - t0) / 1e9;
 }
 
-/* vpdpbusd zmm per second: twelve independent chains, in assembly so that nothing
- * but the dot products runs. */
-__attribute__((target("avx512f,avx512vnni")))
-static double vnni_per_second(long iters)
-{
-	double t0 = thread_time();
+/*
+ * Instructions per second of one zmm instruction: twelve independent chains, in assembly
+ * so that nothing else runs. The ceilings of the kernels: vpdpbusd (64 multiply-adds,
+ * the int8-class formats), vpdpwssd (32, e3m2) and vfmadd231pd (8, e4m3 and e5m2).
+ */
+#define CHAIN(insn, r) insn " %%zmm16, %%zmm17, %%zmm" #r "\n\t"
+#define THROUGHPUT_FN(name, insn)                                                   \
+	__attribute__((target("avx512f,avx512vnni")))                              \
+	static double name(long iters)                                              \
+	{                                                                           \
+		double t0 = thread_time();                                          \
+                                                                                    \
+		__asm__ volatile(                                                   \
+			"vpxord %%zmm16, %%zmm16, %%zmm16\n\t"                       \
+			"vpxord %%zmm17, %%zmm17, %%zmm17\n\t"                       \
+			"mov %0, %%rcx\n"                                            \
+			"1:\n\t"                                                     \
+			CHAIN(insn, 18) CHAIN(insn, 19) CHAIN(insn, 20)             \
+			CHAIN(insn, 21) CHAIN(insn, 22) CHAIN(insn, 23)             \
+			CHAIN(insn, 24) CHAIN(insn, 25) CHAIN(insn, 26)             \
+			CHAIN(insn, 27) CHAIN(insn, 28) CHAIN(insn, 29)             \
+			"sub $1, %%rcx\n\tjnz 1b\n"                                  \
+			: : "r"(iters)                                                \
+			: "rcx", "cc", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",   \
+			  "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26",       \
+			  "xmm27", "xmm28", "xmm29");                                 \
+		return 12.0 * (double)iters / (thread_time() - t0);                \
+	}
 
-	__asm__ volatile(
-		"vpxord %%zmm16, %%zmm16, %%zmm16\n\tvpxord %%zmm17, %%zmm17, %%zmm17\n\t"
-		"mov %0, %%rcx\n"
-		"1:\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm18\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm19\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm20\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm21\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm22\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm23\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm24\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm25\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm26\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm27\n\t"
-		"vpdpbusd %%zmm16, %%zmm17, %%zmm28\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm29\n\t"
-		"sub $1, %%rcx\n\tjnz 1b\n"
-		: : "r"(iters)
-		: "rcx", "cc", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22",
-		  "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29");
-	return 12.0 * (double)iters / (thread_time() - t0);
-}
+THROUGHPUT_FN(vpdpbusd_per_second, "vpdpbusd")
+THROUGHPUT_FN(vpdpwssd_per_second, "vpdpwssd")
+THROUGHPUT_FN(fma_pd_per_second, "vfmadd231pd")
+
+/* What the machine can do, per second of one core. */
+struct machine {
+	double ghz;
+	double dpbusd, dpwssd, fma_pd;   /* zmm instructions per second */
+};
 
 /*
- * The clock and the dot-product rate: the best of several short measurements of each,
+ * The clock and the instruction rates: the best of several short measurements of each,
  * interleaved (another process may share the core, and the clock moves with the load
- * on the other core). Both best values are taken at the highest clock.
+ * on the other core). All best values are taken at the highest clock.
  */
-static void measure_machine(double *ghz, double *vnni_per_cycle, double *vnni_per_sec)
+static void measure_machine(struct machine *mc)
 {
-	*ghz = *vnni_per_cycle = *vnni_per_sec = 0.0;
+	const int avx512 = __builtin_cpu_supports("avx512vnni");
+
+	memset(mc, 0, sizeof(*mc));
 	for (int rep = 0; rep < 12; rep++) {
 		double g = measure_ghz(40000000);
-		double v = __builtin_cpu_supports("avx512vnni") ? vnni_per_second(2000000) : 0.0;
+		double v = avx512 ? vpdpbusd_per_second(2000000) : 0.0;
+		double w = avx512 ? vpdpwssd_per_second(2000000) : 0.0;
+		double f = avx512 ? fma_pd_per_second(2000000) : 0.0;
 
-		*ghz = g > *ghz ? g : *ghz;
-		*vnni_per_sec = v > *vnni_per_sec ? v : *vnni_per_sec;
+		mc->ghz = g > mc->ghz ? g : mc->ghz;
+		mc->dpbusd = v > mc->dpbusd ? v : mc->dpbusd;
+		mc->dpwssd = w > mc->dpwssd ? w : mc->dpwssd;
+		mc->fma_pd = f > mc->fma_pd ? f : mc->fma_pd;
 	}
-	*vnni_per_cycle = *vnni_per_sec / (*ghz * 1e9);
 }
 
 /* ---- libfpq ---- */
@@ -377,18 +398,21 @@ int main(int argc, char **argv)
 	if (fpq_context_create(NULL, &probe))
 		die("context", -1);
 	getloadavg(load, 3);
-	double ghz, vnni, vnni_sec;
+	struct machine mc;
 
-	measure_machine(&ghz, &vnni, &vnni_sec);
+	measure_machine(&mc);
+	const double ghz = mc.ghz, vnni = mc.dpbusd / (ghz * 1e9);
 	/* A zmm vpdpbusd is 64 multiply-adds: 128 operations. */
-	double peak1 = vnni_sec * 64 * 2 / 1e9;
+	double peak1 = mc.dpbusd * 64 * 2 / 1e9;
 
 	printf("fpq-cpubench: libfpq %s kernels; load average %.2f %.2f %.2f at start\n",
 	       fpq_context_cpu_isa(probe), load[0], load[1], load[2]);
 	fpq_context_destroy(probe);
 	printf("machine: %.2f GHz measured (dependent adds, thread CPU time), %.2f vpdpbusd zmm "
 	       "per cycle measured,\n         int8 peak %.0f GOPS per core (%.2f x 64 MACs x 2 "
-	       "ops x %.2f GHz)\n\n", ghz, vnni, peak1, vnni, ghz);
+	       "ops x %.2f GHz)\n", ghz, vnni, peak1, vnni, ghz);
+	printf("         %.2f vpdpwssd zmm (32 MACs) and %.2f vfmadd231pd zmm (8 MACs) per cycle "
+	       "measured\n\n", mc.dpwssd / (ghz * 1e9), mc.fma_pd / (ghz * 1e9));
 
 	printf("INT8 (libfpq: s8 x s8 with zero point -> int32; oneDNN: u8 x s8 -> s32), weights\n"
 	       "pre-packed for both. GOPS from wall clock; with 1 thread also from the thread's\n"
@@ -425,18 +449,31 @@ int main(int argc, char **argv)
 		}
 	}
 
-	static const struct { enum fpq_format f; double goal; } mx[] = {
-		{ FPQ_FMT_INT8, 0.0 },
-		{ FPQ_FMT_E2M3, 0.6 }, { FPQ_FMT_E2M1, 0.6 }, { FPQ_FMT_MXINT8, 0.6 },
-		{ FPQ_FMT_E3M2, 0.3 }, { FPQ_FMT_E4M3, 0.12 }, { FPQ_FMT_E5M2, 0.0 },
+	/*
+	 * Each format's ceiling: the instruction its kernel is built on, and the element
+	 * multiply-adds per instruction (e5m2 splits A into two pieces: half of the FMA's 8).
+	 */
+	static const struct {
+		enum fpq_format f;
+		double goal;
+		int insn;                /* 0 vpdpbusd, 1 vpdpwssd, 2 vfmadd231pd */
+		double macs;
+	} mx[] = {
+		{ FPQ_FMT_INT8, 0.0, 0, 64 },
+		{ FPQ_FMT_E2M3, 0.6, 0, 64 }, { FPQ_FMT_E2M1, 0.6, 0, 64 },
+		{ FPQ_FMT_MXINT8, 0.6, 0, 64 }, { FPQ_FMT_E3M2, 0.3, 1, 32 },
+		{ FPQ_FMT_E4M3, 0.12, 2, 8 }, { FPQ_FMT_E5M2, 0.0, 2, 4 },
 	};
+	const double insn_rate[3] = { mc.dpbusd, mc.dpwssd, mc.fma_pd };
+	static const char *const insn_name[3] = { "vpdpbusd", "vpdpwssd", "vfmadd231pd" };
 	enum { N_MX = sizeof(mx) / sizeof(mx[0]) };
 
 	printf("\nMX formats (A and B the same format, MX scales, fp32 out, weights pre-packed)\n"
 	       "against libfpq INT8 (int32 out), M = N = K = 1024, timed in the same\n"
-	       "alternating rounds\n");
-	printf("%-7s %3s | %8s %8s %6s | %8s %8s\n", "format", "thr", "GOPS", "vs INT8", "goal",
-	       "cpu:GOPS", "vs INT8");
+	       "alternating rounds; \"of peak\": of the peak of the instruction the kernel is\n"
+	       "built on (its ceiling against INT8 is that peak over the int8 peak)\n");
+	printf("%-7s %3s | %8s %8s %6s %7s %-12s %7s | %8s %8s\n", "format", "thr", "GOPS",
+	       "vs INT8", "goal", "of peak", "on", "ceiling", "cpu:GOPS", "vs INT8");
 	for (unsigned int ti = 0; ti < n_threads; ti++) {
 		unsigned int t = thread_list[ti];
 		struct fpq_case fc[N_MX];
@@ -458,8 +495,12 @@ int main(int argc, char **argv)
 
 			if (mx[f].goal > 0)
 				snprintf(goal, sizeof(goal), "%.2f", mx[f].goal);
-			printf("%-7s %3u | %8.1f %7.3fx %6s |", fpq_format_name(mx[f].f), t, g,
-			       best[0].wall / best[f].wall, goal);
+			const double ipeak = insn_rate[mx[f].insn] * mx[f].macs * 2 / 1e9;
+
+			printf("%-7s %3u | %8.1f %7.3fx %6s %6.1f%% %-12s %6.3fx |",
+			       fpq_format_name(mx[f].f), t, g, best[0].wall / best[f].wall, goal,
+			       ipeak > 0 ? 100.0 * g / (ipeak * t) : 0.0, insn_name[mx[f].insn],
+			       peak1 > 0 ? ipeak / peak1 : 0.0);
 			if (t == 1)
 				printf(" %8.1f %7.3fx\n", c, best[0].cpu / best[f].cpu);
 			else
