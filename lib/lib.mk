@@ -15,6 +15,7 @@ AVX512_FLAGS := -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512
 CFLAGS_lib/cpu/kern_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/epi_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/decode_avx512.c := $(AVX512_FLAGS)
+CFLAGS_lib/cpu/packb_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/kern_avx2.c := -mavx2 -mfma
 CFLAGS_lib/cpu/kern_avxvnni.c := -mavx2 -mfma -mavxvnni
 

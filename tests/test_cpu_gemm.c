@@ -375,6 +375,9 @@ static void float_large(void)
 		{ FPQ_FMT_E2M3, FPQ_FMT_E2M3, 7, 80, 1056 },
 		{ FPQ_FMT_E4M3, FPQ_FMT_E4M3, 6, 16, 64 },
 		{ FPQ_FMT_E3M2, FPQ_FMT_E3M2, 9, 48, 96 },
+		/* Int8-class B in whole panels, K a multiple of 64 (the AVX-512 B packer). */
+		{ FPQ_FMT_E2M1, FPQ_FMT_MXINT8, 9, 64, 1024 },
+		{ FPQ_FMT_MXINT8, FPQ_FMT_E2M1, 5, 35, 192 },
 	};
 	struct rng r = rng_seeded(0xC91A);
 
@@ -482,6 +485,11 @@ static void int8_large(void)
 	run_int8_case(2, 16, 64, 2, 8, &r, 0);
 	/* The K limit: the extreme sum is still exact. */
 	run_int8_case(3, 5, FPQ_INT8_MAX_K, 0, 5, &r, 0);
+	/* Whole panels of 16 channels and K a multiple of 64 (the AVX-512 B packer), next
+	 * to a last panel it leaves to the portable packer. */
+	run_int8_case(9, 67, 640, 0, 10, &r, 1);
+	run_int8_case(4, 64, 128, 1, 12, &r, 0);
+	run_int8_case(6, 32, 4096, 2, 14, &r, 0);
 }
 
 /*

@@ -89,8 +89,9 @@ static inline uint8_t *cpu_bpack_at(const struct cpu_bpack *bp, uint32_t p, uint
 /* Pack all of B (or panels [p0, p1)) for cls; pack_alloc sizes and allocates. */
 int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_class cls,
 		    int int8_path);
-void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
-		      uint32_t p1);
+struct cpu_kernels;
+void cpu_bpack_panels(const struct cpu_kernels *kern, struct cpu_bpack *bp,
+		      const struct fpq_matrix *b, uint32_t p0, uint32_t p1);
 /* After the panels: the summary flags. */
 void cpu_bpack_finish(struct cpu_bpack *bp);
 void cpu_bpack_free(struct cpu_bpack *bp);
@@ -218,6 +219,8 @@ struct cpu_kernels {
 	cpu_epi_float_fn epi_float;
 	cpu_epi_int8_fn epi_int8;
 	cpu_pack_a_fn pack_a;
+	/* Optional: packs panel p of B (returns 1) or leaves it to the portable packer. */
+	int (*pack_b_panel)(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p);
 };
 
 extern const struct cpu_kernels cpu_kernels_scalar;

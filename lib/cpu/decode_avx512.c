@@ -11,57 +11,6 @@
 
 #include "avx512.h"
 
-/* Exact integer values of the 64 codes of a 6-bit (or 16 of a 4-bit) format. */
-static void value_table(enum fpq_format fmt, int16_t *tab, unsigned int n)
-{
-	const struct cpu_codec *cd = cpu_codec(fmt);
-
-	for (unsigned int c = 0; c < n; c++)
-		tab[c] = (int16_t)cd->isig[c];
-}
-
-/*
- * 64 codes of a row starting at element k0 (a multiple of 64), when the row's bytes
- * hold all of them; returns 0 when the caller must use the portable path.
- */
-INLINE int codes64(const struct fpq_matrix *a, unsigned int bits, const uint8_t *row,
-		       uint32_t k0, __m512i *out)
-{
-	if (k0 + 64 > a->cols)
-		return 0;
-	switch (bits) {
-	case 8:
-		*out = _mm512_loadu_si512(row + k0);
-		return 1;
-	case 4: {
-		__m512i w = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const void *)(row + k0 / 2)));
-
-		/* Low nibble to the even byte, high nibble to the odd byte. */
-		w = _mm512_or_si512(w, _mm512_slli_epi16(w, 4));
-		*out = _mm512_and_si512(w, _mm512_set1_epi16(0x0F0F));
-		return 1;
-	}
-	default: {
-		/* 48 bytes = 16 groups of 3; spread each pair of groups into a qword, then
-		 * pick the eight 6-bit fields of each qword with a multishift. */
-		static const uint8_t spread[64] = {
-			0, 1, 2, 3, 4, 5, 0, 0, 6, 7, 8, 9, 10, 11, 0, 0,
-			12, 13, 14, 15, 16, 17, 0, 0, 18, 19, 20, 21, 22, 23, 0, 0,
-			24, 25, 26, 27, 28, 29, 0, 0, 30, 31, 32, 33, 34, 35, 0, 0,
-			36, 37, 38, 39, 40, 41, 0, 0, 42, 43, 44, 45, 46, 47, 0, 0,
-		};
-		const uint8_t *src = row + (size_t)k0 / 4 * 3;
-		__m512i raw = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFull, src);
-		__m512i q = _mm512_permutexvar_epi8(_mm512_loadu_si512(spread), raw);
-		__m512i ctl = _mm512_set1_epi64(0x2A241E18120C0600ll);
-
-		*out = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctl, q),
-					_mm512_set1_epi8(0x3F));
-		return 1;
-	}
-	}
-}
-
 /*
  * F64 class, one piece: A's values times 2^(xa + lsb_a + lsb_b) as doubles. The 8-bit
  * float formats go through bfloat16 (which holds every e4m3/e5m2 value exactly): two

@@ -112,7 +112,7 @@ static void pack_task(void *arg, uint32_t task, unsigned int worker)
 		uint32_t p1 = p0 + g->b_panels_per < g->bp_local.n16 ? p0 + g->b_panels_per
 								     : g->bp_local.n16;
 
-		cpu_bpack_panels(&g->bp_local, g->bsrc, p0, p1);
+		cpu_bpack_panels(g->kern, &g->bp_local, g->bsrc, p0, p1);
 	}
 	fp_leave(csr);
 }
@@ -575,7 +575,7 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 	}
 	unsigned int csr = fp_enter();
 
-	cpu_bpack_panels(bp, b, 0, bp->n16);
+	cpu_bpack_panels(kern, bp, b, 0, bp->n16);
 	cpu_bpack_finish(bp);
 	fp_leave(csr);
 	*out = bp;

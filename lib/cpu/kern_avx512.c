@@ -476,4 +476,5 @@ const struct cpu_kernels cpu_kernels_avx512 = {
 	.epi_float = cpu_avx512_epi_float,
 	.epi_int8 = cpu_avx512_epi_int8,
 	.pack_a = cpu_avx512_pack_a,
+	.pack_b_panel = cpu_avx512_pack_b_panel,
 };

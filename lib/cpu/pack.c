@@ -312,8 +312,8 @@ void cpu_bpack_finish(struct cpu_bpack *bp)
 			bp->any_special |= bp->pspecial[e];
 }
 
-void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p0,
-		      uint32_t p1)
+void cpu_bpack_panels(const struct cpu_kernels *kern, struct cpu_bpack *bp,
+		      const struct fpq_matrix *b, uint32_t p0, uint32_t p1)
 {
 	uint8_t *codes = malloc(bp->k ? bp->k : 1);
 
@@ -329,6 +329,8 @@ void cpu_bpack_panels(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t
 				bp->pspecial[(size_t)p * bp->nblk + t] = 0;
 			}
 		}
+		if (kern->pack_b_panel && kern->pack_b_panel(bp, b, p))
+			continue;
 		for (uint32_t j = p * CPU_PANEL; j < (p + 1) * CPU_PANEL && j < bp->n; j++)
 			pack_b_channel(bp, b, j, codes);
 	}

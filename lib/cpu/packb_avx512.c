@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * packb_avx512.c - B packed per call for the AVX-512 kernel set, for the INT8 path and
+ * the int8-class MX formats (e2m3, e2m1, mxint8): a panel of 16 channels is a 16 x 16
+ * transpose of 4-byte groups (each lane of a k step holds four consecutive k of one
+ * channel), 64 k at a time, with the channel or block sums taken on the way. Panels the
+ * portable packer (pack.c) does instead: a last panel with fewer than 16 channels, K not
+ * a multiple of 64, and the other classes. Both must give the same bytes.
+ */
+#include <math.h>
+
+#include "avx512.h"
+
+/* Rows r[0..15] of 16 dwords become columns: out[t] holds dword t of every row. */
+INLINE void transpose16x16_epi32(const __m512i r[16], __m512i out[16])
+{
+	__m512i t[16], u[16];
+
+	/* In each 128-bit lane: pairs of rows interleaved, then quads. */
+	for (int i = 0; i < 8; i++) {
+		t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+		t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+	}
+	for (int i = 0; i < 4; i++) {
+		u[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+		u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+		u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+		u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+	}
+	/*
+	 * u[4i + c], lane L: rows 4i..4i+3 of dword 4L + c. A 4 x 4 transpose of lanes
+	 * gathers dword 4L + c of all 16 rows.
+	 */
+	for (int c = 0; c < 4; c++) {
+		__m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x44);
+		__m512i v1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xEE);
+		__m512i v2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x44);
+		__m512i v3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xEE);
+
+		out[c] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+		out[4 + c] = _mm512_shuffle_i32x4(v0, v2, 0xDD);
+		out[8 + c] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+		out[12 + c] = _mm512_shuffle_i32x4(v1, v3, 0xDD);
+	}
+}
+
+/* The 16 rows of one 64-k chunk of panel p, transposed into its 16 k steps. */
+INLINE void store_steps(struct cpu_bpack *bp, uint32_t p, uint32_t k, const __m512i r[16],
+			__m512i out[16])
+{
+	transpose16x16_epi32(r, out);
+	for (int t = 0; t < 16; t++)
+		_mm512_store_si512(cpu_bpack_at(bp, p, k / 4 + (uint32_t)t), out[t]);
+}
+
+/* INT8 path: bytes b + 128 and, per channel, the sum of b. */
+static void pack_int8_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t stride = fpq_matrix_stride(b);
+	const __m512i bias = _mm512_set1_epi8(-128);
+	__m512i sums[16];
+
+	for (int l = 0; l < 16; l++)
+		sums[l] = _mm512_setzero_si512();
+	for (uint32_t k = 0; k < bp->k; k += 64) {
+		__m512i r[16], out[16];
+
+		for (int l = 0; l < 16; l++) {
+			const uint8_t *row = (const uint8_t *)b->data + (size_t)(j0 + l) * stride;
+
+			/* b + 128 as a byte is b with its top bit flipped. */
+			r[l] = _mm512_xor_si512(_mm512_loadu_si512(row + k), bias);
+			sums[l] = _mm512_add_epi64(sums[l],
+						   _mm512_sad_epu8(r[l], _mm512_setzero_si512()));
+		}
+		store_steps(bp, p, k, r, out);
+	}
+	/* The sums of b + 128, less 128 per element: the sum of b (as the portable packer
+	 * computes it, in wrapping int32). */
+	for (int l = 0; l < 16; l++)
+		bp->colsum[j0 + l] = (int32_t)(uint32_t)((uint64_t)_mm512_reduce_add_epi64(sums[l]) -
+							  128u * (uint64_t)bp->k);
+}
+
+/*
+ * Int8-class MX formats: the exact integer values as int8, and per (channel, block) -128
+ * times the block sum (vpdpbusd of ones over the block's eight k steps gives all 16 lanes
+ * at once), the scale exponent and the NaN-scale flag (these formats have no special
+ * codes), with the panel's summaries.
+ */
+static void pack_mx_i8_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t stride = fpq_matrix_stride(b);
+	const unsigned int bits = fpq_format_info(b->format)->bits;
+	const int values_are_codes = b->format == FPQ_FMT_MXINT8;
+	const __m512i ones = _mm512_set1_epi8(1);
+	int16_t tab[64] = { 0 };
+	int8_t tab8[64];
+
+	if (!values_are_codes)
+		value_table(b->format, tab, 1u << bits);
+	for (int c = 0; c < 64; c++)
+		tab8[c] = (int8_t)tab[c];
+	const __m512i t8 = _mm512_loadu_si512(tab8);
+
+	for (uint32_t k = 0; k < bp->k; k += 64) {
+		__m512i r[16], out[16];
+
+		for (int l = 0; l < 16; l++) {
+			const uint8_t *row = (const uint8_t *)b->data + (size_t)(j0 + l) * stride;
+			__m512i codes = _mm512_setzero_si512();
+
+			codes64(b, bits, row, k, &codes);   /* whole: k + 64 <= K */
+			r[l] = values_are_codes ? codes : _mm512_permutexvar_epi8(codes, t8);
+		}
+		store_steps(bp, p, k, r, out);
+		for (uint32_t h = 0; h < 2; h++) {
+			const uint32_t t = k / CPU_KALIGN + h;
+			const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL;
+			__m512i sum = _mm512_setzero_si512();
+			int16_t lo = INT16_MAX, hi = INT16_MIN;
+			uint8_t any_special = 0;
+
+			for (int q = 0; q < 8; q++)
+				sum = _mm512_dpbusd_epi32(sum, ones, out[8 * h + (uint32_t)q]);
+			_mm512_storeu_si512(bp->bcorr + meta,
+					    _mm512_mullo_epi32(sum, _mm512_set1_epi32(-128)));
+			for (uint32_t l = 0; l < CPU_PANEL; l++) {
+				const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
+				const int xb = (int)s - 127, special = s == 0xFF;
+
+				bp->bexp[meta + l] = special ? 0.0f : (float)xb;
+				bp->bfac[meta + l] = special ? 1.0f : ldexpf(1.0f, xb);
+				bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
+				any_special |= (uint8_t)special;
+				if (!special) {
+					lo = xb < lo ? (int16_t)xb : lo;
+					hi = xb > hi ? (int16_t)xb : hi;
+				}
+			}
+			bp->pspecial[(size_t)p * bp->nblk + t] = any_special;
+			bp->pemin[(size_t)p * bp->nblk + t] = lo;
+			bp->pemax[(size_t)p * bp->nblk + t] = hi;
+		}
+	}
+}
+
+int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	if (bp->cls != CPU_CLASS_I8 || bp->k % 64 || (p + 1) * CPU_PANEL > bp->n)
+		return 0;
+	if (bp->colsum && b->format == FPQ_FMT_INT8) {
+		pack_int8_panel(bp, b, p);
+		return 1;
+	}
+	if (!bp->colsum && bp->bcorr && (b->format == FPQ_FMT_E2M3 ||
+					 b->format == FPQ_FMT_E2M1 ||
+					 b->format == FPQ_FMT_MXINT8)) {
+		pack_mx_i8_panel(bp, b, p);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_cpu_bpack.c - the AVX-512 B packer (lib/cpu/packb_avx512.c) against the portable
+ * one (lib/cpu/pack.c), byte for byte: the packed values and every array of per-channel
+ * and per-block data (channel sums, block sums, scale exponents and factors, special
+ * flags, the panels' exponent ranges), for the INT8 path and the int8-class MX formats,
+ * whole and partial panels, K a multiple of 64 or not, padded rows and every kind of
+ * scale (NaN scales and binary32's edges included).
+ */
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "gemm_data.h"
+#include "harness.h"
+
+#define SAME(field, bytes)                                                         \
+	CHECK((!p->field && !q->field) || (p->field && q->field &&                   \
+					   memcmp(p->field, q->field, bytes) == 0),  \
+	      "%s: %s differs", what, #field)
+
+static void compare(const struct cpu_bpack *p, const struct cpu_bpack *q, const char *what)
+{
+	const size_t meta = (size_t)p->n16 * p->nblk * CPU_PANEL;
+	const size_t pblk = (size_t)p->n16 * p->nblk;
+
+	SAME(data, (p->n16 + CPU_QUAD - 1) / CPU_QUAD * p->quad_bytes);
+	SAME(colsum, sizeof(int32_t) * p->n16 * CPU_PANEL);
+	SAME(bcorr, sizeof(int32_t) * meta);
+	SAME(bexp, sizeof(float) * meta);
+	SAME(bfac, sizeof(float) * meta);
+	SAME(special, (size_t)p->n * p->nblk);
+	SAME(pspecial, pblk);
+	SAME(pemin, sizeof(int16_t) * pblk);
+	SAME(pemax, sizeof(int16_t) * pblk);
+	CHECK(p->any_special == q->any_special, "%s: any_special differs", what);
+}
+
+static void one_case(enum fpq_format fmt, uint32_t n, uint32_t k, enum data_mode dm,
+		     enum scale_mode sm, struct rng *r)
+{
+	const int int8_path = fmt == FPQ_FMT_INT8;
+	struct test_matrix b;
+	struct cpu_bpack fast, portable;
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s N%u K%u %s scales %d", fpq_format_name(fmt), n, k,
+		 data_mode_name(dm), (int)sm);
+	tm_alloc(&b, fmt, n, k, rng_below(r, 3), !int8_path);
+	tm_fill(&b, r, dm, sm);
+	if (cpu_bpack_alloc(&fast, &b.m, CPU_CLASS_I8, int8_path) ||
+	    cpu_bpack_alloc(&portable, &b.m, CPU_CLASS_I8, int8_path)) {
+		CHECK(0, "%s: out of memory", what);
+		tm_free(&b);
+		return;
+	}
+	cpu_bpack_panels(&cpu_kernels_avx512, &fast, &b.m, 0, fast.n16);
+	cpu_bpack_finish(&fast);
+	cpu_bpack_panels(&cpu_kernels_scalar, &portable, &b.m, 0, portable.n16);
+	cpu_bpack_finish(&portable);
+	compare(&fast, &portable, what);
+	cpu_bpack_free(&fast);
+	cpu_bpack_free(&portable);
+	tm_free(&b);
+}
+
+static void avx512_equals_portable(void)
+{
+	static const enum fpq_format fmts[] = {
+		FPQ_FMT_INT8, FPQ_FMT_E2M3, FPQ_FMT_E2M1, FPQ_FMT_MXINT8,
+	};
+	static const uint32_t ns[] = { 16, 37, 64, 80 }, ks[] = { 64, 96, 128, 1024 };
+	struct rng r = rng_seeded(0xB9AC);
+
+	if (!cpu_isa_supported(CPU_ISA_AVX512)) {
+		harness_skip("this CPU has no AVX-512 set");
+		return;
+	}
+	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
+				for (int s = 0; s < SCALE_MODES; s++)
+					one_case(fmts[f], ns[i], ks[j],
+						 (enum data_mode)rng_below(&r, DATA_MODES),
+						 (enum scale_mode)s, &r);
+}
+
+int main(void)
+{
+	RUN(avx512_equals_portable);
+	return harness_report();
+}
