@@ -3,9 +3,9 @@
  * test_cpu_bpack.c - the AVX-512 B packer (lib/cpu/packb_avx512.c) against the portable
  * one (lib/cpu/pack.c), byte for byte: the packed values and every array of per-channel
  * and per-block data (channel sums, block sums, scale exponents and factors, special
- * flags, the panels' exponent ranges), for the INT8 path and the int8-class MX formats,
- * whole and partial panels, K a multiple of 64 or not, padded rows and every kind of
- * scale (NaN scales and binary32's edges included).
+ * flags, the panels' exponent ranges), for the INT8 path and the MX formats of the int8
+ * and int16 classes, whole and partial panels, K a multiple of 64 or not, padded rows
+ * and every kind of scale (NaN scales and binary32's edges included).
  */
 #include <string.h>
 
@@ -35,20 +35,20 @@ static void compare(const struct cpu_bpack *p, const struct cpu_bpack *q, const 
 	CHECK(p->any_special == q->any_special, "%s: any_special differs", what);
 }
 
-static void one_case(enum fpq_format fmt, uint32_t n, uint32_t k, enum data_mode dm,
-		     enum scale_mode sm, struct rng *r)
+static void one_case(enum fpq_format fmt, enum cpu_class cls, uint32_t n, uint32_t k,
+		     enum data_mode dm, enum scale_mode sm, struct rng *r)
 {
 	const int int8_path = fmt == FPQ_FMT_INT8;
 	struct test_matrix b;
 	struct cpu_bpack fast, portable;
 	char what[96];
 
-	snprintf(what, sizeof(what), "%s N%u K%u %s scales %d", fpq_format_name(fmt), n, k,
-		 data_mode_name(dm), (int)sm);
+	snprintf(what, sizeof(what), "%s as %s N%u K%u %s scales %d", fpq_format_name(fmt),
+		 cls == CPU_CLASS_I8 ? "int8" : "int16", n, k, data_mode_name(dm), (int)sm);
 	tm_alloc(&b, fmt, n, k, rng_below(r, 3), !int8_path);
 	tm_fill(&b, r, dm, sm);
-	if (cpu_bpack_alloc(&fast, &b.m, CPU_CLASS_I8, int8_path) ||
-	    cpu_bpack_alloc(&portable, &b.m, CPU_CLASS_I8, int8_path)) {
+	if (cpu_bpack_alloc(&fast, &b.m, cls, int8_path) ||
+	    cpu_bpack_alloc(&portable, &b.m, cls, int8_path)) {
 		CHECK(0, "%s: out of memory", what);
 		tm_free(&b);
 		return;
@@ -65,8 +65,12 @@ static void one_case(enum fpq_format fmt, uint32_t n, uint32_t k, enum data_mode
 
 static void avx512_equals_portable(void)
 {
-	static const enum fpq_format fmts[] = {
-		FPQ_FMT_INT8, FPQ_FMT_E2M3, FPQ_FMT_E2M1, FPQ_FMT_MXINT8,
+	/* Each format in the classes it is packed in: its own, and int16 beside an e3m2 A. */
+	static const struct { enum fpq_format f; enum cpu_class cls; } fmts[] = {
+		{ FPQ_FMT_INT8, CPU_CLASS_I8 }, { FPQ_FMT_E2M3, CPU_CLASS_I8 },
+		{ FPQ_FMT_E2M1, CPU_CLASS_I8 }, { FPQ_FMT_MXINT8, CPU_CLASS_I8 },
+		{ FPQ_FMT_E3M2, CPU_CLASS_I16 }, { FPQ_FMT_E2M3, CPU_CLASS_I16 },
+		{ FPQ_FMT_E2M1, CPU_CLASS_I16 }, { FPQ_FMT_MXINT8, CPU_CLASS_I16 },
 	};
 	static const uint32_t ns[] = { 16, 37, 64, 80 }, ks[] = { 64, 96, 128, 1024 };
 	struct rng r = rng_seeded(0xB9AC);
@@ -79,7 +83,7 @@ static void avx512_equals_portable(void)
 		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
 			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
 				for (int s = 0; s < SCALE_MODES; s++)
-					one_case(fmts[f], ns[i], ks[j],
+					one_case(fmts[f].f, fmts[f].cls, ns[i], ks[j],
 						 (enum data_mode)rng_below(&r, DATA_MODES),
 						 (enum scale_mode)s, &r);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * packb_avx512.c - B packed per call for the AVX-512 kernel set, for the INT8 path and
- * the int8-class MX formats (e2m3, e2m1, mxint8): a panel of 16 channels is a 16 x 16
- * transpose of 4-byte groups (each lane of a k step holds four consecutive k of one
- * channel), 64 k at a time, with the channel or block sums taken on the way. Panels the
- * portable packer (pack.c) does instead: a last panel with fewer than 16 channels, K not
- * a multiple of 64, and the other classes. Both must give the same bytes.
+ * the int8 and int16 classes of the MX formats (e2m3, e2m1, mxint8; e3m2): a panel of 16
+ * channels is a 16 x 16 transpose of 4-byte groups (each lane of a k step holds four
+ * consecutive int8 k, or two int16 k, of one channel), with the channel or block sums
+ * taken on the way. Panels the portable packer (pack.c) does instead: a last panel with
+ * fewer than 16 channels, K not a multiple of 64, and the binary64 class. Both must give
+ * the same bytes.
  */
 #include <math.h>
 
@@ -44,13 +45,43 @@ INLINE void transpose16x16_epi32(const __m512i r[16], __m512i out[16])
 	}
 }
 
-/* The 16 rows of one 64-k chunk of panel p, transposed into its 16 k steps. */
-INLINE void store_steps(struct cpu_bpack *bp, uint32_t p, uint32_t k, const __m512i r[16],
+/* 16 rows of 64 bytes of panel p, transposed into its 16 k steps from step0 on. */
+INLINE void store_steps(struct cpu_bpack *bp, uint32_t p, uint32_t step0, const __m512i r[16],
 			__m512i out[16])
 {
 	transpose16x16_epi32(r, out);
 	for (int t = 0; t < 16; t++)
-		_mm512_store_si512(cpu_bpack_at(bp, p, k / 4 + (uint32_t)t), out[t]);
+		_mm512_store_si512(cpu_bpack_at(bp, p, step0 + (uint32_t)t), out[t]);
+}
+
+/*
+ * The scale data of block t of panel p's channels (these formats have no special codes:
+ * only a NaN scale makes a block special), and the panel's summaries.
+ */
+static void block_meta(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p,
+		       uint32_t t)
+{
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL;
+	int16_t lo = INT16_MAX, hi = INT16_MIN;
+	uint8_t any_special = 0;
+
+	for (uint32_t l = 0; l < CPU_PANEL; l++) {
+		const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
+		const int xb = (int)s - 127, special = s == 0xFF;
+
+		bp->bexp[meta + l] = special ? 0.0f : (float)xb;
+		bp->bfac[meta + l] = special ? 1.0f : ldexpf(1.0f, xb);
+		bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
+		any_special |= (uint8_t)special;
+		if (!special) {
+			lo = xb < lo ? (int16_t)xb : lo;
+			hi = xb > hi ? (int16_t)xb : hi;
+		}
+	}
+	bp->pspecial[(size_t)p * bp->nblk + t] = any_special;
+	bp->pemin[(size_t)p * bp->nblk + t] = lo;
+	bp->pemax[(size_t)p * bp->nblk + t] = hi;
 }
 
 /* INT8 path: bytes b + 128 and, per channel, the sum of b. */
@@ -74,7 +105,7 @@ static void pack_int8_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, ui
 			sums[l] = _mm512_add_epi64(sums[l],
 						   _mm512_sad_epu8(r[l], _mm512_setzero_si512()));
 		}
-		store_steps(bp, p, k, r, out);
+		store_steps(bp, p, k / 4, r, out);
 	}
 	/* The sums of b + 128, less 128 per element: the sum of b (as the portable packer
 	 * computes it, in wrapping int32). */
@@ -115,51 +146,77 @@ static void pack_mx_i8_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, u
 			codes64(b, bits, row, k, &codes);   /* whole: k + 64 <= K */
 			r[l] = values_are_codes ? codes : _mm512_permutexvar_epi8(codes, t8);
 		}
-		store_steps(bp, p, k, r, out);
+		store_steps(bp, p, k / 4, r, out);
 		for (uint32_t h = 0; h < 2; h++) {
 			const uint32_t t = k / CPU_KALIGN + h;
 			const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL;
 			__m512i sum = _mm512_setzero_si512();
-			int16_t lo = INT16_MAX, hi = INT16_MIN;
-			uint8_t any_special = 0;
 
 			for (int q = 0; q < 8; q++)
 				sum = _mm512_dpbusd_epi32(sum, ones, out[8 * h + (uint32_t)q]);
 			_mm512_storeu_si512(bp->bcorr + meta,
 					    _mm512_mullo_epi32(sum, _mm512_set1_epi32(-128)));
-			for (uint32_t l = 0; l < CPU_PANEL; l++) {
-				const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
-				const int xb = (int)s - 127, special = s == 0xFF;
+			block_meta(bp, b, p, t);
+		}
+	}
+}
 
-				bp->bexp[meta + l] = special ? 0.0f : (float)xb;
-				bp->bfac[meta + l] = special ? 1.0f : ldexpf(1.0f, xb);
-				bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
-				any_special |= (uint8_t)special;
-				if (!special) {
-					lo = xb < lo ? (int16_t)xb : lo;
-					hi = xb > hi ? (int16_t)xb : hi;
-				}
+/* The int16 class (A of e3m2, or e3m2 weights): exact values as int16, a block per
+ * transpose (32 k: a k step holds two k per lane). */
+static void pack_mx_i16_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t stride = fpq_matrix_stride(b);
+	const unsigned int bits = fpq_format_info(b->format)->bits;
+	const int values_are_codes = b->format == FPQ_FMT_MXINT8;
+	int16_t tab[64] = { 0 };
+
+	if (!values_are_codes)
+		value_table(b->format, tab, 1u << bits);
+	const __m512i t16lo = _mm512_loadu_si512(tab), t16hi = _mm512_loadu_si512(tab + 32);
+
+	for (uint32_t k = 0; k < bp->k; k += 64) {
+		__m512i r[2][16], out[16];
+
+		for (int l = 0; l < 16; l++) {
+			const uint8_t *row = (const uint8_t *)b->data + (size_t)(j0 + l) * stride;
+			__m512i codes = _mm512_setzero_si512();
+
+			codes64(b, bits, row, k, &codes);   /* whole: k + 64 <= K */
+			for (int h = 0; h < 2; h++) {
+				__m512i c16 = _mm512_cvtepu8_epi16(
+					h ? _mm512_extracti64x4_epi64(codes, 1)
+					  : _mm512_castsi512_si256(codes));
+
+				r[h][l] = values_are_codes
+					  ? _mm512_srai_epi16(_mm512_slli_epi16(c16, 8), 8)
+					  : _mm512_permutex2var_epi16(t16lo, c16, t16hi);
 			}
-			bp->pspecial[(size_t)p * bp->nblk + t] = any_special;
-			bp->pemin[(size_t)p * bp->nblk + t] = lo;
-			bp->pemax[(size_t)p * bp->nblk + t] = hi;
+		}
+		for (uint32_t h = 0; h < 2; h++) {
+			store_steps(bp, p, (k + 32 * h) / 2, r[h], out);
+			block_meta(bp, b, p, k / CPU_KALIGN + h);
 		}
 	}
 }
 
 int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
 {
-	if (bp->cls != CPU_CLASS_I8 || bp->k % 64 || (p + 1) * CPU_PANEL > bp->n)
+	const int int8_class = b->format == FPQ_FMT_E2M3 || b->format == FPQ_FMT_E2M1 ||
+			       b->format == FPQ_FMT_MXINT8;
+
+	if (bp->k % 64 || (p + 1) * CPU_PANEL > bp->n)
 		return 0;
-	if (bp->colsum && b->format == FPQ_FMT_INT8) {
+	if (bp->colsum) {
+		if (bp->cls != CPU_CLASS_I8 || b->format != FPQ_FMT_INT8)
+			return 0;
 		pack_int8_panel(bp, b, p);
-		return 1;
-	}
-	if (!bp->colsum && bp->bcorr && (b->format == FPQ_FMT_E2M3 ||
-					 b->format == FPQ_FMT_E2M1 ||
-					 b->format == FPQ_FMT_MXINT8)) {
+	} else if (bp->cls == CPU_CLASS_I8 && int8_class) {
 		pack_mx_i8_panel(bp, b, p);
-		return 1;
+	} else if (bp->cls == CPU_CLASS_I16 && (int8_class || b->format == FPQ_FMT_E3M2)) {
+		pack_mx_i16_panel(bp, b, p);
+	} else {
+		return 0;
 	}
-	return 0;
+	return 1;
 }
