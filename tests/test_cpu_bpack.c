@@ -3,8 +3,8 @@
  * test_cpu_bpack.c - the AVX-512 B packer (lib/cpu/packb_avx512.c) against the portable
  * one (lib/cpu/pack.c), byte for byte: the packed values and every array of per-channel
  * and per-block data (channel sums, block sums, scale exponents and factors, special
- * flags, the panels' exponent ranges), for the INT8 path and the MX formats of the int8
- * and int16 classes, whole and partial panels, K a multiple of 64 or not, padded rows
+ * flags, the panels' exponent ranges), for the INT8 path and the MX formats in every
+ * class (int8, int16, binary64), whole and partial panels, K a multiple of 64 or not, padded rows
  * and every kind of scale (NaN scales and binary32's edges included).
  */
 #include <string.h>
@@ -44,7 +44,8 @@ static void one_case(enum fpq_format fmt, enum cpu_class cls, uint32_t n, uint32
 	char what[96];
 
 	snprintf(what, sizeof(what), "%s as %s N%u K%u %s scales %d", fpq_format_name(fmt),
-		 cls == CPU_CLASS_I8 ? "int8" : "int16", n, k, data_mode_name(dm), (int)sm);
+		 cls == CPU_CLASS_I8 ? "int8" : cls == CPU_CLASS_I16 ? "int16" : "binary64", n, k,
+		 data_mode_name(dm), (int)sm);
 	tm_alloc(&b, fmt, n, k, rng_below(r, 3), !int8_path);
 	tm_fill(&b, r, dm, sm);
 	if (cpu_bpack_alloc(&fast, &b.m, cls, int8_path) ||
@@ -65,12 +66,16 @@ static void one_case(enum fpq_format fmt, enum cpu_class cls, uint32_t n, uint32
 
 static void avx512_equals_portable(void)
 {
-	/* Each format in the classes it is packed in: its own, and int16 beside an e3m2 A. */
+	/* Each format in the classes it is packed in: its own, int16 beside an e3m2 A,
+	 * binary64 beside an e4m3 or e5m2 A. */
 	static const struct { enum fpq_format f; enum cpu_class cls; } fmts[] = {
 		{ FPQ_FMT_INT8, CPU_CLASS_I8 }, { FPQ_FMT_E2M3, CPU_CLASS_I8 },
 		{ FPQ_FMT_E2M1, CPU_CLASS_I8 }, { FPQ_FMT_MXINT8, CPU_CLASS_I8 },
 		{ FPQ_FMT_E3M2, CPU_CLASS_I16 }, { FPQ_FMT_E2M3, CPU_CLASS_I16 },
 		{ FPQ_FMT_E2M1, CPU_CLASS_I16 }, { FPQ_FMT_MXINT8, CPU_CLASS_I16 },
+		{ FPQ_FMT_E4M3, CPU_CLASS_F64 }, { FPQ_FMT_E5M2, CPU_CLASS_F64 },
+		{ FPQ_FMT_E3M2, CPU_CLASS_F64 }, { FPQ_FMT_E2M3, CPU_CLASS_F64 },
+		{ FPQ_FMT_E2M1, CPU_CLASS_F64 }, { FPQ_FMT_MXINT8, CPU_CLASS_F64 },
 	};
 	static const uint32_t ns[] = { 16, 37, 64, 80 }, ks[] = { 64, 96, 128, 1024 };
 	struct rng r = rng_seeded(0xB9AC);

@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
  * packb_avx512.c - B packed per call for the AVX-512 kernel set, for the INT8 path and
- * the int8 and int16 classes of the MX formats (e2m3, e2m1, mxint8; e3m2): a panel of 16
- * channels is a 16 x 16 transpose of 4-byte groups (each lane of a k step holds four
- * consecutive int8 k, or two int16 k, of one channel), with the channel or block sums
- * taken on the way. Panels the portable packer (pack.c) does instead: a last panel with
- * fewer than 16 channels, K not a multiple of 64, and the binary64 class. Both must give
- * the same bytes.
+ * every class of the MX formats: a panel of 16 channels is a 16 x 16 transpose of 4-byte
+ * groups (each lane of a k step holds four consecutive int8 k, or two int16 k, of one
+ * channel), with the channel or block sums taken on the way; for the binary64 class,
+ * two 8 x 8 transposes of doubles. Panels the portable packer (pack.c) does instead: a
+ * last panel with fewer than 16 channels and K not a multiple of 64. Both must give the
+ * same bytes.
  */
 #include <math.h>
 
 #include "avx512.h"
+
+/* out[L] gathers 128-bit lane L of w, x, y and z (a 4 x 4 transpose of lanes). */
+INLINE void transpose_lanes(__m512i w, __m512i x, __m512i y, __m512i z, __m512i out[4])
+{
+	__m512i v0 = _mm512_shuffle_i32x4(w, x, 0x44), v1 = _mm512_shuffle_i32x4(w, x, 0xEE);
+	__m512i v2 = _mm512_shuffle_i32x4(y, z, 0x44), v3 = _mm512_shuffle_i32x4(y, z, 0xEE);
+
+	out[0] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+	out[1] = _mm512_shuffle_i32x4(v0, v2, 0xDD);
+	out[2] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+	out[3] = _mm512_shuffle_i32x4(v1, v3, 0xDD);
+}
 
 /* Rows r[0..15] of 16 dwords become columns: out[t] holds dword t of every row. */
 INLINE void transpose16x16_epi32(const __m512i r[16], __m512i out[16])
@@ -33,15 +45,11 @@ INLINE void transpose16x16_epi32(const __m512i r[16], __m512i out[16])
 	 * gathers dword 4L + c of all 16 rows.
 	 */
 	for (int c = 0; c < 4; c++) {
-		__m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x44);
-		__m512i v1 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xEE);
-		__m512i v2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x44);
-		__m512i v3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xEE);
+		__m512i l[4];
 
-		out[c] = _mm512_shuffle_i32x4(v0, v2, 0x88);
-		out[4 + c] = _mm512_shuffle_i32x4(v0, v2, 0xDD);
-		out[8 + c] = _mm512_shuffle_i32x4(v1, v3, 0x88);
-		out[12 + c] = _mm512_shuffle_i32x4(v1, v3, 0xDD);
+		transpose_lanes(u[c], u[4 + c], u[8 + c], u[12 + c], l);
+		for (int L = 0; L < 4; L++)
+			out[4 * L + c] = l[L];
 	}
 }
 
@@ -55,11 +63,12 @@ INLINE void store_steps(struct cpu_bpack *bp, uint32_t p, uint32_t step0, const 
 }
 
 /*
- * The scale data of block t of panel p's channels (these formats have no special codes:
- * only a NaN scale makes a block special), and the panel's summaries.
+ * The scale data of block t of panel p's channels, and the panel's summaries. A channel's
+ * block is special when its scale is NaN or (bit l of code_special) it holds a NaN or
+ * Inf code.
  */
 static void block_meta(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p,
-		       uint32_t t)
+		       uint32_t t, uint16_t code_special)
 {
 	const uint32_t j0 = p * CPU_PANEL;
 	const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL;
@@ -68,7 +77,8 @@ static void block_meta(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_
 
 	for (uint32_t l = 0; l < CPU_PANEL; l++) {
 		const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
-		const int xb = (int)s - 127, special = s == 0xFF;
+		const int xb = (int)s - 127;
+		const int special = s == 0xFF || ((code_special >> l) & 1);
 
 		bp->bexp[meta + l] = special ? 0.0f : (float)xb;
 		bp->bfac[meta + l] = special ? 1.0f : ldexpf(1.0f, xb);
@@ -156,7 +166,7 @@ static void pack_mx_i8_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, u
 				sum = _mm512_dpbusd_epi32(sum, ones, out[8 * h + (uint32_t)q]);
 			_mm512_storeu_si512(bp->bcorr + meta,
 					    _mm512_mullo_epi32(sum, _mm512_set1_epi32(-128)));
-			block_meta(bp, b, p, t);
+			block_meta(bp, b, p, t, 0);
 		}
 	}
 }
@@ -195,8 +205,93 @@ static void pack_mx_i16_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, 
 		}
 		for (uint32_t h = 0; h < 2; h++) {
 			store_steps(bp, p, (k + 32 * h) / 2, r[h], out);
-			block_meta(bp, b, p, k / CPU_KALIGN + h);
+			block_meta(bp, b, p, k / CPU_KALIGN + h, 0);
 		}
+	}
+}
+
+/* Rows r[0..7] of 8 doubles become columns: out[t] holds element t of every row. */
+INLINE void transpose8x8_pd(const __m512d r[8], __m512d out[8])
+{
+	__m512d a[8];
+
+	for (int i = 0; i < 4; i++) {
+		a[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+		a[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+	}
+	/* a[2i + c], lane L: rows 2i, 2i+1 of element 2L + c; transpose the lanes. */
+	for (int c = 0; c < 2; c++) {
+		__m512i l[4];
+
+		transpose_lanes(_mm512_castpd_si512(a[c]), _mm512_castpd_si512(a[2 + c]),
+				_mm512_castpd_si512(a[4 + c]), _mm512_castpd_si512(a[6 + c]), l);
+		for (int L = 0; L < 4; L++)
+			out[2 * L + c] = _mm512_castsi512_pd(l[L]);
+	}
+}
+
+/*
+ * The binary64 class: each value sig * 2^xb exactly as the portable packer computes it
+ * (the same table, gathered; a special block's factor is 0), a k step being the 16
+ * channels' doubles; specials: e4m3 S.1111.111, e5m2 S.11111.xx, none in the others.
+ */
+static void pack_f64_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t stride = fpq_matrix_stride(b);
+	const unsigned int bits = fpq_format_info(b->format)->bits;
+	const double *sig = cpu_codec(b->format)->sig;
+	const int has_special = b->format == FPQ_FMT_E4M3 || b->format == FPQ_FMT_E5M2;
+	const __m512i sp_mask = _mm512_set1_epi8(b->format == FPQ_FMT_E4M3 ? 0x7F : 0x7C);
+
+	for (uint32_t k = 0; k < bp->k; k += 64) {
+		/* v[l][g]: channel l, k + 8g .. k + 8g + 7. */
+		__m512d v[16][8];
+		uint16_t code_special[2] = { 0, 0 };
+
+		for (uint32_t l = 0; l < CPU_PANEL; l++) {
+			const uint8_t *row = (const uint8_t *)b->data + (size_t)(j0 + l) * stride;
+			uint8_t c[64] __attribute__((aligned(64)));
+			__m512i codes = _mm512_setzero_si512();
+			__mmask64 sp = 0;
+
+			codes64(b, bits, row, k, &codes);   /* whole: k + 64 <= K */
+			_mm512_store_si512(c, codes);
+			if (has_special)
+				sp = _mm512_cmpeq_epi8_mask(_mm512_and_si512(codes, sp_mask), sp_mask);
+			for (uint32_t h = 0; h < 2; h++) {
+				const uint32_t t = k / CPU_KALIGN + h;
+				const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
+				const int special = s == 0xFF || ((sp >> (32 * h)) & 0xFFFFFFFFu) != 0;
+				const __m512d f = _mm512_set1_pd(special ? 0.0 : ldexp(1.0, (int)s - 127));
+
+				if ((sp >> (32 * h)) & 0xFFFFFFFFu)
+					code_special[h] |= (uint16_t)(1u << l);
+				for (uint32_t g = 4 * h; g < 4 * h + 4; g++) {
+					__m256i idx = _mm256_cvtepu8_epi32(
+						_mm_loadl_epi64((const void *)(c + 8 * g)));
+
+					v[l][g] = _mm512_mul_pd(_mm512_i32gather_pd(idx, sig, 8), f);
+				}
+			}
+		}
+		for (uint32_t g = 0; g < 8; g++) {
+			__m512d rows[8], out[2][8];
+
+			for (int half = 0; half < 2; half++) {
+				for (int l = 0; l < 8; l++)
+					rows[l] = v[8 * half + l][g];
+				transpose8x8_pd(rows, out[half]);
+			}
+			for (uint32_t t = 0; t < 8; t++) {
+				double *dst = (double *)cpu_bpack_at(bp, p, k + 8 * g + t);
+
+				_mm512_store_pd(dst, out[0][t]);
+				_mm512_store_pd(dst + 8, out[1][t]);
+			}
+		}
+		for (uint32_t h = 0; h < 2; h++)
+			block_meta(bp, b, p, k / CPU_KALIGN + h, code_special[h]);
 	}
 }
 
@@ -215,6 +310,8 @@ int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, ui
 		pack_mx_i8_panel(bp, b, p);
 	} else if (bp->cls == CPU_CLASS_I16 && (int8_class || b->format == FPQ_FMT_E3M2)) {
 		pack_mx_i16_panel(bp, b, p);
+	} else if (bp->cls == CPU_CLASS_F64) {
+		pack_f64_panel(bp, b, p);
 	} else {
 		return 0;
 	}
