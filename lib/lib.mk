@@ -16,6 +16,7 @@ CFLAGS_lib/cpu/kern_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/epi_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/decode_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/packb_avx512.c := $(AVX512_FLAGS)
+CFLAGS_lib/cpu/gemv_avx512.c := $(AVX512_FLAGS)
 CFLAGS_lib/cpu/kern_avx2.c := -mavx2 -mfma
 CFLAGS_lib/cpu/kern_avxvnni.c := -mavx2 -mfma -mavxvnni
 

@@ -493,6 +493,24 @@ static void int8_large(void)
 }
 
 /*
+ * Up to four rows with B not pre-packed: the AVX-512 set reads B's rows directly (no
+ * packing); K ending inside a 64-byte piece, single channels, and the K limit.
+ */
+static void int8_few_rows(void)
+{
+	static const uint32_t ns[] = { 1, 5, 67, 200 }, ks[] = { 1, 63, 64, 65, 1000 };
+	struct rng r = rng_seeded(0xC9A1);
+	int trial = 0;
+
+	for (uint32_t m = 1; m <= 4; m++)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+			for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++, trial++)
+				run_int8_case(m, ns[i], ks[j], trial % 3, trial, &r, trial % 4 == 0);
+	run_int8_case(4, 9, FPQ_INT8_MAX_K, 0, 9, &r, 1);
+	run_int8_case(1, 3, FPQ_INT8_MAX_K, 1, 11, &r, 0);
+}
+
+/*
  * The caller's floating-point state must not leak into the kernels: flush-to-zero,
  * denormals-are-zero and round-toward-zero set in the calling thread (and inherited by
  * the workers of a context created afterwards) change nothing.
@@ -567,6 +585,7 @@ int main(void)
 	RUN(isa_selection);
 	RUN(int8_odd_shapes);
 	RUN(int8_large);
+	RUN(int8_few_rows);
 	RUN(float_pairs);
 	RUN(float_scale_extremes);
 	RUN(float_outputs);

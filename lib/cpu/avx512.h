@@ -132,6 +132,7 @@ void cpu_avx512_epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned 
 void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
 			 uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
 			 struct fpq_gemm_status *st);
+void cpu_avx512_gemv_int8(const struct cpu_gemv *gv, uint32_t j0, uint32_t j1);
 int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p);
 void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
 		       uint32_t r0, uint32_t r1);

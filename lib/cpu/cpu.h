@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
 #include "internal.h"
 
 /* Panel width: every packed B layout groups 16 output channels. */
@@ -193,6 +197,27 @@ struct cpu_tile {
 };
 
 typedef void (*cpu_kernel_fn)(const struct cpu_tile *t);
+
+/*
+ * INT8 path without packing B, for a few rows of A (gemv.c): a holds A's rows as
+ * a + 128 (m rows of k bytes, row stride a_stride), b the caller's int8 weights. The
+ * kernel writes acc[i * acc_stride + j] = bias[j] + sum_k (a_ik - zp) b_jk (wrapping
+ * int32, as the reference) for the rows i < m and the channels j0 <= j < j1.
+ */
+struct cpu_gemv {
+	const uint8_t *a;
+	size_t a_stride;
+	uint32_t m, k;
+	const int8_t *b;
+	size_t b_stride;
+	int32_t zero_point;
+	const int32_t *bias;             /* NULL: none */
+	int32_t *acc;
+	size_t acc_stride;
+};
+typedef void (*cpu_gemv_fn)(const struct cpu_gemv *gv, uint32_t j0, uint32_t j1);
+/* At most this many rows take the unpacked path. */
+#define CPU_GEMV_MAX_M 4u
 /*
  * Epilogue of rows [row0, row0 + rows) and columns [j0, j0 + n) (see epilogue.c): acc
  * holds the accumulators of (row0, j0) onwards, acc_stride elements per row.
@@ -221,6 +246,8 @@ struct cpu_kernels {
 	cpu_pack_a_fn pack_a;
 	/* Optional: packs panel p of B (returns 1) or leaves it to the portable packer. */
 	int (*pack_b_panel)(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p);
+	/* Optional: the INT8 path for M <= CPU_GEMV_MAX_M and B not pre-packed. */
+	cpu_gemv_fn gemv_int8;
 };
 
 extern const struct cpu_kernels cpu_kernels_scalar;
@@ -286,11 +313,48 @@ struct cpu_state {
 	size_t scratch_bytes[CPU_SCRATCH_SLOTS];
 };
 
+/*
+ * The kernels compute in IEEE binary32/binary64 with round-to-nearest-even and gradual
+ * underflow. The caller's thread (and the workers, which inherit it) may have other
+ * settings (flush-to-zero, denormals-are-zero, another rounding mode): every task runs
+ * with the default SSE control word and restores the previous one.
+ */
+static inline unsigned int cpu_fp_enter(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int old = _mm_getcsr();
+
+	_mm_setcsr(0x1F80);          /* all exceptions masked, RNE, no FTZ/DAZ */
+	return old;
+#else
+	return 0;
+#endif
+}
+
+static inline void cpu_fp_leave(unsigned int old)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	_mm_setcsr(old);
+#else
+	(void)old;
+#endif
+}
+
+/* Scratch slots of struct cpu_state. */
+enum {
+	SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO,
+	SLOT_ROWCORR, SLOT_GEMV_A, SLOT_GEMV_ACC
+};
+
 /* A 64-byte aligned buffer of at least bytes for slot (contents undefined), or NULL. */
 void *cpu_scratch(struct cpu_state *cs, unsigned int slot, size_t bytes);
 void cpu_scratch_free(struct cpu_state *cs);
 
 int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm_status *st);
+/* The unpacked INT8 path for a few rows (gemv.c), when the kernel set has one. */
+int cpu_gemv_applies(const struct cpu_kernels *kern, const struct fpq_gemm_op *op);
+int cpu_gemv_int8(struct cpu_state *cs, const struct fpq_gemm_op *op,
+		  struct fpq_gemm_status *st);
 int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 		     struct cpu_bpack **out);
 

@@ -16,44 +16,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-#endif
 
 #include "cpu.h"
-
-/*
- * The kernels compute in IEEE binary32/binary64 with round-to-nearest-even and gradual
- * underflow. The caller's thread (and the workers, which inherit it) may have other
- * settings (flush-to-zero, denormals-are-zero, another rounding mode): every task runs
- * with the default SSE control word and restores the previous one.
- */
-static unsigned int fp_enter(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned int old = _mm_getcsr();
-
-	_mm_setcsr(0x1F80);          /* all exceptions masked, RNE, no FTZ/DAZ */
-	return old;
-#else
-	return 0;
-#endif
-}
-
-static void fp_leave(unsigned int old)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	_mm_setcsr(old);
-#else
-	(void)old;
-#endif
-}
-
-/* Scratch slots of struct cpu_state. */
-enum {
-	SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO,
-	SLOT_ROWCORR
-};
 
 struct blkinfo;
 
@@ -99,7 +63,7 @@ static uint32_t div_up(uint32_t a, uint32_t b)
 static void pack_task(void *arg, uint32_t task, unsigned int worker)
 {
 	struct gemm_run *g = arg;
-	unsigned int csr = fp_enter();
+	unsigned int csr = cpu_fp_enter();
 
 	(void)worker;
 	if (task < g->a_chunks) {
@@ -114,7 +78,7 @@ static void pack_task(void *arg, uint32_t task, unsigned int worker)
 
 		cpu_bpack_panels(g->kern, &g->bp_local, g->bsrc, p0, p1);
 	}
-	fp_leave(csr);
+	cpu_fp_leave(csr);
 }
 
 static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
@@ -245,7 +209,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	const struct cpu_apack *ap = &g->ap;
 	const struct cpu_bpack *bp = g->bp;
 	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
-	unsigned int csr = fp_enter();
+	unsigned int csr = cpu_fp_enter();
 
 	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16 ? 2 : 8;
 	const size_t bmeta = (size_t)bp->nblk * CPU_PANEL;
@@ -352,7 +316,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			epilogue(g, w, (const uint8_t *)w->acc + (size_t)(j_direct - j_start) * 4,
 				 i_start, i_end - i_start, j_direct, j_end);
 	}
-	fp_leave(csr);
+	cpu_fp_leave(csr);
 }
 
 /* ---- set-up ---- */
@@ -418,6 +382,9 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	struct gemm_run g;
 	const struct fpq_weights *wt = op->b_packed;
 	int err = -ENOMEM;
+
+	if (cpu_gemv_applies(kern, op))
+		return cpu_gemv_int8(cs, op, st);
 
 	memset(&g, 0, sizeof(g));
 	g.op = op;
@@ -573,11 +540,11 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 		free(bp);
 		return err;
 	}
-	unsigned int csr = fp_enter();
+	unsigned int csr = cpu_fp_enter();
 
 	cpu_bpack_panels(kern, bp, b, 0, bp->n16);
 	cpu_bpack_finish(bp);
-	fp_leave(csr);
+	cpu_fp_leave(csr);
 	*out = bp;
 	return 0;
 }

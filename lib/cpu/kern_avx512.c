@@ -477,4 +477,5 @@ const struct cpu_kernels cpu_kernels_avx512 = {
 	.epi_int8 = cpu_avx512_epi_int8,
 	.pack_a = cpu_avx512_pack_a,
 	.pack_b_panel = cpu_avx512_pack_b_panel,
+	.gemv_int8 = cpu_avx512_gemv_int8,
 };
