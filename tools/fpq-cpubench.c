@@ -6,14 +6,16 @@
  *   - INT8 GEMM, libfpq against oneDNN's int8 matmul (u8 x s8 -> s32), weights
  *     pre-packed for both, at M = N = K = 1024 and at small M (1, 8, 32), N = K = 1024,
  *     on 1 and 2 threads;
- *   - the MX formats against libfpq's own INT8 figure of the same run.
+ *   - the MX formats against libfpq's own INT8 figure of the same run;
+ *   - ggml's block-scaled q8_0 and mxfp4 products next to libfpq's mxint8 and e2m1, when
+ *     a ggml build is there (tools/get-ggml.sh; --ggml DIR or FPQ_GGML_DIR).
  * libfpq and oneDNN are timed in alternating rounds so that both see the same load
  * (each round begins after a 5 ms pause, so that neither library's idle threads are
  * still spinning);
  * each figure is the best of ten rounds (a round runs the GEMM repeatedly for >= 20 ms):
  * on a shared machine the best round is the one least disturbed by other processes.
  *
- *   fpq-cpubench [--rounds R] [--threads T1,T2] [--quick]
+ *   fpq-cpubench [--rounds R] [--threads T1,T2] [--quick] [--ggml DIR]
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include <dnnl.h>
 #include <immintrin.h>
 
+#include "cpubench_ggml.h"
 #include "fpq.h"
 
 /* libgomp, which oneDNN's Debian build runs its threads on. */
@@ -367,12 +370,48 @@ static double gops(uint32_t m, uint32_t n, uint32_t k, double secs)
 	return 2.0 * m * n * k / secs / 1e9;
 }
 
+/*
+ * The block-scaled peer: ggml's q8_0 (int8, fp16 scale per 32) and mxfp4 (OCP MXFP4)
+ * weights times q8_0 activations, against libfpq's mxint8 and e2m1 (both operands MX,
+ * exact) at 1024^3 on one thread.
+ */
+static void print_ggml(const char *dir, const double fpq_gops[GGML_PEER_FORMATS], int rounds,
+		       double min_secs)
+{
+	static const char *const ours[GGML_PEER_FORMATS] = { "mxint8", "e2m1" };
+	char why[512];
+	struct ggml_peer *g = ggml_peer_open(dir, why, sizeof(why));
+
+	if (!g) {
+		printf("\nggml: not measured (%s; tools/get-ggml.sh fetches it)\n", why);
+		return;
+	}
+	printf("\nggml (%s, CPU build %s): its row dot product per output in 16 x 16 blocks,\n"
+	       "as ggml_mul_mat runs without repacked weights; 1 thread, M = N = K = 1024\n",
+	       dir, ggml_peer_variant(g));
+	printf("%-14s | %8s | %-8s %8s | %s\n", "ggml", "GOPS", "libfpq", "GOPS", "libfpq / ggml");
+	for (int f = 0; f < GGML_PEER_FORMATS; f++) {
+		double secs = ggml_peer_time(g, (enum ggml_peer_format)f, 1024, 1024, 1024, rounds,
+					     min_secs);
+		double gg = secs > 0 ? gops(1024, 1024, 1024, secs) : 0.0;
+
+		printf("%-5s x q8_0   | %8.1f | %-8s %8.1f | %.2fx\n",
+		       ggml_peer_format_name((enum ggml_peer_format)f), gg, ours[f], fpq_gops[f],
+		       gg > 0 && fpq_gops[f] > 0 ? fpq_gops[f] / gg : 0.0);
+	}
+	ggml_peer_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int thread_list[4] = { 1, 2 }, n_threads = 2;
 	int rounds = 10;
 	double min_secs = 0.02;
 	static const uint32_t small_m[] = { 1, 8, 32 };
+	const char *ggml_dir = getenv("FPQ_GGML_DIR") ? getenv("FPQ_GGML_DIR")
+						       : "/var/cache/fpq/ggml/package/bins/linux-x64";
+	/* libfpq's one-thread GOPS of mxint8 and e2m1, for the ggml comparison. */
+	double fpq_mx1[GGML_PEER_FORMATS] = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
@@ -383,11 +422,14 @@ int main(int argc, char **argv)
 			n_threads = 0;
 			for (char *tok = strtok(s, ","); tok && n_threads < 4; tok = strtok(NULL, ","))
 				thread_list[n_threads++] = (unsigned int)atoi(tok);
+		} else if (!strcmp(argv[i], "--ggml") && i + 1 < argc) {
+			ggml_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--quick")) {
 			rounds = 2;
 			min_secs = 0.01;
 		} else {
-			fprintf(stderr, "usage: fpq-cpubench [--rounds R] [--threads 1,2] [--quick]\n");
+			fprintf(stderr, "usage: fpq-cpubench [--rounds R] [--threads 1,2] [--quick] "
+				"[--ggml DIR]\n");
 			return 2;
 		}
 	}
@@ -501,6 +543,10 @@ int main(int argc, char **argv)
 			       fpq_format_name(mx[f].f), t, g, best[0].wall / best[f].wall, goal,
 			       ipeak > 0 ? 100.0 * g / (ipeak * t) : 0.0, insn_name[mx[f].insn],
 			       peak1 > 0 ? ipeak / peak1 : 0.0);
+			if (t == 1 && mx[f].f == FPQ_FMT_MXINT8)
+				fpq_mx1[GGML_PEER_Q8_0] = g;
+			if (t == 1 && mx[f].f == FPQ_FMT_E2M1)
+				fpq_mx1[GGML_PEER_MXFP4] = g;
 			if (t == 1)
 				printf(" %8.1f %7.3fx\n", c, best[0].cpu / best[f].cpu);
 			else
@@ -509,6 +555,7 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	print_ggml(ggml_dir, fpq_mx1, rounds, min_secs);
 	getloadavg(load, 3);
 	printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);
 	return 0;
