@@ -7,6 +7,7 @@
  *     pre-packed for both, at M = N = K = 1024 and at small M (1, 8, 32), N = K = 1024,
  *     on 1 and 2 threads;
  *   - the MX formats against libfpq's own INT8 figure of the same run;
+ *   - what not pre-packing the weights costs, per format, at small and large M;
  *   - ggml's block-scaled q8_0 and mxfp4 products next to libfpq's mxint8 and e2m1, when
  *     a ggml build is there (tools/get-ggml.sh; --ggml DIR or FPQ_GGML_DIR).
  * libfpq and oneDNN are timed in alternating rounds so that both see the same load
@@ -371,6 +372,44 @@ static double gops(uint32_t m, uint32_t n, uint32_t k, double secs)
 }
 
 /*
+ * What not pre-packing the weights costs: each format's GEMM with B packed on every call
+ * (or, for the INT8 path at M <= 4, read where it is) against the same GEMM with B
+ * pre-packed, alternating rounds, one thread.
+ */
+static void print_unpacked(int rounds, double min_secs)
+{
+	static const struct { enum fpq_format f; uint32_t m; } cases[] = {
+		{ FPQ_FMT_INT8, 1 }, { FPQ_FMT_INT8, 4 }, { FPQ_FMT_INT8, 1024 },
+		{ FPQ_FMT_E2M3, 1 }, { FPQ_FMT_E2M3, 1024 }, { FPQ_FMT_E3M2, 1024 },
+		{ FPQ_FMT_E4M3, 1024 },
+	};
+
+	printf("\nWeights packed on every call (op.b_packed NULL) against pre-packed, N = K = 1024,"
+	       "\n1 thread, alternating rounds\n");
+	printf("%-7s %5s | %10s %10s %6s\n", "format", "M", "pre-packed", "unpacked", "ratio");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fpq_case fc;
+		struct timing packed = { 1e30, 1e30 }, unpacked = { 1e30, 1e30 };
+
+		fpq_setup(&fc, cases[i].f, cases[i].m, 1024, 1024, 1);
+		for (int r = 0; r < rounds; r++) {
+			fc.op.b_packed = fc.w;
+			keep_best(&packed, fpq_round(&fc, min_secs));
+			fc.op.b_packed = NULL;
+			keep_best(&unpacked, fpq_round(&fc, min_secs));
+		}
+		fc.op.b_packed = fc.w;
+		double gp = gops(cases[i].m, 1024, 1024, packed.wall);
+		double gu = gops(cases[i].m, 1024, 1024, unpacked.wall);
+
+		printf("%-7s %5u | %10.1f %10.1f %5.2fx\n", fpq_format_name(cases[i].f), cases[i].m,
+		       gp, gu, gu / gp);
+		fflush(stdout);
+		fpq_teardown(&fc);
+	}
+}
+
+/*
  * The block-scaled peer: ggml's q8_0 (int8, fp16 scale per 32) and mxfp4 (OCP MXFP4)
  * weights times q8_0 activations, against libfpq's mxint8 and e2m1 (both operands MX,
  * exact) at 1024^3 on one thread.
@@ -555,6 +594,7 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	print_unpacked(rounds, min_secs);
 	print_ggml(ggml_dir, fpq_mx1, rounds, min_secs);
 	getloadavg(load, 3);
 	printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);
