@@ -83,6 +83,33 @@ struct cpu_bpack {
 	int any_special;
 };
 
+/*
+ * 2^x built from its bits, equal to ldexp(1.0, x) and ldexpf(1.0f, x): the packers need
+ * one per (row or channel, block), and at small M the libm calls were a fifth of a call.
+ */
+static inline double cpu_pow2(int x)
+{
+	union { uint64_t u; double d; } v;
+
+	if (x < -1022 || x > 1023)
+		return x < 0 ? 0x1p-1022 * cpu_pow2(x + 1022) : __builtin_inf();
+	v.u = (uint64_t)(x + 1023) << 52;
+	return v.d;
+}
+
+static inline float cpu_pow2f(int x)
+{
+	union { uint32_t u; float f; } v;
+
+	if (x > 127)
+		return __builtin_inff();
+	if (x < -149)
+		return 0.0f;
+	/* Below 2^-126 the subnormals: a single bit of the significand. */
+	v.u = x >= -126 ? (uint32_t)(x + 127) << 23 : 1u << (x + 149);
+	return v.f;
+}
+
 /* Address of k step `step` of panel p. */
 static inline uint8_t *cpu_bpack_at(const struct cpu_bpack *bp, uint32_t p, uint32_t step)
 {

@@ -7,8 +7,6 @@
  * 64 elements, and the two-piece binary64 class, use the portable decoder (pack.c),
  * which these must match byte for byte.
  */
-#include <math.h>
-
 #include "avx512.h"
 
 /*
@@ -76,11 +74,11 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 				const int x = (int)s - 127 + lsb_a + lsb_b;
 				/* fp8 lanes hold the value (sig * 2^lsb_a), the others the sig. */
 				const __m512d f = _mm512_set1_pd(special ? 0.0
-					: ldexp(1.0, is_fp8 ? x - lsb_a : x));
+					: cpu_pow2(is_fp8 ? x - lsb_a : x));
 
 				ap->special[e] = (uint8_t)special;
 				ap->aexp[e] = special ? 0.0f : (float)x;
-				ap->afac[e] = special ? 1.0f : ldexpf(1.0f, x);
+				ap->afac[e] = special ? 1.0f : cpu_pow2f(x);
 				for (unsigned int g = 2 * h; g < 2 * h + 2; g++) {
 					__m512 v;
 
@@ -225,7 +223,7 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 
 			ap->special[e] = s == 0xFF;
 			ap->aexp[e] = s == 0xFF ? 0.0f : (float)x;
-			ap->afac[e] = s == 0xFF ? 1.0f : ldexpf(1.0f, x);
+			ap->afac[e] = s == 0xFF ? 1.0f : cpu_pow2f(x);
 		}
 	}
 }

@@ -6,7 +6,6 @@
  * vectorised ones (kern_*.c) must match byte for byte.
  */
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,7 +266,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		for (uint32_t kk = k0; kk < k1; kk++)
 			special |= cd->special[codes[kk]];
 		/* Exact: at most 32 significant bits times a power of two. */
-		const double f = special ? 0.0 : ldexp(1.0, xb);
+		const double f = special ? 0.0 : cpu_pow2(xb);
 
 		for (uint32_t kk = k0; kk < k1; kk++) {
 			uint8_t c = codes[kk];
@@ -288,7 +287,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		if (bp->bcorr)
 			bp->bcorr[meta] = (int32_t)(0u - 128u * sum);
 		bp->bexp[meta] = special ? 0.0f : (float)xb;
-		bp->bfac[meta] = special ? 1.0f : ldexpf(1.0f, xb);
+		bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
 		bp->special[(size_t)j * bp->nblk + t] = (uint8_t)special;
 		if (special) {
 			bp->pspecial[(size_t)p * bp->nblk + t] = 1;
@@ -379,10 +378,10 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 			for (uint32_t k = k0; k < k1; k++)
 				special |= cd->special[codes[k]];
 			ap->aexp[(size_t)r * ap->nblk + t] = special ? 0.0f : (float)x;
-			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : ldexpf(1.0f, x);
+			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : cpu_pow2f(x);
 			ap->special[(size_t)r * ap->nblk + t] = (uint8_t)special;
 			/* Exact powers of two in binary64 (|x| < 300): products are exact. */
-			const double f = ldexp(1.0, x), f16 = ldexp(1.0, x + 16);
+			const double f = cpu_pow2(x), f16 = cpu_pow2(x + 16);
 
 			for (uint32_t k = k0; k < k0 + CPU_KALIGN; k++) {
 				uint8_t c = k < k1 ? codes[k] : 0;

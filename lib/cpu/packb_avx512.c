@@ -8,8 +8,6 @@
  * last panel with fewer than 16 channels and K not a multiple of 64. Both must give the
  * same bytes.
  */
-#include <math.h>
-
 #include "avx512.h"
 
 /* out[L] gathers 128-bit lane L of w, x, y and z (a 4 x 4 transpose of lanes). */
@@ -81,7 +79,7 @@ static void block_meta(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_
 		const int special = s == 0xFF || ((code_special >> l) & 1);
 
 		bp->bexp[meta + l] = special ? 0.0f : (float)xb;
-		bp->bfac[meta + l] = special ? 1.0f : ldexpf(1.0f, xb);
+		bp->bfac[meta + l] = special ? 1.0f : cpu_pow2f(xb);
 		bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
 		any_special |= (uint8_t)special;
 		if (!special) {
@@ -263,7 +261,7 @@ static void pack_f64_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 				const uint32_t t = k / CPU_KALIGN + h;
 				const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
 				const int special = s == 0xFF || ((sp >> (32 * h)) & 0xFFFFFFFFu) != 0;
-				const __m512d f = _mm512_set1_pd(special ? 0.0 : ldexp(1.0, (int)s - 127));
+				const __m512d f = _mm512_set1_pd(special ? 0.0 : cpu_pow2((int)s - 127));
 
 				if ((sp >> (32 * h)) & 0xFFFFFFFFu)
 					code_special[h] |= (uint16_t)(1u << l);
