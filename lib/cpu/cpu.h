@@ -367,6 +367,16 @@ static inline void cpu_fp_leave(unsigned int old)
 #endif
 }
 
+/* Adds the counts of from (a worker's) to st. */
+static inline void cpu_status_add(struct fpq_gemm_status *st,
+				  const struct fpq_gemm_status *from)
+{
+	st->clamped += from->clamped;
+	st->saturated += from->saturated;
+	st->nan_to_zero += from->nan_to_zero;
+	st->overflowed += from->overflowed;
+}
+
 /* Scratch slots of struct cpu_state. */
 enum {
 	SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO,

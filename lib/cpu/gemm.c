@@ -506,12 +506,8 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 		g.w[i].cinfo = g.w[i].rinfo + (size_t)div_up(g.mc, g.mr) * kblk;
 	}
 	cpu_pool_run(cs->pool, compute_task, &g, g.mtasks * g.ntasks);
-	for (unsigned int i = 0; i < g.threads; i++) {
-		st->clamped += g.w[i].st.clamped;
-		st->saturated += g.w[i].st.saturated;
-		st->nan_to_zero += g.w[i].st.nan_to_zero;
-		st->overflowed += g.w[i].st.overflowed;
-	}
+	for (unsigned int i = 0; i < g.threads; i++)
+		cpu_status_add(st, &g.w[i].st);
 	err = 0;
 	goto out;
 out_nomem:

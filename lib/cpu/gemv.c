@@ -78,12 +78,8 @@ int cpu_gemv_int8(struct cpu_state *cs, const struct fpq_gemm_op *op,
 		op->a.zero_point, op->bias, acc, acc_row
 	};
 	cpu_pool_run(cs->pool, gemv_task, &g, (n + GEMV_TASK_COLS - 1) / GEMV_TASK_COLS);
-	for (unsigned int i = 0; i < threads; i++) {
-		st->clamped += wst[i].clamped;
-		st->saturated += wst[i].saturated;
-		st->nan_to_zero += wst[i].nan_to_zero;
-		st->overflowed += wst[i].overflowed;
-	}
+	for (unsigned int i = 0; i < threads; i++)
+		cpu_status_add(st, &wst[i]);
 	free(wst);
 	return 0;
 }
