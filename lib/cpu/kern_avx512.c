@@ -213,41 +213,25 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const u
 			for (unsigned int r = 0; r < MR; r++)
 				s[r][p] = init;
 		}
-		if (I8) {
+		/* A block is 8 k steps of four int8 (I8) or 16 of two int16 (I16). */
+		const uint32_t steps = I8 ? 8 : 16;
+
+		UNROLL
+		for (uint32_t q = 0; q < steps; q++) {
+			const size_t ks = (size_t)blk * steps + q;
+			__m512i bv[2];
+
 			UNROLL
-			for (uint32_t q = 0; q < 8; q++) {
-				const size_t ks = (size_t)blk * 8 + q;
-				__m512i bv[2];
+			for (unsigned int p = 0; p < NP; p++)
+				bv[p] = _mm512_load_si512(b + p * bs + ks * bst);
+			UNROLL
+			for (unsigned int r = 0; r < MR; r++) {
+				__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
 
 				UNROLL
 				for (unsigned int p = 0; p < NP; p++)
-					bv[p] = _mm512_load_si512(b + p * bs + ks * bst);
-				UNROLL
-				for (unsigned int r = 0; r < MR; r++) {
-					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
-
-					UNROLL
-					for (unsigned int p = 0; p < NP; p++)
-						s[r][p] = _mm512_dpbusd_epi32(s[r][p], av, bv[p]);
-				}
-			}
-		} else {
-			UNROLL
-			for (uint32_t q = 0; q < 16; q++) {
-				const size_t ks = (size_t)blk * 16 + q;
-				__m512i bv[2];
-
-				UNROLL
-				for (unsigned int p = 0; p < NP; p++)
-					bv[p] = _mm512_load_si512(b + p * bs + ks * bst);
-				UNROLL
-				for (unsigned int r = 0; r < MR; r++) {
-					__m512i av = _mm512_set1_epi32(load_i32(a + r * as + ks * 4));
-
-					UNROLL
-					for (unsigned int p = 0; p < NP; p++)
-						s[r][p] = _mm512_dpwssd_epi32(s[r][p], av, bv[p]);
-				}
+					s[r][p] = I8 ? _mm512_dpbusd_epi32(s[r][p], av, bv[p])
+						     : _mm512_dpwssd_epi32(s[r][p], av, bv[p]);
 			}
 		}
 		if (__builtin_expect(t->slow[blk], 0)) {
