@@ -19,6 +19,14 @@
  *                  block's power of two, exact because every partial sum fits 53 bits;
  *                  when a pair would need more (e5m2 with e4m3/e5m2), A is split into two
  *                  16-bit pieces and the two exact sums are rounded together once.
+ *   CPU_CLASS_I16W e4m3 B with an A of e4m3 or a narrower format, on kernel sets that
+ *                  have it: B as int16 windows (each channel's block shifted right by
+ *                  its own sh, chosen so that most elements fit 15 bits exactly; the
+ *                  rest kept as a sparse list of exact corrections), A as int16 (e4m3:
+ *                  two pieces, sign * (|a| mod 2^9) and sign * (|a| >> 9)). s16 x s16
+ *                  dots give exact sums, recombined in binary64 and rounded once. When
+ *                  B has too many corrections to pay (wide-ranging blocks) it is packed
+ *                  in CPU_CLASS_F64 instead: the class depends on B's data.
  */
 #ifndef FPQ_CPU_H
 #define FPQ_CPU_H
@@ -49,7 +57,7 @@ enum cpu_isa {
 	CPU_ISA_COUNT
 };
 
-enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64 };
+enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64, CPU_CLASS_I16W };
 
 /* ---- packed B ---------------------------------------------------------------------- */
 
@@ -60,6 +68,8 @@ enum cpu_class { CPU_CLASS_I8, CPU_CLASS_I16, CPU_CLASS_F64 };
  *        the INT8 path uint8 b + 128 (A is the signed operand there)
  *   I16: [16][2] int16   (2 consecutive k), 64 bytes
  *   F64: [16]    double, prescaled by the channel's block scale 2^xb, 128 bytes
+ *   I16W: as I16, the value shifted right by the block's window shift sh (exact), or 0
+ *        for an element outside the window (then in the correction list)
  * and the steps of the four panels of a quad alternate: [n16/4][kpad/step_k][4][step].
  * Per (panel, block, lane) metadata is laid out [n16][nblk][16]. B is packed without
  * knowing A's format, so its exponent data is xb alone; A carries both lsb terms.
@@ -81,7 +91,26 @@ struct cpu_bpack {
 	uint8_t *pspecial;           /* [n16][nblk]: OR of special over the panel */
 	int16_t *pemin, *pemax;      /* [n16][nblk]: range of xb over the panel */
 	int any_special;
+	/* I16W */
+	double *bwfac;               /* 2^(sh + xb) per (panel, block, lane) as bexp */
+	uint32_t *corr_off;          /* [n16][nblk + 1]: panel p's block t corrections are
+				      * corr[p][corr_off[p * (nblk + 1) + t] ...  t + 1] */
+	struct cpu_bcorr **corr;     /* [n16]: per panel, in block order (NULL: none) */
+	size_t ncorr;                /* all corrections (set by cpu_bpack_finish) */
 };
+
+/* An element of an I16W block outside its channel's window: its exact value. */
+struct cpu_bcorr {
+	double v;                    /* integer value (units of B's lsb) times 2^xb */
+	uint8_t k;                   /* position in the block, 0..31 */
+	uint8_t lane;                /* channel within the panel */
+};
+
+/*
+ * I16W is used only while the corrections cost less than the binary64 class would:
+ * at most this many per panel and block on average (measured: see performance.rst).
+ */
+#define CPU_I16W_MAX_CORR 4u
 
 /*
  * 2^x built from its bits, equal to ldexp(1.0, x) and ldexpf(1.0f, x): the packers need
@@ -131,6 +160,12 @@ void cpu_bpack_free(struct cpu_bpack *bp);
 enum cpu_class cpu_class_of(enum fpq_format fa, enum fpq_format fb);
 /* F64 class: 2 when A must be split into two 16-bit pieces, else 1. */
 unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb);
+/* Whether the pair may run in I16W on kern (B e4m3, A not e5m2, the kernel exists). */
+int cpu_i16w_applies(const struct cpu_kernels *kern, enum fpq_format fa, enum fpq_format fb);
+/* I16W: 2 when A is split into two pieces (e4m3), else 1. */
+unsigned int cpu_i16w_pieces(enum fpq_format fa);
+/* I16W: whether packed B has few enough corrections to be worth its class. */
+int cpu_i16w_pays(const struct cpu_bpack *bp);
 
 /* ---- packed A ---------------------------------------------------------------------- */
 
@@ -142,7 +177,10 @@ unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb);
  *   I16: int16 value
  *   F64: pieces rows of double, value * 2^(xa + lsb_a + lsb_b) (piece 1: high 16 bits
  *        of the integer value, times 2^16 more)
- * Per (row, block): aexp = xa + lsb_a + lsb_b (float), afac = 2^aexp, special flag.
+ *   I16W: pieces rows of int16: the integer value; two pieces (e4m3, |a| < 2^18):
+ *        sign * (|a| mod 2^9), then sign * (|a| >> 9), so a = a0 + 2^9 a1
+ * Per (row, block): aexp = xa + lsb_a + lsb_b (float), afac = 2^aexp, special flag;
+ * I16W also adfac = 2^aexp as a double (the exponent can be below binary32's range).
  */
 struct cpu_apack {
 	enum cpu_class cls;
@@ -152,6 +190,7 @@ struct cpu_apack {
 	uint8_t *data;
 	int32_t *rowcorr;            /* INT8 path, I8: -128 * sum over k of a, per row */
 	float *aexp, *afac;          /* [m][nblk] */
+	double *adfac;               /* I16W: [m][nblk] */
 	uint8_t *special;            /* [m][nblk] */
 	int any_special;
 };
@@ -215,9 +254,18 @@ struct cpu_tile {
 	const int32_t *bcorr;
 	size_t bmeta_panel;
 	const uint8_t *slow;         /* per block: nonzero sends the block through fix() */
-	unsigned int pieces;         /* F64 */
+	unsigned int pieces;         /* F64, I16W */
+	/* I16W: 2^(xa + lsbs) per row (as aexp), 2^(sh + xb) per lane (as bexp); the
+	 * corrections of panel p, block t (from the chunk's first) are
+	 * corr[p][corr_off[p * corr_panel + t] ... + 1]. */
+	const double *adfac;
+	const double *bwfac;
+	const uint32_t *corr_off;
+	size_t corr_panel;
+	struct cpu_bcorr *const *corr;
 	/* Exact P of a flagged block (blk counts from the start of K): s holds the block
-	 * sums (int32 after correction, or double per piece as [pieces][mr][np*16]), p
+	 * sums (int32 after correction, or double per piece as [pieces][mr][np*16]; I16W: the
+ * exact S * 2^(ea + eb) as one double per output, [mr][np*16]), p
 	 * receives P, both [mr][np*16]. */
 	void (*fix)(const struct cpu_fix *fx, uint32_t blk, const void *s, float *p);
 	const struct cpu_fix *fx;
@@ -263,9 +311,11 @@ struct cpu_kernels {
 	unsigned int mr_i8, np_i8;       /* INT8 path tile */
 	unsigned int mr_mx, np_mx;       /* I8/I16 MX tiles */
 	unsigned int mr_f64, np_f64;     /* F64 tile (1 piece; 2 pieces use np_f64 / 2) */
+	unsigned int mr_w, np_w;         /* I16W tile */
 	int exp_guard;                   /* MX I8/I16 kernels need 2^(ea+eb) representable */
 	cpu_kernel_fn i8_int, i16_int;   /* INT8 path (i16_int when there is no int8 dot) */
 	cpu_kernel_fn i8_mx, i16_mx, f64_mx;
+	cpu_kernel_fn i16w_mx;           /* NULL: the set has no I16W class */
 	int has_i8_dot;                  /* 0: the INT8 path and I8 class run as I16 */
 	int fp32_out;                    /* MX kernels can finish binary32 output tiles */
 	cpu_epi_float_fn epi_float;
@@ -380,7 +430,7 @@ static inline void cpu_status_add(struct fpq_gemm_status *st,
 /* Scratch slots of struct cpu_state. */
 enum {
 	SLOT_A, SLOT_AEXP, SLOT_AFAC, SLOT_ASPECIAL, SLOT_INIT, SLOT_ACC, SLOT_SLOW, SLOT_INFO,
-	SLOT_ROWCORR, SLOT_GEMV_A, SLOT_GEMV_ACC
+	SLOT_ROWCORR, SLOT_GEMV_A, SLOT_GEMV_ACC, SLOT_ADFAC
 };
 
 /* A 64-byte aligned buffer of at least bytes for slot (contents undefined), or NULL. */

@@ -125,6 +125,10 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 	int16_t tab[64] = { 0 };
 	int8_t tab8[64];
 
+	if (ap->cls == CPU_CLASS_I16W && ap->pieces == 2) {
+		cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
+		return;
+	}
 	if (ap->cls == CPU_CLASS_F64) {
 		if (ap->pieces == 1)
 			pack_a_f64(ap, a, fb, r0, r1);
@@ -224,6 +228,8 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 			ap->special[e] = s == 0xFF;
 			ap->aexp[e] = s == 0xFF ? 0.0f : (float)x;
 			ap->afac[e] = s == 0xFF ? 1.0f : cpu_pow2f(x);
+			if (ap->adfac)
+				ap->adfac[e] = s == 0xFF ? 1.0 : cpu_pow2(x);
 		}
 	}
 }

@@ -102,7 +102,10 @@ void cpu_fix_block(const struct cpu_fix *fx, uint32_t blk, const void *s, float 
 				p[e] = block_from_codes(&fx->op->a, fx->b, i, j, blk);
 				continue;
 			}
-			if (ap->cls == CPU_CLASS_F64) {
+			if (ap->cls == CPU_CLASS_I16W) {
+				/* The kernel's exact S * 2^(ea + eb). */
+				p[e] = (float)((const double *)s)[e];
+			} else if (ap->cls == CPU_CLASS_F64) {
 				const double *d = s;
 
 				p[e] = ap->pieces == 1 ? (float)d[e] : cpu_round_sum2(d[e], d[tile + e]);

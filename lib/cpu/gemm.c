@@ -92,9 +92,10 @@ static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
 	ap->k = a->cols;
 	ap->kpad = div_up(a->cols, CPU_KALIGN) * CPU_KALIGN;
 	ap->nblk = ap->kpad / CPU_KALIGN;
-	ap->pieces = g->cls == CPU_CLASS_F64 ? cpu_f64_pieces(a->format, g->op->b.format) : 1;
-	ap->row_bytes = (size_t)ap->kpad * (g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16
-					    ? 2 : 8 * ap->pieces);
+	ap->pieces = g->cls == CPU_CLASS_F64 ? cpu_f64_pieces(a->format, g->op->b.format)
+		     : g->cls == CPU_CLASS_I16W ? cpu_i16w_pieces(a->format) : 1;
+	ap->row_bytes = (size_t)ap->kpad * (g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_F64
+					    ? 8 * ap->pieces : 2 * ap->pieces);
 	if (g->int8_path && g->cls == CPU_CLASS_I8) {
 		/* The int8 codes are the kernel's operand: read A in place when its rows
 		 * hold whole blocks, and only sum them per row. */
@@ -112,6 +113,11 @@ static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
 	ap->aexp = cpu_scratch(cs, SLOT_AEXP, sizeof(float) * ap->m * ap->nblk);
 	ap->afac = cpu_scratch(cs, SLOT_AFAC, sizeof(float) * ap->m * ap->nblk);
 	ap->special = cpu_scratch(cs, SLOT_ASPECIAL, (size_t)ap->m * ap->nblk);
+	if (g->cls == CPU_CLASS_I16W) {
+		ap->adfac = cpu_scratch(cs, SLOT_ADFAC, sizeof(double) * ap->m * ap->nblk);
+		if (!ap->adfac)
+			return -ENOMEM;
+	}
 	return ap->aexp && ap->afac && ap->special ? 0 : -ENOMEM;
 }
 
@@ -174,7 +180,9 @@ static void group_info(const struct gemm_run *g, uint32_t p0, unsigned int np, u
 static void tile_slow_flags(const struct gemm_run *g, const struct blkinfo *ri,
 			    const struct blkinfo *ci, uint32_t nblk, uint8_t *slow)
 {
-	const int guard = g->kern->exp_guard && g->cls != CPU_CLASS_F64;
+	/* The binary64 classes scale in binary64: always in range. */
+	const int guard = g->kern->exp_guard && g->cls != CPU_CLASS_F64 &&
+			  g->cls != CPU_CLASS_I16W;
 
 	for (uint32_t t = 0; t < nblk; t++) {
 		/* Empty ranges are +-16383: their sums never fail the test. */
@@ -211,7 +219,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
 	unsigned int csr = cpu_fp_enter();
 
-	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_I16 ? 2 : 8;
+	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_F64 ? 8 : 2;
 	const size_t bmeta = (size_t)bp->nblk * CPU_PANEL;
 	struct cpu_tile t;
 
@@ -267,6 +275,12 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 				t.bexp = bp->bexp ? bp->bexp + off : NULL;
 				t.bfac = bp->bfac ? bp->bfac + off : NULL;
 				t.bcorr = bp->bcorr ? bp->bcorr + off : NULL;
+				if (bp->corr) {
+					t.bwfac = bp->bwfac + off;
+					t.corr = bp->corr + p;
+					t.corr_off = bp->corr_off + (size_t)p * (bp->nblk + 1) + blk0;
+					t.corr_panel = bp->nblk + 1;
+				}
 				if (g->need_flags)
 					group_info(g, p, np, blk0, nblk, w->cinfo);
 				fx.j0 = p * CPU_PANEL;
@@ -285,6 +299,8 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 				if (!g->int8_path) {
 					t.aexp = ap->aexp + (size_t)i * ap->nblk + blk0;
 					t.afac = ap->afac + (size_t)i * ap->nblk + blk0;
+					t.adfac = ap->adfac ? ap->adfac + (size_t)i * ap->nblk + blk0
+							    : NULL;
 					if (g->need_flags)
 						tile_slow_flags(g, w->rinfo + (size_t)it * nblk,
 								w->cinfo, nblk, w->slow);
@@ -395,7 +411,40 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	g.cls = cpu_class_of(op->a.format, op->b.format);
 	if (g.cls == CPU_CLASS_I8 && !kern->has_i8_dot)
 		g.cls = CPU_CLASS_I16;
+	if (cpu_i16w_applies(kern, op->a.format, op->b.format))
+		g.cls = CPU_CLASS_I16W;
 	g.threads = cpu_pool_threads(cs->pool);
+
+	/* B: the pre-packed weights when they are in this class's layout, else per call. */
+	g.bsrc = wt ? fpq_weights_matrix(wt) : &op->b;
+	g.bp = wt ? fpq_weights_cpu_pack(wt) : NULL;
+	/* Weights whose data did not pay for I16W were packed for F64, which serves. */
+	if (g.bp && g.cls == CPU_CLASS_I16W && g.bp->cls == CPU_CLASS_F64)
+		g.cls = CPU_CLASS_F64;
+	if (g.bp && (g.bp->cls != g.cls || (g.bp->colsum != NULL) != g.int8_path))
+		g.bp = NULL;
+	if (!g.bp) {
+		if ((err = cpu_bpack_alloc(&g.bp_local, g.bsrc, g.cls, g.int8_path)))
+			goto out;
+		g.bp = &g.bp_local;
+		g.pack_b = 1;
+		g.b_panels_per = div_up(g.bp_local.n16, 4 * g.threads);
+		g.b_chunks = div_up(g.bp_local.n16, g.b_panels_per);
+	}
+	if (g.pack_b && g.cls == CPU_CLASS_I16W) {
+		/* Whether I16W pays depends on B's data: pack B first, and fall back to
+		 * F64 when it has too many corrections. */
+		cpu_pool_run(cs->pool, pack_task, &g, g.b_chunks);
+		cpu_bpack_finish(&g.bp_local);
+		g.b_chunks = 0;
+		if (!cpu_i16w_pays(&g.bp_local)) {
+			cpu_bpack_free(&g.bp_local);
+			g.cls = CPU_CLASS_F64;
+			if ((err = cpu_bpack_alloc(&g.bp_local, g.bsrc, g.cls, 0)))
+				goto out;
+			g.b_chunks = div_up(g.bp_local.n16, g.b_panels_per);
+		}
+	}
 	if (g.int8_path) {
 		g.kfn = g.cls == CPU_CLASS_I8 ? kern->i8_int : kern->i16_int;
 		g.mr = kern->mr_i8;
@@ -406,22 +455,14 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 		g.np = kern->np_f64;
 		if (cpu_f64_pieces(op->a.format, op->b.format) == 2 && g.np > 1)
 			g.np /= 2;
+	} else if (g.cls == CPU_CLASS_I16W) {
+		g.kfn = kern->i16w_mx;
+		g.mr = kern->mr_w;
+		g.np = kern->np_w;
 	} else {
 		g.kfn = g.cls == CPU_CLASS_I8 ? kern->i8_mx : kern->i16_mx;
 		g.mr = kern->mr_mx;
 		g.np = kern->np_mx;
-	}
-
-	/* B: the pre-packed weights when they are in this class's layout, else per call. */
-	g.bsrc = wt ? fpq_weights_matrix(wt) : &op->b;
-	g.bp = wt ? fpq_weights_cpu_pack(wt) : NULL;
-	if (g.bp && (g.bp->cls != g.cls || (g.bp->colsum != NULL) != g.int8_path))
-		g.bp = NULL;
-	if (!g.bp) {
-		if ((err = cpu_bpack_alloc(&g.bp_local, g.bsrc, g.cls, g.int8_path)))
-			goto out;
-		g.bp = &g.bp_local;
-		g.pack_b = 1;
 	}
 	err = -ENOMEM;
 	if (apack_alloc(&g, cs))
@@ -434,18 +475,15 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	else
 		g.a_rows_per = div_up(g.m, 4 * g.threads) < 4 ? 4 : div_up(g.m, 4 * g.threads);
 	g.a_chunks = div_up(g.m, g.a_rows_per);
-	if (g.pack_b) {
-		g.b_panels_per = div_up(g.bp_local.n16, 4 * g.threads);
-		g.b_chunks = div_up(g.bp_local.n16, g.b_panels_per);
-	}
 	cpu_pool_run(cs->pool, pack_task, &g, g.a_chunks + g.b_chunks);
-	if (g.pack_b)
+	if (g.b_chunks)
 		cpu_bpack_finish(&g.bp_local);
 	if (!g.int8_path) {
 		for (size_t e = 0; e < (size_t)g.ap.m * g.ap.nblk; e++)
 			g.ap.any_special |= g.ap.special[e];
 		g.need_flags = g.ap.any_special || g.bp->any_special ||
-			       (kern->exp_guard && g.cls != CPU_CLASS_F64);
+			       (kern->exp_guard && g.cls != CPU_CLASS_F64 &&
+				g.cls != CPU_CLASS_I16W);
 	}
 
 	if (g.int8_path) {
@@ -531,16 +569,27 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 	/* B's own class: an A of a higher rank will repack per call (see cpu_class_of). */
 	if (cls == CPU_CLASS_I8 && !kern->has_i8_dot)
 		cls = CPU_CLASS_I16;
-	err = cpu_bpack_alloc(bp, b, cls, int8_path);
+	/* e4m3 weights: I16W (any A but e5m2 uses it) when their data pays for it. */
+	if (cpu_i16w_applies(kern, b->format, b->format))
+		cls = CPU_CLASS_I16W;
+	unsigned int csr = cpu_fp_enter();
+
+	for (;;) {
+		err = cpu_bpack_alloc(bp, b, cls, int8_path);
+		if (err)
+			break;
+		cpu_bpack_panels(kern, bp, b, 0, bp->n16);
+		cpu_bpack_finish(bp);
+		if (cls != CPU_CLASS_I16W || cpu_i16w_pays(bp))
+			break;
+		cpu_bpack_free(bp);
+		cls = CPU_CLASS_F64;
+	}
+	cpu_fp_leave(csr);
 	if (err) {
 		free(bp);
 		return err;
 	}
-	unsigned int csr = cpu_fp_enter();
-
-	cpu_bpack_panels(kern, bp, b, 0, bp->n16);
-	cpu_bpack_finish(bp);
-	cpu_fp_leave(csr);
 	*out = bp;
 	return 0;
 }

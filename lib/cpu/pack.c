@@ -143,6 +143,23 @@ unsigned int cpu_f64_pieces(enum fpq_format fa, enum fpq_format fb)
 	return 32.0 * max_int_value(fa) * max_int_value(fb) < 0x1p53 ? 1 : 2;
 }
 
+int cpu_i16w_applies(const struct cpu_kernels *kern, enum fpq_format fa, enum fpq_format fb)
+{
+	/* A piece times a window (< 2^15) over 32 k stays below 2^31 while |piece| <= 2^11:
+	 * e4m3's two pieces are below 2^9, the narrower formats' values below 2^11. */
+	return kern->i16w_mx && fb == FPQ_FMT_E4M3 && fa != FPQ_FMT_E5M2 && fa != FPQ_FMT_INT8;
+}
+
+unsigned int cpu_i16w_pieces(enum fpq_format fa)
+{
+	return fa == FPQ_FMT_E4M3 ? 2 : 1;
+}
+
+int cpu_i16w_pays(const struct cpu_bpack *bp)
+{
+	return bp->ncorr <= (size_t)CPU_I16W_MAX_CORR * bp->n16 * bp->nblk;
+}
+
 /* ---- B ---- */
 
 void cpu_bpack_free(struct cpu_bpack *bp)
@@ -158,6 +175,12 @@ void cpu_bpack_free(struct cpu_bpack *bp)
 	free(bp->pspecial);
 	free(bp->pemin);
 	free(bp->pemax);
+	free(bp->bwfac);
+	free(bp->corr_off);
+	if (bp->corr)
+		for (uint32_t p = 0; p < bp->n16; p++)
+			free(bp->corr[p]);
+	free(bp->corr);
 	memset(bp, 0, sizeof(*bp));
 }
 
@@ -174,7 +197,7 @@ int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_c
 	bp->nblk = bp->kpad / CPU_KALIGN;
 	bp->scaled = b->scales != NULL;
 	bp->step_bytes = cls == CPU_CLASS_F64 ? 128 : 64;
-	bp->step_k = cls == CPU_CLASS_I8 ? 4 : cls == CPU_CLASS_I16 ? 2 : 1;
+	bp->step_k = cls == CPU_CLASS_I8 ? 4 : cls == CPU_CLASS_F64 ? 1 : 2;
 	bp->quad_bytes = (size_t)CPU_QUAD * bp->step_bytes * (bp->kpad / bp->step_k);
 
 	size_t meta = (size_t)bp->n16 * bp->nblk * CPU_PANEL;
@@ -198,6 +221,13 @@ int cpu_bpack_alloc(struct cpu_bpack *bp, const struct fpq_matrix *b, enum cpu_c
 	if (!bp->data || (cls == CPU_CLASS_I8 && !bp->bcorr) || !bp->bexp || !bp->bfac ||
 	    !bp->special || !bp->pspecial || !bp->pemin || !bp->pemax)
 		goto nomem;
+	if (cls == CPU_CLASS_I16W) {
+		bp->bwfac = cpu_alloc(sizeof(double) * meta);
+		bp->corr_off = cpu_alloc(sizeof(uint32_t) * bp->n16 * (bp->nblk + 1));
+		bp->corr = calloc(bp->n16 ? bp->n16 : 1, sizeof(*bp->corr));
+		if (!bp->bwfac || !bp->corr_off || !bp->corr)
+			goto nomem;
+	}
 	return 0;
 nomem:
 	cpu_bpack_free(bp);
@@ -233,7 +263,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 	const struct cpu_codec *cd = cpu_codec(b->format);
 	const uint32_t p = j / CPU_PANEL, l = j % CPU_PANEL, k = bp->k;
 	const int int8_path = bp->colsum != NULL;
-	const size_t esz = bp->cls == CPU_CLASS_I8 ? 1 : bp->cls == CPU_CLASS_I16 ? 2 : 8;
+	const size_t esz = bp->cls == CPU_CLASS_I8 ? 1 : bp->cls == CPU_CLASS_F64 ? 8 : 2;
 	struct lane_writer w = {
 		cpu_bpack_at(bp, p, 0) + (size_t)l * bp->step_k * esz,
 		(size_t)CPU_QUAD * bp->step_bytes, esz, 0, bp->step_k
@@ -303,18 +333,130 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 	}
 }
 
+/*
+ * I16W: the window shift of one channel's block: the sh in 0..17 that the most nonzero
+ * elements fit (v divisible by 2^sh, |v| >> sh < 2^15), the smallest on a tie.
+ */
+static unsigned int window_shift(const int32_t *v, uint32_t n)
+{
+	int count[20] = { 0 };
+	unsigned int best = 0;
+	int run = 0, best_run = -1;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t m = (uint32_t)(v[k] < 0 ? -v[k] : v[k]);
+		int lo, hi;
+
+		if (!m)
+			continue;
+		lo = 32 - __builtin_clz(m) - 15;        /* bit length - 15 */
+		hi = __builtin_ctz(m);
+		lo = lo < 0 ? 0 : lo;
+		if (lo <= hi) {
+			count[lo]++;
+			count[hi + 1]--;
+		}
+	}
+	for (unsigned int sh = 0; sh < 18; sh++) {
+		run += count[sh];
+		if (run > best_run) {
+			best_run = run;
+			best = sh;
+		}
+	}
+	return best;
+}
+
+/*
+ * I16W: panel p, block by block (so the corrections come out in block order): each
+ * channel's elements shifted right by its window shift, the ones outside the window
+ * zero in the panel and listed as corrections.
+ */
+static void pack_b_panel_window(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p,
+				uint8_t *codes)
+{
+	const struct cpu_codec *cd = cpu_codec(b->format);
+	const uint32_t k = bp->k, j0 = p * CPU_PANEL;
+	const uint32_t lanes = bp->n - j0 < CPU_PANEL ? bp->n - j0 : CPU_PANEL;
+	uint32_t *off = bp->corr_off + (size_t)p * (bp->nblk + 1);
+	struct cpu_bcorr *list = NULL;
+	size_t count = 0, cap = 0;
+
+	for (uint32_t l = 0; l < lanes; l++)
+		cpu_unpack_codes(b, j0 + l, codes + (size_t)l * k);
+	for (uint32_t t = 0; t < bp->nblk; t++) {
+		const uint32_t k0 = t * CPU_KALIGN, k1 = k0 + CPU_KALIGN < k ? k0 + CPU_KALIGN : k;
+
+		off[t] = (uint32_t)count;
+		for (uint32_t l = 0; l < lanes; l++) {
+			const uint8_t *c = codes + (size_t)l * k;
+			const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
+			const int xb = (int)s - 127;
+			const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL + l;
+			int special = s == 0xFF;
+			int32_t v[CPU_KALIGN];
+			unsigned int sh;
+
+			for (uint32_t kk = k0; kk < k1; kk++) {
+				special |= cd->special[c[kk]];
+				v[kk - k0] = cd->isig[c[kk]];
+			}
+			sh = special ? 0 : window_shift(v, k1 - k0);
+			for (uint32_t kk = k0; kk < k1; kk++) {
+				const int32_t x = special ? 0 : v[kk - k0];
+				const uint32_t m = (uint32_t)(x < 0 ? -x : x);
+				const int fits = (m & ((1u << sh) - 1)) == 0 && (m >> sh) < 32768;
+				int16_t *dst = (int16_t *)(cpu_bpack_at(bp, p, kk / 2) + 4 * l) + kk % 2;
+
+				*dst = fits ? (int16_t)(x / (1 << sh)) : 0;
+				if (fits)
+					continue;
+				if (count == cap) {
+					cap = cap ? 2 * cap : 64;
+					list = realloc(list, cap * sizeof(*list));
+					if (!list)
+						abort();  /* see cpu_bpack_panels */
+				}
+				list[count++] = (struct cpu_bcorr){ (double)x * cpu_pow2(xb),
+								    (uint8_t)(kk - k0), (uint8_t)l };
+			}
+			bp->bexp[meta] = special ? 0.0f : (float)xb;
+			bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
+			bp->bwfac[meta] = special ? 1.0 : cpu_pow2((int)sh + xb);
+			bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
+			if (special) {
+				bp->pspecial[(size_t)p * bp->nblk + t] = 1;
+			} else {
+				int16_t *lo = &bp->pemin[(size_t)p * bp->nblk + t];
+				int16_t *hi = &bp->pemax[(size_t)p * bp->nblk + t];
+
+				*lo = xb < *lo ? (int16_t)xb : *lo;
+				*hi = xb > *hi ? (int16_t)xb : *hi;
+			}
+		}
+	}
+	off[bp->nblk] = (uint32_t)count;
+	free(bp->corr[p]);
+	bp->corr[p] = list;
+}
+
 void cpu_bpack_finish(struct cpu_bpack *bp)
 {
 	bp->any_special = 0;
 	if (bp->pspecial)
 		for (size_t e = 0; e < (size_t)bp->n16 * bp->nblk; e++)
 			bp->any_special |= bp->pspecial[e];
+	bp->ncorr = 0;
+	if (bp->corr_off)
+		for (uint32_t p = 0; p < bp->n16; p++)
+			bp->ncorr += bp->corr_off[(size_t)p * (bp->nblk + 1) + bp->nblk];
 }
 
 void cpu_bpack_panels(const struct cpu_kernels *kern, struct cpu_bpack *bp,
 		      const struct fpq_matrix *b, uint32_t p0, uint32_t p1)
 {
-	uint8_t *codes = malloc(bp->k ? bp->k : 1);
+	const size_t lanes = bp->cls == CPU_CLASS_I16W ? CPU_PANEL : 1;
+	uint8_t *codes = malloc(bp->k ? lanes * bp->k : 1);
 
 	if (!codes)
 		abort();                     /* a few KB; see cpu_gemm for the big buffers */
@@ -327,6 +469,10 @@ void cpu_bpack_panels(const struct cpu_kernels *kern, struct cpu_bpack *bp,
 				bp->pemax[(size_t)p * bp->nblk + t] = INT16_MIN;
 				bp->pspecial[(size_t)p * bp->nblk + t] = 0;
 			}
+		}
+		if (bp->cls == CPU_CLASS_I16W) {
+			pack_b_panel_window(bp, b, p, codes);
+			continue;
 		}
 		if (kern->pack_b_panel && kern->pack_b_panel(bp, b, p))
 			continue;
@@ -380,6 +526,8 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 			ap->aexp[(size_t)r * ap->nblk + t] = special ? 0.0f : (float)x;
 			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : cpu_pow2f(x);
 			ap->special[(size_t)r * ap->nblk + t] = (uint8_t)special;
+			if (ap->adfac)
+				ap->adfac[(size_t)r * ap->nblk + t] = special ? 1.0 : cpu_pow2(x);
 			/* Exact powers of two in binary64 (|x| < 300): products are exact. */
 			const double f = cpu_pow2(x), f16 = cpu_pow2(x + 16);
 
@@ -394,6 +542,18 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 				case CPU_CLASS_I16:
 					((int16_t *)row)[k] = (int16_t)(valid ? cd->isig[c] : 0);
 					break;
+				case CPU_CLASS_I16W: {
+					int32_t v = valid ? cd->isig[c] : 0;
+					int32_t m = v < 0 ? -v : v, sign = v < 0 ? -1 : 1;
+
+					if (ap->pieces == 1) {
+						((int16_t *)row)[k] = (int16_t)v;
+					} else {
+						((int16_t *)row)[k] = (int16_t)(sign * (m & 511));
+						((int16_t *)row)[ap->kpad + k] = (int16_t)(sign * (m >> 9));
+					}
+					break;
+				}
 				default: {
 					double v = valid && !special ? cd->sig[c] : 0.0;
 					double *d = (double *)row;
