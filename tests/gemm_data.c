@@ -13,7 +13,8 @@
 const char *data_mode_name(enum data_mode m)
 {
 	static const char *const names[DATA_MODES] = {
-		"uniform", "finite", "mixed-magnitude", "cancel", "subnormal", "zero", "specials"
+		"uniform", "finite", "mixed-magnitude", "cancel", "subnormal", "zero", "specials",
+		"windowed", "windowed-specials"
 	};
 
 	return m < DATA_MODES ? names[m] : "?";
@@ -103,6 +104,25 @@ static uint32_t extreme_code(enum fpq_format f, struct rng *r, int largest)
 	return rng_u32(r) & 1 ? negate_code(f, best) : best;
 }
 
+/*
+ * A finite code whose exponent field lies in [top - 10, top] with top = the largest
+ * field - lift, or, one time in 64, any finite code: outliers above and below.
+ */
+static uint32_t windowed_code(enum fpq_format f, struct rng *r, unsigned int lift)
+{
+	const struct fpq_format_info *fi = fpq_format_info(f);
+	const uint32_t emax = (1u << fi->exp_bits) - 1, top = emax > lift ? emax - lift : 0;
+	uint32_t c, e;
+
+	if (is_int(f) || rng_below(r, 64) == 0)
+		return random_finite(f, r);
+	do {
+		c = random_finite(f, r);
+		e = (c >> fi->man_bits) & emax;
+	} while (e > top || e + 10 < top);
+	return c;
+}
+
 uint32_t draw_code(enum fpq_format f, struct rng *r, enum data_mode mode)
 {
 	const struct fpq_format_info *fi = fpq_format_info(f);
@@ -118,6 +138,9 @@ uint32_t draw_code(enum fpq_format f, struct rng *r, enum data_mode mode)
 		return (rng_u32(r) & sign_bit(f)) | rng_below(r, 1u << fi->man_bits);
 	case DATA_ZERO:
 		return is_int(f) ? 0 : rng_u32(r) & sign_bit(f);
+	case DATA_WINDOWED:
+	case DATA_WINDOWED_SPECIALS:
+		return windowed_code(f, r, 0);
 	default:
 		return random_finite(f, r);
 	}
@@ -130,12 +153,18 @@ void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
 	enum fpq_format f = m->format;
 
 	for (uint32_t i = 0; i < m->rows; i++) {
+		/* Windowed rows sit up to 4 binades below the top: outliers above them too. */
+		const unsigned int lift = rng_below(r, 5);
+
 		for (uint32_t k = 0; k < m->cols; k++) {
-			uint32_t c = draw_code(f, r, mode);
+			uint32_t c = mode == DATA_WINDOWED || mode == DATA_WINDOWED_SPECIALS
+				     ? windowed_code(f, r, lift) : draw_code(f, r, mode);
 
 			if (mode == DATA_CANCEL && k % 2 == 1 && rng_below(r, 8) != 0)
 				c = negate_code(f, fpq_matrix_get(m, i, k - 1));
-			if (mode == DATA_SPECIALS && rng_below(r, 24) == 0 && !is_int(f)) {
+			const int specials = mode == DATA_SPECIALS || mode == DATA_WINDOWED_SPECIALS;
+
+			if (specials && rng_below(r, 24) == 0 && !is_int(f)) {
 				/* Inf where the format has one, else NaN where it has one. */
 				if (fpq_format_info(f)->has_inf)
 					c = (rng_u32(r) & sign_bit(f)) |
@@ -145,7 +174,7 @@ void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
 				else if (fpq_format_info(f)->has_nan)
 					c = 0x7F | (rng_u32(r) & 0x80);
 			}
-			if (mode == DATA_SPECIALS && rng_below(r, 24) == 0)
+			if (specials && rng_below(r, 24) == 0)
 				c = 0;   /* zeros, to meet the Infs of the other operand */
 			fpq_matrix_set(m, i, k, c);
 		}

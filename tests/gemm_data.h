@@ -20,6 +20,10 @@ enum data_mode {
 	DATA_SUBNORMAL,   /* subnormal codes only */
 	DATA_ZERO,        /* +-0 */
 	DATA_SPECIALS,    /* finite, with an Inf, a NaN or Inf beside a zero now and then */
+	DATA_WINDOWED,    /* like quantized data: exponents in 11 binades at or up to 4
+			   * below the top (per row), one element in 64 anywhere (CPU: e4m3
+			   * B in int16 windows, the outliers as corrections) */
+	DATA_WINDOWED_SPECIALS, /* windowed, with specials as DATA_SPECIALS */
 	DATA_MODES
 };
 

@@ -393,6 +393,38 @@ static void float_large(void)
 	}
 }
 
+/*
+ * e4m3 weights with data like quantized tensors, which the AVX-512 set runs in int16
+ * windows (I16W; test_cpu_window checks that this data packs so): every A format it
+ * serves and e5m2 (which falls back), tiles, tasks and K chunks, the windows' outliers
+ * as corrections, specials, NaN and extreme scales.
+ */
+static void float_windowed(void)
+{
+	static const enum fpq_format fas[] = {
+		FPQ_FMT_E4M3, FPQ_FMT_E3M2, FPQ_FMT_E2M3, FPQ_FMT_E2M1, FPQ_FMT_MXINT8, FPQ_FMT_E5M2,
+	};
+	static const struct { uint32_t m, n, k; } shapes[] = {
+		{ 1, 16, 32 }, { 7, 70, 320 }, { 23, 33, 1000 }, { 13, 130, 256 }, { 6, 32, 2048 },
+	};
+	struct rng r = rng_seeded(0xC9B3);
+
+	for (size_t f = 0; f < sizeof(fas) / sizeof(fas[0]); f++)
+		for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+			const int scaled = shapes[s].k % 32 == 0;
+			struct float_case fc = {
+				fas[f], FPQ_FMT_E4M3, FPQ_FMT_FP32, shapes[s].m, shapes[s].n,
+				shapes[s].k, s % 2 ? DATA_WINDOWED_SPECIALS : DATA_WINDOWED,
+				s % 2 ? DATA_WINDOWED : DATA_WINDOWED_SPECIALS,
+				scaled ? (enum scale_mode)(s % SCALE_MODES) : SCALES_NONE,
+				scaled ? (enum scale_mode)((s + f) % SCALE_MODES) : SCALES_NONE,
+				FPQ_ACT_NONE, (int)rng_below(&r, 3), 0, 0, s == 1, 0
+			};
+
+			run_float_case(&fc, &r);
+		}
+}
+
 /* ---- INT8 path ---- */
 
 static void run_int8_case(uint32_t m, uint32_t n, uint32_t k, int out, int trial,
@@ -590,6 +622,7 @@ int main(void)
 	RUN(float_scale_extremes);
 	RUN(float_outputs);
 	RUN(float_large);
+	RUN(float_windowed);
 	RUN(caller_fp_state);
 	close_contexts();
 	printf("  %ld variant runs, %ld outputs compared, %.1f s\n", n_variant_runs, n_compared,

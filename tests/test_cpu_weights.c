@@ -99,7 +99,7 @@ static void rejections(void)
 /* One op run on ctx with weights packed on wctx; compared with the plain reference. */
 static void check_cross(struct fpq_context *ctx, struct fpq_context *wctx, enum fpq_format fa,
 			enum fpq_format fb, uint32_t m, uint32_t n, uint32_t k, int scaled,
-			enum scale_mode sm, const char *what)
+			enum data_mode bmode, enum scale_mode sm, const char *what)
 {
 	struct test_matrix a, b, c;
 	struct fpq_gemm_op op;
@@ -111,7 +111,7 @@ static void check_cross(struct fpq_context *ctx, struct fpq_context *wctx, enum 
 	tm_alloc(&b, fb, n, k, 2, scaled);
 	tm_alloc(&c, fc, m, n, 1, 0);
 	tm_fill(&a, &r, fa == FPQ_FMT_INT8 ? DATA_UNIFORM : DATA_SPECIALS, sm);
-	tm_fill(&b, &r, fb == FPQ_FMT_INT8 ? DATA_UNIFORM : DATA_SPECIALS, sm);
+	tm_fill(&b, &r, fb == FPQ_FMT_INT8 ? DATA_UNIFORM : bmode, sm);
 	a.m.zero_point = fa == FPQ_FMT_INT8 ? -7 : 0;
 	fpq_gemm_op_init(&op);
 	op.a = a.m;
@@ -158,13 +158,24 @@ static void check_cross(struct fpq_context *ctx, struct fpq_context *wctx, enum 
 static void across_contexts(void)
 {
 	static const char *const isas[] = { "scalar", "avx2", "avxvnni", "avx512" };
-	static const struct { enum fpq_format fa, fb; int scaled; } pairs[] = {
-		{ FPQ_FMT_INT8, FPQ_FMT_INT8, 0 },
-		{ FPQ_FMT_E2M3, FPQ_FMT_E2M1, 1 },
-		{ FPQ_FMT_E4M3, FPQ_FMT_E2M3, 1 },     /* B packed as int8, used as binary64 */
-		{ FPQ_FMT_E3M2, FPQ_FMT_MXINT8, 1 },   /* used as int16 */
-		{ FPQ_FMT_E5M2, FPQ_FMT_E4M3, 0 },     /* two pieces */
-		{ FPQ_FMT_MXINT8, FPQ_FMT_E5M2, 1 },
+	static const struct {
+		enum fpq_format fa, fb;
+		int scaled;
+		enum data_mode bmode;
+	} pairs[] = {
+		{ FPQ_FMT_INT8, FPQ_FMT_INT8, 0, DATA_SPECIALS },
+		{ FPQ_FMT_E2M3, FPQ_FMT_E2M1, 1, DATA_SPECIALS },
+		/* B packed as int8, used as binary64 */
+		{ FPQ_FMT_E4M3, FPQ_FMT_E2M3, 1, DATA_SPECIALS },
+		{ FPQ_FMT_E3M2, FPQ_FMT_MXINT8, 1, DATA_SPECIALS },   /* used as int16 */
+		/* e4m3 B: AVX-512 packs int16 windows (I16W) for windowed data, binary64 for
+		 * wide-ranging data; e5m2 A needs binary64 (two pieces). */
+		{ FPQ_FMT_E5M2, FPQ_FMT_E4M3, 0, DATA_SPECIALS },
+		{ FPQ_FMT_E5M2, FPQ_FMT_E4M3, 1, DATA_WINDOWED_SPECIALS },
+		{ FPQ_FMT_E4M3, FPQ_FMT_E4M3, 1, DATA_WINDOWED_SPECIALS },
+		{ FPQ_FMT_E2M1, FPQ_FMT_E4M3, 1, DATA_WINDOWED },
+		{ FPQ_FMT_E3M2, FPQ_FMT_E4M3, 1, DATA_SPECIALS },
+		{ FPQ_FMT_MXINT8, FPQ_FMT_E5M2, 1, DATA_SPECIALS },
 	};
 	struct fpq_context *ref = open_ctx(FPQ_BACKEND_REFERENCE, NULL);
 	struct fpq_context *ctx[4];
@@ -184,18 +195,19 @@ static void across_contexts(void)
 					 fpq_format_name(pairs[p].fa), fpq_format_name(pairs[p].fb),
 					 isas[i], j == 4 ? "reference" : isas[j]);
 				check_cross(ctx[i], wctx, pairs[p].fa, pairs[p].fb, 5, 37, 96,
-					    pairs[p].scaled, SCALES_ANY, what);
+					    pairs[p].scaled, pairs[p].bmode, SCALES_ANY, what);
 				/* K a multiple of 64 (the AVX-512 B packer) and block exponents
 				 * at binary32's edges, where kernel sets without a scale
 				 * instruction rely on the packed exponent ranges. */
 				check_cross(ctx[i], wctx, pairs[p].fa, pairs[p].fb, 5, 37, 128,
-					    pairs[p].scaled, SCALES_EXTREME, what);
+					    pairs[p].scaled, pairs[p].bmode, SCALES_EXTREME, what);
 			}
 		}
 		/* And cpu weights on the reference backend. */
 		if (ctx[3] || ctx[0])
 			check_cross(ref, ctx[3] ? ctx[3] : ctx[0], pairs[p].fa, pairs[p].fb, 3, 20,
-				    64, pairs[p].scaled, SCALES_ANY, "on the reference backend");
+				    64, pairs[p].scaled, pairs[p].bmode, SCALES_ANY,
+				    "on the reference backend");
 	}
 	for (int i = 0; i < 4; i++)
 		fpq_context_destroy(ctx[i]);
