@@ -3,11 +3,13 @@
  * test_cpu_window.c - the I16W packing of e4m3 weights (lib/cpu/pack.c): every element
  * of B is recovered exactly from its int16 window value shifted back by the block's sh,
  * or from the correction list (and never from both); each block's sh is one that fits
- * the most elements; the factors are 2^(sh + xb); corrections come in block order. And
+ * the most elements; the factors are 2^(sh + xb); corrections come in block order. A's
+ * two int16 pieces from the AVX-512 decoder equal the portable decoder's. And
  * the class choice: data like quantized tensors packs as I16W (with corrections, so the
  * GEMM tests exercise them), wide-ranging data falls back to binary64.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/cpu.h"
@@ -213,9 +215,66 @@ static void class_choice(void)
 	      "pairs that may run in I16W");
 }
 
+/* A in I16W pieces: the AVX-512 decoder against the portable one, byte for byte. */
+static void a_pieces(void)
+{
+	static const uint32_t ks[] = { 32, 64, 96, 128, 512 };
+	struct rng r = rng_seeded(0xD1A7);
+
+	if (!cpu_isa_supported(CPU_ISA_AVX512)) {
+		harness_skip("this CPU has no AVX-512 set");
+		return;
+	}
+	for (int dm = 0; dm < DATA_MODES; dm++)
+		for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++) {
+			const uint32_t m = 5, k = ks[j], kpad = (k + 31) / 32 * 32;
+			struct cpu_apack ap[2];
+			struct test_matrix a;
+			char what[96];
+
+			snprintf(what, sizeof(what), "e4m3 A K%u %s", k,
+				 data_mode_name((enum data_mode)dm));
+			tm_alloc(&a, FPQ_FMT_E4M3, m, k, rng_below(&r, 3), 1);
+			tm_fill(&a, &r, (enum data_mode)dm, (enum scale_mode)rng_below(&r, SCALE_MODES));
+			for (int v = 0; v < 2; v++) {
+				memset(&ap[v], 0, sizeof(ap[v]));
+				ap[v].cls = CPU_CLASS_I16W;
+				ap[v].m = m;
+				ap[v].k = k;
+				ap[v].kpad = kpad;
+				ap[v].nblk = kpad / 32;
+				ap[v].pieces = cpu_i16w_pieces(FPQ_FMT_E4M3);
+				ap[v].row_bytes = (size_t)kpad * 2 * ap[v].pieces;
+				ap[v].data = cpu_alloc(ap[v].row_bytes * m);
+				ap[v].aexp = cpu_alloc(sizeof(float) * m * ap[v].nblk);
+				ap[v].afac = cpu_alloc(sizeof(float) * m * ap[v].nblk);
+				ap[v].adfac = cpu_alloc(sizeof(double) * m * ap[v].nblk);
+				ap[v].special = cpu_alloc((size_t)m * ap[v].nblk);
+			}
+			cpu_kernels_avx512.pack_a(&ap[0], &a.m, FPQ_FMT_E4M3, 0, m);
+			cpu_pack_a_rows_generic(&ap[1], &a.m, FPQ_FMT_E4M3, 0, m);
+			CHECK(memcmp(ap[0].data, ap[1].data, ap[0].row_bytes * m) == 0,
+			      "%s: values differ", what);
+			CHECK(memcmp(ap[0].aexp, ap[1].aexp, sizeof(float) * m * ap[0].nblk) == 0 &&
+			      memcmp(ap[0].afac, ap[1].afac, sizeof(float) * m * ap[0].nblk) == 0 &&
+			      memcmp(ap[0].adfac, ap[1].adfac, sizeof(double) * m * ap[0].nblk) == 0 &&
+			      memcmp(ap[0].special, ap[1].special, (size_t)m * ap[0].nblk) == 0,
+			      "%s: block data differ", what);
+			for (int v = 0; v < 2; v++) {
+				free(ap[v].data);
+				free(ap[v].aexp);
+				free(ap[v].afac);
+				free(ap[v].adfac);
+				free(ap[v].special);
+			}
+			tm_free(&a);
+		}
+}
+
 int main(void)
 {
 	RUN(packing);
+	RUN(a_pieces);
 	RUN(class_choice);
 	return harness_report();
 }

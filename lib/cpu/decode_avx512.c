@@ -115,6 +115,73 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 	}
 }
 
+/*
+ * I16W, e4m3 in two pieces: sign * (|a| mod 2^9) and sign * (|a| >> 9) as int16, looked
+ * up on the magnitude (two 64-entry halves per piece), then negated where the sign is.
+ */
+static void pack_a_split(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
+			 uint32_t r0, uint32_t r1)
+{
+	const struct cpu_codec *cd = cpu_codec(a->format);
+	const size_t stride = fpq_matrix_stride(a);
+	const int lsb = fpq_elem_lsb_exp(a->format) + fpq_elem_lsb_exp(fb);
+	int16_t lo9[128], hi9[128];
+
+	for (unsigned int c = 0; c < 128; c++) {
+		lo9[c] = (int16_t)(cd->isig[c] & 511);
+		hi9[c] = (int16_t)(cd->isig[c] >> 9);
+	}
+	const __m512i lo_a = _mm512_loadu_si512(lo9), lo_b = _mm512_loadu_si512(lo9 + 32);
+	const __m512i lo_c = _mm512_loadu_si512(lo9 + 64), lo_d = _mm512_loadu_si512(lo9 + 96);
+	const __m512i hi_a = _mm512_loadu_si512(hi9), hi_b = _mm512_loadu_si512(hi9 + 32);
+	const __m512i hi_c = _mm512_loadu_si512(hi9 + 64), hi_d = _mm512_loadu_si512(hi9 + 96);
+	const __m512i nan = _mm512_set1_epi8(0x7F);
+
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+		int16_t *lo = (int16_t *)(ap->data + (size_t)r * ap->row_bytes), *hi = lo + ap->kpad;
+
+		if (ap->k % 64) {
+			cpu_pack_a_rows_generic(ap, a, fb, r, r + 1);
+			continue;
+		}
+		for (uint32_t k = 0; k < ap->k; k += 64) {
+			const __m512i codes = _mm512_loadu_si512(row + k);
+			/* S.1111.111 is e4m3's NaN. */
+			const __mmask64 sp = _mm512_cmpeq_epi8_mask(_mm512_and_si512(codes, nan), nan);
+
+			UNROLL
+			for (unsigned int h = 0; h < 2; h++) {
+				const uint32_t t = (k + 32 * h) / CPU_KALIGN;
+				const size_t e = (size_t)r * ap->nblk + t;
+				const uint8_t s = a->scales ? fpq_matrix_scale(a, r, t) : 127;
+				const int special = s == 0xFF || ((sp >> (32 * h)) & 0xFFFFFFFFu) != 0;
+				const int x = (int)s - 127 + lsb;
+				const __m512i c16 = _mm512_cvtepu8_epi16(
+					h ? _mm512_extracti64x4_epi64(codes, 1) : _mm512_castsi512_si256(codes));
+				const __mmask32 upper = _mm512_test_epi16_mask(c16, _mm512_set1_epi16(64));
+				const __mmask32 neg = _mm512_test_epi16_mask(c16, _mm512_set1_epi16(128));
+				/* Codes 0..63 from the first two tables, 64..127 from the others. */
+				__m512i vl = _mm512_mask_mov_epi16(
+					_mm512_permutex2var_epi16(lo_a, c16, lo_b), upper,
+					_mm512_permutex2var_epi16(lo_c, c16, lo_d));
+				__m512i vh = _mm512_mask_mov_epi16(
+					_mm512_permutex2var_epi16(hi_a, c16, hi_b), upper,
+					_mm512_permutex2var_epi16(hi_c, c16, hi_d));
+
+				vl = _mm512_mask_sub_epi16(vl, neg, _mm512_setzero_si512(), vl);
+				vh = _mm512_mask_sub_epi16(vh, neg, _mm512_setzero_si512(), vh);
+				_mm512_storeu_si512(lo + k + 32 * h, vl);
+				_mm512_storeu_si512(hi + k + 32 * h, vh);
+				ap->special[e] = (uint8_t)special;
+				ap->aexp[e] = special ? 0.0f : (float)x;
+				ap->afac[e] = special ? 1.0f : cpu_pow2f(x);
+				ap->adfac[e] = special ? 1.0 : cpu_pow2(x);
+			}
+		}
+	}
+}
+
 void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
 		       uint32_t r0, uint32_t r1)
 {
@@ -126,7 +193,7 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 	int8_t tab8[64];
 
 	if (ap->cls == CPU_CLASS_I16W && ap->pieces == 2) {
-		cpu_pack_a_rows_generic(ap, a, fb, r0, r1);
+		pack_a_split(ap, a, fb, r0, r1);
 		return;
 	}
 	if (ap->cls == CPU_CLASS_F64) {
