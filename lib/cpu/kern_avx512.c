@@ -477,21 +477,30 @@ INLINE int window_corrections(const struct cpu_tile *t, uint32_t blk, double cb[
 	}
 	if (__builtin_expect(!any, 1))
 		return 0;
-	memset(cb, 0, sizeof(double) * 6 * 32);
+	double ad[6];
+	const int16_t *arow[6];
+
+	UNROLL
+	for (unsigned int r = 0; r < MR; r++) {
+		ad[r] = t->adfac[r * t->aexp_stride + blk];
+		arow[r] = (const int16_t *)(t->a + r * t->a_stride) + (size_t)blk * CPU_KALIGN;
+		UNROLL
+		for (unsigned int v = 0; v < 2 * NP; v++)
+			_mm512_store_pd(&cb[r][8 * v], _mm512_setzero_pd());
+	}
 	for (unsigned int p = 0; p < NP; p++) {
 		const uint32_t *off = t->corr_off + p * t->corr_panel + blk;
 
 		for (uint32_t e = off[0]; e < off[1]; e++) {
-			const struct cpu_bcorr *c = &t->corr[p][e];
-			const size_t kk = (size_t)blk * CPU_KALIGN + c->k;
+			const struct cpu_bcorr c = t->corr[p][e];
 
+			UNROLL
 			for (unsigned int r = 0; r < MR; r++) {
-				const int16_t *a = (const int16_t *)(t->a + r * t->a_stride);
-				const int32_t v = PIECES == 2 ? a[kk] + 512 * a[piece + kk] : a[kk];
+				const int16_t *a = arow[r];
+				const int32_t v = PIECES == 2 ? a[c.k] + 512 * a[piece + c.k] : a[c.k];
 
 				/* |a b| < 2^36 and at most 32 terms: exact. */
-				cb[r][16 * p + c->lane] += (double)v * t->adfac[r * t->aexp_stride + blk] *
-							   c->v;
+				cb[r][16 * p + c.lane] += (double)v * ad[r] * c.v;
 			}
 		}
 	}
