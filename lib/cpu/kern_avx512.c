@@ -10,6 +10,9 @@
  *   I8 MX      6 x 2: 12 int32 block sums + 12 float accumulators (u8 A + 128 x s8 B).
  *   I16 MX     6 x 2, vpdpwssd.
  *   F64        6 x 2: 24 double block sums (4 zmm per row), accumulators in memory.
+ *   I16W       6 x 2: per A piece 12 int32 block sums (vpdpwssd on int16 windows of
+ *              B), recombined with the corrections in binary64; accumulators in memory
+ *              for two pieces.
  * After each MX block of 32: P = scalef(cvt(S), ea + eb) - vscalefps multiplies by
  * 2^(ea+eb) with a single rounding for any exponent, subnormal and overflowing results
  * included - then acc += P in binary32, in K order.
