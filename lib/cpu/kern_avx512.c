@@ -312,6 +312,55 @@ INLINE __m256 round_sum2(__m512d x, __m512d y)
 	return _mm512_cvtpd_ps(_mm512_castsi512_pd(hb));
 }
 
+/*
+ * The binary32 accumulators of the binary64 and int16-window tiles: in registers when the
+ * block sums leave room (in_regs), else in accm (touched once per block).
+ */
+INLINE void acc_start(const struct cpu_tile *t, __m512 acc[6][2], float accm[6][32],
+		      const unsigned int MR, const unsigned int NP, const int in_regs)
+{
+	UNROLL
+	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
+		for (unsigned int p = 0; p < NP; p++) {
+			__m512 v = t->first ? _mm512_setzero_ps()
+					    : _mm512_loadu_ps((float *)t->c + r * t->c_stride + 16 * p);
+
+			if (in_regs)
+				acc[r][p] = v;
+			else
+				_mm512_store_ps(&accm[r][16 * p], v);
+		}
+}
+
+INLINE void acc_add(__m512 acc[6][2], float accm[6][32], __m512 pv[6][2],
+		    const unsigned int MR, const unsigned int NP, const int in_regs)
+{
+	UNROLL
+	for (unsigned int r = 0; r < MR; r++)
+		UNROLL
+		for (unsigned int p = 0; p < NP; p++) {
+			if (in_regs)
+				acc[r][p] = _mm512_add_ps(acc[r][p], pv[r][p]);
+			else
+				_mm512_store_ps(&accm[r][16 * p],
+						_mm512_add_ps(_mm512_load_ps(&accm[r][16 * p]), pv[r][p]));
+		}
+}
+
+/* The finished accumulators, stored (or finished into C) by store_tile(). */
+INLINE void acc_store(const struct cpu_tile *t, __m512 acc[6][2], float accm[6][32],
+		      const unsigned int MR, const unsigned int NP, const int in_regs)
+{
+	if (!in_regs)
+		UNROLL
+		for (unsigned int r = 0; r < MR; r++)
+			UNROLL
+			for (unsigned int p = 0; p < NP; p++)
+				acc[r][p] = _mm512_load_ps(&accm[r][16 * p]);
+	store_tile(t, acc, MR, NP);
+}
+
 INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int NP,
 		     const unsigned int PIECES)
 {
@@ -326,20 +375,8 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 	float accm[6][32] __attribute__((aligned(64)));
 	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	const size_t piece = t->a_stride / 8 / PIECES;
-	float *c = t->c;
 
-	UNROLL
-	for (unsigned int r = 0; r < MR; r++)
-		UNROLL
-		for (unsigned int p = 0; p < NP; p++) {
-			__m512 v = t->first ? _mm512_setzero_ps()
-					    : _mm512_loadu_ps(c + r * t->c_stride + 16 * p);
-
-			if (ACC_IN_REGS)
-				acc[r][p] = v;
-			else
-				_mm512_store_ps(&accm[r][16 * p], v);
-		}
+	acc_start(t, acc, accm, MR, NP, ACC_IN_REGS);
 	for (uint32_t blk = 0; blk < t->nblk; blk++) {
 		UNROLL
 		for (unsigned int q = 0; q < PIECES; q++)
@@ -411,25 +448,9 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 					pv[r][p] = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 				}
 		}
-		UNROLL
-		for (unsigned int r = 0; r < MR; r++)
-			UNROLL
-			for (unsigned int p = 0; p < NP; p++) {
-				if (ACC_IN_REGS)
-					acc[r][p] = _mm512_add_ps(acc[r][p], pv[r][p]);
-				else
-					_mm512_store_ps(&accm[r][16 * p],
-						_mm512_add_ps(_mm512_load_ps(&accm[r][16 * p]), pv[r][p]));
-			}
+		acc_add(acc, accm, pv, MR, NP, ACC_IN_REGS);
 	}
-	if (!ACC_IN_REGS)
-		UNROLL
-		for (unsigned int r = 0; r < MR; r++)
-			UNROLL
-			for (unsigned int p = 0; p < NP; p++)
-				acc[r][p] = _mm512_load_ps(&accm[r][16 * p]);
-	(void)c;
-	store_tile(t, acc, MR, NP);
+	acc_store(t, acc, accm, MR, NP, ACC_IN_REGS);
 }
 
 static void f64_mx(const struct cpu_tile *t)
@@ -523,18 +544,7 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	const size_t piece = as / PIECES;     /* bytes from one piece's row to the next */
 
-	UNROLL
-	for (unsigned int r = 0; r < MR; r++)
-		UNROLL
-		for (unsigned int p = 0; p < NP; p++) {
-			__m512 v = t->first ? _mm512_setzero_ps()
-					    : _mm512_loadu_ps((float *)t->c + r * t->c_stride + 16 * p);
-
-			if (ACC_IN_REGS)
-				acc[r][p] = v;
-			else
-				_mm512_store_ps(&accm[r][16 * p], v);
-		}
+	acc_start(t, acc, accm, MR, NP, ACC_IN_REGS);
 	for (uint32_t blk = 0; blk < t->nblk; blk++) {
 		UNROLL
 		for (unsigned int q = 0; q < PIECES; q++)
@@ -615,24 +625,9 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 				for (unsigned int p = 0; p < NP; p++)
 					pv[r][p] = _mm512_load_ps(pbuf + (r * NP + p) * 16);
 		}
-		UNROLL
-		for (unsigned int r = 0; r < MR; r++)
-			UNROLL
-			for (unsigned int p = 0; p < NP; p++) {
-				if (ACC_IN_REGS)
-					acc[r][p] = _mm512_add_ps(acc[r][p], pv[r][p]);
-				else
-					_mm512_store_ps(&accm[r][16 * p],
-						_mm512_add_ps(_mm512_load_ps(&accm[r][16 * p]), pv[r][p]));
-			}
+		acc_add(acc, accm, pv, MR, NP, ACC_IN_REGS);
 	}
-	if (!ACC_IN_REGS)
-		UNROLL
-		for (unsigned int r = 0; r < MR; r++)
-			UNROLL
-			for (unsigned int p = 0; p < NP; p++)
-				acc[r][p] = _mm512_load_ps(&accm[r][16 * p]);
-	store_tile(t, acc, MR, NP);
+	acc_store(t, acc, accm, MR, NP, ACC_IN_REGS);
 }
 
 static void i16w_mx(const struct cpu_tile *t)
