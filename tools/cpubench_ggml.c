@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cpubench_ggml.h"
 
@@ -107,67 +106,62 @@ const char *ggml_peer_format_name(enum ggml_peer_format f)
 	return f == GGML_PEER_Q8_0 ? "q8_0" : "mxfp4";
 }
 
-static double now(void)
-{
-	struct timespec ts;
+struct ggml_peer_product {
+	ggml_vec_dot_fn dot;
+	unsigned int m, n, k;
+	size_t a_row, b_row;
+	uint8_t *a, *b;
+	float *c;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double ggml_peer_time(struct ggml_peer *g, enum ggml_peer_format f, unsigned int m,
-		      unsigned int n, unsigned int k, int rounds, double min_secs)
+struct ggml_peer_product *ggml_peer_product_new(struct ggml_peer *g, enum ggml_peer_format f,
+						unsigned int m, unsigned int n, unsigned int k,
+						const float *a_src, const float *b_src)
 {
 	const int type = f == GGML_PEER_Q8_0 ? GGML_Q8_0 : GGML_MXFP4;
 	const struct ggml_cpu_traits *tr = g->traits(type);
-	const size_t b_row = g->row_size(type, k), a_row = g->row_size(tr->vec_dot_type, k);
-	const size_t rows = m > n ? m : n;
-	float *src = malloc(sizeof(float) * (size_t)k * rows);
-	uint8_t *a = malloc(a_row * m), *b = malloc(b_row * n);
-	float *c = malloc(sizeof(float) * (size_t)m * n);
-	double best = -1.0;
-	uint64_t seed = 0x5EEDF00Dull;
+	struct ggml_peer_product *p = calloc(1, sizeof(*p));
 
-	if (!src || !a || !b || !c || !tr->vec_dot)
-		goto out;
-	/* The same kind of data as the libfpq rounds: sums of two uniforms. */
-	for (size_t i = 0; i < (size_t)k * rows; i++) {
-		float v = 0.0f;
-
-		for (int t = 0; t < 2; t++) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			v += ((float)((seed >> 16) % 2001) - 1000.0f) / 700.0f;
-		}
-		src[i] = v;
+	if (!p)
+		return NULL;
+	p->dot = tr->vec_dot;
+	p->m = m;
+	p->n = n;
+	p->k = k;
+	p->b_row = g->row_size(type, k);
+	p->a_row = g->row_size(tr->vec_dot_type, k);
+	p->a = malloc(p->a_row * m);
+	p->b = malloc(p->b_row * n);
+	p->c = malloc(sizeof(float) * (size_t)m * n);
+	if (!p->dot || !p->a || !p->b || !p->c) {
+		ggml_peer_product_free(p);
+		return NULL;
 	}
-	g->quantize_chunk(type, src, b, 0, n, k, NULL);
-	g->quantize_chunk(tr->vec_dot_type, src, a, 0, m, k, NULL);
-	for (int r = 0; r < rounds; r++) {
-		double t0 = now(), t;
-		int reps = 0;
+	g->quantize_chunk(type, b_src, p->b, 0, n, k, NULL);
+	g->quantize_chunk(tr->vec_dot_type, a_src, p->a, 0, m, k, NULL);
+	return p;
+}
 
-		do {
-			for (unsigned int i0 = 0; i0 < m; i0 += 16)
-				for (unsigned int j0 = 0; j0 < n; j0 += 16)
-					for (unsigned int i = i0; i < i0 + 16 && i < m; i++)
-						for (unsigned int j = j0; j < j0 + 16 && j < n; j++)
-							tr->vec_dot((int)k, &c[(size_t)i * n + j], 0,
-								    b + j * b_row, 0, a + i * a_row,
-								    0, 1);
-			reps++;
-			t = now() - t0;
-		} while (t < min_secs);
-		if (best < 0 || t / reps < best)
-			best = t / reps;
-	}
-out:
-	free(src);
-	free(a);
-	free(b);
-	free(c);
-	return best;
+void ggml_peer_product_run(void *arg)
+{
+	const struct ggml_peer_product *p = arg;
+
+	for (unsigned int i0 = 0; i0 < p->m; i0 += 16)
+		for (unsigned int j0 = 0; j0 < p->n; j0 += 16)
+			for (unsigned int i = i0; i < i0 + 16 && i < p->m; i++)
+				for (unsigned int j = j0; j < j0 + 16 && j < p->n; j++)
+					p->dot((int)p->k, &p->c[(size_t)i * p->n + j], 0,
+					       p->b + j * p->b_row, 0, p->a + i * p->a_row, 0, 1);
+}
+
+void ggml_peer_product_free(struct ggml_peer_product *p)
+{
+	if (!p)
+		return;
+	free(p->a);
+	free(p->b);
+	free(p->c);
+	free(p);
 }
 
 void ggml_peer_close(struct ggml_peer *g)

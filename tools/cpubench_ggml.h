@@ -2,7 +2,7 @@
 /*
  * cpubench_ggml.h - ggml as a peer of fpq-cpubench, loaded at run time when present
  * (tools/get-ggml.sh fetches a prebuilt copy): its block-scaled q8_0 and mxfp4 dot
- * products, timed on the same data shapes as libfpq's MX formats.
+ * products, on the same kind of data as libfpq's MX formats; fpq-cpubench times them.
  */
 #ifndef FPQ_CPUBENCH_GGML_H
 #define FPQ_CPUBENCH_GGML_H
@@ -20,13 +20,18 @@ struct ggml_peer *ggml_peer_open(const char *dir, char *why, size_t why_len);
 /* Name of the CPU variant loaded ("zen4", ...). */
 const char *ggml_peer_variant(const struct ggml_peer *g);
 /*
- * Seconds per M x N x K product (one thread, best of rounds of at least min_secs):
- * A quantized to ggml's activation type for the format (q8_0), B to the format, each
- * output one call of ggml's row dot product over 16 x 16 output blocks as ggml_mul_mat
- * does on x86 without its repacked layouts. Negative on failure.
+ * One M x N x K product: A (m rows of k floats) quantized to ggml's activation type for
+ * the format (q8_0), B (n rows) to the format; each run computes every output with one
+ * call of ggml's row dot product, in 16 x 16 output blocks, as ggml_mul_mat does on x86
+ * without its repacked layouts. NULL when out of memory or without a dot product.
  */
-double ggml_peer_time(struct ggml_peer *g, enum ggml_peer_format f, unsigned int m,
-		      unsigned int n, unsigned int k, int rounds, double min_secs);
+struct ggml_peer_product;
+struct ggml_peer_product *ggml_peer_product_new(struct ggml_peer *g, enum ggml_peer_format f,
+						unsigned int m, unsigned int n, unsigned int k,
+						const float *a_src, const float *b_src);
+/* Runs the product once (arg: the product; the form a timing loop calls). */
+void ggml_peer_product_run(void *arg);
+void ggml_peer_product_free(struct ggml_peer_product *p);
 const char *ggml_peer_format_name(enum ggml_peer_format f);
 void ggml_peer_close(struct ggml_peer *g);
 

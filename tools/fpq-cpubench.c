@@ -61,6 +61,14 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng_state >> 16);
 }
 
+/* Gaussian-ish values (sums of two uniforms), the data of every MX measurement. */
+static void fill_source(float *src, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		src[i] = ((float)(rnd() % 2001) - 1000.0f) / 700.0f +
+			 ((float)(rnd() % 2001) - 1000.0f) / 700.0f;
+}
+
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "fpq-cpubench: %s: %s\n", what, err ? fpq_strerror(err) : "failed");
@@ -192,9 +200,7 @@ static void fpq_setup(struct fpq_case *fc, enum fpq_format fmt, uint32_t m, uint
 		for (int which = 0; which < 2; which++) {
 			const struct fpq_matrix *mat = which ? &fc->op.b : &fc->op.a;
 
-			for (size_t i = 0; i < (size_t)mat->rows * k; i++)
-				src[i] = ((float)(rnd() % 2001) - 1000.0f) / 700.0f +
-					 ((float)(rnd() % 2001) - 1000.0f) / 700.0f;
+			fill_source(src, (size_t)mat->rows * k);
 			if ((err = fpq_quantize(src, k, mat, 0, NULL)))
 				die("quantize", err);
 		}
@@ -242,22 +248,35 @@ static void settle(void)
 	nanosleep(&ts, NULL);
 }
 
-static struct timing fpq_round(struct fpq_case *fc, double min_secs)
+/* One round: once(arg) called until min_secs have passed, after settle(). */
+static struct timing timed_round(void (*once)(void *), void *arg, double min_secs)
 {
-	int reps = 0, err;
+	int reps = 0;
 	double t0, c0, t;
 
 	settle();
 	t0 = now();
 	c0 = thread_time();
-
 	do {
-		if ((err = fpq_gemm(fc->ctx, &fc->op, NULL)))
-			die("gemm", err);
+		once(arg);
 		reps++;
 		t = now() - t0;
 	} while (t < min_secs);
 	return (struct timing){ t / reps, (thread_time() - c0) / reps };
+}
+
+static void fpq_once(void *arg)
+{
+	struct fpq_case *fc = arg;
+	int err = fpq_gemm(fc->ctx, &fc->op, NULL);
+
+	if (err)
+		die("gemm", err);
+}
+
+static struct timing fpq_round(struct fpq_case *fc, double min_secs)
+{
+	return timed_round(fpq_once, fc, min_secs);
 }
 
 /* ---- oneDNN ---- */
@@ -331,25 +350,21 @@ static void dnnl_setup(struct dnnl_case *dc, uint32_t m, uint32_t n, uint32_t k,
 	dnnl_primitive_desc_destroy(pd);
 }
 
-static struct timing dnnl_round(struct dnnl_case *dc, unsigned int threads, double min_secs)
+static void dnnl_once(void *arg)
 {
+	struct dnnl_case *dc = arg;
 	dnnl_exec_arg_t args[3] = {
 		{ DNNL_ARG_SRC, dc->src }, { DNNL_ARG_WEIGHTS, dc->wei }, { DNNL_ARG_DST, dc->dst },
 	};
-	int reps = 0;
-	double t0, c0, t;
 
+	DNNL_OK(dnnl_primitive_execute(dc->prim, dc->stream, 3, args));
+	DNNL_OK(dnnl_stream_wait(dc->stream));
+}
+
+static struct timing dnnl_round(struct dnnl_case *dc, unsigned int threads, double min_secs)
+{
 	omp_set_num_threads((int)threads);
-	settle();
-	t0 = now();
-	c0 = thread_time();
-	do {
-		DNNL_OK(dnnl_primitive_execute(dc->prim, dc->stream, 3, args));
-		DNNL_OK(dnnl_stream_wait(dc->stream));
-		reps++;
-		t = now() - t0;
-	} while (t < min_secs);
-	return (struct timing){ t / reps, (thread_time() - c0) / reps };
+	return timed_round(dnnl_once, dc, min_secs);
 }
 
 static void dnnl_teardown(struct dnnl_case *dc)
@@ -430,15 +445,28 @@ static void print_ggml(const char *dir, const double fpq_gops[GGML_PEER_FORMATS]
 	       "as ggml_mul_mat runs without repacked weights; 1 thread, M = N = K = 1024\n",
 	       dir, ggml_peer_variant(g));
 	printf("%-14s | %8s | %-8s %8s | %s\n", "ggml", "GOPS", "libfpq", "GOPS", "libfpq / ggml");
+	float *src = malloc(sizeof(float) * 2 * 1024 * 1024);
+
+	if (!src)
+		die("ggml data", 0);
+	fill_source(src, 2 * 1024 * 1024);
 	for (int f = 0; f < GGML_PEER_FORMATS; f++) {
-		double secs = ggml_peer_time(g, (enum ggml_peer_format)f, 1024, 1024, 1024, rounds,
-					     min_secs);
-		double gg = secs > 0 ? gops(1024, 1024, 1024, secs) : 0.0;
+		struct ggml_peer_product *p = ggml_peer_product_new(g, (enum ggml_peer_format)f,
+			1024, 1024, 1024, src, src + 1024 * 1024);
+		struct timing best = { 1e30, 1e30 };
+		double gg = 0.0;
+
+		for (int r = 0; p && r < rounds; r++)
+			keep_best(&best, timed_round(ggml_peer_product_run, p, min_secs));
+		if (p)
+			gg = gops(1024, 1024, 1024, best.wall);
+		ggml_peer_product_free(p);
 
 		printf("%-5s x q8_0   | %8.1f | %-8s %8.1f | %.2fx\n",
 		       ggml_peer_format_name((enum ggml_peer_format)f), gg, ours[f], fpq_gops[f],
 		       gg > 0 && fpq_gops[f] > 0 ? fpq_gops[f] / gg : 0.0);
 	}
+	free(src);
 	ggml_peer_close(g);
 }
 
