@@ -3,9 +3,10 @@
  * test_cpu_bpack.c - the AVX-512 B packer (lib/cpu/packb_avx512.c) against the portable
  * one (lib/cpu/pack.c), byte for byte: the packed values and every array of per-channel
  * and per-block data (channel sums, block sums, scale exponents and factors, special
- * flags, the panels' exponent ranges), for the INT8 path and the MX formats in every
- * class (int8, int16, binary64), whole and partial panels, K a multiple of 64 or not, padded rows
- * and every kind of scale (NaN scales and binary32's edges included).
+ * flags, the panels' exponent ranges; the int16 windows' factors and correction lists),
+ * for the INT8 path and the MX formats in every class (int8, int16, binary64, e4m3 in
+ * int16 windows), whole and partial panels, K a multiple of 64 or not, padded rows and
+ * every kind of scale (NaN scales and binary32's edges included).
  */
 #include <string.h>
 
@@ -33,6 +34,24 @@ static void compare(const struct cpu_bpack *p, const struct cpu_bpack *q, const 
 	SAME(pemin, sizeof(int16_t) * pblk);
 	SAME(pemax, sizeof(int16_t) * pblk);
 	CHECK(p->any_special == q->any_special, "%s: any_special differs", what);
+	/* The int16-window class: factors and correction lists. */
+	SAME(bwfac, sizeof(double) * meta);
+	SAME(corr_off, sizeof(uint32_t) * p->n16 * (p->nblk + 1));
+	CHECK(p->ncorr == q->ncorr, "%s: %zu corrections against %zu", what, p->ncorr, q->ncorr);
+	for (uint32_t pn = 0; p->corr && q->corr && pn < p->n16; pn++) {
+		const uint32_t n = p->corr_off[(size_t)pn * (p->nblk + 1) + p->nblk];
+
+		for (uint32_t e = 0; e < n && n == q->corr_off[(size_t)pn * (q->nblk + 1) + q->nblk];
+		     e++) {
+			const struct cpu_bcorr *x = &p->corr[pn][e], *y = &q->corr[pn][e];
+
+			if (x->v != y->v || x->k != y->k || x->lane != y->lane) {
+				CHECK(0, "%s: panel %u correction %u: %a k %u lane %u against %a k %u "
+				      "lane %u", what, pn, e, x->v, x->k, x->lane, y->v, y->k, y->lane);
+				break;
+			}
+		}
+	}
 }
 
 static void one_case(enum fpq_format fmt, enum cpu_class cls, uint32_t n, uint32_t k,
@@ -44,7 +63,8 @@ static void one_case(enum fpq_format fmt, enum cpu_class cls, uint32_t n, uint32
 	char what[96];
 
 	snprintf(what, sizeof(what), "%s as %s N%u K%u %s scales %d", fpq_format_name(fmt),
-		 cls == CPU_CLASS_I8 ? "int8" : cls == CPU_CLASS_I16 ? "int16" : "binary64", n, k,
+		 cls == CPU_CLASS_I8 ? "int8" : cls == CPU_CLASS_I16 ? "int16"
+		 : cls == CPU_CLASS_F64 ? "binary64" : "int16 windows", n, k,
 		 data_mode_name(dm), (int)sm);
 	tm_alloc(&b, fmt, n, k, rng_below(r, 3), !int8_path);
 	tm_fill(&b, r, dm, sm);
@@ -76,6 +96,7 @@ static void avx512_equals_portable(void)
 		{ FPQ_FMT_E4M3, CPU_CLASS_F64 }, { FPQ_FMT_E5M2, CPU_CLASS_F64 },
 		{ FPQ_FMT_E3M2, CPU_CLASS_F64 }, { FPQ_FMT_E2M3, CPU_CLASS_F64 },
 		{ FPQ_FMT_E2M1, CPU_CLASS_F64 }, { FPQ_FMT_MXINT8, CPU_CLASS_F64 },
+		{ FPQ_FMT_E4M3, CPU_CLASS_I16W },
 	};
 	static const uint32_t ns[] = { 16, 37, 64, 80 }, ks[] = { 64, 96, 128, 1024 };
 	struct rng r = rng_seeded(0xB9AC);

@@ -106,6 +106,11 @@ struct cpu_bcorr {
 	uint8_t lane;                /* channel within the panel */
 };
 
+/* Appends a correction to a panel's growing list (aborts when out of memory, as the
+ * packers do for their small buffers). */
+void cpu_bcorr_push(struct cpu_bcorr **list, size_t *count, size_t *cap, double v, uint32_t k,
+		    uint32_t lane);
+
 /*
  * I16W is used only while the corrections cost less than the binary64 class would:
  * at most this many per panel and block on average. Measured at 1024^3, one thread

@@ -333,6 +333,18 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 	}
 }
 
+void cpu_bcorr_push(struct cpu_bcorr **list, size_t *count, size_t *cap, double v, uint32_t k,
+		    uint32_t lane)
+{
+	if (*count == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*list = realloc(*list, *cap * sizeof(**list));
+		if (!*list)
+			abort();                 /* a few KB; see cpu_bpack_panels */
+	}
+	(*list)[(*count)++] = (struct cpu_bcorr){ v, (uint8_t)k, (uint8_t)lane };
+}
+
 /*
  * I16W: the window shift of one channel's block: the sh in 0..17 that the most nonzero
  * elements fit (v divisible by 2^sh, |v| >> sh < 2^15), the smallest on a tie.
@@ -409,16 +421,9 @@ static void pack_b_panel_window(struct cpu_bpack *bp, const struct fpq_matrix *b
 				int16_t *dst = (int16_t *)(cpu_bpack_at(bp, p, kk / 2) + 4 * l) + kk % 2;
 
 				*dst = fits ? (int16_t)(x / (1 << sh)) : 0;
-				if (fits)
-					continue;
-				if (count == cap) {
-					cap = cap ? 2 * cap : 64;
-					list = realloc(list, cap * sizeof(*list));
-					if (!list)
-						abort();  /* see cpu_bpack_panels */
-				}
-				list[count++] = (struct cpu_bcorr){ (double)x * cpu_pow2(xb),
-								    (uint8_t)(kk - k0), (uint8_t)l };
+				if (!fits)
+					cpu_bcorr_push(&list, &count, &cap, (double)x * cpu_pow2(xb),
+						       kk - k0, l);
 			}
 			bp->bexp[meta] = special ? 0.0f : (float)xb;
 			bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
@@ -470,12 +475,12 @@ void cpu_bpack_panels(const struct cpu_kernels *kern, struct cpu_bpack *bp,
 				bp->pspecial[(size_t)p * bp->nblk + t] = 0;
 			}
 		}
+		if (kern->pack_b_panel && kern->pack_b_panel(bp, b, p))
+			continue;
 		if (bp->cls == CPU_CLASS_I16W) {
 			pack_b_panel_window(bp, b, p, codes);
 			continue;
 		}
-		if (kern->pack_b_panel && kern->pack_b_panel(bp, b, p))
-			continue;
 		for (uint32_t j = p * CPU_PANEL; j < (p + 1) * CPU_PANEL && j < bp->n; j++)
 			pack_b_channel(bp, b, j, codes);
 	}

@@ -293,6 +293,121 @@ static void pack_f64_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 	}
 }
 
+/*
+ * The int16-window class (e4m3): as pack_b_panel_window() in pack.c. An element
+ * 4-bit-integer x 2^E fits a window at shift sh when lo <= sh <= hi, with lo = its bit
+ * length - 15 (at least 0) and hi = its trailing zeros, looked up per code; each
+ * channel's shift is the smallest of those fitting the most elements of the block (a
+ * count per candidate over 64 byte lanes, two blocks at once), the window values
+ * (base << E) >> sh with per-lane shifts in int16 lanes, the rest listed as corrections.
+ */
+static void pack_window_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
+{
+	const struct cpu_codec *cd = cpu_codec(FPQ_FMT_E4M3);
+	const uint32_t j0 = p * CPU_PANEL;
+	const size_t stride = fpq_matrix_stride(b);
+	uint32_t *off = bp->corr_off + (size_t)p * (bp->nblk + 1);
+	struct cpu_bcorr *list = NULL;
+	size_t count = 0, cap = 0;
+	int8_t lo_tab[128], hi_tab[128];
+
+	for (unsigned int c = 0; c < 128; c++) {
+		const uint32_t m = (uint32_t)cd->isig[c];
+		const int lo = m ? 32 - __builtin_clz(m) - 15 : 0;
+
+		lo_tab[c] = (int8_t)(lo < 0 ? 0 : lo);
+		hi_tab[c] = (int8_t)(m ? __builtin_ctz(m) : -1);   /* -1: never fits */
+	}
+	const __m512i lo0 = _mm512_loadu_si512(lo_tab), lo1 = _mm512_loadu_si512(lo_tab + 64);
+	const __m512i hi0 = _mm512_loadu_si512(hi_tab), hi1 = _mm512_loadu_si512(hi_tab + 64);
+	const __m512i mag7 = _mm512_set1_epi8(0x7F);
+
+	for (uint32_t k = 0; k < bp->k; k += 64) {
+		__m512i codes[16], lo[16], hi[16];
+		__mmask64 sp[16];
+
+		for (uint32_t l = 0; l < CPU_PANEL; l++) {
+			const uint8_t *row = (const uint8_t *)b->data + (size_t)(j0 + l) * stride;
+			const __m512i mag = _mm512_and_si512(_mm512_loadu_si512(row + k), mag7);
+
+			codes[l] = _mm512_loadu_si512(row + k);
+			lo[l] = _mm512_permutex2var_epi8(lo0, mag, lo1);
+			hi[l] = _mm512_permutex2var_epi8(hi0, mag, hi1);
+			sp[l] = _mm512_cmpeq_epi8_mask(mag, mag7);   /* S.1111.111: NaN */
+		}
+		for (uint32_t h = 0; h < 2; h++) {
+			const uint32_t t = k / CPU_KALIGN + h;
+			const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL;
+			uint16_t code_special = 0;
+			__m512i r[16], out[16];
+
+			off[t] = (uint32_t)count;
+			for (uint32_t l = 0; l < CPU_PANEL; l++) {
+				const uint8_t s = bp->scaled ? fpq_matrix_scale(b, j0 + l, t) : 127;
+				const int xb = (int)s - 127;
+				const uint32_t half_sp = (uint32_t)(sp[l] >> (32 * h));
+				const int special = s == 0xFF || half_sp != 0;
+				int best = -1;
+				unsigned int sh = 0;
+				uint32_t fit = 0;
+
+				if (half_sp)
+					code_special |= (uint16_t)(1u << l);
+				for (unsigned int c = 0; c < 18 && !special; c++) {
+					const __m512i cv = _mm512_set1_epi8((char)c);
+					const uint32_t f = (uint32_t)((_mm512_cmple_epi8_mask(lo[l], cv) &
+						_mm512_cmpge_epi8_mask(hi[l], cv)) >> (32 * h));
+
+					if (__builtin_popcount(f) > best) {
+						best = __builtin_popcount(f);
+						sh = c;
+						fit = f;
+					}
+				}
+				const __m512i c16 = _mm512_cvtepu8_epi16(h
+					? _mm512_extracti64x4_epi64(codes[l], 1)
+					: _mm512_castsi512_si256(codes[l]));
+				const __m512i e = _mm512_and_si512(_mm512_srli_epi16(c16, 3),
+								   _mm512_set1_epi16(15));
+				const __m512i m = _mm512_and_si512(c16, _mm512_set1_epi16(7));
+				const __mmask32 normal = _mm512_test_epi16_mask(e, e);
+				/* value = base << E: base 8 + m and E = e - 1, or m and 0. */
+				const __m512i base = _mm512_mask_add_epi16(m, normal, m,
+									   _mm512_set1_epi16(8));
+				const __m512i ex = _mm512_maskz_sub_epi16(normal, e, _mm512_set1_epi16(1));
+				const __m512i shv = _mm512_set1_epi16((short)sh);
+				const __m512i left = _mm512_subs_epu16(ex, shv);
+				const __m512i right = _mm512_subs_epu16(shv, ex);
+				__m512i v = _mm512_srlv_epi16(_mm512_sllv_epi16(base, left), right);
+
+				v = _mm512_mask_sub_epi16(v, _mm512_test_epi16_mask(c16,
+							  _mm512_set1_epi16(0x80)),
+							  _mm512_setzero_si512(), v);
+				r[l] = _mm512_maskz_mov_epi16(special ? 0 : fit, v);
+				/* Nonzero elements outside the window: corrections, in k order. */
+				uint32_t rest = special ? 0 : (uint32_t)(_mm512_cmpge_epi8_mask(hi[l],
+					_mm512_setzero_si512()) >> (32 * h)) & ~fit;
+
+				while (rest) {
+					const uint32_t kk = (uint32_t)__builtin_ctz(rest);
+					const uint8_t c = ((const uint8_t *)b->data)[(size_t)(j0 + l) * stride +
+										     k + 32 * h + kk];
+
+					cpu_bcorr_push(&list, &count, &cap,
+						       (double)cd->isig[c] * cpu_pow2(xb), kk, l);
+					rest &= rest - 1;
+				}
+				bp->bwfac[meta + l] = special ? 1.0 : cpu_pow2((int)sh + xb);
+			}
+			store_steps(bp, p, (k + 32 * h) / 2, r, out);
+			block_meta(bp, b, p, t, code_special);
+		}
+	}
+	off[bp->nblk] = (uint32_t)count;
+	free(bp->corr[p]);
+	bp->corr[p] = list;
+}
+
 int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, uint32_t p)
 {
 	const int int8_class = b->format == FPQ_FMT_E2M3 || b->format == FPQ_FMT_E2M1 ||
@@ -310,6 +425,8 @@ int cpu_avx512_pack_b_panel(struct cpu_bpack *bp, const struct fpq_matrix *b, ui
 		pack_mx_i16_panel(bp, b, p);
 	} else if (bp->cls == CPU_CLASS_F64) {
 		pack_f64_panel(bp, b, p);
+	} else if (bp->cls == CPU_CLASS_I16W && b->format == FPQ_FMT_E4M3) {
+		pack_window_panel(bp, b, p);
 	} else {
 		return 0;
 	}
