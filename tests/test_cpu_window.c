@@ -211,7 +211,9 @@ static void class_choice(void)
 	CHECK(!cpu_i16w_applies(&cpu_kernels_avx512, FPQ_FMT_E5M2, FPQ_FMT_E4M3) &&
 	      cpu_i16w_applies(&cpu_kernels_avx512, FPQ_FMT_E2M1, FPQ_FMT_E4M3) &&
 	      !cpu_i16w_applies(&cpu_kernels_avx512, FPQ_FMT_E4M3, FPQ_FMT_E3M2) &&
-	      !cpu_i16w_applies(&cpu_kernels_scalar, FPQ_FMT_E4M3, FPQ_FMT_E4M3),
+	      !cpu_i16w_applies(&cpu_kernels_scalar, FPQ_FMT_E4M3, FPQ_FMT_E4M3) &&
+	      !cpu_i16w_applies(&cpu_kernels_avx2, FPQ_FMT_E4M3, FPQ_FMT_E4M3) &&
+	      cpu_i16w_applies(&cpu_kernels_avxvnni, FPQ_FMT_E4M3, FPQ_FMT_E4M3),
 	      "pairs that may run in I16W");
 }
 

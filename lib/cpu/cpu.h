@@ -280,6 +280,52 @@ struct cpu_tile {
 typedef void (*cpu_kernel_fn)(const struct cpu_tile *t);
 
 /*
+ * I16W: the corrections of block blk of a tile (elements of B outside their channel's
+ * window): their exact products with A, times 2^(ea + eb), into cb[r * NP * 16 + column]
+ * (zeroed first). Returns 0, cb untouched, when the block has none. For the kernels
+ * (MR, NP and PIECES constant there).
+ */
+static inline __attribute__((always_inline)) int
+cpu_window_corrections(const struct cpu_tile *t, uint32_t blk, double *cb, const unsigned int MR,
+		       const unsigned int NP, const unsigned int PIECES)
+{
+	const size_t piece = t->a_stride / 2 / PIECES;
+	double ad[6];
+	const int16_t *arow[6];
+	int any = 0;
+
+	for (unsigned int p = 0; p < NP; p++) {
+		const uint32_t *off = t->corr_off + p * t->corr_panel + blk;
+
+		any |= off[1] != off[0];
+	}
+	if (__builtin_expect(!any, 1))
+		return 0;
+	for (unsigned int r = 0; r < MR; r++) {
+		ad[r] = t->adfac[r * t->aexp_stride + blk];
+		arow[r] = (const int16_t *)(t->a + r * t->a_stride) + (size_t)blk * CPU_KALIGN;
+		for (unsigned int c = 0; c < NP * CPU_PANEL; c++)
+			cb[r * NP * CPU_PANEL + c] = 0.0;
+	}
+	for (unsigned int p = 0; p < NP; p++) {
+		const uint32_t *off = t->corr_off + p * t->corr_panel + blk;
+
+		for (uint32_t e = off[0]; e < off[1]; e++) {
+			const struct cpu_bcorr c = t->corr[p][e];
+
+			for (unsigned int r = 0; r < MR; r++) {
+				const int16_t *a = arow[r];
+				const int32_t v = PIECES == 2 ? a[c.k] + 512 * a[piece + c.k] : a[c.k];
+
+				/* |a b| < 2^36 and at most 32 terms: exact. */
+				cb[(r * NP + p) * CPU_PANEL + c.lane] += (double)v * ad[r] * c.v;
+			}
+		}
+	}
+	return 1;
+}
+
+/*
  * INT8 path without packing B, for a few rows of A (gemv.c): a holds A's rows as
  * a + 128 (m rows of k bytes, row stride a_stride), b the caller's int8 weights. The
  * kernel writes acc[i * acc_stride + j] = bias[j] + sum_k (a_ik - zp) b_jk (wrapping

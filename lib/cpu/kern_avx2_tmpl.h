@@ -195,21 +195,29 @@ INLINE void int_mx_tile(const struct cpu_tile *t, const unsigned int MR, const i
 			_mm256_storeu_ps(c + r * t->c_stride + 8 * h, acc[r][h]);
 }
 
+/* Panel p of a tile as a tile of its own (the kernels here compute one panel). */
+INLINE void one_panel(const struct cpu_tile *t, unsigned int p, struct cpu_tile *one,
+		      struct cpu_fix *fx)
+{
+	*one = *t;
+	*fx = *t->fx;
+	one->b = t->b + p * t->b_panel;
+	one->c = (float *)t->c + 16 * p;
+	fx->j0 += 16 * p;
+	fx->ncols = 16;
+	one->fx = fx;
+}
+
 static void run_mx(const struct cpu_tile *t, const int I8)
 {
 	for (unsigned int p = 0; p < t->np; p++) {
-		struct cpu_tile one = *t;
+		struct cpu_tile one;
 		struct cpu_fix fx;
 
-		one.b = t->b + p * t->b_panel;
-		one.c = (float *)t->c + 16 * p;
+		one_panel(t, p, &one, &fx);
 		one.bexp = t->bexp + p * t->bmeta_panel;
 		one.bfac = t->bfac + p * t->bmeta_panel;
 		one.bcorr = t->bcorr ? t->bcorr + p * t->bmeta_panel : NULL;
-		fx = *t->fx;
-		fx.j0 += 16 * p;
-		fx.ncols = 16;
-		one.fx = &fx;
 		switch (t->mr) {
 		case 1: int_mx_tile(&one, 1, I8); break;
 		case 2: int_mx_tile(&one, 2, I8); break;
@@ -248,6 +256,15 @@ INLINE __m128 round_sum2(__m256d x, __m256d y)
 
 	hb = _mm256_add_epi64(hb, _mm256_and_si256(step, _mm256_and_si256(inexact, even)));
 	return _mm256_cvtpd_ps(_mm256_castsi256_pd(hb));
+}
+
+/* acc += p, a block's P of every output of the tile, in binary32. */
+INLINE void add_block(float acc[2][16], float p[2][16], const unsigned int MR)
+{
+	UNROLL for (unsigned int r = 0; r < MR; r++)
+		UNROLL for (unsigned int h = 0; h < 2; h++)
+			_mm256_store_ps(&acc[r][8 * h], _mm256_add_ps(_mm256_load_ps(&acc[r][8 * h]),
+								      _mm256_load_ps(&p[r][8 * h])));
 }
 
 INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int PIECES)
@@ -299,11 +316,7 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 						     ? _mm256_cvtpd_ps(s[0][r][v])
 						     : round_sum2(s[0][r][v], s[1][r][v]));
 		}
-		UNROLL for (unsigned int r = 0; r < MR; r++)
-			UNROLL for (unsigned int h = 0; h < 2; h++)
-				_mm256_store_ps(&acc[r][8 * h],
-						_mm256_add_ps(_mm256_load_ps(&acc[r][8 * h]),
-							      _mm256_load_ps(&p[r][8 * h])));
+		add_block(acc, p, MR);
 	}
 	UNROLL for (unsigned int r = 0; r < MR; r++)
 		memcpy(c + r * t->c_stride, acc[r], sizeof(acc[r]));
@@ -312,14 +325,10 @@ INLINE void f64_tile(const struct cpu_tile *t, const unsigned int MR, const unsi
 static void f64_mx(const struct cpu_tile *t)
 {
 	for (unsigned int p = 0; p < t->np; p++) {
-		struct cpu_tile one = *t;
-		struct cpu_fix fx = *t->fx;
+		struct cpu_tile one;
+		struct cpu_fix fx;
 
-		one.b = t->b + p * t->b_panel;
-		one.c = (float *)t->c + 16 * p;
-		fx.j0 += 16 * p;
-		fx.ncols = 16;
-		one.fx = &fx;
+		one_panel(t, p, &one, &fx);
 		if (t->pieces == 2) {
 			/* Two pieces need twice the registers: one row at a time. */
 			for (unsigned int r = 0; r < t->mr; r++) {
@@ -344,6 +353,98 @@ static void f64_mx(const struct cpu_tile *t)
 }
 
 /* ---- epilogues: binary32 float output and int32 output here, the rest scalar ---- */
+
+#ifdef KERN_VNNI
+/*
+ * ---- I16W (e4m3 weights in int16 windows, see cpu.h): MR rows x one panel ----
+ * Per A piece two ymm of int32 block sums per row (vpdpwssd), recombined per block in
+ * binary64 with the corrections and rounded once, as the AVX-512 kernel does.
+ */
+INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int PIECES)
+{
+	__m256i s[2][2][2];
+	const uint8_t *a = t->a, *b = t->b;
+	const size_t as = t->a_stride, piece = as / PIECES;
+	float *c = t->c;
+	float acc[2][16] __attribute__((aligned(32)));
+	double cb[2 * 16] __attribute__((aligned(32)));
+
+	UNROLL for (unsigned int r = 0; r < MR; r++)
+		for (unsigned int l = 0; l < 16; l++)
+			acc[r][l] = t->first ? 0.0f : c[r * t->c_stride + l];
+	for (uint32_t blk = 0; blk < t->nblk; blk++) {
+		UNROLL for (unsigned int q = 0; q < PIECES; q++)
+			UNROLL for (unsigned int r = 0; r < MR; r++)
+				UNROLL for (unsigned int h = 0; h < 2; h++)
+					s[q][r][h] = _mm256_setzero_si256();
+		for (uint32_t ks = blk * 16; ks < blk * 16 + 16; ks++) {
+			__m256i b0 = _mm256_load_si256((const void *)(b + ks * t->b_step));
+			__m256i b1 = _mm256_load_si256((const void *)(b + ks * t->b_step + 32));
+
+			UNROLL for (unsigned int q = 0; q < PIECES; q++)
+				UNROLL for (unsigned int r = 0; r < MR; r++) {
+					__m256i av = _mm256_set1_epi32(load_i32(a + r * as + q * piece +
+										ks * 4));
+
+					s[q][r][0] = dot2(s[q][r][0], av, b0);
+					s[q][r][1] = dot2(s[q][r][1], av, b1);
+				}
+		}
+		const int corr = cpu_window_corrections(t, blk, cb, MR, 1, PIECES);
+		double w[2][16] __attribute__((aligned(32)));
+		float p[2][16] __attribute__((aligned(32)));
+
+		UNROLL for (unsigned int r = 0; r < MR; r++) {
+			const __m256d ad = _mm256_set1_pd(t->adfac[r * t->aexp_stride + blk]);
+
+			UNROLL for (unsigned int v = 0; v < 4; v++) {
+				const __m128i lo = v & 1 ? _mm256_extracti128_si256(s[0][r][v / 2], 1)
+							 : _mm256_castsi256_si128(s[0][r][v / 2]);
+				__m256d x = _mm256_cvtepi32_pd(lo);
+
+				/* S = 2^sh (S0 + 2^9 S1) + corrections, exact in binary64. */
+				if (PIECES == 2) {
+					const __m128i hi = v & 1
+						? _mm256_extracti128_si256(s[1][r][v / 2], 1)
+						: _mm256_castsi256_si128(s[1][r][v / 2]);
+
+					x = _mm256_fmadd_pd(_mm256_cvtepi32_pd(hi), _mm256_set1_pd(512.0), x);
+				}
+				const __m256d f = _mm256_mul_pd(_mm256_loadu_pd(t->bwfac + blk * 16 + 4 * v),
+								ad);
+
+				x = corr ? _mm256_fmadd_pd(x, f, _mm256_load_pd(cb + r * 16 + 4 * v))
+					 : _mm256_mul_pd(x, f);
+				_mm256_store_pd(&w[r][4 * v], x);
+				/* The one rounding. */
+				_mm_store_ps(&p[r][4 * v], _mm256_cvtpd_ps(x));
+			}
+		}
+		if (__builtin_expect(t->slow[blk], 0))
+			t->fix(t->fx, t->blk0 + blk, &w[0][0], &p[0][0]);
+		add_block(acc, p, MR);
+	}
+	UNROLL for (unsigned int r = 0; r < MR; r++)
+		memcpy(c + r * t->c_stride, acc[r], sizeof(acc[r]));
+}
+
+static void i16w_mx(const struct cpu_tile *t)
+{
+	for (unsigned int p = 0; p < t->np; p++) {
+		struct cpu_tile one;
+		struct cpu_fix fx;
+
+		one_panel(t, p, &one, &fx);
+		one.bwfac = t->bwfac + p * t->bmeta_panel;
+		one.corr = t->corr + p;
+		one.corr_off = t->corr_off + p * t->corr_panel;
+		if (t->pieces == 2)
+			t->mr == 1 ? i16w_tile(&one, 1, 2) : i16w_tile(&one, 2, 2);
+		else
+			t->mr == 1 ? i16w_tile(&one, 1, 1) : i16w_tile(&one, 2, 1);
+	}
+}
+#endif
 
 static void epi_float_row(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0, uint32_t n,
 			  const float *acc, struct fpq_gemm_status *st)

@@ -481,56 +481,6 @@ INLINE __m512i dpwssd_inplace(__m512i acc, __m512i a, __m512i b)
 	return acc;
 }
 
-/*
- * The corrections of one block (elements of B outside their channel's window): their
- * exact products with A, times 2^(ea + eb), into cb[r][column]. Returns 0 when the
- * block has none (cb untouched).
- */
-INLINE int window_corrections(const struct cpu_tile *t, uint32_t blk, double cb[6][32],
-			      const unsigned int MR, const unsigned int NP,
-			      const unsigned int PIECES)
-{
-	const size_t piece = t->a_stride / 2 / PIECES;
-	int any = 0;
-
-	UNROLL
-	for (unsigned int p = 0; p < NP; p++) {
-		const uint32_t *off = t->corr_off + p * t->corr_panel + blk;
-
-		any |= off[1] != off[0];
-	}
-	if (__builtin_expect(!any, 1))
-		return 0;
-	double ad[6];
-	const int16_t *arow[6];
-
-	UNROLL
-	for (unsigned int r = 0; r < MR; r++) {
-		ad[r] = t->adfac[r * t->aexp_stride + blk];
-		arow[r] = (const int16_t *)(t->a + r * t->a_stride) + (size_t)blk * CPU_KALIGN;
-		UNROLL
-		for (unsigned int v = 0; v < 2 * NP; v++)
-			_mm512_store_pd(&cb[r][8 * v], _mm512_setzero_pd());
-	}
-	for (unsigned int p = 0; p < NP; p++) {
-		const uint32_t *off = t->corr_off + p * t->corr_panel + blk;
-
-		for (uint32_t e = off[0]; e < off[1]; e++) {
-			const struct cpu_bcorr c = t->corr[p][e];
-
-			UNROLL
-			for (unsigned int r = 0; r < MR; r++) {
-				const int16_t *a = arow[r];
-				const int32_t v = PIECES == 2 ? a[c.k] + 512 * a[piece + c.k] : a[c.k];
-
-				/* |a b| < 2^36 and at most 32 terms: exact. */
-				cb[r][16 * p + c.lane] += (double)v * ad[r] * c.v;
-			}
-		}
-	}
-	return 1;
-}
-
 INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int NP,
 		      const unsigned int PIECES)
 {
@@ -539,7 +489,7 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 	__m512i s[2][6][2];
 	__m512 acc[6][2];
 	float accm[6][32] __attribute__((aligned(64)));
-	double cb[6][32] __attribute__((aligned(64)));
+	double cb[6 * 32] __attribute__((aligned(64)));
 	const uint8_t *a = t->a, *b = t->b;
 	const size_t as = t->a_stride, bs = t->b_panel, bst = t->b_step;
 	const size_t piece = as / PIECES;     /* bytes from one piece's row to the next */
@@ -572,7 +522,7 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 						s[q][r][p] = dpwssd_inplace(s[q][r][p], av, bv[p]);
 				}
 		}
-		const int corr = window_corrections(t, blk, cb, MR, NP, PIECES);
+		const int corr = cpu_window_corrections(t, blk, cb, MR, NP, PIECES);
 		const int slow = t->slow[blk];
 		double wbuf[6 * 32] __attribute__((aligned(64)));
 		__m512 pv[6][2];
@@ -605,7 +555,7 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 							? _mm512_extracti64x4_epi64(s[1][r][p], 1)
 							: _mm512_castsi512_si256(s[1][r][p])),
 							_mm512_set1_pd(512.0), v);
-					v = corr ? _mm512_fmadd_pd(v, f, _mm512_load_pd(&cb[r][16 * p + 8 * h]))
+					v = corr ? _mm512_fmadd_pd(v, f, _mm512_load_pd(cb + (r * NP + p) * 16 + 8 * h))
 						 : _mm512_mul_pd(v, f);
 					if (slow)
 						_mm512_store_pd(wbuf + (r * NP + p) * 16 + 8 * h, v);
