@@ -5,7 +5,8 @@
 #   1. a kernel warning in dmesg;
 #   2. the card process crashing while the guest runs;
 #   3. a guest that never finishes (the run's timeout, with --kill-after);
-#   4. a command that fails, and one that outlives its per-command timeout.
+#   4. a command that fails, and one that outlives its per-command timeout;
+#   5. (no VM) the results channel parsed whole whatever its reads' boundaries.
 #   tools/vm-selftest.sh CARD PROBE
 set -uo pipefail
 card=$1 probe=$2
@@ -54,6 +55,28 @@ expect hang 'FAIL vm: VM hung: timeout after 10 s' -- \
 
 expect command-failure 'FAIL \[002\] sleep 30 \(exit 137' -- \
 	--card "$card" --cmd-timeout 2 'exit 3' 'sleep 30'
+
+# The results channel is read in chunks: a CR LF or a UTF-8 character split between two
+# chunks must read as if whole (a split CR LF once hid a finished command's status).
+if out=$(python3 - "$here" <<'PY' 2>&1
+import sys
+sys.path.insert(0, sys.argv[1])
+from fpqvm.runner import ResultsText
+data = '@@FPQ BEGIN 001 3.06\r\n\r\n@@FPQ END 001 0 3.16\r\n\u00e9\r\n'.encode()
+want = data.decode().replace('\r\n', '\n')
+for i in range(len(data) + 1):
+    for j in range(i, len(data) + 1):
+        r = ResultsText()
+        got = r.feed(data[:i]) + r.feed(data[i:j]) + r.feed(data[j:], final=True)
+        assert got == want, (i, j, got)
+PY
+); then
+	echo "ok   results-chunks: every split of CR LF and UTF-8 between reads parses whole"
+	passed=$((passed + 1))
+else
+	echo "FAIL results-chunks: $out"
+	failed=$((failed + 1))
+fi
 
 echo "RESULT: passed=$passed failed=$failed skipped=0"
 [ "$failed" -eq 0 ]

@@ -4,6 +4,7 @@ powers off, hangs (timeout --kill-after), or the card process dies; then the res
 channel is parsed into per-command output and exit status, and the kernel log checked.
 """
 
+import codecs
 import os
 import re
 import signal
@@ -43,6 +44,23 @@ class Run:
         self.guest_boot = None
         self.qemu_status = None
         self.card_status = None
+
+
+class ResultsText:
+    """The results channel as text, read in chunks: the guest's tty turns each newline
+    into CR LF, and a chunk may end between the CR and the LF (or inside a UTF-8
+    character), so both are carried over to the next chunk."""
+
+    def __init__(self):
+        self.decoder = codecs.getincrementaldecoder('utf-8')('replace')
+        self.cr = False
+
+    def feed(self, chunk, final=False):
+        text = ('\r' if self.cr else '') + self.decoder.decode(chunk, final)
+        self.cr = not final and text.endswith('\r')
+        if self.cr:
+            text = text[:-1]
+        return text.replace('\r\n', '\n')
 
 
 def qemu_command(cfg, vmlinux, initrd, console, results, proxy_fd, irq_fd, irq_lines):
@@ -128,12 +146,12 @@ def run_vm(cfg, vmlinux, initrd, command_names, log):
 
     text = ''
     seen = 0
+    results_text = ResultsText()
     with open(results, 'rb') as rf:
         while True:
             chunk = rf.read()
             if chunk:
-                # The guest's tty turns each newline into CR LF.
-                text += chunk.decode('utf-8', 'replace').replace('\r\n', '\n')
+                text += results_text.feed(chunk)
                 now = time.monotonic() - t0
                 for m in MARK.finditer(text, seen):
                     key = m.group(1) + (' ' + m.group(2).split()[0] if m.group(1) in ('BEGIN', 'END') else '')
@@ -153,7 +171,7 @@ def run_vm(cfg, vmlinux, initrd, command_names, log):
                     qemu.wait()
                 break
             time.sleep(0.02)
-        text += rf.read().decode('utf-8', 'replace').replace('\r\n', '\n')
+        text += results_text.feed(rf.read(), final=True)
     run.times['QEMU EXIT'] = time.monotonic() - t0
     run.qemu_status = qemu.returncode
 
