@@ -201,6 +201,16 @@ struct cpu_apack {
 	int any_special;
 };
 
+/* The data of A's (row, block) e: its special flag and its exponent x = xa + lsbs. */
+static inline void cpu_apack_block(struct cpu_apack *ap, size_t e, int special, int x)
+{
+	ap->special[e] = (uint8_t)special;
+	ap->aexp[e] = special ? 0.0f : (float)x;
+	ap->afac[e] = special ? 1.0f : cpu_pow2f(x);
+	if (ap->adfac)
+		ap->adfac[e] = special ? 1.0 : cpu_pow2(x);
+}
+
 /* Decode rows [r0, r1) of a (the per-ISA decoder when it has one). */
 typedef void (*cpu_pack_a_fn)(struct cpu_apack *ap, const struct fpq_matrix *a,
 			      enum fpq_format fb, uint32_t r0, uint32_t r1);

@@ -76,9 +76,7 @@ static void pack_a_f64(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 				const __m512d f = _mm512_set1_pd(special ? 0.0
 					: cpu_pow2(is_fp8 ? x - lsb_a : x));
 
-				ap->special[e] = (uint8_t)special;
-				ap->aexp[e] = special ? 0.0f : (float)x;
-				ap->afac[e] = special ? 1.0f : cpu_pow2f(x);
+				cpu_apack_block(ap, e, special, x);
 				for (unsigned int g = 2 * h; g < 2 * h + 2; g++) {
 					__m512 v;
 
@@ -173,10 +171,7 @@ static void pack_a_split(struct cpu_apack *ap, const struct fpq_matrix *a, enum 
 				vh = _mm512_mask_sub_epi16(vh, neg, _mm512_setzero_si512(), vh);
 				_mm512_storeu_si512(lo + k + 32 * h, vl);
 				_mm512_storeu_si512(hi + k + 32 * h, vh);
-				ap->special[e] = (uint8_t)special;
-				ap->aexp[e] = special ? 0.0f : (float)x;
-				ap->afac[e] = special ? 1.0f : cpu_pow2f(x);
-				ap->adfac[e] = special ? 1.0 : cpu_pow2(x);
+				cpu_apack_block(ap, e, special, x);
 			}
 		}
 	}
@@ -292,11 +287,7 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 			int x = (int)s - 127 + lsb;
 			size_t e = (size_t)r * ap->nblk + t;
 
-			ap->special[e] = s == 0xFF;
-			ap->aexp[e] = s == 0xFF ? 0.0f : (float)x;
-			ap->afac[e] = s == 0xFF ? 1.0f : cpu_pow2f(x);
-			if (ap->adfac)
-				ap->adfac[e] = s == 0xFF ? 1.0 : cpu_pow2(x);
+			cpu_apack_block(ap, e, s == 0xFF, x);
 		}
 	}
 }

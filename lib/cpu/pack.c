@@ -234,7 +234,27 @@ nomem:
 	return fpq_error(-ENOMEM, "gemm: out of memory packing B (%u x %u)", b->rows, b->cols);
 }
 
-/* One channel (column of C) into lane l of panel p. */
+/*
+ * The scale data of channel j (lane l of panel p) in block t, and the panel's summaries
+ * (a special block is flagged; the others widen the panel's exponent range).
+ */
+static void block_meta(struct cpu_bpack *bp, uint32_t p, uint32_t j, uint32_t t, int xb,
+		       int special)
+{
+	const size_t meta = ((size_t)p * bp->nblk + t) * CPU_PANEL + j % CPU_PANEL;
+	const size_t pt = (size_t)p * bp->nblk + t;
+
+	bp->bexp[meta] = special ? 0.0f : (float)xb;
+	bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
+	bp->special[(size_t)j * bp->nblk + t] = (uint8_t)special;
+	if (special) {
+		bp->pspecial[pt] = 1;
+	} else {
+		bp->pemin[pt] = xb < bp->pemin[pt] ? (int16_t)xb : bp->pemin[pt];
+		bp->pemax[pt] = xb > bp->pemax[pt] ? (int16_t)xb : bp->pemax[pt];
+	}
+}
+
 /*
  * Walks the elements of one channel in its panel: element e of a k step, then the next
  * step of the same panel (CPU_QUAD steps further on, past the quad's other panels).
@@ -316,20 +336,7 @@ static void pack_b_channel(struct cpu_bpack *bp, const struct fpq_matrix *b, uin
 		}
 		if (bp->bcorr)
 			bp->bcorr[meta] = (int32_t)(0u - 128u * sum);
-		bp->bexp[meta] = special ? 0.0f : (float)xb;
-		bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
-		bp->special[(size_t)j * bp->nblk + t] = (uint8_t)special;
-		if (special) {
-			bp->pspecial[(size_t)p * bp->nblk + t] = 1;
-		} else {
-			int16_t *lo = &bp->pemin[(size_t)p * bp->nblk + t];
-			int16_t *hi = &bp->pemax[(size_t)p * bp->nblk + t];
-
-			if (xb < *lo)
-				*lo = (int16_t)xb;
-			if (xb > *hi)
-				*hi = (int16_t)xb;
-		}
+		block_meta(bp, p, j, t, xb, special);
 	}
 }
 
@@ -425,19 +432,8 @@ static void pack_b_panel_window(struct cpu_bpack *bp, const struct fpq_matrix *b
 					cpu_bcorr_push(&list, &count, &cap, (double)x * cpu_pow2(xb),
 						       kk - k0, l);
 			}
-			bp->bexp[meta] = special ? 0.0f : (float)xb;
-			bp->bfac[meta] = special ? 1.0f : cpu_pow2f(xb);
 			bp->bwfac[meta] = special ? 1.0 : cpu_pow2((int)sh + xb);
-			bp->special[(size_t)(j0 + l) * bp->nblk + t] = (uint8_t)special;
-			if (special) {
-				bp->pspecial[(size_t)p * bp->nblk + t] = 1;
-			} else {
-				int16_t *lo = &bp->pemin[(size_t)p * bp->nblk + t];
-				int16_t *hi = &bp->pemax[(size_t)p * bp->nblk + t];
-
-				*lo = xb < *lo ? (int16_t)xb : *lo;
-				*hi = xb > *hi ? (int16_t)xb : *hi;
-			}
+			block_meta(bp, p, j0 + l, t, xb, special);
 		}
 	}
 	off[bp->nblk] = (uint32_t)count;
@@ -528,11 +524,7 @@ void cpu_pack_a_rows_generic(struct cpu_apack *ap, const struct fpq_matrix *a,
 
 			for (uint32_t k = k0; k < k1; k++)
 				special |= cd->special[codes[k]];
-			ap->aexp[(size_t)r * ap->nblk + t] = special ? 0.0f : (float)x;
-			ap->afac[(size_t)r * ap->nblk + t] = special ? 1.0f : cpu_pow2f(x);
-			ap->special[(size_t)r * ap->nblk + t] = (uint8_t)special;
-			if (ap->adfac)
-				ap->adfac[(size_t)r * ap->nblk + t] = special ? 1.0 : cpu_pow2(x);
+			cpu_apack_block(ap, (size_t)r * ap->nblk + t, special, x);
 			/* Exact powers of two in binary64 (|x| < 300): products are exact. */
 			const double f = cpu_pow2(x), f16 = cpu_pow2(x + 16);
 
