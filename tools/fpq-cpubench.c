@@ -581,12 +581,14 @@ int main(int argc, char **argv)
 	};
 	const double insn_rate[3] = { mc.dpbusd, mc.dpwssd, mc.fma_pd };
 
-	if (!strcmp(isa, "avx512")) {
-		mx[5].insn = 1;
-		mx[5].macs = 16;
-	}
-	static const char *const insn_name[3] = { "vpdpbusd", "vpdpwssd", "vfmadd231pd" };
 	enum { N_MX = sizeof(mx) / sizeof(mx[0]) };
+
+	for (int f = 0; f < N_MX; f++)
+		if (mx[f].f == FPQ_FMT_E4M3 && !strcmp(isa, "avx512")) {
+			mx[f].insn = 1;
+			mx[f].macs = 16;
+		}
+	static const char *const insn_name[3] = { "vpdpbusd", "vpdpwssd", "vfmadd231pd" };
 
 	printf("\nMX formats (A and B the same format, MX scales, fp32 out, weights pre-packed)\n"
 	       "against libfpq INT8 (int32 out), M = N = K = 1024, timed in the same\n"

@@ -415,7 +415,8 @@ INLINE void i16w_tile(const struct cpu_tile *t, const unsigned int MR, const uns
 
 				x = corr ? _mm256_fmadd_pd(x, f, _mm256_load_pd(cb + r * 16 + 4 * v))
 					 : _mm256_mul_pd(x, f);
-				_mm256_store_pd(&w[r][4 * v], x);
+				if (t->slow[blk])
+					_mm256_store_pd(&w[r][4 * v], x);
 				/* The one rounding. */
 				_mm_store_ps(&p[r][4 * v], _mm256_cvtpd_ps(x));
 			}
