@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * epi_avx512.c - the epilogues of the AVX-512 kernel set, 16 columns at a time and
- * equal bit for bit to lib/epilogue.c (tests/test_cpu_epilogue.c checks them directly):
+ * equal bit for bit to lib/epilogue.c (tests/lib/cpu_epilogue_test.c checks them directly):
  * the float epilogue with binary32 and bfloat16 output, and the INT8 path's int32,
  * requantized int8 and scaled binary32 outputs. Narrow and MX outputs go through
  * epilogue.c itself.
@@ -78,7 +78,7 @@ void cpu_avx512_epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned 
 	st->clamped += clamped;
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, exactly as ref/requant.c. */
+/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, exactly as lib/ref/requant.c. */
 INLINE __m512i requant16(__m512i x, __m512i mult, __m512i shift)
 {
 	const __m512i zero = _mm512_setzero_si512();
