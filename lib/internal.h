@@ -65,6 +65,13 @@ void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int 
 
 /* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (saturating). */
 int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift);
+/*
+ * ONNX Runtime's requantization (FPQ_GEMM_REQUANT_FP32) before the zero point is added:
+ * rne(clamp(fp32(fp32(acc) * scale), lo, hi)) with lo = act_min - out_zero and
+ * hi = act_max - out_zero. A NaN product gives lo. Products outside [lo, hi] and NaNs
+ * add one to *clamped.
+ */
+int32_t fpq_requant_fp32(int32_t acc, float scale, int32_t lo, int32_t hi, uint64_t *clamped);
 
 /* ---- matrices (matrix.c) ---- */
 

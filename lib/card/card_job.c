@@ -96,6 +96,8 @@ static int check_caps(const struct fpq_device_info *in, const struct fpq_gemm_op
 	if (!(in->input_formats & (1ull << fa)) || !(in->input_formats & (1ull << fb)))
 		return fpq_error(-ENOTSUP, "card: built without %s x %s inputs",
 				 fpq_format_name(fa), fpq_format_name(fb));
+	if (op->flags & FPQ_GEMM_REQUANT_FP32)
+		return fpq_error(-ENOTSUP, "card: built without ONNX Runtime's requantization");
 	if (!(in->output_formats & (1ull << fc)))
 		return fpq_error(-ENOTSUP, "card: built without %s output", fpq_format_name(fc));
 	if ((op->a.scales || op->b.scales) && !(in->features & DRM_FPQ_FEATURE_MX_SCALES))

@@ -141,6 +141,10 @@ void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned i
 	const __m512i zero_point = _mm512_set1_epi32(op->out_zero);
 	uint64_t clamped = 0;
 
+	if (op->flags & FPQ_GEMM_REQUANT_FP32) {
+		cpu_epi_int8_scalar(op, row0, rows, j0, n, acc, acc_stride, st);
+		return;
+	}
 	for (uint32_t j = 0; j < n; j += 16) {
 		const __mmask16 m = tail_mask(n - j);
 		const uint32_t col = j0 + j;
