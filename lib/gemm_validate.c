@@ -162,7 +162,7 @@ static int validate_float(const struct fpq_gemm_op *op)
 	return 0;
 }
 
-int fpq_gemm_validate(const struct fpq_gemm_op *op)
+static FPQ_FP_WORK int validate(const struct fpq_gemm_op *op)
 {
 	size_t abytes, bbytes, cbytes;
 	int err;
@@ -222,4 +222,13 @@ int fpq_gemm_validate(const struct fpq_gemm_op *op)
 	if (op->a.zero_point && op->a.format != FPQ_FMT_INT8)
 		return fpq_error(-EINVAL, "gemm: zero point on a float operand");
 	return 0;
+}
+
+int fpq_gemm_validate(const struct fpq_gemm_op *op)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = validate(op);
+
+	fpq_fp_leave(env);
+	return r;
 }

@@ -8,6 +8,16 @@
 #include <stdint.h>
 
 #include "fpq.h"
+/*
+ * The floating-point environment libfpq computes in (fp_env.h): every public entry
+ * point that computes brackets its work with fpq_fp_enter()/fpq_fp_leave(), and so does
+ * every worker task. Layers built on libfpq that do their own binary32 arithmetic (the
+ * model runner) use the same pair around it, so the caller's rounding mode, FTZ or DAZ
+ * change none of their results either. Public functions that compute nothing in
+ * floating point (format facts, matrix descriptors and codes, fpq_e8m0_exponent,
+ * fpq_gemm_op_init, contexts, buffers) do not need it.
+ */
+#include "fp_env.h"
 
 #define FPQ_CANONICAL_NAN_BITS 0x7FC00000u
 

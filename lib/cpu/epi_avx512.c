@@ -131,7 +131,7 @@ INLINE __m512i requant16(__m512i x, __m512i mult, __m512i shift)
 /*
  * ONNX Runtime's requantization on 16 lanes, as ref/requant.c and MLAS: cvtdq2ps, one
  * multiply, MAXPS with the lower bound first (a NaN lane takes the bound), MINPS, then
- * cvtps2dq (the kernels run with RNE, see cpu_fp_enter()). Lanes outside m are not
+ * cvtps2dq (the kernels run with RNE, see fpq_fp_enter()). Lanes outside m are not
  * counted.
  */
 INLINE __m512i requant_fp32_16(__m512i x, __m512 scale, __m512 lo, __m512 hi, __mmask16 m,

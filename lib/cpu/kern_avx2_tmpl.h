@@ -503,7 +503,7 @@ static void epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned int 
 /*
  * INT8 output in ONNX Runtime's mode (FPQ_GEMM_REQUANT_FP32), 8 columns at a time as
  * ref/requant.c and MLAS: cvtdq2ps, one multiply, MAXPS with the lower bound first (a
- * NaN lane takes the bound), MINPS, cvtps2dq under RNE (cpu_fp_enter()); the tail
+ * NaN lane takes the bound), MINPS, cvtps2dq under RNE (fpq_fp_enter()); the tail
  * through epilogue.c.
  */
 static void epi_requant_fp32_row(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
