@@ -248,8 +248,8 @@ static void weights_as_matrix(const struct fpq_backend_ops *ops, struct fpq_gemm
 	op->b_packed = NULL;
 }
 
-int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
-	     struct fpq_gemm_status *status)
+static FPQ_FP_WORK int gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
+			    struct fpq_gemm_status *status)
 {
 	struct fpq_gemm_status st = { 0 };
 	struct fpq_gemm_op for_backend;
@@ -270,6 +270,16 @@ int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 	return err;
 }
 
+int fpq_gemm(struct fpq_context *ctx, const struct fpq_gemm_op *op,
+	     struct fpq_gemm_status *status)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = gemm(ctx, op, status);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
 static void job_complete(struct fpq_job *job, int err)
 {
 	pthread_mutex_lock(&job->lock);
@@ -279,6 +289,19 @@ static void job_complete(struct fpq_job *job, int err)
 	pthread_mutex_unlock(&job->lock);
 }
 
+/* Operations run in order; the first error ends the job. */
+static FPQ_FP_WORK int run_job(struct fpq_context *ctx, struct fpq_job *job)
+{
+	const struct fpq_backend_ops *ops = job->on_cpu ? &fpq_backend_cpu : ctx->ops;
+	int err = 0;
+
+	for (unsigned int i = 0; i < job->n_ops && !err; i++)
+		err = ops->run(ctx, &job->ops[i], &job->status[i]);
+	if (err && may_fall_back(ctx, err))
+		err = run_on_cpu(ctx, job->ops, job->n_ops, job->status, err);
+	return err;
+}
+
 static void *worker_main(void *arg)
 {
 	struct fpq_context *ctx = arg;
@@ -286,7 +309,6 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&ctx->lock);
 	for (;;) {
 		struct fpq_job *job;
-		int err = 0;
 
 		while (!ctx->head && !ctx->stopping)
 			pthread_cond_wait(&ctx->work_cond, &ctx->lock);
@@ -298,13 +320,11 @@ static void *worker_main(void *arg)
 			ctx->tail = NULL;
 		pthread_mutex_unlock(&ctx->lock);
 
-		/* Operations run in order; the first error ends the job. */
-		const struct fpq_backend_ops *ops = job->on_cpu ? &fpq_backend_cpu : ctx->ops;
+		/* The worker inherited its creator's floating-point environment. */
+		struct fpq_fp_env env = fpq_fp_enter();
+		int err = run_job(ctx, job);
 
-		for (unsigned int i = 0; i < job->n_ops && !err; i++)
-			err = ops->run(ctx, &job->ops[i], &job->status[i]);
-		if (err && may_fall_back(ctx, err))
-			err = run_on_cpu(ctx, job->ops, job->n_ops, job->status, err);
+		fpq_fp_leave(env);
 		job_complete(job, err);
 
 		pthread_mutex_lock(&ctx->lock);
@@ -374,8 +394,8 @@ static int queue_on_worker(struct fpq_context *ctx, struct fpq_job *job)
 	return 0;
 }
 
-int fpq_submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops, unsigned int n_ops,
-	       struct fpq_job **out)
+static FPQ_FP_WORK int submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
+			      unsigned int n_ops, struct fpq_job **out)
 {
 	struct fpq_job *job;
 	int err;
@@ -423,6 +443,16 @@ int fpq_submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops, unsigned 
 	return 0;
 }
 
+int fpq_submit(struct fpq_context *ctx, const struct fpq_gemm_op *ops, unsigned int n_ops,
+	       struct fpq_job **out)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = submit(ctx, ops, n_ops, out);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
 /* Finish a device job: wait for it, or run it on the CPU if the card failed. */
 static int finish_device_job(struct fpq_job *job, int64_t timeout_ns)
 {
@@ -456,7 +486,8 @@ static int64_t remaining_ns(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec);
 }
 
-int fpq_job_wait(struct fpq_job *job, int64_t timeout_ns, struct fpq_gemm_status *status)
+static FPQ_FP_WORK int job_wait(struct fpq_job *job, int64_t timeout_ns,
+				struct fpq_gemm_status *status)
 {
 	struct timespec deadline;
 	int err = 0;
@@ -499,6 +530,15 @@ int fpq_job_wait(struct fpq_job *job, int64_t timeout_ns, struct fpq_gemm_status
 	return err;
 }
 
+int fpq_job_wait(struct fpq_job *job, int64_t timeout_ns, struct fpq_gemm_status *status)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = job_wait(job, timeout_ns, status);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
 void fpq_job_free(struct fpq_job *job)
 {
 	if (!job)
@@ -507,7 +547,7 @@ void fpq_job_free(struct fpq_job *job)
 	job_destroy(job);
 }
 
-void fpq_context_destroy(struct fpq_context *ctx)
+static FPQ_FP_WORK void context_destroy(struct fpq_context *ctx)
 {
 	if (!ctx)
 		return;
@@ -543,6 +583,14 @@ void fpq_context_destroy(struct fpq_context *ctx)
 	pthread_cond_destroy(&ctx->work_cond);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
+}
+
+void fpq_context_destroy(struct fpq_context *ctx)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+
+	context_destroy(ctx);
+	fpq_fp_leave(env);
 }
 
 /* ---- buffers ---- */

@@ -456,28 +456,9 @@ struct cpu_state {
  * The kernels compute in IEEE binary32/binary64 with round-to-nearest-even and gradual
  * underflow. The caller's thread (and the workers, which inherit it) may have other
  * settings (flush-to-zero, denormals-are-zero, another rounding mode): every task runs
- * with the default SSE control word and restores the previous one.
+ * between fpq_fp_enter() and fpq_fp_leave() (lib/fp_env.h; its work reads its inputs
+ * from memory and stores its results there, or is an indirect call).
  */
-static inline unsigned int cpu_fp_enter(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned int old = _mm_getcsr();
-
-	_mm_setcsr(0x1F80);          /* all exceptions masked, RNE, no FTZ/DAZ */
-	return old;
-#else
-	return 0;
-#endif
-}
-
-static inline void cpu_fp_leave(unsigned int old)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	_mm_setcsr(old);
-#else
-	(void)old;
-#endif
-}
 
 /* Adds the counts of from (a worker's) to st. */
 static inline void cpu_status_add(struct fpq_gemm_status *st,

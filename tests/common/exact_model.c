@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <mpfr.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,4 +373,90 @@ uint8_t model_mx_block(enum fpq_format fmt, const float *vals, unsigned int n, i
 	for (unsigned int i = 0; i < n; i++)
 		codes[i] = model_quantize_d(fmt, ldexp((double)vals[i], -x), nonsat, st);
 	return (uint8_t)(x + 127);
+}
+
+/* RNE of an exact rational to an integer (mpz): floor(v + 1/2), ties to even. */
+static long model_rne_integer(const mpq_t v)
+{
+	mpq_t t;
+	mpz_t fl;
+	long r;
+
+	mpq_init(t);
+	mpz_init(fl);
+	mpq_set_si(t, 1, 2);
+	mpq_add(t, t, v);
+	mpz_fdiv_q(fl, mpq_numref(t), mpq_denref(t));
+	/* v + 1/2 an integer means v was a tie: floor went up; step back to the even one. */
+	if (mpz_cmp_ui(mpq_denref(t), 1) == 0 && mpz_odd_p(fl))
+		mpz_sub_ui(fl, fl, 1);
+	r = mpz_get_si(fl);
+	mpz_clear(fl);
+	mpq_clear(t);
+	return r;
+}
+
+int32_t model_requant_fp32(int32_t acc, float scale, int32_t act_min, int32_t act_max,
+			   int32_t out_zero, uint64_t *clamped)
+{
+	const long lo = act_min - out_zero, hi = act_max - out_zero;
+	mpq_t a, p;
+	long y;
+
+	mpq_inits(a, p, (mpq_ptr)0);
+	mpq_set_si(a, acc, 1);
+	float fa = model_round_fp32(a);         /* exact below 2^24, rounded above */
+	int nan = isnan(scale) || (isinf(scale) && fa == 0.0f);
+	int inf = !nan && isinf(scale);
+	int neg = (fa < 0) != (signbit(scale) != 0);
+
+	if (!nan && !inf) {
+		mpq_set_d(a, (double)fa);
+		mpq_set_d(p, (double)scale);
+		mpq_mul(p, p, a);
+		float fp = model_round_fp32(p);  /* the one rounding of the product */
+
+		inf = isinf(fp);
+		if (!inf)
+			mpq_set_d(p, (double)fp);
+	}
+	/* Clamp in binary32 as MAXPS then MINPS: NaN takes the lower bound. */
+	if (nan || (inf && neg) || (!inf && mpq_cmp_si(p, lo, 1) < 0)) {
+		(*clamped)++;
+		y = lo;
+	} else if (inf || mpq_cmp_si(p, hi, 1) > 0) {
+		(*clamped)++;
+		y = hi;
+	} else {
+		y = model_rne_integer(p);
+	}
+	mpq_clears(a, p, (mpq_ptr)0);
+	return (int32_t)(y + out_zero);
+}
+
+int32_t model_int8_acc(const struct fpq_gemm_op *op, uint32_t i, uint32_t j)
+{
+	int64_t sum = op->bias ? op->bias[j] : 0;
+
+	for (uint32_t t = 0; t < op->a.cols; t++)
+		sum += ((int64_t)(int8_t)fpq_matrix_get(&op->a, i, t) - op->a.zero_point) *
+		       (int8_t)fpq_matrix_get(&op->b, j, t);
+	return (int32_t)(uint32_t)(uint64_t)sum;   /* the contract's two's complement wrap */
+}
+
+uint64_t model_check_requant_fp32(const struct fpq_gemm_op *op, const struct fpq_matrix *c,
+				  uint64_t *clamped)
+{
+	const bool bc = op->flags & FPQ_GEMM_SCALE_BROADCAST;
+	uint64_t wrong = 0;
+
+	for (uint32_t i = 0; i < op->a.rows; i++)
+		for (uint32_t j = 0; j < op->b.rows; j++) {
+			int32_t want = model_requant_fp32(model_int8_acc(op, i, j),
+						  op->out_scale[bc ? 0 : j], op->act_min,
+						  op->act_max, op->out_zero, clamped);
+			if (fpq_matrix_get(c, i, j) != (uint32_t)(uint8_t)(int8_t)want)
+				wrong++;
+		}
+	return wrong;
 }

@@ -53,4 +53,20 @@ float model_dot(enum fpq_format fa, const uint32_t *a, const uint8_t *sa,
 uint8_t model_mx_block(enum fpq_format fmt, const float *vals, unsigned int n, int nonsat,
 		       struct model_qstats *st, uint32_t *codes);
 
+/*
+ * ONNX Runtime's requantization of one INT8-path accumulator (FPQ_GEMM_REQUANT_FP32):
+ * the int8 output, with *clamped counting a clamped or NaN product. Exact rationals,
+ * each binary32 rounding by MPFR, the final rounding to an integer by GMP.
+ */
+int32_t model_requant_fp32(int32_t acc, float scale, int32_t act_min, int32_t act_max,
+			   int32_t out_zero, uint64_t *clamped);
+
+/* The exact int32 accumulator (i, j) of an INT8 x INT8 op (bias, A's zero point, wrap);
+ * op->b must hold the elements. */
+int32_t model_int8_acc(const struct fpq_gemm_op *op, uint32_t i, uint32_t j);
+/* Outputs of C that differ from model_requant_fp32() of op; *clamped adds the model's
+ * clamp count. */
+uint64_t model_check_requant_fp32(const struct fpq_gemm_op *op, const struct fpq_matrix *c,
+				  uint64_t *clamped);
+
 #endif /* FPQ_TEST_EXACT_MODEL_H */

@@ -230,3 +230,154 @@ size_t tm_padding_changes(const struct test_matrix *t, const uint8_t *snapshot)
 	}
 	return changes;
 }
+
+/* ---- adversarial cases of the binary32 requantization (FPQ_GEMM_REQUANT_FP32) ---- */
+
+/* A random integer + 1/2 in -160.5 .. 159.5: a rounding tie of the final rne(). */
+static double random_tie(struct rng *r)
+{
+	return (double)((int)rng_below(r, 320) - 160) + 0.5;
+}
+
+/* |e - t| <= half a binary32 ulp of t: fp32(e) is t, or one of its neighbours. */
+static int near_tie(double e, double t)
+{
+	float ft = (float)t;
+	double half_ulp = ((double)nextafterf(fabsf(ft), INFINITY) - fabs(t)) / 2;
+
+	return fabs(e - t) <= half_ulp;
+}
+
+int32_t requant_random_acc(struct rng *r, int big)
+{
+	if (!big)
+		return (int32_t)rng_below(r, 1u << 21) - (1 << 20);
+	/* |acc| > 2^24: fp32(acc) rounds (below 2^30, so the search has room). */
+	int32_t mag = (int32_t)((1u << 24) + 1 + rng_below(r, (1u << 30) - (1u << 24)));
+
+	return rng_below(r, 2) ? -mag : mag;
+}
+
+int requant_tie_scale(struct rng *r, int32_t acc, float *scale)
+{
+	double a = (double)(float)acc, t = random_tie(r);
+
+	if (a == 0)
+		return 0;
+	float s0 = (float)(t / a), best = s0;
+	int found = 0;
+
+	/* fp32(acc) * s is exact in binary64 (24 x 24 bits): look at s0's neighbours. */
+	for (int d = 0; d < 17; d++) {
+		float sc = s0;
+
+		/* d = 0, 1, 2, ...: s0, one ulp up, one down, two up, ... */
+		for (int q = 0; q < (d + 1) / 2; q++)
+			sc = nextafterf(sc, d % 2 ? INFINITY : -INFINITY);
+		if (near_tie(a * (double)sc, t) && (!found || rng_below(r, 2))) {
+			best = sc;
+			found = 1;
+		}
+	}
+	*scale = best;
+	return found;
+}
+
+int requant_tie_acc(struct rng *r, float scale, int big, int32_t *acc)
+{
+	double t = random_tie(r);
+
+	if (!(fabsf(scale) > 0) || isinf(scale))
+		return 0;
+	double center = t / (double)scale;
+
+	if (fabs(center) > 2147483000.0 || (big && fabs(center) < 16777217.0))
+		return 0;
+	/* Walk the binary32 grid of accumulators around t / scale. */
+	for (int tries = 0; tries < 20000; tries++) {
+		double off = (double)((int)rng_below(r, 2001) - 1000);
+		double c = center + off * (fabs(center) > 16777216.0 ? 2 * fabs(center) / 16777216.0
+								     : 1.0);
+		if (fabs(c) >= 2147483000.0)
+			continue;
+		int32_t cand = (int32_t)llrint(c);
+
+		if (near_tie((double)(float)cand * (double)scale, t)) {
+			*acc = cand;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Exact sum of row i of A (zero point applied) times row j of B, INT8 x INT8. */
+static int64_t int8_dot(const struct fpq_gemm_op *op, uint32_t i, uint32_t j)
+{
+	int64_t sum = 0;
+
+	for (uint32_t t = 0; t < op->a.cols; t++)
+		sum += ((int64_t)(int8_t)fpq_matrix_get(&op->a, i, t) - op->a.zero_point) *
+		       (int8_t)fpq_matrix_get(&op->b, j, t);
+	return sum;
+}
+
+static float special_scale(struct rng *r)
+{
+	static const float v[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 0x1.fffffep127f,
+				   0x1p-149f, -0x1p-130f, 1e30f, -1e30f, 1.0f, -0.5f, 0x1p-30f };
+
+	return v[rng_below(r, sizeof(v) / sizeof(v[0]))];
+}
+
+unsigned int requant_fp32_params(struct rng *r, struct fpq_gemm_op *op, int32_t *bias,
+				 float *scale, int broadcast, int big)
+{
+	const uint32_t n = op->b.rows, tie_row = rng_below(r, op->a.rows);
+	unsigned int ties = 0;
+
+	op->flags |= FPQ_GEMM_REQUANT_FP32 | (broadcast ? FPQ_GEMM_SCALE_BROADCAST : 0);
+	op->requant_mult = NULL;
+	op->requant_shift = NULL;
+	op->out_scale = scale;
+	op->bias = bias;
+	op->out_zero = (int32_t)rng_below(r, 256) - 128;
+	switch (rng_below(r, 4)) {
+	case 0:         /* relu-like: the zero point is the lower bound */
+		op->act_min = op->out_zero;
+		op->act_max = 127;
+		break;
+	case 1:
+		op->act_min = (int32_t)rng_below(r, 200) - 128;
+		op->act_max = op->act_min + (int32_t)rng_below(r, (uint32_t)(128 - op->act_min));
+		break;
+	default:
+		op->act_min = -128;
+		op->act_max = 127;
+		break;
+	}
+	if (broadcast) {
+		int32_t a0 = requant_random_acc(r, big);
+
+		if (rng_below(r, 8) == 0 || !requant_tie_scale(r, a0, &scale[0]))
+			scale[0] = rng_below(r, 2) ? special_scale(r)
+						   : ldexpf(1.0f + (float)rng_below(r, 1u << 23) *
+							    0x1p-23f, -(int)rng_below(r, 30));
+	}
+	for (uint32_t j = 0; j < n; j++) {
+		int32_t target = requant_random_acc(r, big);
+		int tie;
+
+		if (broadcast) {
+			tie = requant_tie_acc(r, scale[0], big, &target);
+		} else if (rng_below(r, 10) == 0) {
+			scale[j] = special_scale(r);
+			tie = 0;
+		} else {
+			tie = requant_tie_scale(r, target, &scale[j]);
+		}
+		ties += (unsigned int)tie;
+		/* bias puts row tie_row's accumulator on the target (two's complement). */
+		bias[j] = (int32_t)(uint32_t)(uint64_t)((int64_t)target - int8_dot(op, tie_row, j));
+	}
+	return ties;
+}

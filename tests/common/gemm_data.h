@@ -56,4 +56,25 @@ size_t tm_padding_changes(const struct test_matrix *t, const uint8_t *snapshot);
 
 const char *data_mode_name(enum data_mode m);
 
+/*
+ * Adversarial cases of FPQ_GEMM_REQUANT_FP32: an accumulator and a scale whose exact
+ * product fp32(acc) * scale lies within half a binary32 ulp of an integer + 1/2, so the
+ * product's rounding and the final ties-to-even both decide the result.
+ * requant_random_acc() draws |acc| < 2^20, or with big, 2^24 < |acc| < 2^30 (where
+ * fp32(acc) rounds). requant_tie_scale() picks a scale for acc, requant_tie_acc() an
+ * accumulator for scale (|acc| > 2^24 with big); both return 0 when they found none.
+ */
+int32_t requant_random_acc(struct rng *r, int big);
+int requant_tie_scale(struct rng *r, int32_t acc, float *scale);
+int requant_tie_acc(struct rng *r, float scale, int big, int32_t *acc);
+/*
+ * Make @op (INT8 x INT8, int8 C, A and B filled) an adversarial REQUANT_FP32 operation:
+ * bias[] and scale[] (N entries; one scale with @broadcast) put one row's accumulators
+ * on rounding ties, with |acc| > 2^24 when @big; some channels get special scales (0,
+ * Inf, NaN, huge, subnormal); out_zero and act_min..act_max are drawn (relu-like, where
+ * act_min = out_zero, now and then). Returns the number of tie cases it placed.
+ */
+unsigned int requant_fp32_params(struct rng *r, struct fpq_gemm_op *op, int32_t *bias,
+				 float *scale, int broadcast, int big);
+
 #endif /* FPQ_TEST_GEMM_DATA_H */

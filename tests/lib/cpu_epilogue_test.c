@@ -4,7 +4,8 @@
  * against lib/epilogue.c (through cpu_epi_*_scalar), directly and bit for bit, on
  * accumulators and parameters chosen to hit every branch: NaN payloads, infinities,
  * signed zeros, subnormals, |acc| around 2^24, every requantization shift, the
- * saturating multiplier, clamps, and column ranges that end inside a vector.
+ * saturating multiplier, ONNX Runtime's requantization on rounding ties, clamps, and
+ * column ranges that end inside a vector.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "gemm_data.h"
 #include "harness.h"
 #include "rng.h"
 
@@ -226,6 +228,59 @@ static void int8_epilogue(void)
 	printf("  %ld int8-path epilogue rows compared\n", runs);
 }
 
+/* INT8 output in ONNX Runtime's mode: ties, |acc| > 2^24, special scales, clamps. */
+static void requant_fp32_epilogue(void)
+{
+	struct rng r = rng_seeded(0xE9F3);
+	int32_t acc[3 * NCOLS];
+	float scale[NCOLS];
+	long runs = 0, ties = 0;
+
+	for (int isa = 0; isa < CPU_ISA_COUNT; isa++) {
+		const struct cpu_kernels *k = kernel_set(isa);
+
+		if (!k)
+			continue;
+		for (int trial = 0; trial < 3000; trial++) {
+			struct fpq_gemm_op op;
+			uint32_t j0, n;
+			const int big = trial % 2, broadcast = trial % 4 == 3;
+
+			fpq_gemm_op_init(&op);
+			op.c = (struct fpq_matrix){ FPQ_FMT_INT8, 3, NCOLS, NCOLS, NULL, NULL, 0, 0 };
+			op.flags = FPQ_GEMM_REQUANT_FP32 | (broadcast ? FPQ_GEMM_SCALE_BROADCAST : 0);
+			op.out_scale = scale;
+			for (int j = 0; j < NCOLS; j++)
+				scale[j] = rng_below(&r, 6) ? ldexpf((float)rng_below(&r, 1u << 24),
+								     -(int)rng_below(&r, 50))
+							    : special_float(&r);
+			for (int j = 0; j < 3 * NCOLS; j++) {
+				float s = scale[broadcast ? 0 : j % NCOLS];
+
+				acc[j] = rng_below(&r, 5) ? requant_random_acc(&r, big) : special_i32(&r);
+				/* Most accumulators on a tie: per channel the scale moves
+				 * (row 0 only), broadcast the accumulator does. */
+				if (broadcast && rng_below(&r, 4))
+					ties += requant_tie_acc(&r, s, big, &acc[j]);
+				else if (!broadcast && j < NCOLS && rng_below(&r, 4))
+					ties += requant_tie_scale(&r, acc[j], &scale[j]);
+			}
+			op.out_zero = (int32_t)rng_below(&r, 256) - 128;
+			if (trial % 3 == 0) {
+				op.act_min = op.out_zero;        /* relu-like */
+			} else if (trial % 3 == 1) {
+				op.act_min = (int32_t)rng_below(&r, 200) - 128;
+				op.act_max = op.act_min +
+					     (int32_t)rng_below(&r, (uint32_t)(128 - op.act_min));
+			}
+			pick_range(&r, &j0, &n);
+			compare(k, &op, 0, acc + j0, j0, n, &r, "int8 requant_fp32");
+			runs++;
+		}
+	}
+	printf("  %ld requant_fp32 epilogue rows compared, %ld tie cases\n", runs, ties);
+}
+
 /* Every shift with accumulators at the saturation edges of the left shift. */
 static void requant_shifts(void)
 {
@@ -266,5 +321,6 @@ int main(void)
 	RUN(float_epilogue);
 	RUN(int8_epilogue);
 	RUN(requant_shifts);
+	RUN(requant_fp32_epilogue);
 	return harness_report();
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "exact_model.h"
 #include "gemm_data.h"
 #include "harness.h"
 #include "rng.h"
@@ -30,7 +31,7 @@ static const enum fpq_format float_ops[] = {
 };
 #define N_FLOAT_OPS 6
 
-static long n_compared, n_variant_runs;
+static long n_compared, n_variant_runs, n_requant_ties;
 
 static double now(void)
 {
@@ -431,7 +432,9 @@ static void float_windowed(void)
 static void run_int8_case(uint32_t m, uint32_t n, uint32_t k, int out, int trial,
 			  struct rng *r, int all_threads)
 {
-	static const enum fpq_format cf[] = { FPQ_FMT_INT32, FPQ_FMT_INT8, FPQ_FMT_FP32 };
+	/* out: 0 int32, 1 int8 (TFLite), 2 fp32, 3 int8 (ONNX Runtime, REQUANT_FP32) */
+	static const enum fpq_format cf[] = { FPQ_FMT_INT32, FPQ_FMT_INT8, FPQ_FMT_FP32,
+					      FPQ_FMT_INT8 };
 	struct test_matrix a, b, c;
 	struct fpq_gemm_op op;
 	int32_t *bias = malloc(4 * n), *mult = malloc(4 * n);
@@ -475,9 +478,23 @@ static void run_int8_case(uint32_t m, uint32_t n, uint32_t k, int out, int trial
 		op.out_scale = scale;
 		if (trial % 8 == 2)
 			op.flags |= FPQ_GEMM_SCALE_BROADCAST;
+	} else if (out == 3) {
+		n_requant_ties += requant_fp32_params(r, &op, bias, scale, trial % 3 == 0,
+						      trial % 2);
 	}
-	snprintf(what, sizeof(what), "int8 -> %s M%u N%u K%u zp %d", fpq_format_name(cf[out]),
-		 m, n, k, a.m.zero_point);
+	snprintf(what, sizeof(what), "int8 -> %s%s M%u N%u K%u zp %d", fpq_format_name(cf[out]),
+		 out == 3 ? " (requant_fp32)" : "", m, n, k, a.m.zero_point);
+	if (out == 3) {
+		/* The reference itself against the exact model, then every ISA against it. */
+		uint64_t clamped = 0, wrong;
+		struct fpq_gemm_status st;
+
+		CHECK(fpq_gemm_reference(&op, &st) == 0, "%s: reference", what);
+		wrong = model_check_requant_fp32(&op, &c.m, &clamped);
+		CHECK(wrong == 0 && st.clamped == clamped, "%s: reference: %llu outputs differ "
+		      "from the model, clamped %llu vs %llu", what, (unsigned long long)wrong,
+		      (unsigned long long)st.clamped, (unsigned long long)clamped);
+	}
 	check_op(&op, &c, what, all_threads);
 	tm_free(&a);
 	tm_free(&b);
@@ -541,6 +558,31 @@ static void int8_few_rows(void)
 				run_int8_case(m, ns[i], ks[j], trial % 3, trial, &r, trial % 4 == 0);
 	run_int8_case(4, 9, FPQ_INT8_MAX_K, 0, 9, &r, 1);
 	run_int8_case(1, 3, FPQ_INT8_MAX_K, 1, 11, &r, 0);
+}
+
+/*
+ * INT8 output in ONNX Runtime's mode on every ISA: odd shapes, the few-row path without
+ * packing, large K, accumulators on rounding ties.
+ */
+static void int8_requant_fp32(void)
+{
+	static const uint32_t ks[] = { 1, 63, 64, 65, 1000 };
+	struct rng r = rng_seeded(0xC9F8);
+	int trial = 0;
+
+	for (; trial < 60; trial++) {
+		uint32_t m = PICK(&r, odd_sizes), n = PICK(&r, odd_sizes);
+		uint32_t k = trial % 3 == 1 ? 32 * (1 + rng_below(&r, 12)) : PICK(&r, k_any);
+
+		run_int8_case(m, n, k, 3, trial, &r, trial % 6 == 0);
+	}
+	for (uint32_t m = 1; m <= 4; m++)
+		for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++, trial++)
+			run_int8_case(m, 1 + rng_below(&r, 70), ks[j], 3, trial, &r, 0);
+	run_int8_case(19, 67, 2049, 3, trial++, &r, 1);
+	run_int8_case(2, 40, FPQ_INT8_MAX_K, 3, trial++, &r, 0);
+	printf("  %ld accumulators placed on rounding ties\n", n_requant_ties);
+	CHECK(n_requant_ties > 1000, "only %ld tie cases", n_requant_ties);
 }
 
 /*
@@ -619,6 +661,7 @@ int main(void)
 	RUN(int8_odd_shapes);
 	RUN(int8_large);
 	RUN(int8_few_rows);
+	RUN(int8_requant_fp32);
 	RUN(float_pairs);
 	RUN(float_scale_extremes);
 	RUN(float_outputs);

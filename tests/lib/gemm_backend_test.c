@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * gemm_backend_test.c - the context's backend (FPQ_DEVICE: cpu by default, the card in
- * the VM) against fpq_gemm_reference(): every format pair and output mode, odd shapes,
+ * the VM) against fpq_gemm_reference(): every format pair and output mode (ONNX
+ * Runtime's requantization too, which the card does on the host), odd shapes,
  * adversarial data, synchronous and asynchronous submission. Outputs, output scales
  * and status counts must be equal bit for bit; bytes around the outputs untouched.
  */
@@ -157,6 +158,140 @@ static void int8_path(void)
 	run_cases(1, 0x1E78, 200);
 }
 
+/* INT8 x INT8 with int8 output in ONNX Runtime's mode, accumulators on rounding ties. */
+static void random_requant_op(struct case_bufs *cb, struct fpq_gemm_op *op, struct rng *r)
+{
+	uint32_t m = odd_sizes[rng_below(r, 10)], n = odd_sizes[rng_below(r, 10)];
+	uint32_t k = odd_sizes[rng_below(r, 10)] + rng_below(r, 40);
+	unsigned int pad = rng_below(r, 3);
+
+	tm_alloc(&cb->a, FPQ_FMT_INT8, m, k, rng_below(r, 3), 0);
+	tm_alloc(&cb->b, FPQ_FMT_INT8, n, k, rng_below(r, 3), 0);
+	tm_alloc(&cb->c, FPQ_FMT_INT8, m, n, pad, 0);
+	tm_alloc(&cb->c_ref, FPQ_FMT_INT8, m, n, pad, 0);
+	tm_fill(&cb->a, r, DATA_UNIFORM, SCALES_NONE);
+	tm_fill(&cb->b, r, DATA_UNIFORM, SCALES_NONE);
+	fpq_gemm_op_init(op);
+	op->a = cb->a.m;
+	op->b = cb->b.m;
+	op->c = cb->c.m;
+	op->a.zero_point = (int32_t)rng_below(r, 256) - 128;
+	requant_fp32_params(r, op, cb->bias, cb->out_scale, rng_below(r, 3) == 0,
+			    rng_below(r, 2));
+}
+
+/*
+ * FPQ_GEMM_REQUANT_FP32 (the card runs int32 output and libfpq requantizes on the
+ * host): synchronous, and in jobs next to other operations.
+ */
+static void requant_fp32(void)
+{
+	struct rng r = rng_seeded(0x0E7F);
+
+	for (int n = 0; n < 120 && harness_case_failures() == 0; n++) {
+		struct case_bufs cb;
+		struct fpq_gemm_op op, ref;
+		struct fpq_gemm_status st, want;
+		int err;
+
+		random_requant_op(&cb, &op, &r);
+		ref = op;
+		ref.c = cb.c_ref.m;
+		CHECK(fpq_gemm_reference(&ref, &want) == 0, "reference");
+		err = fpq_gemm(ctx, &op, &st);
+		CHECK(err == 0, "case %d: %s", n, fpq_strerror(err));
+		if (!err)
+			compare(&cb, &op, &st, &want, n);
+		free_case(&cb);
+	}
+	/* Jobs of three: requantized, another INT8 or float operation, requantized. */
+	for (int j = 0; j < 8 && harness_case_failures() == 0; j++) {
+		struct case_bufs cb[3];
+		struct fpq_gemm_op ops[3];
+		struct fpq_gemm_status want[3], st[3];
+		struct fpq_job *job;
+
+		for (int i = 0; i < 3; i++) {
+			struct fpq_gemm_op ref;
+
+			if (i == 1)
+				random_op(&cb[i], &ops[i], &r, j % 2);
+			else
+				random_requant_op(&cb[i], &ops[i], &r);
+			ref = ops[i];
+			ref.c = cb[i].c_ref.m;
+			CHECK(fpq_gemm_reference(&ref, &want[i]) == 0, "reference");
+		}
+		CHECK(fpq_submit(ctx, ops, 3, &job) == 0, "submit %d", j);
+		CHECK(fpq_job_wait(job, -1, st) == 0, "wait %d", j);
+		for (int i = 0; i < 3; i++) {
+			compare(&cb[i], &ops[i], &st[i], &want[i], 1000 + 3 * j + i);
+			free_case(&cb[i]);
+		}
+		fpq_job_free(job);
+	}
+}
+
+/*
+ * A job whose second operation reads the first one's host-requantized output: the card
+ * cannot keep that order, so a non-strict context runs the job on the CPU and a strict
+ * one refuses it (then the two run as separate calls); the bits are the reference's.
+ */
+static void requant_fp32_chain(void)
+{
+	struct rng r = rng_seeded(0xC4A1);
+	struct case_bufs first, second;
+	struct fpq_gemm_op ops[2], ref;
+	struct fpq_gemm_status st[2], want[2];
+	struct fpq_job *job;
+	struct fpq_fallback_stats fb;
+
+	random_requant_op(&first, &ops[0], &r);
+	tm_alloc(&second.b, FPQ_FMT_INT8, 6, ops[0].c.cols, 0, 0);
+	tm_alloc(&second.c, FPQ_FMT_INT32, ops[0].c.rows, 6, 0, 0);
+	tm_alloc(&second.c_ref, FPQ_FMT_INT32, ops[0].c.rows, 6, 0, 0);
+	tm_fill(&second.b, &r, DATA_UNIFORM, SCALES_NONE);
+	fpq_gemm_op_init(&ops[1]);
+	ops[1].a = ops[0].c;           /* reads the first output */
+	ops[1].b = second.b.m;
+	ops[1].c = second.c.m;
+	/* The reference, in order, on copies of the outputs. */
+	ref = ops[0];
+	ref.c = first.c_ref.m;
+	CHECK(fpq_gemm_reference(&ref, &want[0]) == 0, "reference 0");
+	ref = ops[1];
+	ref.a = first.c_ref.m;
+	ref.c = second.c_ref.m;
+	CHECK(fpq_gemm_reference(&ref, &want[1]) == 0, "reference 1");
+
+	int err = fpq_submit(ctx, ops, 2, &job);
+	int refused = err == -ENOTSUP && fpq_context_backend(ctx) == FPQ_BACKEND_CARD;
+
+	if (refused) {
+		/* A strict card context (FPQ_STRICT) says so; as two jobs it runs. */
+		CHECK(strstr(fpq_strerror(err), "separate jobs"), "refusal: %s", fpq_strerror(err));
+		CHECK(fpq_gemm(ctx, &ops[0], &st[0]) == 0, "first alone");
+		CHECK(fpq_gemm(ctx, &ops[1], &st[1]) == 0, "second alone");
+		CHECK(st[0].backend == FPQ_BACKEND_CARD, "first ran on %d", st[0].backend);
+	} else {
+		CHECK(err == 0, "submit: %s", fpq_strerror(err));
+		CHECK(err == 0 && fpq_job_wait(job, -1, st) == 0, "wait");
+		fpq_job_free(job);
+	}
+	CHECK(memcmp(first.c.buf, first.c_ref.buf, first.c.buf_bytes) == 0, "first output");
+	CHECK(memcmp(second.c.buf, second.c_ref.buf, second.c.buf_bytes) == 0,
+	      "second output (reads the first)");
+	CHECK(st[0].clamped == want[0].clamped, "clamp count");
+	fpq_context_fallback_stats(ctx, &fb);
+	if (fpq_context_backend(ctx) == FPQ_BACKEND_CARD && !refused)
+		CHECK(st[0].backend == FPQ_BACKEND_CPU && strstr(fb.reason, "separate jobs"),
+		      "ran on %d, fallback reason \"%s\"", st[0].backend, fb.reason);
+	free_case(&first);
+	tm_free(&second.b);
+	tm_free(&second.c);
+	tm_free(&second.c_ref);
+}
+
 /* Every format pair once, each output format once, through the context. */
 static void every_pair(void)
 {
@@ -263,6 +398,8 @@ int main(void)
 	RUN(int8_path);
 	RUN(async_jobs);
 	RUN(destroy_with_jobs);
+	RUN(requant_fp32);
+	RUN(requant_fp32_chain);
 	fpq_context_destroy(ctx);
 	return harness_report();
 }

@@ -468,6 +468,191 @@ static void int8_path(void)
 	}
 }
 
+/* One accumulator through a 1 x 1 x 1 REQUANT_FP32 GEMM (A = 1, B = 0: acc = bias). */
+static int32_t requant_one(int32_t acc, float scale, int32_t out_zero, int32_t act_min,
+			   int32_t act_max, uint64_t *clamped)
+{
+	int8_t a = 1, b = 0, c = 0x55;
+	struct fpq_gemm_op op;
+	struct fpq_gemm_status st;
+
+	fpq_gemm_op_init(&op);
+	op.a = (struct fpq_matrix){ FPQ_FMT_INT8, 1, 1, 0, &a, NULL, 0, 0 };
+	op.b = (struct fpq_matrix){ FPQ_FMT_INT8, 1, 1, 0, &b, NULL, 0, 0 };
+	op.c = (struct fpq_matrix){ FPQ_FMT_INT8, 1, 1, 0, &c, NULL, 0, 0 };
+	op.flags = FPQ_GEMM_REQUANT_FP32;
+	op.bias = &acc;
+	op.out_scale = &scale;
+	op.out_zero = out_zero;
+	op.act_min = act_min;
+	op.act_max = act_max;
+	int err = fpq_gemm_reference(&op, &st);
+
+	CHECK(err == 0, "requant_one: %s", fpq_strerror(err));
+	*clamped = st.clamped;
+	return c;
+}
+
+/* Worked examples of numerics.rst, by hand: the values are the contract's own. */
+static void requant_fp32_examples(void)
+{
+	static const struct {
+		int32_t acc;
+		float scale;
+		int32_t zero, lo, hi, want;
+		uint64_t clamped;
+	} ex[] = {
+		{ 5, 0.5f, 0, -128, 127, 2, 0 },              /* 2.5: tie to even */
+		{ 7, 0.5f, 0, -128, 127, 4, 0 },              /* 3.5 */
+		{ -5, 0.5f, 0, -128, 127, -2, 0 },
+		{ 5, 0.5f, 3, -128, 127, 5, 0 },              /* zero point after rne */
+		{ 16777217, 0x5p-25f, 0, -128, 127, 2, 0 },   /* fp32(acc) = 2^24: 2.5 */
+		{ 16777219, 0x5p-25f, 0, -128, 127, 3, 0 },   /* fp32(acc) = 2^24 + 4 */
+		{ 1000, 1.0f, 0, -128, 127, 127, 1 },         /* clamp */
+		{ -3, 1.0f, -20, -20, 127, -20, 1 },          /* relu-like */
+		{ 0, 1.0f, -20, -20, 127, -20, 0 },           /* at the bound: not clamped */
+		{ 1, NAN, 10, -100, 100, -100, 1 },           /* NaN: act_min */
+		{ 1, INFINITY, 0, -128, 127, 127, 1 },
+		{ -1, INFINITY, 0, -128, 127, -128, 1 },
+		{ 0, INFINITY, 0, -5, 5, -5, 1 },             /* 0 * Inf = NaN */
+		{ INT32_MAX, 0x1.fffffep127f, 0, -128, 127, 127, 1 },  /* product overflows */
+		{ INT32_MIN, 0.0f, 7, -128, 127, 7, 0 },      /* -0 */
+		{ 3, 0x1p-149f, 0, -128, 127, 0, 0 },         /* subnormal scale */
+	};
+
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		uint64_t cl = 0, mcl = 0;
+		int32_t got = requant_one(ex[i].acc, ex[i].scale, ex[i].zero, ex[i].lo, ex[i].hi,
+					  &cl);
+		int32_t model = model_requant_fp32(ex[i].acc, ex[i].scale, ex[i].lo, ex[i].hi,
+						   ex[i].zero, &mcl);
+
+		CHECK(got == ex[i].want && cl == ex[i].clamped,
+		      "example %zu: acc %d scale %a: %d (clamped %llu), want %d (%llu)", i,
+		      ex[i].acc, (double)ex[i].scale, got, (unsigned long long)cl, ex[i].want,
+		      (unsigned long long)ex[i].clamped);
+		CHECK(model == ex[i].want && mcl == ex[i].clamped,
+		      "example %zu: the model says %d (%llu)", i, model, (unsigned long long)mcl);
+	}
+}
+
+/* Random and adversarial REQUANT_FP32 GEMMs against the exact model. */
+static void requant_fp32_gemms(void)
+{
+	struct rng r = rng_seeded(0x0125);
+	long outputs = 0, ties = 0;
+
+	for (int trial = 0; trial < 600; trial++) {
+		uint32_t m = 1 + rng_below(&r, 4), n = 1 + rng_below(&r, 40);
+		uint32_t k = 1 + rng_below(&r, trial % 10 == 0 ? 3000 : 64);
+		struct test_matrix a, b, c;
+		struct fpq_gemm_op op;
+		struct fpq_gemm_status st;
+		int32_t bias[40];
+		float scale[40];
+		uint64_t clamped = 0;
+
+		tm_alloc(&a, FPQ_FMT_INT8, m, k, rng_below(&r, 3), 0);
+		tm_alloc(&b, FPQ_FMT_INT8, n, k, rng_below(&r, 3), 0);
+		tm_alloc(&c, FPQ_FMT_INT8, m, n, rng_below(&r, 2), 0);
+		tm_fill(&a, &r, DATA_UNIFORM, SCALES_NONE);
+		tm_fill(&b, &r, DATA_UNIFORM, SCALES_NONE);
+		a.m.zero_point = (int32_t)rng_below(&r, 256) - 128;
+		fpq_gemm_op_init(&op);
+		op.a = a.m;
+		op.b = b.m;
+		op.c = c.m;
+		ties += requant_fp32_params(&r, &op, bias, scale, trial % 3 == 0, trial % 2);
+		uint8_t *snap = tm_snapshot(&c);
+		int err = fpq_gemm_reference(&op, &st);
+
+		CHECK(err == 0, "requant gemm: %s", fpq_strerror(err));
+		if (!err) {
+			uint64_t wrong = model_check_requant_fp32(&op, &c.m, &clamped);
+
+			CHECK(wrong == 0, "trial %d: %llu of %u outputs differ from the model", trial,
+			      (unsigned long long)wrong, m * n);
+			CHECK(st.clamped == clamped, "trial %d: clamped %llu, model %llu", trial,
+			      (unsigned long long)st.clamped, (unsigned long long)clamped);
+			CHECK(tm_padding_changes(&c, snap) == 0, "padding of C written");
+			outputs += m * n;
+		}
+		free(snap);
+		tm_free(&a);
+		tm_free(&b);
+		tm_free(&c);
+	}
+	printf("  %ld outputs compared, %ld placed on rounding ties\n", outputs, ties);
+	CHECK(ties > 5000, "only %ld tie cases were placed", ties);
+}
+
+/* The flag applies to INT8 x INT8 with int8 output and out_scale only. */
+static void requant_fp32_validation(void)
+{
+	struct test_matrix a, b, c8, c32, cf, fa, fb;
+	struct fpq_gemm_op op;
+	float scale[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
+	int32_t mult[4] = { 1 << 30, 1 << 30, 1 << 30, 1 << 30 };
+	int8_t bad_shift[4] = { 99, 99, 99, 99 };
+
+	tm_alloc(&a, FPQ_FMT_INT8, 2, 8, 0, 0);
+	tm_alloc(&b, FPQ_FMT_INT8, 4, 8, 0, 0);
+	tm_alloc(&c8, FPQ_FMT_INT8, 2, 4, 0, 0);
+	tm_alloc(&c32, FPQ_FMT_INT32, 2, 4, 0, 0);
+	tm_alloc(&cf, FPQ_FMT_FP32, 2, 4, 0, 0);
+	tm_alloc(&fa, FPQ_FMT_E4M3, 2, 8, 0, 0);
+	tm_alloc(&fb, FPQ_FMT_E4M3, 4, 8, 0, 0);
+	fpq_gemm_op_init(&op);
+	op.a = a.m;
+	op.b = b.m;
+	op.c = c8.m;
+	op.flags = FPQ_GEMM_REQUANT_FP32;
+	op.out_scale = scale;
+	CHECK(fpq_gemm_validate(&op) == 0, "int8 output with out_scale: %s",
+	      fpq_strerror(fpq_gemm_validate(&op)));
+	op.requant_mult = mult;
+	op.requant_shift = bad_shift;
+	CHECK(fpq_gemm_validate(&op) == 0, "requant_mult/shift are not read");
+	op.requant_mult = NULL;
+	op.requant_shift = NULL;
+	op.flags |= FPQ_GEMM_SCALE_BROADCAST;
+	CHECK(fpq_gemm_validate(&op) == 0, "scale broadcast");
+	op.flags = FPQ_GEMM_REQUANT_FP32 | FPQ_GEMM_REQUANT_BROADCAST;
+	CHECK(fpq_gemm_validate(&op) == -EINVAL && strstr(fpq_strerror(-EINVAL), "broadcast"),
+	      "requant broadcast refused: %s", fpq_strerror(-EINVAL));
+	op.flags = FPQ_GEMM_REQUANT_FP32;
+	op.out_scale = NULL;
+	CHECK(fpq_gemm_validate(&op) == -EFAULT && strstr(fpq_strerror(-EFAULT), "out_scale"),
+	      "missing out_scale: %s", fpq_strerror(-EFAULT));
+	op.out_scale = scale;
+	op.c = c32.m;
+	CHECK(fpq_gemm_validate(&op) == -EINVAL && strstr(fpq_strerror(-EINVAL), "int8 output"),
+	      "int32 output refused: %s", fpq_strerror(-EINVAL));
+	op.c = cf.m;
+	CHECK(fpq_gemm_validate(&op) == -EINVAL && strstr(fpq_strerror(-EINVAL), "int8 output"),
+	      "fp32 output refused: %s", fpq_strerror(-EINVAL));
+	op.c = c8.m;
+	op.flags = 0;
+	CHECK(fpq_gemm_validate(&op) == -EFAULT, "without the flag int8 needs requant_mult");
+	op.requant_mult = mult;
+	op.requant_shift = (int8_t[4]){ 0, 0, 0, 0 };
+	CHECK(fpq_gemm_validate(&op) == -EINVAL && strstr(fpq_strerror(-EINVAL), "out_scale"),
+	      "gemmlowp mode takes no out_scale: %s", fpq_strerror(-EINVAL));
+	fpq_gemm_op_init(&op);
+	op.a = fa.m;
+	op.b = fb.m;
+	op.c = cf.m;
+	op.flags = FPQ_GEMM_REQUANT_FP32;
+	CHECK(fpq_gemm_validate(&op) == -EINVAL, "float path refuses the flag");
+	tm_free(&a);
+	tm_free(&b);
+	tm_free(&c8);
+	tm_free(&c32);
+	tm_free(&cf);
+	tm_free(&fa);
+	tm_free(&fb);
+}
+
 /* At the K limit the extreme sum is still exact in int32. */
 static void int8_k_limit(void)
 {
@@ -508,6 +693,9 @@ int main(void)
 	RUN(gemm_outputs);
 	RUN(int8_path);
 	RUN(int8_k_limit);
+	RUN(requant_fp32_examples);
+	RUN(requant_fp32_gemms);
+	RUN(requant_fp32_validation);
 	mpfr_free_cache();
 	return harness_report();
 }
