@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The installed library works for a user: make install into a staging DESTDIR, build
 # examples/quickstart.c with pkg-config against it and run it; the shared library
-# exports exactly fpq.h's functions; the man pages are current and lint clean;
+# and the static library export exactly fpq.h's functions; the man pages are current and lint clean;
 # make uninstall leaves no file behind.
 #   scripts/check-install.sh BUILD_DIR
 set -uo pipefail
@@ -48,6 +48,15 @@ if [ "$declared" = "$exported" ]; then
 else
 	diff <(echo "$declared") <(echo "$exported") | sed 's/^/  /'
 	bad "exported symbols differ from fpq.h (< declared only, > exported only)"
+fi
+# The static library too: a program linking it sees only fpq.h's functions, so none of
+# libfpq's internal names (card_open, cpu_avx512_pack_a, ...) can clash with its own.
+global=$(nm -g --defined-only "$stage$prefix/lib/libfpq.a" | awk 'NF == 3 { print $3 }' | sort -u)
+if [ "$declared" = "$global" ]; then
+	ok "libfpq.a defines exactly the $(wc -w <<<"$declared") functions of fpq.h as global symbols"
+else
+	diff <(echo "$declared") <(echo "$global") | head -n 20 | sed 's/^/  /'
+	bad "libfpq.a's global symbols differ from fpq.h (< declared only, > global only)"
 fi
 
 missing=""
