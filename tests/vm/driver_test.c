@@ -27,28 +27,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver_scenarios.h"
+#include "vm_check.h"
 #include "vm_dev.h"
 #include "vm_gemm.h"
 
-static int failures;
+int failures;
 
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			failures++;                                             \
-			printf("FAIL %s:%d: ", __func__, __LINE__);             \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-		}                                                               \
-	} while (0)
-
-static int finish(const char *what)
-{
-	printf("%s %s (%d failed checks)\n", failures ? "FAIL" : "ok  ", what, failures);
-	return failures ? 1 : 0;
-}
-
-static int open_or_skip(struct vdev *d)
+int open_or_skip(struct vdev *d)
 {
 	if (vdev_open(d)) {
 		printf("SKIP no fpq render node\n");
@@ -293,7 +279,7 @@ static int t_gemm(void)
 }
 
 /* One small GEMM checked against the reference: 0 when right. */
-static int one_gemm(struct vdev *d, uint32_t seed)
+int one_gemm(struct vdev *d, uint32_t seed)
 {
 	struct gemm_shape s = { FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 40, false, false,
 				0, 1 };
@@ -572,7 +558,7 @@ static int t_fuzz(unsigned int iterations)
 
 /* ---- hang -------------------------------------------------------------------------- */
 
-static int inject(struct vdev *d, const char *what)
+int inject(struct vdev *d, const char *what)
 {
 	char path[128];
 	int fd, r;
@@ -651,16 +637,6 @@ static int t_hang(void)
 
 /* ---- reload ------------------------------------------------------------------------ */
 
-static int wait_node(struct vdev *d)
-{
-	for (int i = 0; i < 100; i++) {
-		if (vdev_open(d) == 0)
-			return 0;
-		usleep(50000);
-	}
-	return -ENODEV;
-}
-
 static int t_reload(unsigned int cycles)
 {
 	const char *ko = "/lib/modules/fpq/fpq.ko";
@@ -682,7 +658,7 @@ static int t_reload(unsigned int cycles)
 		snprintf(cmd, sizeof(cmd), "insmod %s timeout_ms=%u ring_log2=%u", ko, 4000 + i,
 			 2 + i % 4);
 		CHECK(system(cmd) == 0, "%s", cmd);
-		CHECK(wait_node(&d) == 0, "render node back, cycle %u", i);
+		CHECK(vdev_wait_open(&d) == 0, "render node back, cycle %u", i);
 		CHECK(d.param[DRM_FPQ_PARAM_JOB_TIMEOUT_MS] == 4000 + i, "parameter taken");
 		CHECK(one_gemm(&d, 300 + i) == 0, "GEMM after reload %u", i);
 		vdev_close(&d);
@@ -690,7 +666,7 @@ static int t_reload(unsigned int cycles)
 	/* Leave the module as the other tests expect it. */
 	CHECK(system("rmmod fpq") == 0 && system("insmod /lib/modules/fpq/fpq.ko") == 0,
 	      "default parameters back");
-	CHECK(wait_node(&d) == 0, "render node back");
+	CHECK(vdev_wait_open(&d) == 0, "render node back");
 	vdev_close(&d);
 	return finish("reload");
 }
