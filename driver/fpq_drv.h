@@ -8,6 +8,8 @@
 #include <drm/drm_device.h>
 #include <drm/gpu_scheduler.h>
 #include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -23,7 +25,7 @@
 #define FPQ_DRIVER_MINOR 0
 #define FPQ_DRIVER_PATCH 0
 
-struct dma_pool;
+struct dma_fence;
 struct pci_dev;
 
 /* Module parameters (fpq_drv.c). */
@@ -84,8 +86,9 @@ struct fpq_last_error {
  * @ring: the job ring in host memory.
  * @fence_rec: the fence write-back record (coherent memory).
  * @fence_rec_dma: its bus address.
- * @pt_pool: 4 KiB pages for page tables.
  * @sched: the scheduler of the one ring.
+ * @job_refs: one for the device plus one per job not yet freed.
+ * @jobs_gone: completed when @job_refs drops to zero (device teardown waits for it).
  * @job_lock: protects @inflight, @ring indices and @last_error.
  * @inflight: jobs on the card, oldest first.
  * @fence_lock: lock of the hardware fences.
@@ -99,6 +102,9 @@ struct fpq_last_error {
  * @last_error: the card's last reported error.
  * @reset_count: resets done (also in @stats; kept for the timeout handler).
  * @hw_broken: a reset failed: jobs fail with -EIO instead of running.
+ * @bounces: DMA may go through bounce buffers (swiotlb=force, a DMA mask narrower
+ *	than memory): each job's snapshot of its pages is taken when it starts, so the
+ *	jobs of one file run one after the other.
  */
 struct fpq_device {
 	struct drm_device drm;
@@ -111,9 +117,10 @@ struct fpq_device {
 	struct fpq_ring ring;
 	struct fpq_hw_fence_record *fence_rec;
 	dma_addr_t fence_rec_dma;
-	struct dma_pool *pt_pool;
 
 	struct drm_gpu_scheduler sched;
+	atomic_t job_refs;
+	struct completion jobs_gone;
 	spinlock_t job_lock;	/* inflight, ring indices, last_error */
 	struct list_head inflight;
 	spinlock_t fence_lock;	/* the hardware fences */
@@ -129,6 +136,18 @@ struct fpq_device {
 	struct fpq_last_error last_error;
 	unsigned int reset_count;
 	bool hw_broken;
+	bool bounces;
+};
+
+/**
+ * struct fpq_job_quota - a file's count of unfinished detached jobs, shared with those
+ * jobs (they may outlive the file).
+ * @ref: the file's reference and one per counted job.
+ * @detached: detached jobs of the file not yet freed.
+ */
+struct fpq_job_quota {
+	struct kref ref;
+	atomic_t detached;
 };
 
 /**
@@ -138,7 +157,10 @@ struct fpq_device {
  * @lock: serialises arming and pushing jobs, and job identities.
  * @jobs: job identity -> struct fpq_job_record, for jobs not yet collected.
  * @uncollected: entries in @jobs.
+ * @quota: the count of the file's detached jobs.
  * @next_job_id: last job identity handed out.
+ * @fence_context: dma-fence context of the file's out fences (seqno: job identity).
+ * @last_out: the out fence of the file's last job, when the device bounces.
  */
 struct fpq_file {
 	struct fpq_device *fdev;
@@ -146,7 +168,10 @@ struct fpq_file {
 	struct mutex lock;	/* arming and pushing jobs, job identities */
 	struct xarray jobs;
 	atomic_t uncollected;
+	struct fpq_job_quota *quota;
 	u64 next_job_id;
+	u64 fence_context;
+	struct dma_fence *last_out;
 };
 
 static inline struct fpq_device *to_fpq_device(struct drm_device *drm)

@@ -354,9 +354,12 @@ struct drm_fpq_gemm {
  * define DRM_FPQ_SUBMIT_DETACHED - keep no status for this job
  *
  * DRM_IOCTL_FPQ_WAIT cannot collect a detached job; wait on its out_syncobj instead.
- * Without this flag each job's status is kept until DRM_IOCTL_FPQ_WAIT collects it or
- * the file is closed, and at most DRM_FPQ_MAX_UNCOLLECTED jobs of one file may wait to
- * be collected: one more submission fails with -EBUSY.
+ * At most DRM_FPQ_MAX_DETACHED detached jobs of one file may be unfinished (queued,
+ * waiting for their input fences, or running): one more fails with -EBUSY. Without
+ * this flag each job's status is kept until DRM_IOCTL_FPQ_WAIT collects it or the file
+ * is closed, and at most DRM_FPQ_MAX_UNCOLLECTED jobs of one file may wait to be
+ * collected: one more submission fails with -EBUSY. The kernel memory of queued jobs
+ * is charged to the submitter's memory cgroup.
  */
 #define DRM_FPQ_SUBMIT_DETACHED		0x1u
 /** define DRM_FPQ_SUBMIT_FLAGS_ALL - every defined DRM_FPQ_SUBMIT_* flag */
@@ -364,6 +367,8 @@ struct drm_fpq_gemm {
 
 /** define DRM_FPQ_MAX_UNCOLLECTED - statuses one DRM file may leave uncollected */
 #define DRM_FPQ_MAX_UNCOLLECTED		1024
+/** define DRM_FPQ_MAX_DETACHED - detached jobs one DRM file may have unfinished */
+#define DRM_FPQ_MAX_DETACHED		1024
 /** define DRM_FPQ_MAX_IN_SYNCOBJS - input syncobjs one job may wait on */
 #define DRM_FPQ_MAX_IN_SYNCOBJS		64
 

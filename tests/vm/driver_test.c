@@ -15,6 +15,9 @@
  *   driver_test reload [N]  rmmod/insmod cycles, a GEMM after each
  *   driver_test killed      a process killed mid-job leaks no job and no buffer
  *
+ * and the scenarios of driver_lifetime.c (fence-rmmod, killed-rmmod [N], hot-remove)
+ * and driver_memory.c (bounce, pinning, detached-limit).
+ *
  * Each prints one line per check and exits 0 (pass), 1 (fail) or 77 (skip).
  */
 #include <errno.h>
@@ -773,7 +776,19 @@ int main(int argc, char **argv)
 		return t_reload(n ? n : 3);
 	if (!strcmp(cmd, "killed"))
 		return t_killed();
-	fprintf(stderr, "usage: %s info|buffers|gemm|isolation|fuzz [N]|hang|reload [N]|killed\n",
-		argv[0]);
+	if (!strcmp(cmd, "fence-rmmod"))
+		return t_fence_rmmod();
+	if (!strcmp(cmd, "killed-rmmod"))
+		return t_killed_rmmod(n ? n : 4);
+	if (!strcmp(cmd, "hot-remove"))
+		return t_hot_remove();
+	if (!strcmp(cmd, "bounce"))
+		return t_bounce();
+	if (!strcmp(cmd, "pinning"))
+		return t_pinning();
+	if (!strcmp(cmd, "detached-limit"))
+		return t_detached_limit();
+	fprintf(stderr, "usage: %s info|buffers|gemm|isolation|fuzz [N]|hang|reload [N]|killed|"
+		"fence-rmmod|killed-rmmod [N]|hot-remove|bounce|pinning|detached-limit\n", argv[0]);
 	return 2;
 }

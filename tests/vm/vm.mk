@@ -8,6 +8,7 @@
 #   VM_PREREQS += <targets the runs need>
 #   VM_CARD_OPTS += --bin $(O)/tests/some-test      (fpq-vm options)
 #   VM_CARD_CMDS += 'some-test --all'               (guest commands, quoted)
+#   VM_BOUNCE_CMDS += 'some-test'                    (the same, in the swiotlb=force run)
 
 VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe \
 	$(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko
@@ -40,10 +41,18 @@ $(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h) uapi/fpq_drm.
 
 ALL_TARGETS += $(VM_DRIVER_TEST)
 VM_PREREQS += driver-module $(VM_DRIVER_TEST)
-VM_CARD_OPTS += --bin $(VM_DRIVER_TEST)
+# vgem gives the scenarios a foreign fence; four buffers of the largest size must fit
+# the guest's memory for 'pinning' to see what a job pins.
+VM_CARD_OPTS += --bin $(VM_DRIVER_TEST) --kmod vgem --memory 1536
 VM_CARD_CMDS += 'driver_test info' 'driver_test buffers' 'driver_test gemm' \
 	'driver_test isolation' 'driver_test fuzz 3000' 'driver_test hang' \
-	'driver_test reload 3' 'driver_test killed'
+	'driver_test reload 3' 'driver_test killed' 'driver_test fence-rmmod' \
+	'driver_test killed-rmmod 4' 'driver_test hot-remove' 'driver_test pinning' \
+	'driver_test detached-limit'
+# The bounce run (swiotlb=force): every job's output must reach the CPU, every CPU
+# write before a job must reach the card.
+VM_BOUNCE_CMDS += 'driver_test bounce' 'driver_test gemm' 'driver_test buffers' \
+	'driver_test killed'
 
 CHECK_SUITES += vm vm-launcher
 .PHONY: check-vm check-vm-launcher vm-prereqs
@@ -53,7 +62,8 @@ vm-prereqs:
 	@$(MAKE) --no-print-directory $(VM_PREREQS)
 
 check-vm: vm-prereqs
-	@$(call run_suite,vm,scripts/check-vm.sh $(O) $(VM_CARD_OPTS) -- $(VM_CARD_CMDS))
+	@$(call run_suite,vm,scripts/check-vm.sh $(O) $(VM_CARD_OPTS) -- $(VM_CARD_CMDS) \
+		--bounce $(VM_BOUNCE_CMDS))
 
 check-vm-launcher: vm-prereqs
 	@$(call run_suite,vm-launcher,scripts/check-vm-launcher.sh $(O)/cosim/fpq-card-testdev \
