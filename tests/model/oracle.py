@@ -68,6 +68,13 @@ class Results:
         self.failed += 1
         print("FAIL %s\n  %s" % (name, why.replace("\n", "\n  ")), flush=True)
 
+    def check(self, cond, name, why):
+        """A pass, or a failure explained by WHY."""
+        if cond:
+            self.ok(name)
+        else:
+            self.fail(name, why)
+
     def skip(self, name, why):
         self.skipped += 1
         print("SKIP %s\n  skip: %s" % (name, why), flush=True)
