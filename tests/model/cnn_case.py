@@ -17,7 +17,7 @@ from case import Case
 from qdq import F32, Graph, minmax_qparams, qrange
 
 ACTS = {"u8": np.uint8, "s8": np.int8}
-INPUT_HW = 32
+INPUT_HW = 32          # the tests' input size; the benchmark builds larger ones
 
 
 def make_params(rng):
@@ -153,8 +153,8 @@ class QdqBuilder:
     QuantizeLinear of its output with the calibrated range; ops that only select or move
     values keep their input's scale and zero point, as quantize_static does."""
 
-    def __init__(self, g, params, ranges, dt, per_channel):
-        self.g, self.p, self.ranges, self.dt, self.pc = g, params, ranges, dt, per_channel
+    def __init__(self, g, params, ranges, dt, per_channel, hw):
+        self.g, self.p, self.ranges, self.dt, self.pc, self.hw = g, params, ranges, dt, per_channel, hw
         self.count = 0
 
     def _params(self, key):
@@ -241,23 +241,25 @@ class QdqBuilder:
     def input(self, name):
         self.count += 1
         scale, zp = self._params(self.count)
-        return self._quantize(self.g.input(name, F32, ["N", 3, INPUT_HW, INPUT_HW]), scale, zp)
+        return self._quantize(self.g.input(name, F32, ["N", 3, self.hw, self.hw]), scale, zp)
 
 
-def images(rng, n):
-    """Random smooth images, roughly normalised: coarse noise upsampled plus fine noise."""
-    coarse = rng.standard_normal((n, 3, 4, 4)).repeat(8, axis=2).repeat(8, axis=3)
-    return (coarse * 0.8 + rng.standard_normal((n, 3, INPUT_HW, INPUT_HW)) * 0.4).astype(F32)
+def images(rng, n, hw=INPUT_HW):
+    """Random smooth images, roughly normalised: coarse noise upsampled plus fine noise
+    (HW a multiple of 8)."""
+    coarse = rng.standard_normal((n, 3, 4, 4)).repeat(hw // 4, axis=2).repeat(hw // 4, axis=3)
+    return (coarse * 0.8 + rng.standard_normal((n, 3, hw, hw)) * 0.4).astype(F32)
 
 
-def build_cnn(act, per_channel, seed=20240601):
+def build_cnn(act, per_channel, hw=INPUT_HW, seed=20240601):
+    """The quantized CNN for HW x HW input: (name, model, the generator for inputs)."""
     rng = np.random.default_rng(seed)
     params = make_params(rng)
     fb = FloatBuilder(params)
-    network(fb, fb.input(images(rng, 16)))
+    network(fb, fb.input(images(rng, 16 if hw <= 64 else 4, hw)))
     name = "cnn_qdq_%s_%s" % (act, "pc" if per_channel else "pt")
     g = Graph(name)
-    qb = QdqBuilder(g, params, fb.ranges, ACTS[act], per_channel)
+    qb = QdqBuilder(g, params, fb.ranges, ACTS[act], per_channel, hw)
     outs = network(qb, qb.input("image"))
     for out_name, t in outs.items():
         g.output(qb.dq(t), out_name, F32)
@@ -280,6 +282,6 @@ def cnn_cases():
     return out
 
 
-def bench_inputs(batch, seed=7):
+def bench_inputs(batch, hw, seed=7):
     """Images for the benchmark (batch 1 latency, batch 32 throughput)."""
-    return images(np.random.default_rng(seed + batch), batch)
+    return images(np.random.default_rng(seed + batch), batch, hw)
