@@ -28,6 +28,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 
 
+# Issue 14's ops: each must appear in at least one generated case.
+REQUIRED_OPS = """QLinearConv QLinearMatMul QGemm QLinearAdd QLinearMul QLinearConcat QLinearGlobalAveragePool
+QLinearAveragePool QLinearSigmoid QLinearLeakyRelu Conv ConvTranspose Gemm MatMul Add Mul Concat MaxPool AveragePool
+GlobalAveragePool Relu Clip LeakyRelu Sigmoid HardSigmoid HardSwish Softmax Resize Pad Slice Reshape Flatten
+Transpose Squeeze Unsqueeze Identity QuantizeLinear DequantizeLinear BatchNormalization""".split()
+
+
 def fpq_run_path():
     p = os.environ.get("FPQ_RUN", "")
     if not p:
@@ -45,6 +52,11 @@ def main():
     with open(os.path.join(root, "cases.json")) as f:
         cases = json.load(f)
     res = oracle.Results()
+    covered = {op for c in cases for op in c["ops"]}
+    missing = [op for op in REQUIRED_OPS if op not in covered]
+    forms = {c["form"] for c in cases}
+    res.check(not missing and forms >= {"qdq-u8", "qdq-s8", "qop-u8", "qop-s8", "float"}, "coverage",
+              "no case for %s; forms %s" % (" ".join(missing) or "-", " ".join(sorted(forms))))
     flags = oracle.cpu_flags()
     node_dir = oracle.ort_node_dir()
     print("ONNX Runtime %s (onnxruntime-node, CPU execution provider), 1 intra-op thread; VNNI: %s" % (
