@@ -14,7 +14,7 @@ Relu folded into the output ranges, one DequantizeLinear per consumer).
 import numpy as np
 
 from case import Case
-from qdq import F32, Graph, minmax_qparams, qrange
+from qdq import F32, Graph, minmax_qparams
 
 ACTS = {"u8": np.uint8, "s8": np.int8}
 INPUT_HW = 32          # the tests' input size; the benchmark builds larger ones
@@ -154,6 +154,7 @@ class QdqBuilder:
     values keep their input's scale and zero point, as quantize_static does."""
 
     def __init__(self, g, params, ranges, dt, per_channel, hw):
+        """HW: the input's height and width, or None for symbolic ones ("H", "W")."""
         self.g, self.p, self.ranges, self.dt, self.pc, self.hw = g, params, ranges, dt, per_channel, hw
         self.count = 0
 
@@ -241,7 +242,8 @@ class QdqBuilder:
     def input(self, name):
         self.count += 1
         scale, zp = self._params(self.count)
-        return self._quantize(self.g.input(name, F32, ["N", 3, self.hw, self.hw]), scale, zp)
+        h, w = (self.hw, self.hw) if self.hw else ("H", "W")
+        return self._quantize(self.g.input(name, F32, ["N", 3, h, w]), scale, zp)
 
 
 def images(rng, n, hw=INPUT_HW):
@@ -251,34 +253,39 @@ def images(rng, n, hw=INPUT_HW):
     return (coarse * 0.8 + rng.standard_normal((n, 3, hw, hw)) * 0.4).astype(F32)
 
 
-def build_cnn(act, per_channel, hw=INPUT_HW, seed=20240601):
-    """The quantized CNN for HW x HW input: (name, model, the generator for inputs)."""
+def build_cnn(act, per_channel, hw=INPUT_HW, seed=20240601, dynamic_hw=False):
+    """The quantized CNN for HW x HW input (calibrated there; with DYNAMIC_HW its input's
+    height and width are symbolic): (name, model, the generator for inputs)."""
     rng = np.random.default_rng(seed)
     params = make_params(rng)
     fb = FloatBuilder(params)
     network(fb, fb.input(images(rng, 16 if hw <= 64 else 4, hw)))
-    name = "cnn_qdq_%s_%s" % (act, "pc" if per_channel else "pt")
+    name = "cnn_qdq_%s_%s%s" % (act, "pc" if per_channel else "pt", "_dynamic_hw" if dynamic_hw else "")
     g = Graph(name)
-    qb = QdqBuilder(g, params, fb.ranges, ACTS[act], per_channel, hw)
+    qb = QdqBuilder(g, params, fb.ranges, ACTS[act], per_channel, None if dynamic_hw else hw)
     outs = network(qb, qb.input("image"))
     for out_name, t in outs.items():
         g.output(qb.dq(t), out_name, F32)
     return name, g.model(), rng
 
 
+def images_hw(rng, n, h, w):
+    return images(rng, n, max(h, w))[:, :, :h, :w].copy()
+
+
 def cnn_cases():
     out = []
-    for act, pc in (("u8", True), ("s8", True), ("u8", False)):
-        name, model, rng = build_cnn(act, pc)
-        dt = ACTS[act]
-        qmin, qmax = qrange(dt)
+    for act, pc, dyn in (("u8", True, False), ("s8", True, False), ("u8", False, False), ("u8", True, True)):
+        name, model, rng = build_cnn(act, pc, dynamic_hw=dyn)
+        # A dynamic height and width run at 32 x 32, then 40 x 56 at batch 2.
+        extra = images_hw(rng, 2, 40, 56) if dyn else images(rng, 2)
         out.append(Case(name, "qdq-" + act,
                         ["Conv", "Add", "Mul", "MaxPool", "HardSwish", "HardSigmoid", "Sigmoid", "GlobalAveragePool",
                          "Concat", "Resize", "Flatten", "Gemm", "QuantizeLinear", "DequantizeLinear"],
-                        model, {"image": images(rng, 1)}, extra_inputs=[{"image": images(rng, 2)}],
+                        model, {"image": images(rng, 1)}, extra_inputs=[{"image": extra}],
                         expect_ops=["QLinearConv", "QLinearAdd", "QLinearMul", "QLinearConcat",
                                     "QLinearGlobalAveragePool", "QLinearSigmoid", "QGemm"],
-                        notes={"what": "the whole CNN, batch 1 and 2"}))
+                        notes={"what": "the whole CNN, batch 1 and 2" + (", height and width symbolic" if dyn else "")}))
     return out
 
 
