@@ -31,7 +31,7 @@ CLOSE = {"rtol": 1e-4, "atol": 1e-5}
 
 class Case:
     def __init__(self, name, form, ops, model, inputs, expect_ops=(), compare="exact",
-                 notes=None, extra_inputs=None, predicted=None):
+                 notes=None, extra_inputs=None, predicted=None, config=None, same_outputs_as=None):
         assert form in FORM_CONFIG, form
         self.name, self.form, self.ops = name, form, list(ops)
         self.model, self.inputs = model, inputs
@@ -43,6 +43,11 @@ class Case:
         # Outputs of the first input set as this generator computes them with ORT's
         # formulas (exact integer sums, requantization in binary32): ORT must agree.
         self.predicted = dict(predicted or {})
+        # ORT session configuration entries beyond the form's.
+        self.config = dict(FORM_CONFIG[form], **(config or {}))
+        # (case, [outputs]): ORT must give these outputs the bytes it gives that case's
+        # (the first input sets of both being the same).
+        self.same_outputs_as = same_outputs_as
 
     def write(self, root):
         d = os.path.join(root, self.name)
@@ -70,7 +75,9 @@ class Case:
             "runs": runs,
             "outputs": [o.name for o in self.model.graph.output],
             "opt_level": "all",
-            "config": FORM_CONFIG[self.form],
+            "config": self.config,
+            "same_outputs_as": {"case": self.same_outputs_as[0], "outputs": self.same_outputs_as[1]}
+            if self.same_outputs_as else None,
             "compare": self.compare if isinstance(self.compare, dict) or self.compare == "exact" else
             dict(CLOSE, mode="close"),
             "expect_ops": self.expect_ops,

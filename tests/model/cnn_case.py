@@ -157,6 +157,7 @@ class QdqBuilder:
         """HW: the input's height and width, or None for symbolic ones ("H", "W")."""
         self.g, self.p, self.ranges, self.dt, self.pc, self.hw = g, params, ranges, dt, per_channel, hw
         self.count = 0
+        self.quantized = []                 # every QuantizeLinear output, in order
 
     def _params(self, key):
         lo, hi = self.ranges[key]
@@ -164,7 +165,9 @@ class QdqBuilder:
 
     def _quantize(self, t, scale, zp):
         s, z = self.g.const("scale", F32(scale)), self.g.const("zp", zp)
-        return {"q": self.g.op("QuantizeLinear", [t, s, z]), "s": s, "z": z, "scale": F32(scale), "zp": zp}
+        q = self.g.op("QuantizeLinear", [t, s, z])
+        self.quantized.append(q)
+        return {"q": q, "s": s, "z": z, "scale": F32(scale), "zp": zp}
 
     def _out(self, t, params=None):
         self.count += 1
@@ -253,19 +256,24 @@ def images(rng, n, hw=INPUT_HW):
     return (coarse * 0.8 + rng.standard_normal((n, 3, hw, hw)) * 0.4).astype(F32)
 
 
-def build_cnn(act, per_channel, hw=INPUT_HW, seed=20240601, dynamic_hw=False):
+def build_cnn(act, per_channel, hw=INPUT_HW, seed=20240601, dynamic_hw=False, taps=False):
     """The quantized CNN for HW x HW input (calibrated there; with DYNAMIC_HW its input's
-    height and width are symbolic): (name, model, the generator for inputs)."""
+    height and width are symbolic; with TAPS every quantized tensor is a graph output too):
+    (name, model, the generator for inputs)."""
     rng = np.random.default_rng(seed)
     params = make_params(rng)
     fb = FloatBuilder(params)
     network(fb, fb.input(images(rng, 16 if hw <= 64 else 4, hw)))
-    name = "cnn_qdq_%s_%s%s" % (act, "pc" if per_channel else "pt", "_dynamic_hw" if dynamic_hw else "")
+    name = "cnn_qdq_%s_%s%s%s" % (act, "pc" if per_channel else "pt", "_dynamic_hw" if dynamic_hw else "",
+                                  "_taps" if taps else "")
     g = Graph(name)
     qb = QdqBuilder(g, params, fb.ranges, ACTS[act], per_channel, None if dynamic_hw else hw)
     outs = network(qb, qb.input("image"))
     for out_name, t in outs.items():
         g.output(qb.dq(t), out_name, F32)
+    if taps:
+        for i, q in enumerate(qb.quantized):
+            g.output(q, "tap%02d" % i, ACTS[act])
     return name, g.model(), rng
 
 
@@ -286,6 +294,15 @@ def cnn_cases():
                         expect_ops=["QLinearConv", "QLinearAdd", "QLinearMul", "QLinearConcat",
                                     "QLinearGlobalAveragePool", "QLinearSigmoid", "QGemm"],
                         notes={"what": "the whole CNN, batch 1 and 2" + (", height and width symbolic" if dyn else "")}))
+    # Every quantized tensor of the uint8 CNN as an output too: a difference in the final
+    # outputs shows where it starts. ORT keeps its fused kernels for int8 taps only with
+    # session.qdqisint8allowed=1 (models.md); its final outputs must then be the plain
+    # case's, byte for byte.
+    name, model, _ = build_cnn("u8", True, taps=True)
+    out.append(Case(name, "qdq-u8", out[0].ops, model, dict(out[0].inputs),
+                    expect_ops=out[0].expect_ops, config={"session.qdqisint8allowed": "1"},
+                    same_outputs_as=(out[0].name, ["heatmap", "logits"]),
+                    notes={"what": "the whole CNN with every quantized tensor exposed"}))
     return out
 
 

@@ -103,6 +103,13 @@ def main():
             if not ok and not problems:
                 problems.append("ORT differs from the generator's prediction (exact sums, requantized in "
                                 "binary32 as Documentation/numerics.rst says): " + msg)
+        same = c.get("same_outputs_as")
+        if same and not problems:
+            for o in same["outputs"]:
+                ok, msg, _, _ = oracle.compare_npy(os.path.join(root, name, "ort0", o + ".npy"),
+                                                   os.path.join(root, same["case"], "ort0", o + ".npy"), "exact")
+                if not ok:
+                    problems.append("ORT's %s differs from case %s's: %s" % (o, same["case"], msg))
         kernels = oracle.optimized_ops(os.path.join(root, name, "ort_optimized.onnx")) or []
         missing = [k for k in c["expect_ops"] if not any(x.split(".")[-1] == k for x in kernels)]
         if missing and not problems:
