@@ -22,6 +22,7 @@ export ORT_NODE_DIR
 [ -n "$fpq_run" ] && fpq_run=$(realpath -m "$fpq_run")
 export FPQ_RUN=$fpq_run
 export FPQ_NPY_CASES=$model/npy-cases
+export NPY_CMP=$out/tests/model/npy_cmp
 
 rm -rf "$model" && mkdir -p "$model"
 # Generation is part of the suite: a generator that breaks is a failure, not a silence.

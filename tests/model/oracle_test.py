@@ -5,7 +5,8 @@ not pass for one that succeeded: compare_npy() on planted differences, the CPU-f
 logic, and ort_compare_test.py end to end with a stand-in fpq-run (fake_fpq_run.py) that
 answers with ORT's outputs (must pass) or flips one bit (must fail).
 
-Usage: oracle_test.py WORKDIR      (ORT_NODE_DIR as for ort_compare_test.py)
+Usage: oracle_test.py WORKDIR      (ORT_NODE_DIR as for ort_compare_test.py; NPY_CMP names
+tests/model/npy_cmp.c's program, checked on the same planted differences)
 """
 import os
 import shutil
@@ -53,11 +54,24 @@ def compare_cases(work, res):
         ("another dtype is not close", base.astype(np.float64), close, False),
         ("another shape is not equal", base.reshape(3, 2), "exact", False),
     ]
+    npy_cmp = os.environ.get("NPY_CMP", "")
     for what, arr, mode, expect in cases:
-        ok, msg, _, _ = oracle.compare_npy(save("got", arr), want, mode)
+        got = save("got", arr)
+        ok, msg, _, _ = oracle.compare_npy(got, want, mode)
         res.check(ok == expect, "compare: " + what, "compare_npy said %s (%s)" % (ok, msg))
+        if mode == "exact" and npy_cmp:
+            # The C comparison the VM's guest uses must agree on every exact case.
+            p = subprocess.run([npy_cmp, got, want], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            res.check(p.returncode == (0 if expect else 1), "npy_cmp: " + what,
+                      "exit %d: %s" % (p.returncode, p.stdout.strip()))
     ok, msg, _, _ = oracle.compare_npy(os.path.join(d, "missing.npy"), want, "exact")
     res.check(not ok and "no output" in msg, "compare: a missing output fails", msg)
+    if npy_cmp:
+        p = subprocess.run([npy_cmp, os.path.join(d, "missing.npy"), want], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        res.check(p.returncode == 2, "npy_cmp: a missing output is an error", "exit %d" % p.returncode)
+    else:
+        res.skip("npy_cmp", "NPY_CMP is not set")
     ints = save("ints", np.arange(-5, 5, dtype=np.int8))
     ok, msg, n, b = oracle.compare_npy(ints, ints, "exact")
     res.check(ok and n == 10 and b == 10, "compare: counts elements and bytes", "%s %d %d" % (ok, n, b))
