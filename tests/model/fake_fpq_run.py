@@ -4,18 +4,18 @@
 ONNX Runtime (so its outputs equal the oracle's), or with one bit of one output flipped
 when FAKE_FPQ_CORRUPT=1 - the comparison must then fail.
 
-Usage: fake_fpq_run.py MODEL [--input NAME=FILE.npy ...] --output-dir DIR [--device cpu]
+Usage: fake_fpq_run.py MODEL [--input NAME=FILE.npy ...] --output-dir DIR [--device cpu|card]
 """
 import os
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.realpath(__file__))
 
 
 def main():
     args = sys.argv[1:]
-    model, out_dir, inputs = None, None, []
+    model, out_dir, inputs, device = None, None, [], "cpu"
     i = 0
     while i < len(args):
         if args[i] == "--input":
@@ -25,15 +25,16 @@ def main():
             out_dir = args[i + 1]
             i += 2
         elif args[i] == "--device":
-            if args[i + 1] != "cpu":
-                sys.exit("fake fpq-run: cpu only")
+            device = args[i + 1]
+            if device not in ("cpu", "card"):
+                sys.exit("fake fpq-run: --device cpu or card")
             i += 2
         else:
             model = args[i]
             i += 1
     if not model or not out_dir:
         sys.exit("fake fpq-run: MODEL and --output-dir are needed")
-    if os.environ.get("FPQ_CPU_ISA") not in ("avx512", "avxvnni", "avx2", "scalar"):
+    if device == "cpu" and os.environ.get("FPQ_CPU_ISA") not in ("avx512", "avxvnni", "avx2", "scalar"):
         sys.exit("fake fpq-run: FPQ_CPU_ISA is %r" % os.environ.get("FPQ_CPU_ISA"))
     subprocess.run(["node", os.path.join(HERE, "ort_run.mjs"), model, "--output-dir", out_dir, "--threads", "1"] + inputs,
                    check=True, stdout=subprocess.DEVNULL)
