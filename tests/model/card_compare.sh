@@ -10,15 +10,16 @@ case_name=${1:?usage: card_compare.sh CASE}
 set_tar=${FPQ_MODEL_SET:-/usr/local/share/fpq-model/card-set.tar}
 work=${FPQ_MODEL_WORK:-/tmp/fpq-model-work}
 
-if ! command -v fpq-run >/dev/null 2>&1; then
-	echo "SKIP $case_name: fpq-run is not built yet"
-	exit 77
-fi
 if [ ! -d "$work/fpq-model" ]; then
 	mkdir -p "$work" && tar -xf "$set_tar" -C "$work" || { echo "FAIL $case_name: cannot unpack $set_tar"; exit 1; }
 fi
 dir=$work/fpq-model/$case_name
-[ -f "$dir/model.onnx" ] || { echo "FAIL $case_name: not in $set_tar"; exit 1; }
+[ -f "$dir/model.onnx" ] && [ -f "$dir/args" ] || { echo "FAIL $case_name: not in $set_tar"; exit 1; }
+command -v npy_cmp >/dev/null 2>&1 || { echo "FAIL $case_name: no npy_cmp"; exit 1; }
+if ! command -v fpq-run >/dev/null 2>&1; then
+	echo "SKIP $case_name: fpq-run is not built yet ($(ls "$dir" | wc -l) files of the case are here)"
+	exit 77
+fi
 out=$work/out/$case_name
 rm -rf "$out" && mkdir -p "$out"
 cd "$dir" || exit 1
