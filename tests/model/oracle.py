@@ -3,6 +3,7 @@
 models in one process, running fpq-run on each CPU kernel set, comparing .npy outputs, the
 host's CPU flags, and the harness's result lines.
 """
+import fnmatch
 import json
 import os
 import subprocess
@@ -22,6 +23,38 @@ ISA_FLAGS = {
     "avx2": ["avx2", "fma"],
     "scalar": [],
 }
+
+
+REFUSALS = os.path.join(HERE, "fpq_refusals.list")
+
+
+def read_refusals(path=REFUSALS):
+    """[(pattern, text, reason)] of fpq_refusals.list."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3 or not all(parts):
+                sys.exit("%s: malformed line %r" % (path, line))
+            out.append(tuple(parts))
+    return out
+
+
+def listed_refusal(refusals, name, messages):
+    """The reason when every one of MESSAGES (fpq-run's failures on case NAME) is the
+    refusal listed for it, else None."""
+    for pattern, text, reason in refusals:
+        if fnmatch.fnmatchcase(name, pattern):
+            if messages and all(text in m for m in messages):
+                return "fpq-run refuses it (%s): %s" % (text, reason)
+            return None
+    return None
+
+
+def listed(refusals, name):
+    return any(fnmatch.fnmatchcase(name, p) for p, _, _ in refusals)
 
 
 def cpu_flags():

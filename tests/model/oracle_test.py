@@ -93,6 +93,21 @@ def flag_cases(res):
         res.check(got == want, "flags: " + what, "got %r, expected %r" % (got, want))
 
 
+def refusal_cases(res):
+    listed = [("qgemm_float_out_*", "float output (no y_scale) is not supported", "QGemm with a float output")]
+    refused = "fpq-run exited 1: fpq-run: m.onnx: model: node 'n' (QGemm): float output (no y_scale) is not supported"
+    checks = [
+        ("a listed refusal is a skip", oracle.listed_refusal(listed, "qgemm_float_out_u8", [refused, refused]), True),
+        ("another message is not", oracle.listed_refusal(listed, "qgemm_float_out_u8", [refused, "Segmentation fault"]),
+         False),
+        ("another case is not", oracle.listed_refusal(listed, "qgemm_transb_u8_pc", [refused]), False),
+        ("no failure is no refusal", oracle.listed_refusal(listed, "qgemm_float_out_u8", []), False),
+    ]
+    for what, got, want in checks:
+        res.check((got is not None) == want, "refusals: " + what, "got %r" % (got,))
+    res.check(len(oracle.read_refusals()) > 0, "refusals: fpq_refusals.list reads", "empty")
+
+
 def end_to_end(work, res):
     cases = os.path.join(work, "cases")
     subprocess.run([sys.executable, os.path.join(HERE, "gen_models.py"), cases, "--only", "ties_exact_1x1"],
@@ -118,6 +133,7 @@ def main():
     res = oracle.Results()
     compare_cases(work, res)
     flag_cases(res)
+    refusal_cases(res)
     end_to_end(work, res)
     return res.report()
 
