@@ -25,7 +25,7 @@ if [ -f "$stamp" ] && [ -f "$lib" ]; then
 fi
 for tool in node npm; do
 	command -v "$tool" >/dev/null ||
-		{ echo "get-onnxruntime: $tool is missing (tools/install-deps.sh installs it)" >&2; exit 1; }
+		{ echo "get-onnxruntime: $tool is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
 
 # Install into a scratch directory beside the target and move it into place at the end,

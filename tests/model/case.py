@@ -16,7 +16,7 @@ import os
 import numpy as np
 import onnx
 
-# ORT's session configuration for each form (models.md): int8 activations fuse into
+# ORT's session configuration for each form (Documentation/models.rst): int8 activations fuse into
 # quantized kernels only with session.qdqisint8allowed=1.
 FORM_CONFIG = {
     "qdq-u8": {},

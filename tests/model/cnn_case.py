@@ -296,7 +296,7 @@ def cnn_cases():
                         notes={"what": "the whole CNN, batch 1 and 2" + (", height and width symbolic" if dyn else "")}))
     # Every quantized tensor of the uint8 CNN as an output too: a difference in the final
     # outputs shows where it starts. ORT keeps its fused kernels for int8 taps only with
-    # session.qdqisint8allowed=1 (models.md); its final outputs must then be the plain
+    # session.qdqisint8allowed=1 (Documentation/models.rst); its final outputs must then be the plain
     # case's, byte for byte.
     name, model, _ = build_cnn("u8", True, taps=True)
     out.append(Case(name, "qdq-u8", out[0].ops, model, dict(out[0].inputs),

@@ -80,7 +80,7 @@ def has_vnni(flags=None):
 
 def ort_config_for_host(config, quantized, flags=None):
     """ORT's U8S8 kernels saturate (vpmaddubsw) on x86 CPUs without VNNI: there the exact
-    U8U8 path is asked for with session.x64quantprecision=1 (models.md)."""
+    U8U8 path is asked for with session.x64quantprecision=1 (Documentation/models.rst)."""
     config = dict(config)
     if quantized and not has_vnni(flags):
         config["session.x64quantprecision"] = "1"
@@ -88,7 +88,7 @@ def ort_config_for_host(config, quantized, flags=None):
 
 
 class Results:
-    """Counts and lines in the form tests/harness.h prints."""
+    """Counts and lines in the form tests/common/harness.h prints."""
 
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
