@@ -5,15 +5,16 @@
 
 PREFIX ?= /usr/local
 INSTALL_BIN_TOOLS ?=
-# Section 3 pages are generated from fpq.h's comments (tools/gen-man.py), so they
-# cannot fall behind the header.
+# Section 3 pages are generated from the public headers' comments (tools/gen-man.py),
+# so they cannot fall behind the headers.
+PUBLIC_HEADERS := $(sort $(wildcard lib/include/*.h))
 MAN3_DIR := $(O)/man/man3
 MAN3_STAMP := $(MAN3_DIR)/.stamp
 MAN7_PAGES := Documentation/man/man7/fpq.7
-MAN3_NAMES = $(shell tools/gen-symbols.sh --list lib/include/fpq.h)
+MAN3_NAMES = $(shell tools/gen-symbols.sh --list $(PUBLIC_HEADERS))
 
-$(MAN3_STAMP): lib/include/fpq.h tools/gen-man.py
-	python3 tools/gen-man.py lib/include/fpq.h $(MAN3_DIR)
+$(MAN3_STAMP): $(PUBLIC_HEADERS) tools/gen-man.py
+	python3 tools/gen-man.py $(PUBLIC_HEADERS) $(MAN3_DIR)
 	@touch $@
 
 ALL_TARGETS += $(MAN3_STAMP)
@@ -23,7 +24,7 @@ $(O)/fpq.pc: lib/fpq.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(FPQ_VERSION)|' $< > $@
 
 INSTALLED_FILES = \
-	$(PREFIX)/include/fpq.h \
+	$(addprefix $(PREFIX)/include/,$(notdir $(PUBLIC_HEADERS))) \
 	$(PREFIX)/lib/libfpq.a \
 	$(PREFIX)/lib/libfpq.so.$(FPQ_VERSION) \
 	$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR) \
@@ -43,7 +44,7 @@ install: install-prereqs
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/bin
-	install -m 644 lib/include/fpq.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(O)/libfpq.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(O)/libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR)

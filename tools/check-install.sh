@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The installed library works for a user: make install into a staging DESTDIR, build
 # examples/quickstart.c with pkg-config against it and run it; the shared library
-# exports exactly fpq.h's functions; the man pages are current and lint clean;
+# exports exactly the public headers' functions; the man pages are current and lint clean;
 # make uninstall leaves no file behind.
 #   tools/check-install.sh BUILD_DIR
 set -uo pipefail
@@ -40,14 +40,15 @@ else
 	bad "the example does not use the installed libfpq.so.0"
 fi
 
-declared=$(tools/gen-symbols.sh --list lib/include/fpq.h)
+headers=$(ls lib/include/*.h)
+declared=$(tools/gen-symbols.sh --list $headers)
 exported=$(nm -D --defined-only "$stage$prefix/lib/libfpq.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u)
 if [ "$declared" = "$exported" ]; then
-	ok "libfpq.so exports exactly the $(wc -w <<<"$declared") functions of fpq.h"
+	ok "libfpq.so exports exactly the $(wc -w <<<"$declared") functions of $(echo $headers)"
 else
 	diff <(echo "$declared") <(echo "$exported") | sed 's/^/  /'
-	bad "exported symbols differ from fpq.h (< declared only, > exported only)"
+	bad "exported symbols differ from the headers (< declared only, > exported only)"
 fi
 
 missing=""
@@ -59,7 +60,7 @@ for fn in $declared; do
 	fi
 done
 if [ -z "$missing" ]; then
-	ok "an installed man page with a description for every function of fpq.h"
+	ok "an installed man page with a description for every function of $(echo $headers)"
 else
 	bad "no man page (or no description) for:$missing"
 fi

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# The model layer of libfpq (lib/model/: ONNX models, fpq_model.h), its tests
+# (tests/model/, suite "model"), the reader's fuzzer (suite "model-fuzz") and fpq-run.
+#
+# The ONNX protobuf code is generated at build time by protoc-c from the onnx.proto
+# that Debian ships in libonnx-dev (package "onnx"), into $(O)/gen: never committed.
+
+ONNX_PROTO := /usr/include/onnx/onnx.proto
+MODEL_GEN := $(O)/gen
+MODEL_PB_C := $(MODEL_GEN)/onnx.pb-c.c
+MODEL_PB_H := $(MODEL_GEN)/onnx.pb-c.h
+
+$(MODEL_PB_H): $(ONNX_PROTO)
+	@mkdir -p $(MODEL_GEN)
+	protoc-c --proto_path=$(dir $(ONNX_PROTO)) --c_out=$(MODEL_GEN) $(notdir $(ONNX_PROTO))
+$(MODEL_PB_C): $(MODEL_PB_H)
+
+MODEL_SRCS := $(sort $(wildcard lib/model/*.c))
+MODEL_OBJS := $(MODEL_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/$(MODEL_PB_C:.c=.o)
+MODEL_ASAN_OBJS := $(MODEL_SRCS:%.c=$(O)/asan/%.o) $(O)/asan/$(MODEL_PB_C:.c=.o)
+
+# The generated header before anything includes it; the reader sees it on the path.
+$(MODEL_OBJS) $(MODEL_ASAN_OBJS): $(MODEL_PB_H)
+LIB_INCLUDES += -I$(MODEL_GEN)
+LIB_LDLIBS += -lprotobuf-c
+
+# The model layer is part of libfpq: both archives and the shared library.
+$(O)/libfpq.a: $(MODEL_OBJS)
+$(O)/asan/libfpq.a: $(MODEL_ASAN_OBJS)
+$(O)/libfpq.so.$(FPQ_VERSION): $(MODEL_OBJS)
+LIB_OBJS += $(MODEL_OBJS)
+
+-include $(MODEL_OBJS:.o=.d) $(MODEL_ASAN_OBJS:.o=.d)
+
+# ---- tests: tests/model/*_test.c, ASan+UBSan, suite "model" ----
+
+MODEL_TEST_SRCS := $(sort $(wildcard tests/model/*_test.c))
+MODEL_TEST_PROGS := $(MODEL_TEST_SRCS:tests/model/%.c=$(O)/tests/model/%)
+MODEL_TEST_SUPPORT := $(filter-out $(MODEL_TEST_SRCS) tests/model/onnx_fuzz.c,\
+	$(wildcard tests/model/*.c))
+
+$(O)/tests/model/%: tests/model/%.c $(MODEL_TEST_SUPPORT) $(wildcard tests/model/*.h) \
+		tests/harness.h $(O)/asan/libfpq.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -Itests/model $< \
+		$(MODEL_TEST_SUPPORT) $(O)/asan/libfpq.a $(LIB_LDLIBS) -o $@
+
+ALL_TARGETS += $(MODEL_TEST_PROGS)
+CHECK_SUITES += model
+
+.PHONY: check-model
+check-model: $(MODEL_TEST_PROGS)
+	@tools/suite.sh $(RESULTS) model -- tools/run-tests.sh $(MODEL_TEST_PROGS)
