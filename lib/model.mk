@@ -51,3 +51,14 @@ CHECK_SUITES += model
 .PHONY: check-model
 check-model: $(MODEL_TEST_PROGS)
 	@tools/suite.sh $(RESULTS) model -- tools/run-tests.sh $(MODEL_TEST_PROGS)
+
+# ---- fpq-run (tools/fpq-run.c), on the .npy reader and writer of tools/npy.c ----
+
+ifneq ($(wildcard tools/npy.c),)
+$(O)/fpq-run: tools/fpq-run.c tools/npy.c tools/npy.h lib/include/fpq_model.h $(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include -Itools $< tools/npy.c $(O)/libfpq.a \
+		$(LIB_LDLIBS) -o $@
+
+ALL_TARGETS += $(O)/fpq-run
+INSTALL_BIN_TOOLS += $(O)/fpq-run
+endif

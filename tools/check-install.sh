@@ -64,7 +64,9 @@ if [ -z "$missing" ]; then
 else
 	bad "no man page (or no description) for:$missing"
 fi
-lint=$(for f in "$stage$prefix"/share/man/man3/*.3 "$stage$prefix"/share/man/man7/*.7; do
+lint=$(for f in "$stage$prefix"/share/man/man3/*.3 "$stage$prefix"/share/man/man7/*.7 \
+	"$stage$prefix"/share/man/man1/*.1; do
+	[ -f "$f" ] || continue
 	LC_ALL=C.UTF-8 groff -man -ww -z "$f" 2>&1 | sed "s|^|$(basename "$f"): |"
 done)
 if [ -z "$lint" ]; then
