@@ -47,7 +47,7 @@ static int concat_parse(struct mg_graph *g, struct mg_node *n)
 	if (!p)
 		return -E2BIG;
 	n->priv = p;
-	err = mg_attr_int(g, n, "axis", quantized(n) ? 0 : INT64_MIN, &p->axis);
+	err = mg_attr_int(g, n, "axis", INT64_MIN, &p->axis);
 	if (err)
 		return err;
 	if (p->axis == INT64_MIN)

@@ -246,7 +246,7 @@ static int layout_node(struct mg_graph *g, struct layout_ctx *lc, int idx)
 		return 0;
 	}
 	/* Everything else reads NCHW. */
-	for (int i = 0; i < n->n_in; i++) {
+	for (int i = 0; i < g->nodes[idx].n_in; i++) {
 		int v = g->nodes[idx].in[i];
 
 		if (v >= 0 && g->values[v].nhwc) {
