@@ -5,7 +5,9 @@
  * linear (bilinear), with the coordinate transformations half_pixel,
  * pytorch_half_pixel, asymmetric, align_corners and tf_half_pixel_for_nn. Coordinates
  * are computed in binary32 as ONNX Runtime does: x_original = (x + 0.5) / scale - 0.5
- * for half_pixel, with scale the given one or output / input size.
+ * for half_pixel, with scale the given one or output / input size. Bilinear values are
+ * ORT's four terms summed in order; 8-bit results are truncated toward zero, as ORT's
+ * static_cast does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -215,38 +217,49 @@ static int resize_run(struct mg_exec *ex, struct mg_node *n)
 						    (size_t)(((b * ih + sy) * iw + sx) * c) * es, (size_t)c * es);
 					continue;
 				}
+				/* ONNX Runtime's bilinear weights: distances to both neighbours
+				 * (not 1 - d), one half each at the edge. */
 				float cy = fy < 0 ? 0 : fy > (float)(ih - 1) ? (float)(ih - 1) : fy;
 				float cx = fx < 0 ? 0 : fx > (float)(iw - 1) ? (float)(iw - 1) : fx;
-				int64_t y1 = (int64_t)cy, x1 = (int64_t)cx;
+				int64_t y1 = (int64_t)cy < ih - 1 ? (int64_t)cy : ih - 1;
+				int64_t x1 = (int64_t)cx < iw - 1 ? (int64_t)cx : iw - 1;
 				int64_t y2 = y1 + 1 < ih ? y1 + 1 : ih - 1, x2 = x1 + 1 < iw ? x1 + 1 : iw - 1;
-				float dy1 = cy - (float)y1, dx1 = cx - (float)x1;
-				float dy2 = 1.0f - dy1, dx2 = 1.0f - dx1;
+				float dy1 = fabsf(cy - (float)y1), dy2 = fabsf(cy - (float)y2);
+				float dx1 = fabsf(cx - (float)x1), dx2 = fabsf(cx - (float)x2);
+
+				if (y1 == y2)
+					dy1 = dy2 = 0.5f;
+				if (x1 == x2)
+					dx1 = dx2 = 0.5f;
+				const float c11 = dx2 * dy2, c21 = dx1 * dy2, c12 = dx2 * dy1, c22 = dx1 * dy1;
 				size_t i11 = (size_t)(((b * ih + y1) * iw + x1) * c);
-				size_t i12 = (size_t)(((b * ih + y1) * iw + x2) * c);
-				size_t i21 = (size_t)(((b * ih + y2) * iw + x1) * c);
+				size_t i21 = (size_t)(((b * ih + y1) * iw + x2) * c);
+				size_t i12 = (size_t)(((b * ih + y2) * iw + x1) * c);
 				size_t i22 = (size_t)(((b * ih + y2) * iw + x2) * c);
 
 				for (int64_t ch = 0; ch < c; ch++) {
-					float v11, v12, v21, v22, v;
+					float v11, v21, v12, v22, v;
 
 					if (q8) {
 						const int8_t *s = xv->ptr;
 
 						v11 = (float)(s[i11 + ch] + off);
-						v12 = (float)(s[i12 + ch] + off);
 						v21 = (float)(s[i21 + ch] + off);
+						v12 = (float)(s[i12 + ch] + off);
 						v22 = (float)(s[i22 + ch] + off);
 					} else {
 						const float *s = xv->ptr;
 
 						v11 = s[i11 + ch];
-						v12 = s[i12 + ch];
 						v21 = s[i21 + ch];
+						v12 = s[i12 + ch];
 						v22 = s[i22 + ch];
 					}
-					v = dx2 * dy2 * v11 + dx1 * dy2 * v12 + dx2 * dy1 * v21 + dx1 * dy1 * v22;
+					v = c11 * v11 + c21 * v21 + c12 * v12 + c22 * v22;
 					if (q8) {
-						int32_t r = mg_cvt_i32(v) - off;
+						/* ORT converts the code back by truncation (toward zero):
+						 * in the code domain, not the stored one */
+						int32_t r = (int32_t)v - off;
 
 						((int8_t *)dst)[ch] = (int8_t)mg_sat8(r);
 					} else {

@@ -511,6 +511,13 @@ static int drop_qdq(struct mg_graph *g, const struct mg_index *ix, int on)
 		return 0;
 	if (q.t != x.t || q.scale != x.scale || q.zero != x.zero)
 		return 0;
+	/* ORT keeps a linear Resize in binary32 between its DQ and Q. */
+	if (mg_node_is(g, on, "Resize")) {
+		const struct mg_attr *mode = mg_attr_find(n, "mode");
+
+		if (mode && mode->s && strcmp(mode->s, "nearest"))
+			return 0;
+	}
 	n->in[0] = x.q;
 	mg_kill_node(g, q.node);
 	g->values[n->out[0]].producer = -1;
