@@ -64,4 +64,4 @@ uninstall:
 CHECK_SUITES += install
 .PHONY: check-install
 check-install: install-prereqs
-	@tools/suite.sh $(RESULTS) install -- tools/check-install.sh $(O)
+	@$(call run_suite,install,scripts/check-install.sh $(O))

@@ -28,9 +28,18 @@ $(O)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
 
-$(O)/libfpq.a: $(LIB_OBJS)
+# The product archive is one relocatable object in which only the public headers' functions stay
+# global: programs linking it cannot clash with, or call, libfpq's internals. The
+# sanitized archive keeps every symbol, for the tests that check internals.
+$(O)/libfpq.syms: $(wildcard lib/include/*.h) tools/gen-symbols.sh
+	@mkdir -p $(@D)
+	tools/gen-symbols.sh --list $(wildcard lib/include/*.h) > $@
+
+$(O)/libfpq.a: $(LIB_OBJS) $(O)/libfpq.syms
 	@rm -f $@
-	ar rcs $@ $^
+	ld -r -o $(O)/obj/libfpq.o $(LIB_OBJS)
+	objcopy --keep-global-symbols=$(O)/libfpq.syms $(O)/obj/libfpq.o
+	ar rcs $@ $(O)/obj/libfpq.o
 
 $(O)/asan/libfpq.a: $(LIB_ASAN_OBJS)
 	@rm -f $@
