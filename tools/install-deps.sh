@@ -11,6 +11,7 @@ packages=(
 	verilator yosys
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 )
 
 missing=()
