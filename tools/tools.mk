@@ -23,4 +23,4 @@ demo: deps
 CHECK_SUITES += tools
 .PHONY: check-tools
 check-tools: $(O)/fpq-info $(O)/fpq-bench
-	@tools/suite.sh $(RESULTS) tools -- tools/check-tools.sh $(O)
+	@$(call run_suite,tools,scripts/check-tools.sh $(O))

@@ -5,16 +5,15 @@
 #   $(O)/cosim/fpq-card-testdev  the process around the transport test responder
 #                                (testdev_model.c: tests only, not the card)
 #   make check-cosim             protocol tests with a fake QEMU peer, no VM; the clock
-#                                policy over the Verilated card (test_cosim_card.c)
+#                                policy over the Verilated card (cosim_card_test.c)
 
 COSIM_DIR := verilator/cosim
 COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c guest_mem.c \
 	pci_cfg.c card_device.c ivshmem_doorbell.c)
 COSIM_MAIN_SRC := $(COSIM_DIR)/fpq_card_main.c
 COSIM_TESTDEV_SRC := $(COSIM_DIR)/testdev_model.c
-COSIM_TEST_SRCS := $(addprefix $(COSIM_DIR)/tests/,fake_qemu.c test_proxy_transport.c \
-	test_card_process.c)
-COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -Itests
+COSIM_TESTS_DIR := verilator/tests
+COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common
 
 $(O)/cosim/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -32,27 +31,26 @@ $(O)/cosim/fpq-card-testdev: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MA
 $(O)/cosim/asan/fpq-card-testdev: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) $(COSIM_TESTDEV_SRC))
 	$(CC) $(SANITIZE) $^ -o $@
 
-$(O)/cosim/asan/test_proxy_transport: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_TESTDEV_SRC) \
-		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_proxy_transport.c)
+$(O)/cosim/asan/proxy_transport_test: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_TESTDEV_SRC) \
+		$(COSIM_TESTS_DIR)/fake_qemu.c $(COSIM_TESTS_DIR)/proxy_transport_test.c)
 	$(CC) $(SANITIZE) $^ -o $@ -lpthread
 
-$(O)/cosim/asan/test_card_process: $(call cosim_objs,asan,$(COSIM_DIR)/ivshmem_doorbell.c \
-		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_card_process.c)
+$(O)/cosim/asan/card_process_test: $(call cosim_objs,asan,$(COSIM_DIR)/ivshmem_doorbell.c \
+		$(COSIM_TESTS_DIR)/fake_qemu.c $(COSIM_TESTS_DIR)/card_process_test.c)
 	$(CC) $(SANITIZE) $^ -o $@
 
 ALL_TARGETS += $(O)/cosim/fpq-card-testdev
 
 CHECK_SUITES += cosim
 .PHONY: check-cosim
-check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
+check-cosim: $(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_test \
 		$(O)/cosim/asan/fpq-card-testdev
-	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev FPQ_SHIM_CHECK_OUT=$(O)/cosim/shim-check \
-		tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
-		$(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
-		$(COSIM_CARD_TESTS) verilator/guest/check-shim.sh
+	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev $(call run_suite,cosim,$(call each,\
+		$(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_test \
+		$(COSIM_CARD_TESTS)))
 
--include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
-	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
+-include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_TESTS_DIR)/*.d \
+	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_TESTS_DIR)/*.d)
 
 # The guest side, built for each of the VM's Debian kernels (DRIVER_KERNELS, driver.mk)
 # whatever the host runs:
@@ -78,17 +76,17 @@ $(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(C
 
 ALL_TARGETS += $(COSIM_SHIMS) $(O)/cosim/cosim-probe
 
-# The card process around the Verilated card (verilator/card_model.h, from the card's
-# part of the tree), once that and the RTL it needs are here.
-ifneq ($(and $(wildcard verilator/card_model.h),$(HAVE_ARRAY)),)
-COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+# The card process around the Verilated card (verilator/model/card_model.h, from the
+# card's part of the tree), once that and the RTL it needs are here.
+ifneq ($(and $(wildcard $(VMODEL)/card_model.h),$(HAVE_ARRAY)),)
+COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -I$(VMODEL) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
-$(O)/cosim/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir
+$(O)/cosim/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VB)/card.dir
 	@mkdir -p $(@D)
 	$(CXX) $(COSIM_CARD_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
-$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
 
 $(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) \
 		$(COSIM_DIR)/cosim_model_card.c) $(O)/cosim/card_model.o $(VB)/card.dir
@@ -100,12 +98,12 @@ VM_PREREQS += $(O)/cosim/fpq-card
 # The clock policy over the Verilated card (ASan like the card bench, whose model
 # object it shares): part of check-cosim whenever the card builds.
 $(O)/cosim/asan/$(COSIM_DIR)/cosim_model_card.o \
-$(O)/cosim/asan/$(COSIM_DIR)/tests/test_cosim_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
 
-$(O)/cosim/asan/test_cosim_card: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
-		$(COSIM_DIR)/tests/test_cosim_card.c) $(VB)/card_model.o $(VB)/card.dir
+$(O)/cosim/asan/cosim_card_test: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
+		$(COSIM_TESTS_DIR)/cosim_card_test.c) $(VB)/card_model.o $(VB)/card.dir
 	$(CXX) $(SANITIZE) $(filter %.o,$^) $$(cat $(VB)/card.dir)/libVfpq_card.a -lz -lpthread -o $@
 
-COSIM_CARD_TESTS := $(O)/cosim/asan/test_cosim_card
+COSIM_CARD_TESTS := $(O)/cosim/asan/cosim_card_test
 check-cosim: $(COSIM_CARD_TESTS)
 endif
