@@ -22,6 +22,13 @@
 #define FPQ_HW_ID_MAGIC 0x46505131u
 #define FPQ_HW_BAR0_BYTES 0x1000
 
+/* PCI identity: a board vendor changes it in rtl/regs/fpq_hw_spec.py */
+#define FPQ_HW_PCI_VENDOR_ID 0x1234u
+#define FPQ_HW_PCI_DEVICE_ID 0xf0a1u
+#define FPQ_HW_PCI_SUBSYSTEM_VENDOR_ID 0x1234u
+#define FPQ_HW_PCI_SUBSYSTEM_ID 0xf0a1u
+#define FPQ_HW_PCI_CLASS 0x120000u
+
 /* Constants */
 /* Device pages are 4 KiB */
 #define FPQ_HW_PAGE_SHIFT 12u

@@ -10,6 +10,13 @@ package fpq_hw_pkg;
   localparam logic [31:0] ID_MAGIC = 32'h46505131;
   localparam int unsigned BAR0_BYTES = 4096;
 
+  // ---- PCI identity (the shell's configuration space)
+  localparam logic [15:0] PCI_VENDOR_ID = 16'h1234;
+  localparam logic [15:0] PCI_DEVICE_ID = 16'hf0a1;
+  localparam logic [15:0] PCI_SUBSYSTEM_VENDOR_ID = 16'h1234;
+  localparam logic [15:0] PCI_SUBSYSTEM_ID = 16'hf0a1;
+  localparam logic [23:0] PCI_CLASS = 24'h120000;
+
   // ---- constants
   localparam longint unsigned PAGE_SHIFT = 64'hc;
   localparam longint unsigned PAGE_BYTES = 64'h1000;

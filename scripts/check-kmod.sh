@@ -51,7 +51,8 @@ driver)
 shim)
 	ko=fpq_ivshmem_irq.ko
 	files=(verilator/guest/fpq_ivshmem_irq.c verilator/guest/fpq_ivshmem_irq.h)
-	for f in verilator/guest/Kbuild "${files[@]}"; do
+	# The card's PCI identity comes from the generated contract header.
+	for f in verilator/guest/Kbuild driver/fpq_hw_regs.h "${files[@]}"; do
 		ln -sfn "$repo/$f" "$shadow/$(basename "$f")"
 	done
 	;;

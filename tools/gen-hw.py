@@ -74,6 +74,11 @@ def check_bitfields(owner, width, fields):
 
 
 def check_spec(s):
+    for name, val, width, _doc in s.PCI_IDS:
+        if not 0 <= val < (1 << width):
+            fail("PCI %s 0x%x does not fit %d bits" % (name, val, width))
+    if dict((n, v) for n, v, _w, _d in s.PCI_IDS)["VENDOR_ID"] in (0, 0xFFFF):
+        fail("PCI VENDOR_ID 0 or 0xffff reads as an absent function")
     seen = {}
     for r in s.REGISTERS:
         if r["offset"] % 4 or r["offset"] >= s.BAR0_BYTES:
@@ -125,6 +130,10 @@ def gen_sv(s):
     L.append("  localparam int unsigned VERSION_MINOR = %d;" % s.VERSION_MINOR)
     L.append("  localparam logic [31:0] ID_MAGIC = 32'h%08x;" % s.ID_MAGIC)
     L.append("  localparam int unsigned BAR0_BYTES = %d;" % s.BAR0_BYTES)
+    L.append("")
+    L.append("  // ---- PCI identity (the shell's configuration space)")
+    for name, val, width, _doc in s.PCI_IDS:
+        L.append("  localparam logic [%d:0] PCI_%s = %d'h%0*x;" % (width - 1, name, width, width // 4, val))
     L.append("")
     L.append("  // ---- constants")
     for name, val, _doc in s.CONSTANTS:
@@ -220,6 +229,10 @@ def gen_h(s):
     L.append("#define FPQ_HW_VERSION_MINOR %d" % s.VERSION_MINOR)
     L.append("#define FPQ_HW_ID_MAGIC 0x%08xu" % s.ID_MAGIC)
     L.append("#define FPQ_HW_BAR0_BYTES 0x%x" % s.BAR0_BYTES)
+    L.append("")
+    L.append("/* PCI identity: a board vendor changes it in rtl/regs/fpq_hw_spec.py */")
+    for name, val, width, _doc in s.PCI_IDS:
+        L.append("#define FPQ_HW_PCI_%s 0x%0*xu" % (name, width // 4, val))
     L.append("")
     L.append("/* Constants */")
     for name, val, doc in s.CONSTANTS:
@@ -338,6 +351,20 @@ def gen_rst(s):
              "driver builds one table per job (or per client) and several jobs of different "
              "clients can be queued in the ring at once; a register would need an MMIO write, "
              "and a drain of the ring, at every switch.")
+    L.append("")
+    title(L, "PCI identity", "-")
+    L.append("The card's PCI function presents these IDs in its configuration space, and the "
+             "driver binds the vendor and device ID (``driver/fpq_drv.c``, from "
+             "``FPQ_HW_PCI_*`` in ``driver/fpq_hw_regs.h``). They are placeholders until the "
+             "card has IDs of its own: ``0x%04x`` is the experimental vendor ID that QEMU's "
+             "demonstration devices use. **A board vendor changes them** in "
+             "``rtl/regs/fpq_hw_spec.py`` (``PCI_IDS``) and runs ``tools/gen-hw.py``: the "
+             "driver's ID table (and so its module alias), the simulated card's configuration "
+             "space and this page follow. The revision ID is the contract's major version (%d)."
+             % (dict((n, v) for n, v, _w, _d in s.PCI_IDS)["VENDOR_ID"], s.VERSION_MAJOR))
+    L.append("")
+    L += rst_table(["Name", "Value", "Meaning"],
+                   [(n, "0x%0*x" % (w // 4, v), d) for n, v, w, d in s.PCI_IDS])
     L.append("")
     title(L, "Constants", "-")
     L += rst_table(["Name", "Value", "Meaning"],

@@ -34,6 +34,22 @@ ID_MAGIC = 0x46505131  # "FPQ1" read as a big-endian ASCII word
 BAR0_BYTES = 0x1000
 
 # ---------------------------------------------------------------------------------------
+# PCI identity of the card's function: what its configuration space presents (the PCIe
+# shell of a board; verilator/cosim/card_device.c for the simulated card) and what the
+# driver's ID table matches. The card has no IDs of its own yet: 0x1234 is the experimental
+# vendor ID that QEMU's demonstration devices use, and the device ID is ours. A board
+# vendor writes its IDs here and runs tools/gen-hw.py; the driver, the card process and
+# the documentation follow. The revision ID is the contract's VERSION_MAJOR.
+PCI_IDS = [
+    ("VENDOR_ID", 0x1234, 16, "Vendor ID (a placeholder: QEMU's experimental vendor ID)."),
+    ("DEVICE_ID", 0xF0A1, 16, "Device ID of the fpq card."),
+    ("SUBSYSTEM_VENDOR_ID", 0x1234, 16, "Subsystem vendor ID: the board's maker."),
+    ("SUBSYSTEM_ID", 0xF0A1, 16, "Subsystem ID: the board."),
+    ("CLASS", 0x120000, 24, "Class code: processing accelerator (base class 0x12, "
+     "subclass 0x00, programming interface 0)."),
+]
+
+# ---------------------------------------------------------------------------------------
 # Constants: sizes and limits that are part of the contract (not build parameters).
 CONSTANTS = [
     ("PAGE_SHIFT", 12, "Device pages are 4 KiB."),
