@@ -101,6 +101,27 @@
 #define FPQ_HW_ERR_DMA_READ 9
 #define FPQ_HW_ERR_DMA_WRITE 10
 
+/*
+ * Formats (registers.rst, "Formats"): FPQ_HW_FORMATS(X) expands X(NAME, name, code,
+ * bits, group_elems, group_bytes, exp_bits, man_bits, bias, has_inf, has_nan, mx_emax,
+ * is_operand, is_output) once per format, in code order; flags are 0 or 1.
+ */
+#define FPQ_HW_FMT_COUNT 12
+#define FPQ_HW_FMT_OPERANDS 0x000000feu
+#define FPQ_HW_FMT_OUTPUTS 0x00000efeu
+#define FPQ_HW_FORMATS(X) \
+	X(INT8, "int8", 1, 8, 1, 1, 0, 7, 0, 0, 0, 0, 1, 1) \
+	X(E4M3, "e4m3", 2, 8, 1, 1, 4, 3, 7, 0, 1, 8, 1, 1) \
+	X(E5M2, "e5m2", 3, 8, 1, 1, 5, 2, 15, 1, 1, 15, 1, 1) \
+	X(E3M2, "e3m2", 4, 6, 4, 3, 3, 2, 3, 0, 0, 4, 1, 1) \
+	X(E2M3, "e2m3", 5, 6, 4, 3, 2, 3, 1, 0, 0, 2, 1, 1) \
+	X(E2M1, "e2m1", 6, 4, 2, 1, 2, 1, 1, 0, 0, 2, 1, 1) \
+	X(MXINT8, "mxint8", 7, 8, 1, 1, 0, 7, 0, 0, 0, 0, 1, 1) \
+	X(E8M0, "e8m0", 8, 8, 1, 1, 8, 0, 127, 0, 1, 0, 0, 0) \
+	X(INT32, "int32", 9, 32, 1, 4, 0, 31, 0, 0, 0, 0, 0, 1) \
+	X(FP32, "fp32", 10, 32, 1, 4, 8, 23, 127, 1, 1, 0, 0, 1) \
+	X(BF16, "bf16", 11, 16, 1, 2, 8, 7, 127, 1, 1, 0, 0, 1)
+
 /* BAR0 registers: byte offsets, reset values, field masks and shifts */
 #define FPQ_REG_ID 0x000
 #define FPQ_REG_ID_RESET 0x46505131u

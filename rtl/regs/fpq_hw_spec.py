@@ -144,6 +144,40 @@ ENUMS = [
 ]
 
 # ---------------------------------------------------------------------------------------
+# Formats (enum fmt): how elements are stored and encoded - the one table libfpq's
+# formats (lib/codec.c), the driver's validator (driver/fpq_validate.c) and the card
+# (rtl/fpq_op_check.sv, the tile engine) are generated from; numerics.rst explains them
+# and `make check-hwspec` compares its table with this one.
+#   bits        bits per element
+#   group       (elements, bytes) of a packing group: a row starts on a whole group and a
+#               stride keeps whole groups (elements * bits = 8 * bytes)
+#   exp, man    exponent and mantissa field bits (the integer formats: 0 and the
+#               magnitude bits)
+#   bias        exponent bias
+#   inf, nan    codes for Inf, for NaN exist
+#   mx_emax     largest binade exponent of an element: emax_elem of the MX scale rule
+#   operand     a GEMM operand (A or B) format; output: a C format
+def fmt(name, bits, group, exp, man, bias, inf, nan, mx_emax, operand, output):
+    return {"name": name, "bits": bits, "group_elems": group[0], "group_bytes": group[1],
+            "exp": exp, "man": man, "bias": bias, "inf": inf, "nan": nan,
+            "mx_emax": mx_emax, "operand": operand, "output": output}
+
+FORMATS = [
+    #   name     bits  group   exp man bias  inf    nan    emax operand output
+    fmt("INT8",     8, (1, 1),  0,  7,   0, False, False,  0, True,  True),
+    fmt("E4M3",     8, (1, 1),  4,  3,   7, False, True,   8, True,  True),
+    fmt("E5M2",     8, (1, 1),  5,  2,  15, True,  True,  15, True,  True),
+    fmt("E3M2",     6, (4, 3),  3,  2,   3, False, False,  4, True,  True),
+    fmt("E2M3",     6, (4, 3),  2,  3,   1, False, False,  2, True,  True),
+    fmt("E2M1",     4, (2, 1),  2,  1,   1, False, False,  2, True,  True),
+    fmt("MXINT8",   8, (1, 1),  0,  7,   0, False, False,  0, True,  True),
+    fmt("E8M0",     8, (1, 1),  8,  0, 127, False, True,   0, False, False),
+    fmt("INT32",   32, (1, 4),  0, 31,   0, False, False,  0, False, True),
+    fmt("FP32",    32, (1, 4),  8, 23, 127, True,  True,   0, False, True),
+    fmt("BF16",    16, (1, 2),  8,  7, 127, True,  True,   0, False, True),
+]
+
+# ---------------------------------------------------------------------------------------
 # Registers. access: ro (read only), rw, wo (write only, reads 0), w1c (write 1 to clear).
 # Fields: (NAME, msb, lsb, access, reset, doc). A register without fields is one 32-bit
 # field named after it.
