@@ -17,6 +17,17 @@
 #include <assert.h>
 #endif
 
+/*
+ * A field's bits from its value and back, by the field's _MASK: userspace's
+ * FIELD_PREP() and FIELD_GET() (the kernel uses <linux/bitfield.h>).
+ */
+#ifndef __KERNEL__
+#define FPQ_HW_FIELD_PREP(mask, val) \
+	((((__u64)(val)) << __builtin_ctzll(mask)) & (__u64)(mask))
+#define FPQ_HW_FIELD_GET(mask, word) \
+	((((__u64)(word)) & (__u64)(mask)) >> __builtin_ctzll(mask))
+#endif
+
 #define FPQ_HW_VERSION_MAJOR 1
 #define FPQ_HW_VERSION_MINOR 0
 #define FPQ_HW_ID_MAGIC 0x46505131u

@@ -227,19 +227,12 @@ static bool int8_output_defaults(const struct drm_fpq_gemm *in)
 	return in->out_zero == 0 && in->act_min == -128 && in->act_max == 127;
 }
 
+/* Every operand format but INT8 (the INT8 path's) is a float-path operand. */
 static bool is_float_operand(u32 format)
 {
-	switch (format) {
-	case DRM_FPQ_FMT_E4M3:
-	case DRM_FPQ_FMT_E5M2:
-	case DRM_FPQ_FMT_E3M2:
-	case DRM_FPQ_FMT_E2M3:
-	case DRM_FPQ_FMT_E2M1:
-	case DRM_FPQ_FMT_MXINT8:
-		return true;
-	default:
-		return false;
-	}
+	const struct fpq_format_desc *fd = fpq_format_desc(format);
+
+	return fd && fd->is_element && format != DRM_FPQ_FMT_INT8;
 }
 
 static int check_int8_path(struct fpq_validator *v, const struct drm_fpq_gemm *in)

@@ -357,6 +357,17 @@ def gen_h(s):
     L += ["#ifdef __KERNEL__", "#include <linux/build_bug.h>", "#else",
           "#include <assert.h>", "#endif"]
     L.append("")
+    L.append("/*")
+    L.append(" * A field's bits from its value and back, by the field's _MASK: userspace's")
+    L.append(" * FIELD_PREP() and FIELD_GET() (the kernel uses <linux/bitfield.h>).")
+    L.append(" */")
+    L += ["#ifndef __KERNEL__",
+          "#define FPQ_HW_FIELD_PREP(mask, val) \\",
+          "\t((((__u64)(val)) << __builtin_ctzll(mask)) & (__u64)(mask))",
+          "#define FPQ_HW_FIELD_GET(mask, word) \\",
+          "\t((((__u64)(word)) & (__u64)(mask)) >> __builtin_ctzll(mask))",
+          "#endif"]
+    L.append("")
     L.append("#define FPQ_HW_VERSION_MAJOR %d" % s.VERSION_MAJOR)
     L.append("#define FPQ_HW_VERSION_MINOR %d" % s.VERSION_MINOR)
     L.append("#define FPQ_HW_ID_MAGIC 0x%08xu" % s.ID_MAGIC)

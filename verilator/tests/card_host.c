@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 4096u
+#define PAGE FPQ_HW_PAGE_BYTES
 
 static int mem_read(void *opaque, uint64_t addr, uint8_t buf[8])
 {
@@ -63,8 +63,8 @@ int host_init(struct host *h, const struct fpq_card_model_opts *opts, uint64_t s
 		return -1;
 	uint32_t cap = host_reg_read(h, FPQ_REG_CAP_ARRAY);
 
-	h->rows = (cap & FPQ_REG_CAP_ARRAY_ROWS_MASK) >> FPQ_REG_CAP_ARRAY_ROWS_SHIFT;
-	h->cols = (cap & FPQ_REG_CAP_ARRAY_COLS_MASK) >> FPQ_REG_CAP_ARRAY_COLS_SHIFT;
+	h->rows = (unsigned int)FPQ_HW_FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, cap);
+	h->cols = (unsigned int)FPQ_HW_FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, cap);
 	return 0;
 }
 
@@ -141,10 +141,21 @@ void vs_init(struct vspace *vs, struct host *h)
 	vs->next_va = 16 * PAGE;   /* the first pages stay unmapped: address 0 faults */
 }
 
+/* The VA bits that index the L1 directory and an L2 table (registers.rst, "Page tables"). */
+static unsigned int l1_index(uint64_t va)
+{
+	return (va >> (FPQ_HW_PAGE_SHIFT + FPQ_HW_PT_LEVEL_BITS)) & (FPQ_HW_PT_ENTRIES - 1);
+}
+
+static unsigned int l2_index(uint64_t va)
+{
+	return (va >> FPQ_HW_PAGE_SHIFT) & (FPQ_HW_PT_ENTRIES - 1);
+}
+
 static uint64_t *pte_slot(struct vspace *vs, uint64_t va, bool create)
 {
 	uint64_t *l1 = host_ptr(vs->h, vs->l1_pa);
-	uint64_t *pde = &l1[(va >> 21) & 511];
+	uint64_t *pde = &l1[l1_index(va)];
 
 	if (!(*pde & FPQ_HW_PDE_VALID_MASK)) {
 		if (!create)
@@ -156,7 +167,7 @@ static uint64_t *pte_slot(struct vspace *vs, uint64_t va, bool create)
 	}
 	uint64_t *l2 = host_ptr(vs->h, *pde & FPQ_HW_PDE_ADDR_MASK);
 
-	return &l2[(va >> 12) & 511];
+	return &l2[l2_index(va)];
 }
 
 void vs_set_pte(struct vspace *vs, uint64_t va, uint64_t pte)
@@ -270,16 +281,23 @@ void dev_op_build(struct vspace *vs, const struct fpq_gemm_op *op, struct dev_op
 	struct fpq_hw_op_desc *o = &d->desc;
 	const bool int8 = op->a.format == FPQ_FMT_INT8;
 	const uint32_t n = op->b.rows;
-	uint32_t flags = op->flags & FPQ_GEMM_FLAGS_ALL;
+	/* libfpq's flags are the descriptor's bits, but REQUANT_FP32 (libfpq's, on the host) */
+	uint32_t flags = op->flags & (FPQ_HW_OP_DESC_FLAGS_ALPHA_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_BETA_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_REQUANT_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_SCALE_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_QUANT_NONSAT_MASK);
 
 	memset(d, 0, sizeof(*d));
-	o->op = FPQ_HW_OPCODE_GEMM | (uint32_t)op->a.format << 8 | (uint32_t)op->b.format << 16 |
-		(uint32_t)op->c.format << 24;
+	o->op = FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_OPCODE_MASK, FPQ_HW_OPCODE_GEMM) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_A_MASK, op->a.format) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_B_MASK, op->b.format) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_C_MASK, op->c.format);
 	o->m = op->a.rows;
 	o->n = n;
 	o->k = op->a.cols;
 	o->a_addr = put(vs, op->a.data, extent_of(&op->a), page_off);
-	o->b_addr = put(vs, op->b.data, extent_of(&op->b), (page_off * 3) & 4095);
+	o->b_addr = put(vs, op->b.data, extent_of(&op->b), (page_off * 3) & (PAGE - 1));
 	o->a_stride = (uint32_t)stride_of(&op->a);
 	o->b_stride = (uint32_t)stride_of(&op->b);
 	o->c_stride = (uint32_t)stride_of(&op->c);
@@ -295,7 +313,7 @@ void dev_op_build(struct vspace *vs, const struct fpq_gemm_op *op, struct dev_op
 		o->sb_stride = (uint32_t)scale_stride_of(&op->b);
 	}
 	d->c_bytes = extent_of(&op->c);
-	d->c_va = vs_alloc(vs, d->c_bytes, (page_off * 5) & 4095, FPQ_HW_PTE_WRITE_MASK);
+	d->c_va = vs_alloc(vs, d->c_bytes, (page_off * 5) & (PAGE - 1), FPQ_HW_PTE_WRITE_MASK);
 	{
 		uint8_t *fill = malloc(d->c_bytes);
 
@@ -336,7 +354,7 @@ void dev_op_build(struct vspace *vs, const struct fpq_gemm_op *op, struct dev_op
 		o->out_scale_addr = put(vs, op->out_scale,
 					4 * (op->flags & FPQ_GEMM_SCALE_BROADCAST ? 1 : n), 16);
 	if (!int8) {
-		o->act = op->act;
+		o->act = FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_ACT_ACT_MASK, op->act);
 		if (op->act == FPQ_ACT_CLAMP) {
 			o->clamp_lo = f32_bits(op->clamp_lo);
 			o->clamp_hi = f32_bits(op->clamp_hi);
@@ -369,8 +387,9 @@ void job_queue(struct host *h, struct vspace *vs, const struct fpq_hw_op_desc *o
 	memcpy(host_ptr(h, j->ops_pa), ops, (size_t)n * FPQ_HW_OP_DESC_BYTES);
 	j->compl_pa = host_kernel_alloc(h, cbytes, 32);
 	memset(host_ptr(h, j->compl_pa), 0xee, cbytes);
-	desc.header = FPQ_HW_JOB_KIND_GEMM | n << FPQ_HW_JOB_DESC_HEADER_NUM_OPS_SHIFT |
-		      (irq ? FPQ_HW_JOB_DESC_HEADER_IRQ_MASK : 0);
+	desc.header = FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_KIND_MASK, FPQ_HW_JOB_KIND_GEMM) |
+		      FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_NUM_OPS_MASK, n) |
+		      FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_IRQ_MASK, irq);
 	desc.fence = ++h->next_fence;
 	desc.ops_addr = j->ops_pa;
 	desc.pt_root = vs->l1_pa;

@@ -403,7 +403,8 @@ static void run_bad(void (*mangle)(struct vspace *, struct gemm_case *, struct f
 static void m_bad_opcode(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->op = (d->op & ~0xffu) | 0x33;
+	d->op = (d->op & ~FPQ_HW_OP_DESC_OP_OPCODE_MASK) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_OPCODE_MASK, 0x33);
 }
 
 static void m_reserved(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
@@ -415,13 +416,14 @@ static void m_reserved(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_
 static void m_reserved_flag(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->flags |= 1u << 20;
+	d->flags |= FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_FLAGS_RSVD1_MASK, 1u << 6);
 }
 
 static void m_bad_format(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->op = (d->op & ~0xff0000u) | (uint32_t)FPQ_FMT_E4M3 << 16;   /* int8 x e4m3 */
+	d->op = (d->op & ~FPQ_HW_OP_DESC_OP_FMT_B_MASK) |   /* int8 x e4m3 */
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_B_MASK, FPQ_HW_FMT_E4M3);
 }
 
 static void m_bad_shape(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
@@ -446,13 +448,14 @@ static void m_read_only_c(struct vspace *vs, struct gemm_case *g, struct fpq_hw_
 static void m_bad_pte(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
 {
 	(void)g;
-	vs_set_pte(vs, d->a_addr, vs_get_pte(vs, d->a_addr) | 1u << 5);
+	vs_set_pte(vs, d->a_addr, vs_get_pte(vs, d->a_addr) |
+		   FPQ_HW_FIELD_PREP(FPQ_HW_PTE_RSVD0_MASK, 1u << 2));
 }
 
 static void m_beyond_va(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->b_addr |= 1ull << 30;
+	d->b_addr |= 1ull << FPQ_HW_VA_BITS;
 }
 
 static uint64_t bus_err_pa;
@@ -553,7 +556,8 @@ static void test_fault_bad_job(void)
 
 	memset(host_ptr(&H, compl), 0xee, 64);
 	memset(&d, 0, sizeof(d));
-	d.header = 0x7 | 1u << 8;   /* unknown kind */
+	d.header = FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_KIND_MASK, 7) |   /* unknown kind */
+		   FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_NUM_OPS_MASK, 1);
 	d.fence = ++H.next_fence;
 	d.completion_addr = compl;
 	job_queue_raw(&H, &d, &j);
