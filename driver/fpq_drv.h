@@ -156,8 +156,8 @@ static inline struct fpq_device *to_fpq_device(struct drm_device *drm)
 
 extern const struct drm_driver fpq_drm_driver;
 
+/* fpq_device.c */
 int fpq_device_init(struct fpq_device *fdev);
-void fpq_device_fini(struct fpq_device *fdev);
 void fpq_device_unplug(struct fpq_device *fdev);
 
 /* fpq_irq.c */

@@ -396,7 +396,6 @@ extern const struct cpu_kernels cpu_kernels_avx512;
 
 /* ---- ISA selection (isa.c) ----------------------------------------------------------- */
 
-const char *cpu_isa_name(enum cpu_isa isa);
 int cpu_isa_supported(enum cpu_isa isa);
 /* Best supported ISA, or the one FPQ_CPU_ISA names (error if unknown/unsupported). */
 int cpu_isa_select(enum cpu_isa *out);

@@ -276,17 +276,6 @@ uint32_t model_quantize(enum fpq_format fmt, float v, int nonsat, struct model_q
 	return model_quantize_d(fmt, (double)v, nonsat, st);
 }
 
-uint32_t model_quantize_q(enum fpq_format fmt, enum model_class cls, const mpq_t v,
-			  int nonsat, struct model_qstats *st)
-{
-	switch (cls) {
-	case MODEL_NAN: return model_quantize_d(fmt, NAN, nonsat, st);
-	case MODEL_POS_INF: return model_quantize_d(fmt, INFINITY, nonsat, st);
-	case MODEL_NEG_INF: return model_quantize_d(fmt, -INFINITY, nonsat, st);
-	default: return model_quantize_d(fmt, mpq_get_d(v), nonsat, st);
-	}
-}
-
 /* ---- the float/MX dot product ---- */
 
 float model_dot(enum fpq_format fa, const uint32_t *a, const uint8_t *sa,

@@ -37,9 +37,6 @@ uint32_t model_bits(float v);
 struct model_qstats {
 	uint64_t nan_to_zero, saturated, overflowed;
 };
-/* Round an exact rational (or Inf/NaN class) to @fmt as numerics.rst says. */
-uint32_t model_quantize_q(enum fpq_format fmt, enum model_class cls, const mpq_t v,
-			  int nonsat, struct model_qstats *st);
 uint32_t model_quantize(enum fpq_format fmt, float v, int nonsat, struct model_qstats *st);
 
 /*

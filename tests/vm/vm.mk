@@ -36,7 +36,7 @@ $(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h) uapi/fpq_drm.
 		lib/include/fpq.h $(O)/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm $(UAPI_CFLAGS) $(VM_DRIVER_TEST_SRCS) \
-		$(O)/libfpq.a -lm -lpthread -o $@
+		$(O)/libfpq.a $(LIB_LDLIBS) -o $@
 
 ALL_TARGETS += $(VM_DRIVER_TEST)
 VM_PREREQS += driver-module $(VM_DRIVER_TEST)
