@@ -3,7 +3,8 @@
 
 BAR0 registers, the descriptors the card fetches by DMA (ring entries, GEMM operation
 descriptors), the records it writes back (completion, fence), the device page-table
-format, and the shared enumerations (formats are the libfpq enum fpq_format values).
+format, the shared enumerations (formats are the libfpq enum fpq_format values), the
+format table (storage and encoding of every format) and the card's PCI identity.
 
 tools/gen-hw.py turns this file into:
   rtl/fpq_hw_pkg.sv           SystemVerilog package (offsets, fields, codes, packed structs)

@@ -103,7 +103,7 @@ const char *gemm_spec_name(const struct gemm_spec *s, char *buf, size_t len);
 /*
  * Compare a device's C with the reference's: every element, the bytes between rows
  * (nobody's to write), and C's block scales. @c is laid out as gc->op.c (its stride,
- * gemm_case_c_bytes() of it), @c_scales as its scales (NULL without). Returns the
+ * matrix_extent() bytes of it), @c_scales as its scales (NULL without). Returns the
  * mismatches, the first few printed with @what.
  */
 unsigned int gemm_case_compare(const struct gemm_case *gc, const void *c,
