@@ -8,6 +8,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
 #include <linux/bitfield.h>
@@ -16,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "fpq_compat.h"
 #include "fpq_drv.h"
 #include "fpq_fence.h"
 #include "fpq_gem.h"
@@ -176,17 +178,10 @@ static const struct drm_ioctl_desc fpq_ioctls[] = {
 
 /* ---- the DRM driver --------------------------------------------------------------- */
 
-#if IS_ENABLED(CONFIG_DRM_ACCEL)
-#include <drm/drm_accel.h>
-DEFINE_DRM_ACCEL_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_COMPUTE_ACCEL
-#else
-DEFINE_DRM_GEM_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_RENDER
-#endif
+FPQ_COMPAT_DEFINE_FOPS(fpq_fops);
 
 const struct drm_driver fpq_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_NODE_FEATURE,
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_COMPAT_NODE_FEATURE,
 	.open = fpq_open,
 	.postclose = fpq_postclose,
 	.ioctls = fpq_ioctls,
@@ -196,10 +191,8 @@ const struct drm_driver fpq_drm_driver = {
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
-	.gem_prime_mmap = drm_gem_prime_mmap,
-#if IS_ENABLED(CONFIG_DEBUG_FS)
-	.debugfs_init = fpq_debugfs_init,
-#endif
+	FPQ_COMPAT_DRIVER_PRIME_MMAP
+	FPQ_COMPAT_DRIVER_DEBUGFS_INIT
 	.name = FPQ_DRIVER_NAME,
 	.desc = "fpq 6/8-bit inference accelerator",
 	.date = "20260101",
@@ -212,6 +205,7 @@ const struct drm_driver fpq_drm_driver = {
 
 static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct dentry *debugfs_root;
 	struct fpq_device *fdev;
 	int err;
 
@@ -244,12 +238,12 @@ static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = fpq_device_init(fdev);
 	if (err)
 		return err;
-	err = devm_device_add_groups(&pdev->dev, fpq_sysfs_groups);
-	if (err)
-		goto err_unplug;
 	err = drm_dev_register(&fdev->drm, 0);
 	if (err)
 		goto err_unplug;
+	debugfs_root = fpq_compat_device_debugfs_root(&fdev->drm);
+	if (debugfs_root)
+		fpq_debugfs_init(fdev, debugfs_root);
 	return 0;
 
 err_unplug:
@@ -265,12 +259,9 @@ static void fpq_pci_remove(struct pci_dev *pdev)
 	fpq_device_unplug(fdev);
 }
 
-/* Placeholder identity until the card has its own IDs (verilator/cosim/pci_cfg.h). */
-#define FPQ_PCI_VENDOR_PLACEHOLDER 0x1234
-#define FPQ_PCI_DEVICE_PLACEHOLDER 0xf0a1
-
+/* The card's IDs are the contract's (Documentation/registers.rst, "PCI identity"). */
 static const struct pci_device_id fpq_pci_ids[] = {
-	{ PCI_DEVICE(FPQ_PCI_VENDOR_PLACEHOLDER, FPQ_PCI_DEVICE_PLACEHOLDER) },
+	{ PCI_DEVICE(FPQ_HW_PCI_VENDOR_ID, FPQ_HW_PCI_DEVICE_ID) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, fpq_pci_ids);
@@ -280,6 +271,8 @@ static struct pci_driver fpq_pci_driver = {
 	.id_table = fpq_pci_ids,
 	.probe = fpq_pci_probe,
 	.remove = fpq_pci_remove,
+	/* created after a successful probe, removed before remove */
+	.dev_groups = fpq_sysfs_groups,
 };
 
 static int __init fpq_init(void)

@@ -5,7 +5,8 @@
 LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c lib/card/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
-LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -I/usr/include/libdrm
+# -Idriver: the card's contract (driver/fpq_hw_regs.h), whose format table lib/codec.c uses.
+LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -Idriver -I/usr/include/libdrm
 LIB_LDLIBS := -ldrm -lm -lpthread
 
 # The SIMD kernel sets: only their own files get the instruction set flags; isa.c picks
@@ -28,12 +29,12 @@ $(O)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
 
-# The product archive is one relocatable object in which only fpq.h's functions stay
+# The product archive is one relocatable object in which only the public headers' functions stay
 # global: programs linking it cannot clash with, or call, libfpq's internals. The
 # sanitized archive keeps every symbol, for the tests that check internals.
-$(O)/libfpq.syms: lib/include/fpq.h tools/gen-symbols.sh
+$(O)/libfpq.syms: $(wildcard lib/include/*.h) tools/gen-symbols.sh
 	@mkdir -p $(@D)
-	tools/gen-symbols.sh --list $< > $@
+	tools/gen-symbols.sh --list $(wildcard lib/include/*.h) > $@
 
 $(O)/libfpq.a: $(LIB_OBJS) $(O)/libfpq.syms
 	@rm -f $@
@@ -49,15 +50,16 @@ ALL_TARGETS += $(O)/libfpq.a
 
 -include $(LIB_OBJS:.o=.d) $(LIB_ASAN_OBJS:.o=.d)
 
-# The shared library exports exactly the functions declared in fpq.h: the version
-# script is generated from the header, and check-install proves the export list.
+# The shared library exports exactly the functions declared in the public headers
+# (lib/include/*.h): the version script is generated from them, and check-install
+# proves the export list.
 LIB_SONAME := libfpq.so.$(FPQ_SO_MAJOR)
 FPQ_SO_MAJOR := 0
 FPQ_VERSION := 0.1.0
 
-$(O)/libfpq.map: lib/include/fpq.h tools/gen-symbols.sh
+$(O)/libfpq.map: $(wildcard lib/include/*.h) tools/gen-symbols.sh
 	@mkdir -p $(@D)
-	tools/gen-symbols.sh $< > $@
+	tools/gen-symbols.sh $(wildcard lib/include/*.h) > $@
 
 $(O)/libfpq.so.$(FPQ_VERSION): $(LIB_OBJS) $(O)/libfpq.map
 	$(CC) -shared -Wl,-soname,libfpq.so.$(FPQ_SO_MAJOR) -Wl,--version-script=$(O)/libfpq.map \

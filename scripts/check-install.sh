@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The installed library works for a user: make install into a staging DESTDIR, build
 # examples/quickstart.c with pkg-config against it and run it; the shared library
-# and the static library export exactly fpq.h's functions; the man pages are current and lint clean;
+# and the static library export exactly the public headers' functions; the man pages are
+# current and lint clean;
 # make uninstall leaves no file behind.
 #   scripts/check-install.sh BUILD_DIR
 set -uo pipefail
@@ -40,23 +41,24 @@ else
 	bad "the example does not use the installed libfpq.so.0"
 fi
 
-declared=$(tools/gen-symbols.sh --list lib/include/fpq.h)
+headers=$(ls lib/include/*.h)
+declared=$(tools/gen-symbols.sh --list $headers)
 exported=$(nm -D --defined-only "$stage$prefix/lib/libfpq.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u)
 if [ "$declared" = "$exported" ]; then
-	ok "libfpq.so exports exactly the $(wc -w <<<"$declared") functions of fpq.h"
+	ok "libfpq.so exports exactly the $(wc -w <<<"$declared") functions of $(echo $headers)"
 else
 	diff <(echo "$declared") <(echo "$exported") | sed 's/^/  /'
-	bad "exported symbols differ from fpq.h (< declared only, > exported only)"
+	bad "exported symbols differ from the headers (< declared only, > exported only)"
 fi
 # The static library too: a program linking it sees only fpq.h's functions, so none of
 # libfpq's internal names (card_open, cpu_avx512_pack_a, ...) can clash with its own.
 global=$(nm -g --defined-only "$stage$prefix/lib/libfpq.a" | awk 'NF == 3 { print $3 }' | sort -u)
 if [ "$declared" = "$global" ]; then
-	ok "libfpq.a defines exactly the $(wc -w <<<"$declared") functions of fpq.h as global symbols"
+	ok "libfpq.a defines exactly the $(wc -w <<<"$declared") functions of $(echo $headers) as global symbols"
 else
 	diff <(echo "$declared") <(echo "$global") | head -n 20 | sed 's/^/  /'
-	bad "libfpq.a's global symbols differ from fpq.h (< declared only, > global only)"
+	bad "libfpq.a's global symbols differ from the headers (< declared only, > global only)"
 fi
 
 missing=""
@@ -68,11 +70,13 @@ for fn in $declared; do
 	fi
 done
 if [ -z "$missing" ]; then
-	ok "an installed man page with a description for every function of fpq.h"
+	ok "an installed man page with a description for every function of $(echo $headers)"
 else
 	bad "no man page (or no description) for:$missing"
 fi
-lint=$(for f in "$stage$prefix"/share/man/man3/*.3 "$stage$prefix"/share/man/man7/*.7; do
+lint=$(for f in "$stage$prefix"/share/man/man3/*.3 "$stage$prefix"/share/man/man7/*.7 \
+	"$stage$prefix"/share/man/man1/*.1; do
+	[ -f "$f" ] || continue
 	LC_ALL=C.UTF-8 groff -man -ww -z "$f" 2>&1 | sed "s|^|$(basename "$f"): |"
 done)
 if [ -z "$lint" ]; then

@@ -13,7 +13,8 @@ COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c gues
 COSIM_MAIN_SRC := $(COSIM_DIR)/fpq_card_main.c
 COSIM_TESTDEV_SRC := $(COSIM_DIR)/testdev_model.c
 COSIM_TESTS_DIR := verilator/tests
-COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common
+# -Idriver: the contract's generated header (the card's PCI identity, registers).
+COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common -Idriver
 
 $(O)/cosim/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -52,28 +53,30 @@ check-cosim: $(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_t
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_TESTS_DIR)/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_TESTS_DIR)/*.d)
 
-# The guest side, built for the VM's Debian 6.1 kernel whatever the host runs:
-#   $(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
-#   $(O)/cosim/cosim-probe                    enumeration, MMIO, DMA and interrupt probe
-COSIM_KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
-COSIM_KMOD := $(O)/cosim/guest-kmod
-COSIM_SHIM := $(COSIM_KMOD)/fpq_ivshmem_irq.ko
+# The guest side, built for each of the VM's Debian kernels (DRIVER_KERNELS, driver.mk)
+# whatever the host runs:
+#   $(O)/cosim/guest-kmod/<kernel>/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
+#   $(O)/cosim/cosim-probe                             enumeration, MMIO, DMA and interrupt probe
+cosim_kmod = $(O)/cosim/guest-kmod/$(1)
+cosim_shim = $(O)/cosim/guest-kmod/$(1)/fpq_ivshmem_irq.ko
+COSIM_SHIMS := $(foreach k,$(DRIVER_KERNELS),$(call cosim_shim,$(k)))
 
 COSIM_SHIM_SRCS := verilator/guest/Kbuild verilator/guest/fpq_ivshmem_irq.c \
-	verilator/guest/fpq_ivshmem_irq.h
+	verilator/guest/fpq_ivshmem_irq.h driver/fpq_hw_regs.h
 
 # Built in a directory of symlinks so kbuild's output stays out of the checkout.
-$(COSIM_SHIM): $(COSIM_SHIM_SRCS)
-	@test -n "$(COSIM_KDIR)" || { echo "no /usr/src/linux-headers-6.1.*-amd64"; exit 1; }
-	@mkdir -p $(COSIM_KMOD)
-	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(COSIM_KMOD)/
-	$(MAKE) -C $(COSIM_KDIR) M=$(abspath $(COSIM_KMOD)) W=1 modules
+$(O)/cosim/guest-kmod/%/fpq_ivshmem_irq.ko: $(COSIM_SHIM_SRCS)
+	@test -n "$(DRIVER_KDIR_$*)" || { echo "no /usr/src/linux-headers-$*.*-amd64"; exit 1; }
+	@mkdir -p $(call cosim_kmod,$*)
+	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(call cosim_kmod,$*)/
+	$(MAKE) -C $(DRIVER_KDIR_$*) M=$(abspath $(call cosim_kmod,$*)) W=1 modules
 
-$(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h
+$(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h \
+		driver/fpq_hw_regs.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
+	$(CC) $(CFLAGS_BASE) $(OPT) -Idriver $< -o $@
 
-ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe
+ALL_TARGETS += $(COSIM_SHIMS) $(O)/cosim/cosim-probe
 
 # The card process around the Verilated card (verilator/model/card_model.h, from the
 # card's part of the tree), once that and the RTL it needs are here.
@@ -85,7 +88,7 @@ $(O)/cosim/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VB)/c
 	@mkdir -p $(@D)
 	$(CXX) $(COSIM_CARD_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
-$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
+$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL)
 
 $(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) \
 		$(COSIM_DIR)/cosim_model_card.c) $(O)/cosim/card_model.o $(VB)/card.dir
@@ -97,7 +100,7 @@ VM_PREREQS += $(O)/cosim/fpq-card
 # The clock policy over the Verilated card (ASan like the card bench, whose model
 # object it shares): part of check-cosim whenever the card builds.
 $(O)/cosim/asan/$(COSIM_DIR)/cosim_model_card.o \
-$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
+$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL)
 
 $(O)/cosim/asan/cosim_card_test: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
 		$(COSIM_TESTS_DIR)/cosim_card_test.c) $(VB)/card_model.o $(VB)/card.dir

@@ -43,11 +43,12 @@ static int cmdline_has(const char *word)
 
 int t_bounce(void)
 {
-	struct gemm_shape s = { FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 4, 5, 64, false, false,
-				0, 1 };
+	const struct gemm_spec s = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 4, 5, 64,
+					   false, false, 0, 1);
 	struct drm_fpq_op_status st;
 	struct drm_fpq_job_status js;
 	struct gemm_case gc;
+	struct vm_op vo;
 	struct arena ar;
 	struct vdev d;
 	uint64_t id;
@@ -60,22 +61,21 @@ int t_bounce(void)
 	r = open_or_skip(&d);
 	if (r)
 		return r;
+	/*
+	 * Each round: new operands from the CPU in a buffer the card used before, C holding
+	 * what the case starts it as; both must reach the card and come back.
+	 */
 	CHECK(arena_init(&d, &ar, 64 << 10) == 0, "arena");
-	CHECK(gemm_case_make(&gc, &s, &ar, 91) == 0, "case");
 	for (int round = 0; round < 3 && !failures; round++) {
-		/* Old contents in C, new operands from the CPU: both must be overwritten. */
-		memset(ar.map + gc.c_off, 0xa5, (size_t)s.m * s.n * 4);
-		CHECK(vdev_submit(&d, &gc.drm, 1, 0, 0, &id) == 0, "submit");
+		ar.used = 0;
+		CHECK(vm_case(&gc, &vo, &s, &ar, 91 + round) == 0, "case");
+		CHECK(vdev_submit(&d, &vo.drm, 1, 0, 0, &id) == 0, "submit");
 		CHECK(vdev_wait(&d, id, 100000, &js, &st, 1) == 0 && js.error == 0,
 		      "round %d: job %d", round, js.error);
-		CHECK(gemm_case_check(&gc, &ar, &st) == 0,
+		CHECK(vm_op_check(&vo, &gc, &ar, &st) == 0,
 		      "round %d: C differs from the reference (the CPU sees stale bytes)", round);
 		gemm_case_free(&gc);
-		arena_fini(&d, &ar);
-		CHECK(arena_init(&d, &ar, 64 << 10) == 0, "arena");
-		CHECK(gemm_case_make(&gc, &s, &ar, 92 + round) == 0, "case");
 	}
-	gemm_case_free(&gc);
 	arena_fini(&d, &ar);
 	vdev_close(&d);
 	return finish("bounce");

@@ -1,17 +1,18 @@
 # SPDX-License-Identifier: MIT
-# The co-simulation VM suites (tools/fpq-vm boots Debian's 6.1 kernel under QEMU TCG
-# with the card process as a PCI device; see Documentation/cosim.rst).
+# The co-simulation VM suites (tools/fpq-vm boots one of Debian 12's kernels under QEMU
+# TCG with the card process as a PCI device; see Documentation/cosim.rst).
 #   check-vm             transport run (test device) and card run (Verilated card, fpq.ko)
+#                        on the 6.1 kernel (render node)
+#   check-vm-6.12        the same runs on the 6.12 kernel (compute-accelerator node)
 #   check-vm-launcher    the launcher fails clearly: warning, card crash, hang, bad command
-#   make check SUITES="vm vm-launcher"   both, with a summary
+#   make check SUITES="vm vm-6.12 vm-launcher"   all three, with a summary
 # Other parts add to the card run from their own fragment:
 #   VM_PREREQS += <targets the runs need>
 #   VM_CARD_OPTS += --bin $(O)/tests/some-test      (fpq-vm options)
 #   VM_CARD_CMDS += 'some-test --all'               (guest commands, quoted)
 #   VM_BOUNCE_CMDS += 'some-test'                    (the same, in the swiotlb=force run)
 
-VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe \
-	$(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko
+VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe $(COSIM_SHIMS)
 
 # The card run: the driver probes the card (fpq-info goes through libfpq and the UAPI),
 # then libfpq's backend-neutral GEMM suite runs on the card twice: completions only by
@@ -31,12 +32,15 @@ VM_CARD_CMDS += 'fpq-info' \
 # The driver's own tests in the VM (tests/vm/driver_test.c and its helpers): one program,
 # a command per scenario.
 VM_DRIVER_TEST := $(O)/tests/vm/driver_test
-VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c)
+# The GEMM cases come from tests/common/, as the library's and the card's do.
+VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c) tests/common/gemm_case.c \
+	tests/common/gemm_data.c
 
-$(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h) uapi/fpq_drm.h \
-		lib/include/fpq.h $(O)/libfpq.a
+$(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h tests/common/*.h) \
+		uapi/fpq_drm.h lib/include/fpq.h $(O)/libfpq.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm $(UAPI_CFLAGS) $(VM_DRIVER_TEST_SRCS) \
+	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm -Itests/common $(UAPI_CFLAGS) \
+		$(VM_DRIVER_TEST_SRCS) \
 		$(O)/libfpq.a $(LIB_LDLIBS) -o $@
 
 ALL_TARGETS += $(VM_DRIVER_TEST)
@@ -54,16 +58,20 @@ VM_CARD_CMDS += 'driver_test info' 'driver_test buffers' 'driver_test gemm' \
 VM_BOUNCE_CMDS += 'driver_test bounce' 'driver_test gemm' 'driver_test buffers' \
 	'driver_test killed'
 
-CHECK_SUITES += vm vm-launcher
-.PHONY: check-vm check-vm-launcher vm-prereqs
+CHECK_SUITES += vm vm-6.12 vm-launcher
+.PHONY: check-vm check-vm-6.12 check-vm-launcher vm-prereqs
 
 # Prerequisites are made from the recipe, when every fragment has added its own.
 vm-prereqs:
 	@$(MAKE) --no-print-directory $(VM_PREREQS)
 
 check-vm: vm-prereqs
-	@$(call run_suite,vm,scripts/check-vm.sh $(O) $(VM_CARD_OPTS) -- $(VM_CARD_CMDS) \
-		--bounce $(VM_BOUNCE_CMDS))
+	@$(call run_suite,vm,scripts/check-vm.sh $(O) --kernel 6.1 $(VM_CARD_OPTS) \
+		-- $(VM_CARD_CMDS) --bounce $(VM_BOUNCE_CMDS))
+
+check-vm-6.12: vm-prereqs
+	@$(call run_suite,vm-6.12,scripts/check-vm.sh $(O) --kernel 6.12 $(VM_CARD_OPTS) \
+		-- $(VM_CARD_CMDS) --bounce $(VM_BOUNCE_CMDS))
 
 check-vm-launcher: vm-prereqs
 	@$(call run_suite,vm-launcher,scripts/check-vm-launcher.sh $(O)/cosim/fpq-card-testdev \
