@@ -133,6 +133,23 @@
 	X(FP32, "fp32", 10, 32, 1, 4, 8, 23, 127, 1, 1, 0, 0, 1) \
 	X(BF16, "bf16", 11, 16, 1, 2, 8, 7, 127, 1, 1, 0, 0, 1)
 
+/*
+ * FPQ_HW_FORMAT_STORAGE(X) expands X(NAME, bits, group_elems, group_bytes, is_operand)
+ * per format: the storage columns only.
+ */
+#define FPQ_HW_FORMAT_STORAGE(X) \
+	X(INT8, 8, 1, 1, 1) \
+	X(E4M3, 8, 1, 1, 1) \
+	X(E5M2, 8, 1, 1, 1) \
+	X(E3M2, 6, 4, 3, 1) \
+	X(E2M3, 6, 4, 3, 1) \
+	X(E2M1, 4, 2, 1, 1) \
+	X(MXINT8, 8, 1, 1, 1) \
+	X(E8M0, 8, 1, 1, 0) \
+	X(INT32, 32, 1, 4, 0) \
+	X(FP32, 32, 1, 4, 0) \
+	X(BF16, 16, 1, 2, 0)
+
 /* BAR0 registers: byte offsets, reset values, field masks and shifts */
 #define FPQ_REG_ID 0x000
 #define FPQ_REG_ID_RESET 0x46505131u

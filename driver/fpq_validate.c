@@ -18,16 +18,15 @@
 #include "fpq_validate.h"
 
 /*
- * The storage facts are the card's contract (FPQ_HW_FORMATS, generated from
+ * The storage facts are the card's contract (FPQ_HW_FORMAT_STORAGE, generated from
  * rtl/regs/fpq_hw_spec.py), each under its UAPI name: a format of the contract without
  * one does not compile, and a code the contract does not name is no format.
  */
-#define FPQ_FORMAT_DESC(NAME, name, code, bits, group_elems, group_bytes, exp_bits, \
-			man_bits, bias, has_inf, has_nan, mx_emax, is_operand, is_output) \
+#define FPQ_FORMAT_DESC(NAME, bits, group_elems, group_bytes, is_operand) \
 	[DRM_FPQ_FMT_##NAME] = { bits, group_elems, group_bytes, is_operand },
 
 static const struct fpq_format_desc fpq_formats[FPQ_HW_FMT_COUNT] = {
-	FPQ_HW_FORMATS(FPQ_FORMAT_DESC)
+	FPQ_HW_FORMAT_STORAGE(FPQ_FORMAT_DESC)
 };
 
 /**
