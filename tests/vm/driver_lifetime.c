@@ -222,7 +222,9 @@ int t_hot_remove(void)
 
 	if (r)
 		return r;
-	CHECK(vdev_pci_address(&d, addr, sizeof(addr)) == 0, "PCI address");
+	/* The node's PCI function, whichever node kind (render or accel) it is. */
+	CHECK(d.pci[0], "PCI address of %s", d.node);
+	snprintf(addr, sizeof(addr), "%s", d.pci);
 	printf("  removing %s\n", addr);
 	CHECK(arena_init(&d, &ar, 64 << 10) == 0, "arena");
 	CHECK(one_gemm(&d, 71) == 0, "GEMM before the removal");

@@ -258,22 +258,6 @@ int vdev_wait_open(struct vdev *d)
 	return -ENODEV;
 }
 
-int vdev_pci_address(const struct vdev *d, char *addr, size_t len)
-{
-	char path[128], target[256];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/drm/renderD%u/device", d->minor);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = 0;
-	base = strrchr(target, '/');
-	snprintf(addr, len, "%s", base ? base + 1 : target);
-	return 0;
-}
-
 int vm_sh(const char *fmt, ...)
 {
 	char cmd[512];

@@ -73,8 +73,6 @@ int64_t vdev_sysfs_counter(struct vdev *d, const char *name);
 
 /* Open the node again after a reload or rescan (up to 5 s); 0, or -ENODEV. */
 int vdev_wait_open(struct vdev *d);
-/* The PCI address of the device ("0000:00:04.0"); 0, or -errno. */
-int vdev_pci_address(const struct vdev *d, char *addr, size_t len);
 
 /* Run a shell command; its exit status (or -1 when it could not run or was killed). */
 int vm_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
