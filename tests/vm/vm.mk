@@ -48,7 +48,9 @@ VM_PREREQS += driver-module $(VM_DRIVER_TEST)
 # vgem gives the scenarios a foreign fence; four buffers of the largest size must fit
 # the guest's memory for 'pinning' to see what a job pins.
 VM_CARD_OPTS += --bin $(VM_DRIVER_TEST) --kmod vgem --memory 1536
-VM_CARD_CMDS += 'driver_test info' 'driver_test buffers' 'driver_test gemm' \
+# The launcher boots with the checkers the kernel allows (tools/fpqvm/kernel.py).
+VM_CARD_CMDS += 'grep -q "slub_debug=FZPU.*page_poison=1" /proc/cmdline' \
+	'driver_test info' 'driver_test buffers' 'driver_test gemm' \
 	'driver_test isolation' 'driver_test fuzz 3000' 'driver_test hang' \
 	'driver_test reload 3' 'driver_test killed' 'driver_test fence-rmmod' \
 	'driver_test killed-rmmod 4' 'driver_test hot-remove' 'driver_test pinning' \
