@@ -41,9 +41,16 @@ extern unsigned int fpq_max_bo_mb;
  * struct fpq_stats - event counters (debugfs and sysfs).
  * @submitted: jobs accepted by the submit ioctl.
  * @completed: jobs the card completed successfully.
- * @failed: jobs that ended with an error (card error, timeout, removal).
+ * @failed: jobs that ended with an error (card error, timeout, removal, dropped):
+ *	once no job is live, @submitted = @completed + @failed.
+ * @canceled: of @failed, jobs dropped before they ran (their file was closed).
  * @timeouts: jobs that ran past the timeout.
+ * @faults_mmu: jobs the card's address translation stopped (page faults).
+ * @faults_dma: jobs a bus error stopped (DMA read or write).
+ * @faults_desc: jobs the card refused for another cause (descriptors, formats).
  * @resets: card resets.
+ * @reset_failures: resets that failed (the card is then out of service).
+ * @reruns: jobs handed to the card again after a reset (recovered).
  * @interrupts: interrupts handled (own vector or external hook).
  * @polls: completion polls that found work.
  * @jobs_live: jobs allocated and not yet freed.
@@ -53,8 +60,14 @@ struct fpq_stats {
 	atomic64_t submitted;
 	atomic64_t completed;
 	atomic64_t failed;
+	atomic64_t canceled;
 	atomic64_t timeouts;
+	atomic64_t faults_mmu;
+	atomic64_t faults_dma;
+	atomic64_t faults_desc;
 	atomic64_t resets;
+	atomic64_t reset_failures;
+	atomic64_t reruns;
 	atomic64_t interrupts;
 	atomic64_t polls;
 	atomic64_t jobs_live;

@@ -104,13 +104,23 @@ static void fpq_job_finish(struct fpq_job *job, const struct drm_fpq_job_status 
 	job->finished = true;
 	if (rec && !rec->done) {
 		rec->status = *status;
+		rec->status.runs = job->runs;
 		if (ops)
 			memcpy(rec->ops, ops, sizeof(*ops) * rec->op_count);
 		smp_wmb(); /* the record before @done; the fence signal orders the rest */
 		WRITE_ONCE(rec->done, true);
 	}
 	if (status->error) {
-		atomic64_inc(&job->fdev->stats.failed);
+		struct fpq_stats *s = &job->fdev->stats;
+
+		atomic64_inc(&s->failed);
+		if (status->error == -EFAULT)
+			atomic64_inc(&s->faults_mmu);
+		else if (status->hw_error == FPQ_HW_ERR_DMA_READ ||
+			 status->hw_error == FPQ_HW_ERR_DMA_WRITE)
+			atomic64_inc(&s->faults_dma);
+		else if (status->hw_error)
+			atomic64_inc(&s->faults_desc);
 		if (!dma_fence_is_signaled(finished))
 			dma_fence_set_error(finished, status->error);
 	} else {
@@ -332,6 +342,8 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 		       job->seqno);
 	job->hw_fence = dma_fence_get(fence);
 	job->ring_index = fdev->ring.tail;
+	if (job->runs)
+		atomic64_inc(&fdev->stats.reruns);
 	job->runs++;
 	fpq_desc_build_job(fpq_ring_entry(&fdev->ring, job->ring_index), job->op_count,
 			   job->seqno, job->ctl_dma, job->pt->l1_dma, job->ctl_dma + comp);
@@ -476,6 +488,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 		/* Nothing more will run on this card: every job fails with -EIO. */
 		drm_err(&fdev->drm, "card reset failed (%d): the card is out of service\n", err);
 		WRITE_ONCE(fdev->hw_broken, true);
+		atomic64_inc(&fdev->stats.reset_failures);
 	}
 	atomic64_inc(&fdev->stats.resets);
 	fdev->reset_count++;
@@ -511,6 +524,12 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 static void fpq_job_free(struct drm_sched_job *sched_job)
 {
 	struct fpq_job *job = to_fpq_job(sched_job);
+
+	/* Dropped by the scheduler before it ran (its file was closed): counted here. */
+	if (!job->finished) {
+		atomic64_inc(&job->fdev->stats.failed);
+		atomic64_inc(&job->fdev->stats.canceled);
+	}
 
 	drm_sched_job_cleanup(sched_job);
 	fpq_job_put(job);

@@ -410,10 +410,16 @@ struct drm_fpq_submit {
 /**
  * struct drm_fpq_job_status - what a finished job reports.
  *
+ * Documentation/driver.rst says what each error promises about the job's outputs:
+ * after a card error (@hw_error not 0) the outputs of the operations after @ops_done
+ * are untouched, and so are all of them when @runs is 0.
+ *
  * @error: 0 on success, else a negative errno: -ETIMEDOUT (the job ran past the
  *	timeout and the card was reset), -EFAULT (the card's address translation
- *	refused an access), -EIO (the card reported another error, see @hw_error),
- *	-ENODEV (the device went away), -ECANCELED (the job was dropped before it ran).
+ *	refused an access), -EIO (the card reported another error, see @hw_error, or
+ *	the card is out of service after a failed reset), -ENODEV (the device went
+ *	away), -ECANCELED (the job was dropped before it ran), -ENOMEM (its pages could
+ *	not be pinned or mapped when it was to run).
  * @hw_error: the card's cause code (enum err of Documentation/registers.rst), 0 if
  *	none.
  * @ops_done: operations that completed; on a card error, the failing operation's
@@ -421,7 +427,12 @@ struct drm_fpq_submit {
  * @pad: zero.
  * @clamped: sum of the operations' clamped counts.
  * @cycles: card clock cycles from fetching the job to completing it.
+ * @runs: times the job was handed to the card: 0 when it never ran, 2 or more when
+ *	a card reset (another job's timeout, a recovery) made it run again - its
+ *	result is then that of its last run.
  * @reserved: zero.
+ * @fault_addr: on a card error, the address the card reported (the device virtual
+ *	address for -EFAULT, the bus address for a DMA error); else 0.
  */
 struct drm_fpq_job_status {
 	__s32 error;
@@ -430,7 +441,9 @@ struct drm_fpq_job_status {
 	__u32 pad;
 	__u64 clamped;
 	__u64 cycles;
-	__u64 reserved[2];
+	__u32 runs;
+	__u32 reserved;
+	__u64 fault_addr;
 };
 
 /**

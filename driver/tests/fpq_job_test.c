@@ -297,6 +297,7 @@ static void fpq_job_card_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.error, -EIO);
 	KUNIT_EXPECT_EQ(test, st.hw_error, (u32)FPQ_HW_ERR_DMA_READ);
 	KUNIT_EXPECT_EQ(test, st.ops_done, 0u);
+	KUNIT_EXPECT_EQ(test, st.runs, 1u);
 	KUNIT_EXPECT_EQ(test, ops[0].clamped | ops[0].cycles, 0ull);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 0);
 	fence = drm_syncobj_fence_get(syncobj);
@@ -316,8 +317,15 @@ static void fpq_job_card_error(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, wait_job(file, id, 2000, &st, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, st.error, 0);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 7);
+	KUNIT_EXPECT_EQ(test, st.runs, 1u);
+	KUNIT_EXPECT_EQ(test, st.fault_addr, 0ull);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.failed), 2ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_dma), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_mmu), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_desc), 0ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.completed), 1ll);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.resets), 0ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reruns), 0ll);
 
 	drm_syncobj_put(syncobj);
 	fpq_test_file_close(td, file);
@@ -361,9 +369,13 @@ static void fpq_job_timeout_recovery(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, wait_job(f2, id2, 5000, &st, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, st.error, 0);
+	/* It was on the card behind the hung job: run again after the reset. */
+	KUNIT_EXPECT_EQ(test, st.runs, 2u);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, f2, h2[2], 0, -1), 7);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.timeouts), 1ll);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.resets), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reruns), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reset_failures), 0ll);
 	KUNIT_EXPECT_FALSE(test, td->card.hung);
 
 	/* The guilty client is not banned: its next job runs. */

@@ -755,9 +755,22 @@ static void killed_child(int wfd)
 	_exit(0);
 }
 
+/* The driver's job counters (sysfs) that must add up. */
+enum { C_SUBMITTED, C_COMPLETED, C_FAILED, C_CANCELED, C_TIMEOUTS, C_RERUN, C_COUNT };
+static const char *const job_counter_names[C_COUNT] = {
+	"jobs_submitted", "jobs_completed", "jobs_failed", "jobs_canceled", "job_timeouts",
+	"jobs_rerun",
+};
+
+static void job_counters(struct vdev *d, int64_t *c)
+{
+	for (int i = 0; i < C_COUNT; i++)
+		c[i] = vdev_sysfs_counter(d, job_counter_names[i]);
+}
+
 static int t_killed(void)
 {
-	int64_t jobs0, bos0, jobs = -1, bos = -1;
+	int64_t jobs0, bos0, jobs = -1, bos = -1, c0[C_COUNT], c1[C_COUNT];
 	int p[2], status;
 	char c;
 	struct vdev d;
@@ -768,7 +781,9 @@ static int t_killed(void)
 		return r;
 	jobs0 = vdev_sysfs_counter(&d, "jobs_live");
 	bos0 = vdev_sysfs_counter(&d, "buffers_live");
-	CHECK(jobs0 >= 0 && bos0 >= 0, "counters readable");
+	job_counters(&d, c0);
+	CHECK(jobs0 >= 0 && bos0 >= 0 && c0[C_SUBMITTED] >= 0 && c0[C_CANCELED] >= 0,
+	      "counters readable");
 	CHECK(pipe(p) == 0, "pipe");
 	/* The child's first job hangs on the card: it is surely mid-job when killed. */
 	if (d.param[DRM_FPQ_PARAM_FEATURES] & DRM_FPQ_FEATURE_FAULT_INJECT)
@@ -798,6 +813,19 @@ static int t_killed(void)
 	CHECK(jobs == jobs0, "jobs left: %lld (before: %lld)", (long long)jobs,
 	      (long long)jobs0);
 	CHECK(bos == bos0, "buffers left: %lld (before: %lld)", (long long)bos, (long long)bos0);
+	/* Every job of the child ended once: completed, or failed (timed out, dropped). */
+	job_counters(&d, c1);
+	for (int i = 0; i < C_COUNT; i++)
+		c1[i] -= c0[i];
+	printf("  child's jobs: %lld submitted, %lld completed, %lld failed (%lld canceled, "
+	       "%lld timed out), %lld run again\n", (long long)c1[C_SUBMITTED],
+	       (long long)c1[C_COMPLETED], (long long)c1[C_FAILED], (long long)c1[C_CANCELED],
+	       (long long)c1[C_TIMEOUTS], (long long)c1[C_RERUN]);
+	CHECK(c1[C_SUBMITTED] > 0 && c1[C_SUBMITTED] == c1[C_COMPLETED] + c1[C_FAILED],
+	      "submitted %lld != completed %lld + failed %lld", (long long)c1[C_SUBMITTED],
+	      (long long)c1[C_COMPLETED], (long long)c1[C_FAILED]);
+	CHECK(c1[C_CANCELED] <= c1[C_FAILED], "canceled %lld > failed %lld",
+	      (long long)c1[C_CANCELED], (long long)c1[C_FAILED]);
 	CHECK(one_gemm(&d, 17) == 0, "GEMM afterwards");
 	vdev_close(&d);
 	return finish("killed");
