@@ -117,6 +117,9 @@ struct fpq_last_error {
  * @last_error: the card's last reported error.
  * @reset_count: resets done (also in @stats; kept for the timeout handler).
  * @hw_broken: a reset failed: jobs fail with -EIO instead of running.
+ * @reset_requested: the next timeout handling is a reset asked for through debugfs
+ *	(no job is guilty; every job on the card runs again).
+ * @inject_desc: the next job handed to the card gets a corrupted descriptor (debugfs).
  * @bounces: DMA may go through bounce buffers (swiotlb=force, a DMA mask narrower
  *	than memory): each job's snapshot of its pages is taken when it starts, so the
  *	jobs of one file run one after the other.
@@ -151,6 +154,8 @@ struct fpq_device {
 	struct fpq_last_error last_error;
 	unsigned int reset_count;
 	bool hw_broken;
+	bool reset_requested;
+	bool inject_desc;
 	bool bounces;
 };
 

@@ -345,6 +345,13 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 	if (job->runs)
 		atomic64_inc(&fdev->stats.reruns);
 	job->runs++;
+	/* Test builds: a descriptor fault on purpose (fpq_test_hooks.c): the job fails. */
+	if (IS_ENABLED(CONFIG_DRM_FPQ_TEST_HOOKS) && unlikely(fdev->inject_desc)) {
+		struct fpq_hw_op_desc *d = job->ctl;
+
+		fdev->inject_desc = false;
+		d->op &= ~cpu_to_le32(FPQ_HW_OP_DESC_OP_OPCODE_MASK);
+	}
 	fpq_desc_build_job(fpq_ring_entry(&fdev->ring, job->ring_index), job->op_count,
 			   job->seqno, job->ctl_dma, job->pt->l1_dma, job->ctl_dma + comp);
 	fdev->ring.tail++;
@@ -463,6 +470,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	struct fpq_device *fdev = bad->fdev;
 	struct fpq_job *job, *tmp;
 	unsigned long flags;
+	bool requested;
 	int idx, err;
 
 	if (!drm_dev_enter(&fdev->drm, &idx)) {
@@ -471,16 +479,23 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 		return DRM_GPU_SCHED_STAT_ENODEV;
 	}
 
+	/* A reset asked for (fpq_job_request_reset()): no job is guilty. */
+	requested = xchg(&fdev->reset_requested, false);
+
 	/* A lost interrupt looks like a hang: collect completions first. */
 	fpq_job_process_completions(fdev);
-	if (bad->hw_done || dma_fence_is_signaled(&sched_job->s_fence->finished)) {
+	if (!requested &&
+	    (bad->hw_done || dma_fence_is_signaled(&sched_job->s_fence->finished))) {
 		fpq_sched_reinsert(&fdev->sched, sched_job);
 		drm_dev_exit(idx);
 		return DRM_GPU_SCHED_STAT_NOMINAL;
 	}
 
-	drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
-		 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
+	if (requested)
+		drm_info(&fdev->drm, "card reset asked for: the jobs on the card run again\n");
+	else
+		drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
+			 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
 	drm_sched_stop(&fdev->sched, sched_job);
 
 	err = fpq_hw_reset(&fdev->hw);
@@ -497,7 +512,8 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	fpq_job_process_completions(fdev);
 
 	spin_lock_irqsave(&fdev->job_lock, flags);
-	if (!bad->hw_done && !dma_fence_is_signaled(&sched_job->s_fence->finished)) {
+	if (!requested && !bad->hw_done &&
+	    !dma_fence_is_signaled(&sched_job->s_fence->finished)) {
 		struct drm_fpq_job_status status = { .error = -ETIMEDOUT };
 
 		atomic64_inc(&fdev->stats.timeouts);
@@ -519,6 +535,31 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	fpq_compat_sched_start(&fdev->sched);
 	drm_dev_exit(idx);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+/**
+ * fpq_job_request_reset() - reset the card now, as a timeout would, but with no guilty
+ * job: every job on the card runs again (a test build's fault injection).
+ * @fdev: the device.
+ *
+ * The reset runs in the scheduler's timeout work, so it never races a real timeout.
+ *
+ * Return: 0, or -EAGAIN when no job is on the card.
+ */
+int fpq_job_request_reset(struct fpq_device *fdev)
+{
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&fdev->job_lock, flags);
+	busy = !list_empty(&fdev->inflight);
+	if (busy)
+		WRITE_ONCE(fdev->reset_requested, true);
+	spin_unlock_irqrestore(&fdev->job_lock, flags);
+	if (!busy)
+		return -EAGAIN;
+	drm_sched_fault(&fdev->sched);
+	return 0;
 }
 
 static void fpq_job_free(struct drm_sched_job *sched_job)

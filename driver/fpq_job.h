@@ -133,6 +133,7 @@ void fpq_job_quota_put(struct fpq_job_quota *quota);
 void fpq_job_put(struct fpq_job *job);
 unsigned int fpq_job_process_completions(struct fpq_device *fdev);
 void fpq_job_fail_inflight(struct fpq_device *fdev, int error);
+int fpq_job_request_reset(struct fpq_device *fdev);
 
 static inline struct fpq_job *to_fpq_job(struct drm_sched_job *sched_job)
 {

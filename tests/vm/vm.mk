@@ -33,8 +33,8 @@ VM_CARD_CMDS += 'fpq-info' \
 # a command per scenario.
 VM_DRIVER_TEST := $(O)/tests/vm/driver_test
 # The GEMM cases come from tests/common/, as the library's and the card's do.
-VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c) tests/common/gemm_case.c \
-	tests/common/gemm_data.c
+VM_DRIVER_TEST_SRCS := $(filter-out tests/vm/fault_campaign.c,$(wildcard tests/vm/*.c)) \
+	tests/common/gemm_case.c tests/common/gemm_data.c
 
 $(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h tests/common/*.h) \
 		uapi/fpq_drm.h lib/include/fpq.h $(O)/libfpq.a
