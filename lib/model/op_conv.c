@@ -9,7 +9,8 @@
  * im2col in blocks of rows, with the input's zero point in the padding so that padded
  * positions add nothing. Depthwise convolutions (one input channel per group) run as a
  * direct kernel: the same exact int32 sums. The accumulators are requantized with
- * ONNX Runtime's formula, s[m] = fp32(fp32(x_scale * w_scale[m]) / y_scale).
+ * ONNX Runtime's formula (the GEMM's FPQ_GEMM_REQUANT_FP32 mode, mg_requantize() for
+ * the direct kernel), s[m] = fp32(fp32(x_scale * w_scale[m]) / y_scale).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -253,8 +254,8 @@ static size_t qconv_scratch(struct mg_graph *g, const struct mg_node *n)
 	(void)g;
 	if (p->depthwise)
 		return (size_t)p->m * sizeof(int32_t);
-	/* im2col block (unless pointwise) + int32 accumulators of one block */
-	return (p->pointwise ? 0 : br * (size_t)p->k) + br * (size_t)p->mg * sizeof(int32_t) + 64;
+	/* an im2col block (unless pointwise) */
+	return (p->pointwise ? 0 : br * (size_t)p->k) + 64;
 }
 
 static void depthwise_run(struct conv_priv *p, const int8_t *x, int8_t *y, int32_t *acc,
@@ -308,7 +309,6 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 	const int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
 	const size_t br = conv_block_rows(p, rows);
 	uint8_t *scratch = ex->scratch;
-	int32_t *acc;
 	int8_t *col;
 	int err;
 
@@ -317,7 +317,6 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 		return 0;
 	}
 	col = (int8_t *)scratch;
-	acc = (int32_t *)(scratch + (p->pointwise ? 0 : ((br * (size_t)p->k + 63) & ~(size_t)63)));
 	for (int64_t gi = 0; gi < p->group; gi++) {
 		for (int64_t r0 = 0; r0 < rows; r0 += (int64_t)br) {
 			uint32_t nr = (uint32_t)(rows - r0 < (int64_t)br ? rows - r0 : (int64_t)br);
@@ -343,7 +342,7 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 			};
 
 			err = mg_qgemm(ex, &q, a, a_stride, nr, y + r0 * p->m + gi * p->mg,
-				       (size_t)p->m, acc);
+				       (size_t)p->m);
 			if (err)
 				return err;
 		}

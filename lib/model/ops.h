@@ -154,9 +154,9 @@ struct mg_qgemm_args {
 	int32_t y_zero, qmin, qmax;
 };
 
-/* Run it; acc is scratch for rows x n int32 (until the GEMM requantizes itself). */
+/* Run it on libfpq's GEMM, which requantizes (FPQ_GEMM_REQUANT_FP32); y_stride in bytes. */
 int mg_qgemm(struct mg_exec *ex, const struct mg_qgemm_args *q, const int8_t *a,
-	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride, int32_t *acc);
+	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride);
 
 /* ---- broadcasting of elementwise ops ---- */
 
