@@ -192,25 +192,61 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
 	return 0;
 }
 
+/* Copy n bytes (no overlap) without a call for the short pieces im2col copies: a few
+ * fixed-size moves, overlapping at the end. */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 16) {
+		if (n > 64) {
+			memcpy(d, s, n);
+			return;
+		}
+		for (size_t i = 0; i + 16 <= n; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + n - 2, s + n - 2, 2);
+	} else if (n) {
+		*d = *s;
+	}
+}
+
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
 	       int64_t row0, int64_t rows, const void *pad, uint8_t *out)
 {
 	const size_t chunk = (size_t)cg * (size_t)es;
 	const int64_t per_image = geo->oh * geo->ow;
+	/* one group, no dilation: the kw taps of a kernel row are adjacent in the input */
+	const bool adjacent = cg == geo->c && geo->dw == 1;
 
 	for (int64_t r = 0; r < rows; r++) {
 		int64_t p = row0 + r;
 		int64_t img = p / per_image, rem = p % per_image;
 		int64_t oy = rem / geo->ow, ox = rem % geo->ow;
 		const uint8_t *base = x + (size_t)img * (size_t)(geo->h * geo->w * geo->c) * (size_t)es;
+		const int64_t ix0 = ox * geo->sw - geo->pl;
 
 		for (int64_t ky = 0; ky < geo->kh; ky++) {
 			int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+			bool row_in = iy >= 0 && iy < geo->h;
 
+			if (row_in && adjacent && ix0 >= 0 && ix0 + geo->kw <= geo->w) {
+				copy_short(out, base + (size_t)(iy * geo->w + ix0) * chunk,
+					   chunk * (size_t)geo->kw);
+				out += chunk * (size_t)geo->kw;
+				continue;
+			}
 			for (int64_t kx = 0; kx < geo->kw; kx++) {
-				int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
+				int64_t ix = ix0 + kx * geo->dw;
 
-				if (iy < 0 || iy >= geo->h || ix < 0 || ix >= geo->w) {
+				if (!row_in || ix < 0 || ix >= geo->w) {
 					if (es == 1) {
 						memset(out, *(const uint8_t *)pad, chunk);
 					} else {
@@ -218,8 +254,8 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 							memcpy(out + c * es, pad, (size_t)es);
 					}
 				} else {
-					memcpy(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
-							    (size_t)c0) * (size_t)es, chunk);
+					copy_short(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
+								(size_t)c0) * (size_t)es, chunk);
 				}
 				out += chunk;
 			}

@@ -15,6 +15,7 @@
 
 #include "fp_env.h"
 #include "internal.h"
+#include "kern.h"
 #include "pipeline.h"
 
 #define MODEL_DEFAULT_MEMORY ((size_t)2 << 30)
@@ -175,6 +176,7 @@ int fpq_model_load_memory(struct fpq_context *ctx, const void *data, size_t size
 		return fpq_error(-ENOMEM, "model: out of memory");
 	mg_graph_init(&m->g, limit);
 	m->g.ctx = ctx;
+	m->g.kern = mg_kernels_for(ctx);
 	pthread_mutex_init(&m->run_lock, NULL);
 	pthread_mutex_init(&m->q_lock, NULL);
 	pthread_cond_init(&m->q_cond, NULL);

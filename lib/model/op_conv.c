@@ -18,6 +18,7 @@
 
 #include "conv_geom.h"
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 /* im2col blocks: at most this many bytes of A per GEMM call (and at least 64 rows). */
@@ -251,53 +252,78 @@ static size_t qconv_scratch(struct mg_graph *g, const struct mg_node *n)
 	int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
 	size_t br = conv_block_rows(p, rows);
 
-	(void)g;
 	if (p->depthwise)
-		return (size_t)p->m * sizeof(int32_t);
+		return (size_t)p->m * sizeof(int32_t) * (g->workers ? g->workers : 1);
 	/* an im2col block (unless pointwise) */
 	return (p->pointwise ? 0 : br * (size_t)p->k) + 64;
 }
 
-static void depthwise_run(struct conv_priv *p, const int8_t *x, int8_t *y, int32_t *acc,
-			  int32_t qmin, int32_t qmax, struct fpq_layer_stats *st)
+struct dw_job {
+	struct conv_priv *p;
+	const int8_t *x;
+	int8_t *y;
+	int32_t *acc;            /* m per worker */
+	int32_t qmin, qmax;
+	const struct mg_kernels *k;
+	struct fpq_layer_stats *st;
+};
+
+/* Output rows [r0, r1) (a row: one image's one output line) of a depthwise conv. */
+static void depthwise_rows(void *arg, int64_t r0, int64_t r1, unsigned int worker)
 {
+	struct dw_job *d = arg;
+	const struct conv_priv *p = d->p;
 	const struct mg_geom *geo = &p->geo;
 	const int64_t m = p->m, mult = p->mg, c = geo->c;
+	int32_t *acc = d->acc + (size_t)worker * (size_t)m;
+	struct mg_counts cnt = { 0, 0 };
 
-	for (int64_t img = 0; img < geo->n; img++) {
-		const int8_t *xi = x + img * geo->h * geo->w * c;
+	for (int64_t r = r0; r < r1; r++) {
+		int64_t img = r / geo->oh, oy = r % geo->oh;
+		const int8_t *xi = d->x + img * geo->h * geo->w * c;
+		int8_t *y = d->y + r * geo->ow * m;
 
-		for (int64_t oy = 0; oy < geo->oh; oy++)
-			for (int64_t ox = 0; ox < geo->ow; ox++) {
-				for (int64_t j = 0; j < m; j++)
-					acc[j] = p->bias ? p->bias[j] : 0;
-				for (int64_t ky = 0; ky < geo->kh; ky++) {
-					int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+		if (mult == 1) {
+			const struct mg_dw dw = {
+				.x = xi, .h = geo->h, .w = geo->w, .c = c, .ow = geo->ow,
+				.kh = geo->kh, .kw = geo->kw, .sh = geo->sh, .sw = geo->sw,
+				.pt = geo->pt, .pl = geo->pl, .dh = geo->dh, .dw = geo->dw,
+				.wt = p->wdw, .bias = p->bias, .scale = p->scale,
+				.x_zero = p->x_zero, .y_zero = p->y_zero, .qmin = d->qmin,
+				.qmax = d->qmax,
+			};
 
-					if (iy < 0 || iy >= geo->h)
+			d->k->dw_row(&dw, oy, y, acc, &cnt);
+			continue;
+		}
+		/* a channel multiplier: the plain loops */
+		for (int64_t ox = 0; ox < geo->ow; ox++, y += m) {
+			if (p->bias)
+				memcpy(acc, p->bias, sizeof(int32_t) * (size_t)m);
+			else
+				memset(acc, 0, sizeof(int32_t) * (size_t)m);
+			for (int64_t ky = 0; ky < geo->kh; ky++) {
+				int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+
+				if (iy < 0 || iy >= geo->h)
+					continue;
+				for (int64_t kx = 0; kx < geo->kw; kx++) {
+					int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
+					const int8_t *wt = p->wdw + (ky * geo->kw + kx) * m;
+					const int8_t *px;
+
+					if (ix < 0 || ix >= geo->w)
 						continue;
-					for (int64_t kx = 0; kx < geo->kw; kx++) {
-						int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
-						const int8_t *wt = p->wdw + (ky * geo->kw + kx) * m;
-						const int8_t *px;
-
-						if (ix < 0 || ix >= geo->w)
-							continue;
-						px = xi + (iy * geo->w + ix) * c;
-						if (mult == 1) {
-							for (int64_t j = 0; j < m; j++)
-								acc[j] += (px[j] - p->x_zero) * wt[j];
-						} else {
-							for (int64_t j = 0; j < m; j++)
-								acc[j] += (px[j / mult] - p->x_zero) * wt[j];
-						}
-					}
+					px = xi + (iy * geo->w + ix) * c;
+					for (int64_t j = 0; j < m; j++)
+						acc[j] += (px[j / mult] - p->x_zero) * wt[j];
 				}
-				mg_requantize(acc, 0, y, 0, 1, (uint32_t)m, p->scale, false, p->y_zero,
-					      qmin, qmax, st);
-				y += m;
 			}
+			d->k->requant(acc, y, m, p->scale, false, p->y_zero, d->qmin, d->qmax, &cnt);
+		}
 	}
+	mg_count(&d->st->clamped, cnt.clamped);
+	mg_count(&d->st->saturated, cnt.saturated);
 }
 
 static int qconv_run(struct mg_exec *ex, struct mg_node *n)
@@ -313,8 +339,9 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 	int err;
 
 	if (p->depthwise) {
-		depthwise_run(p, x, y, (int32_t *)scratch, n->qmin, n->qmax, ex->st);
-		return 0;
+		struct dw_job d = { p, x, y, (int32_t *)scratch, n->qmin, n->qmax, ex->k, ex->st };
+
+		return mg_parallel(ex, p->geo.n * p->geo.oh, 1, depthwise_rows, &d);
 	}
 	col = (int8_t *)scratch;
 	for (int64_t gi = 0; gi < p->group; gi++) {
