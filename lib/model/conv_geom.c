@@ -219,14 +219,16 @@ static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
 }
 
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
-	       int64_t row0, int64_t rows, const void *pad, uint8_t *out)
+	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes)
 {
 	const size_t chunk = (size_t)cg * (size_t)es;
+	const size_t used = chunk * (size_t)(geo->kh * geo->kw);
 	const int64_t per_image = geo->oh * geo->ow;
 	/* one group, no dilation: the kw taps of a kernel row are adjacent in the input */
 	const bool adjacent = cg == geo->c && geo->dw == 1;
 
 	for (int64_t r = 0; r < rows; r++) {
+		uint8_t *row = out;
 		int64_t p = row0 + r;
 		int64_t img = p / per_image, rem = p % per_image;
 		int64_t oy = rem / geo->ow, ox = rem % geo->ow;
@@ -260,5 +262,8 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 				out += chunk;
 			}
 		}
+		if (row_bytes > used && es == 1)
+			memset(out, *(const uint8_t *)pad, row_bytes - used);
+		out = row + row_bytes;
 	}
 }

@@ -27,7 +27,7 @@ static inline float KFN(rne_any)(float v)
 	const float m = v >= 0.0f ? 8388608.0f : -8388608.0f;
 	const float r = (v + m) - m;
 
-	return (v < 8388608.0f) & (v > -8388608.0f) ? r : v;
+	return ((v < 8388608.0f) & (v > -8388608.0f)) ? r : v;
 }
 
 static inline __attribute__((always_inline)) void KFN(requant_run)(const int32_t *restrict acc, int8_t *restrict y, int64_t n,
@@ -227,7 +227,7 @@ static inline float KFN(cvt_f)(float t)
 {
 	const float r = KFN(rne_any)(t);
 
-	return (r >= -2147483648.0f) & (r < 2147483648.0f) ? r : -3.0e9f;
+	return ((r >= -2147483648.0f) & (r < 2147483648.0f)) ? r : -3.0e9f;
 }
 
 /* One QLinearAdd element; fa, fb are the codes as floats; side is p->side, a constant

@@ -23,12 +23,16 @@
 
 /* im2col blocks: at most this many bytes of A per GEMM call (and at least 64 rows). */
 #define CONV_BLOCK_BYTES ((size_t)2 << 20)
+#define CONV_K_ALIGN 32
 
 struct conv_priv {
 	struct mg_window win;
 	int64_t group;
 	struct mg_geom geo;          /* of the last inference */
 	int64_t m, cg, mg, k;        /* output channels, per group: in, out; GEMM K */
+	int64_t kp;                  /* the quantized GEMM's K: k, or with im2col k rounded up
+				      * to CONV_K_ALIGN with zero weights (A is then used in
+				      * place by the CPU GEMM, whose K blocks are that size) */
 	bool depthwise;              /* cg == 1: direct kernel */
 	bool pointwise;              /* 1x1, stride 1, no pads, one group: A is the input */
 	/* quantized */
@@ -120,6 +124,8 @@ static int conv_shapes(struct mg_graph *g, struct mg_node *n, int xi, int wi)
 	p->depthwise = p->cg == 1 && p->group > 1;
 	p->pointwise = p->group == 1 && p->geo.kh == 1 && p->geo.kw == 1 && p->geo.sh == 1 &&
 		       p->geo.sw == 1 && !p->geo.pt && !p->geo.pl && !p->geo.pb && !p->geo.pr;
+	p->kp = p->pointwise || p->depthwise ? p->k
+					     : (p->k + CONV_K_ALIGN - 1) / CONV_K_ALIGN * CONV_K_ALIGN;
 	od[0] = x->dims[0];
 	od[1] = p->m;
 	od[2] = p->geo.oh;
@@ -159,7 +165,7 @@ static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 	if (b && mg_numel(b) != p->m)
 		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
 				     mg_numel(b), p->m);
-	if (p->k > FPQ_INT8_MAX_K)
+	if (p->kp > FPQ_INT8_MAX_K)
 		return mg_node_error(n, -ENOTSUP, "K = %" PRId64 " exceeds libfpq's INT8 limit %u",
 				     p->k, FPQ_INT8_MAX_K);
 	err = mg_qparams_scalar(g, n, 1, 2, mg_in(g, n, 0)->dtype, &p->x_scale, &p->x_zero, &xu8);
@@ -224,22 +230,35 @@ static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 	p->packed = mg_calloc(g, (size_t)p->group, sizeof(*p->packed));
 	if (!p->packed)
 		return -E2BIG;
-	for (int64_t gi = 0; gi < p->group; gi++) {
+	int8_t *wk = p->wq;
+
+	if (p->kp != p->k) {
+		/* K padded with zero weights */
+		wk = mg_calloc(g, (size_t)(p->m * p->kp), 1);
+		if (!wk)
+			return -E2BIG;
+		for (int64_t m = 0; m < p->m; m++)
+			memcpy(wk + m * p->kp, p->wq + m * p->k, (size_t)p->k);
+	}
+	err = 0;
+	for (int64_t gi = 0; gi < p->group && !err; gi++) {
 		struct fpq_matrix bm = {
-			.format = FPQ_FMT_INT8, .rows = (uint32_t)p->mg, .cols = (uint32_t)p->k,
-			.data = p->wq + gi * p->mg * p->k,
+			.format = FPQ_FMT_INT8, .rows = (uint32_t)p->mg, .cols = (uint32_t)p->kp,
+			.data = wk + gi * p->mg * p->kp,
 		};
 
 		err = fpq_weights_pack(g->ctx, &bm, &p->packed[gi]);
-		if (err)
-			return mg_node_error(n, err, "packing the weights: %s", fpq_strerror(err));
 	}
+	if (wk != p->wq)
+		mg_free(g, wk);
+	if (err)
+		return mg_node_error(n, err, "packing the weights: %s", fpq_strerror(err));
 	return 0;
 }
 
-static size_t conv_block_rows(const struct conv_priv *p, int64_t total)
+static size_t conv_block_rows(int64_t k, int64_t total)
 {
-	int64_t rows = (int64_t)(CONV_BLOCK_BYTES / (size_t)(p->k > 0 ? p->k : 1));
+	int64_t rows = (int64_t)(CONV_BLOCK_BYTES / (size_t)(k > 0 ? k : 1));
 
 	if (rows < 64)
 		rows = 64;
@@ -250,12 +269,12 @@ static size_t qconv_scratch(struct mg_graph *g, const struct mg_node *n)
 {
 	const struct conv_priv *p = n->priv;
 	int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	size_t br = conv_block_rows(p, rows);
+	size_t br = conv_block_rows(p->kp, rows);
 
 	if (p->depthwise)
 		return (size_t)p->m * sizeof(int32_t) * (g->workers ? g->workers : 1);
 	/* an im2col block (unless pointwise) */
-	return (p->pointwise ? 0 : br * (size_t)p->k) + 64;
+	return (p->pointwise ? 0 : br * (size_t)p->kp) + 64;
 }
 
 struct dw_job {
@@ -333,7 +352,7 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 	const int8_t *x = xv->ptr;
 	int8_t *y = yv->ptr;
 	const int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	const size_t br = conv_block_rows(p, rows);
+	const size_t br = conv_block_rows(p->kp, rows);
 	uint8_t *scratch = ex->scratch;
 	int8_t *col;
 	int err;
@@ -357,12 +376,12 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 				int8_t pad = (int8_t)p->x_zero;
 
 				mg_im2col((const uint8_t *)x, 1, &p->geo, gi * p->cg, p->cg, r0, nr,
-					  &pad, (uint8_t *)col);
+					  &pad, (uint8_t *)col, (size_t)p->kp);
 				a = col;
-				a_stride = (size_t)p->k;
+				a_stride = (size_t)p->kp;
 			}
 			struct mg_qgemm_args q = {
-				.k = (uint32_t)p->k, .n = (uint32_t)p->mg, .a_zero = p->x_zero,
+				.k = (uint32_t)p->kp, .n = (uint32_t)p->mg, .a_zero = p->x_zero,
 				.w = p->packed[gi], .bias = p->bias ? p->bias + gi * p->mg : NULL,
 				.scale = p->scale + gi * p->mg, .y_zero = p->y_zero,
 				.qmin = n->qmin, .qmax = n->qmax,
@@ -435,7 +454,7 @@ static size_t fconv_scratch(struct mg_graph *g, const struct mg_node *n)
 	const struct conv_priv *p = n->priv;
 
 	(void)g;
-	return conv_block_rows(p, p->geo.n * p->geo.oh * p->geo.ow) * (size_t)p->k *
+	return conv_block_rows(p->k, p->geo.n * p->geo.oh * p->geo.ow) * (size_t)p->k *
 	       sizeof(float) + 64;
 }
 
@@ -477,7 +496,7 @@ static int fconv_run(struct mg_exec *ex, struct mg_node *n)
 	const float *x = mg_in(ex->g, n, 0)->ptr;
 	float *y = mg_out(ex->g, n, 0)->ptr;
 	const int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	const int64_t br = (int64_t)conv_block_rows(p, rows);
+	const int64_t br = (int64_t)conv_block_rows(p->k, rows);
 	float *col = ex->scratch;
 	const float zero = 0.0f;
 
@@ -486,7 +505,7 @@ static int fconv_run(struct mg_exec *ex, struct mg_node *n)
 			int64_t nr = rows - r0 < br ? rows - r0 : br;
 
 			mg_im2col((const uint8_t *)x, 4, &p->geo, gi * p->cg, p->cg, r0, nr, &zero,
-				  (uint8_t *)col);
+				  (uint8_t *)col, (size_t)p->k * 4);
 			sgemm_rows(col, nr, p->k, p->wf + gi * p->k * p->mg, p->mg, p->bf + gi * p->mg,
 				   y + r0 * p->m + gi * p->mg, p->m, n, ex->st);
 		}
