@@ -8,6 +8,7 @@
 
 #include "conv_geom.h"
 #include "internal.h"
+#include "ops.h"
 
 int mg_window_parse(struct mg_graph *g, struct mg_node *n, struct mg_window *win, bool pool)
 {
@@ -192,32 +193,6 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
 	return 0;
 }
 
-/* Copy n bytes (no overlap) without a call for the short pieces im2col copies: a few
- * fixed-size moves, overlapping at the end. */
-static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
-{
-	if (n >= 16) {
-		if (n > 64) {
-			memcpy(d, s, n);
-			return;
-		}
-		for (size_t i = 0; i + 16 <= n; i += 16)
-			memcpy(d + i, s + i, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else if (n >= 2) {
-		memcpy(d, s, 2);
-		memcpy(d + n - 2, s + n - 2, 2);
-	} else if (n) {
-		*d = *s;
-	}
-}
-
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
 	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes)
 {
@@ -240,7 +215,7 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 			bool row_in = iy >= 0 && iy < geo->h;
 
 			if (row_in && adjacent && ix0 >= 0 && ix0 + geo->kw <= geo->w) {
-				copy_short(out, base + (size_t)(iy * geo->w + ix0) * chunk,
+				mg_copy_short(out, base + (size_t)(iy * geo->w + ix0) * chunk,
 					   chunk * (size_t)geo->kw);
 				out += chunk * (size_t)geo->kw;
 				continue;
@@ -256,7 +231,7 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 							memcpy(out + c * es, pad, (size_t)es);
 					}
 				} else {
-					copy_short(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
+					mg_copy_short(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
 								(size_t)c0) * (size_t)es, chunk);
 				}
 				out += chunk;
