@@ -202,11 +202,11 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 	/* one group, no dilation: the kw taps of a kernel row are adjacent in the input */
 	const bool adjacent = cg == geo->c && geo->dw == 1;
 
+	/* the output pixel of the first row; later rows step through it without divisions */
+	int64_t img = row0 / per_image, oy = row0 % per_image / geo->ow, ox = row0 % geo->ow;
+
 	for (int64_t r = 0; r < rows; r++) {
 		uint8_t *row = out;
-		int64_t p = row0 + r;
-		int64_t img = p / per_image, rem = p % per_image;
-		int64_t oy = rem / geo->ow, ox = rem % geo->ow;
 		const uint8_t *base = x + (size_t)img * (size_t)(geo->h * geo->w * geo->c) * (size_t)es;
 		const int64_t ix0 = ox * geo->sw - geo->pl;
 
@@ -240,5 +240,12 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 		if (row_bytes > used && es == 1)
 			memset(out, *(const uint8_t *)pad, row_bytes - used);
 		out = row + row_bytes;
+		if (++ox == geo->ow) {
+			ox = 0;
+			if (++oy == geo->oh) {
+				oy = 0;
+				img++;
+			}
+		}
 	}
 }

@@ -22,6 +22,7 @@ const struct mg_kernels *mg_kernels_for(struct fpq_context *ctx)
 	if (isa && (!strcmp(isa, "avx2") || !strcmp(isa, "avxvnni")))
 		return avx2 ? &mg_kernels_avx2 : &mg_kernels_generic;
 	if (avx512)
-		return &mg_kernels_avx512;
+		return __builtin_cpu_supports("avx512vbmi") ? &mg_kernels_vbmi_avx512
+							    : &mg_kernels_avx512;
 	return avx2 ? &mg_kernels_avx2 : &mg_kernels_generic;
 }

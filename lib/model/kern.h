@@ -80,6 +80,8 @@ struct mg_kernels {
 extern const struct mg_kernels mg_kernels_generic;
 extern const struct mg_kernels mg_kernels_avx2;
 extern const struct mg_kernels mg_kernels_avx512;
+/* the same with the VBMI table lookup */
+extern const struct mg_kernels mg_kernels_vbmi_avx512;
 
 /* The kernel set for a context: the CPU backend's choice (FPQ_CPU_ISA included) when it
  * is a CPU context, else the best the CPU runs. */

@@ -450,3 +450,43 @@ const struct mg_kernels KFN1(mg_kernels, KERN_NAME) = {
 	.dqsum8 = KFN(dqsum8),
 	.lut = KFN(lut),
 };
+
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+/*
+ * The table lookup with AVX-512 VBMI (a separate kernel set: not every AVX-512 CPU has
+ * it): the 256 entries in four registers, two two-register byte permutes on the low
+ * seven bits of the index, the index's top bit choosing between them.
+ */
+__attribute__((target("avx512vbmi"))) static void
+KFN(lut_vbmi)(int8_t *restrict y, const int8_t *restrict x, int64_t n,
+	      const int8_t *restrict table)
+{
+	const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
+	const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
+	int64_t j = 0;
+
+	for (; j < n; j += 64) {
+		const __mmask64 m = n - j >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - j)) - 1;
+		const __m512i idx = _mm512_maskz_loadu_epi8(m, x + j);
+		const __m512i lo = _mm512_permutex2var_epi8(t0, idx, t1);
+		const __m512i hi = _mm512_permutex2var_epi8(t2, idx, t3);
+
+		_mm512_mask_storeu_epi8(y + j, m,
+					_mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), lo, hi));
+	}
+}
+
+const struct mg_kernels KFN1(mg_kernels_vbmi, KERN_NAME) = {
+	.name = KERN_LABEL "-vbmi",
+	.requant = KFN(requant),
+	.dw_row = KFN(dw_row),
+	.qadd = KFN(qadd),
+	.qmul = KFN(qmul),
+	.quantize = KFN(quantize),
+	.dequantize = KFN(dequantize),
+	.max8 = KFN(max8),
+	.sum8 = KFN(sum8),
+	.dqsum8 = KFN(dqsum8),
+	.lut = KFN(lut_vbmi),
+};
+#endif
