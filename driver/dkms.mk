@@ -5,6 +5,8 @@
 #   make check-dkms                 DKMS builds and installs the module for both kernels
 #                                   (a private DKMS tree), signed with a throwaway MOK
 #                                   key; the VM loads the DKMS-built module on each
+#   make check-sign                 signing with a site key (tools/fpq-sign-setup) and each
+#                                   kernel's sign-file, checked by modinfo and openssl
 # The product build: the test hooks (fpq_test_hooks.c) stay out, as do the KUnit tests.
 DKMS_FILES := Kbuild uapi/fpq_drm.h driver/Makefile driver/Kconfig \
 	$(sort $(wildcard driver/*.[ch] driver/compat/*))
@@ -19,3 +21,9 @@ dkms-source:
 CHECK_SUITES += dkms
 check-dkms: vm-prereqs
 	@$(call run_suite,dkms,scripts/check-dkms.sh $(O) $(FPQ_VERSION) $(DRIVER_KERNELS))
+
+# Secure Boot: a site's key (tools/fpq-sign-setup) and each kernel's sign-file.
+CHECK_SUITES += sign
+.PHONY: check-sign
+check-sign: driver-module
+	@$(call run_suite,sign,scripts/check-sign.sh $(O) $(DRIVER_KERNELS))

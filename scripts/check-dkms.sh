@@ -11,7 +11,9 @@
 #      throwaway key: signer and sig_key match the certificate);
 #   3. the VM boots each kernel with the DKMS-built module driving the Verilated card:
 #      fpq-info finds the node (render on 6.1, accel on 6.12), GEMMs run (polled: the
-#      product build has no co-simulation interrupt hook).
+#      product build has no co-simulation interrupt hook); then udev with the package's
+#      rule (driver/70-fpq.rules) gives the node to the render group: an unprivileged
+#      user in it runs fpq-info on the card, one outside it cannot open the node.
 # Everything happens in a private DKMS tree (--dkmstree, --sourcetree, --installtree,
 # --no-depmod) in OUTDIR/dkms: nothing on this machine changes.
 #   scripts/check-dkms.sh OUTDIR VERSION KERNEL_SERIES...
@@ -130,7 +132,10 @@ for sr in "${releases[@]}"; do
 	fi
 done
 
-# The DKMS-built module in the VM, on each kernel.
+# The DKMS-built module in the VM, on each kernel, with two unprivileged users.
+printf 'root:x:0:0:root:/root:/bin/sh\nfpquser:x:1000:1000::/tmp:/bin/sh\noutsider:x:1001:1001::/tmp:/bin/sh\n' \
+	>"$top/passwd"
+printf 'root:x:0:\nrender:x:105:fpquser\nfpquser:x:1000:\noutsider:x:1001:\n' >"$top/group"
 for sr in "${releases[@]}"; do
 	s=${sr%%:*} k=${sr#*:}
 	ko=$top/vm-$s/fpq.ko
@@ -143,12 +148,22 @@ for sr in "${releases[@]}"; do
 	node=/dev/dri/renderD128
 	[ "$s" = 6.1 ] || node=/dev/accel/accel0
 	log=$top/vm-$s.log
+	# udev with only the package's rule (driver/70-fpq.rules); a user in the render
+	# group opens the card, one outside it cannot.
+	udev='ln -sf /usr/local/bin/udevadm /usr/local/bin/systemd-udevd && systemd-udevd --daemon &&
+		udevadm trigger --action=add && udevadm settle -t 30'
 	if "$repo/tools/fpq-vm" --kernel "$s" --card "$out/cosim/fpq-card" --module "$ko" \
-		--bin "$out/fpq-info" --bin "$out/tests/vm/driver_test" --timeout 200 -- \
+		--bin "$out/fpq-info" --bin "$out/tests/vm/driver_test" --bin /bin/udevadm \
+		--file "$repo/driver/70-fpq.rules:/etc/udev/rules.d/70-fpq.rules" \
+		--file "$top/passwd:/etc/passwd" --file "$top/group:/etc/group" --timeout 200 -- \
 		'rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=1' \
 		"fpq-info | grep -q 'card 0: $node'" \
-		'driver_test info' 'driver_test buffers' 'driver_test gemm' >"$log" 2>&1; then
+		'driver_test info' 'driver_test buffers' 'driver_test gemm' \
+		"$udev && test \"\$(stat -c '%G %a' $node)\" = 'render 660'" \
+		"su -s /bin/sh fpquser -c 'fpq-info' | grep -qx 'default backend: card'" \
+		"su -s /bin/sh outsider -c 'fpq-info' | grep -q 'cannot be opened'" >"$log" 2>&1; then
 		ok "VM on $k: the DKMS-built module drives the card (fpq-info finds $node; driver_test info, buffers, gemm)"
+		ok "VM on $k: udev gives $node to render, mode 660: a user in the group runs fpq-info on the card, another cannot open it"
 	else
 		sed 's/^/  /' "$log" | tail -n 40
 		bad "VM on $k with the DKMS-built module"
