@@ -14,6 +14,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	python3-numpy python3-onnx libonnx-testdata nodejs
+	dkms debhelper dh-dkms lintian openssl udev
 )
 # npm runs scripts/get-onnxruntime.sh (and tools/get-ggml.sh). A Node.js that carries its
 # own npm (NodeSource's nodejs provides and conflicts with Debian's npm) needs no package.
