@@ -13,6 +13,7 @@
 
 #include "fpq_drv.h"
 #include "fpq_job.h"
+#include "fpq_test_hooks.h"
 
 static void fpq_pt_pool_destroy(struct drm_device *drm, void *pool)
 {
@@ -79,7 +80,7 @@ int fpq_device_init(struct fpq_device *fdev)
 	if (err)
 		return err;
 	fpq_hw_start(&fdev->hw, fdev->ring.dma, fdev->ring.log2, fdev->fence_rec_dma, 0, true);
-	fpq_irq_register_device(fdev);
+	fpq_test_hooks_register_device(fdev);
 
 	drm_info(drm,
 		 "card %u.%u: %ux%u array, formats in %#x out %#x, ring of %u jobs, timeout %u ms\n",

@@ -8,6 +8,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
 #include <linux/bitfield.h>
@@ -15,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "fpq_compat.h"
 #include "fpq_drv.h"
 #include "fpq_gem.h"
 #include "fpq_job.h"
@@ -163,17 +165,10 @@ static const struct drm_ioctl_desc fpq_ioctls[] = {
 
 /* ---- the DRM driver --------------------------------------------------------------- */
 
-#if IS_ENABLED(CONFIG_DRM_ACCEL)
-#include <drm/drm_accel.h>
-DEFINE_DRM_ACCEL_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_COMPUTE_ACCEL
-#else
-DEFINE_DRM_GEM_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_RENDER
-#endif
+FPQ_COMPAT_DEFINE_FOPS(fpq_fops);
 
 const struct drm_driver fpq_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_NODE_FEATURE,
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_COMPAT_NODE_FEATURE,
 	.open = fpq_open,
 	.postclose = fpq_postclose,
 	.ioctls = fpq_ioctls,
@@ -183,10 +178,8 @@ const struct drm_driver fpq_drm_driver = {
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
-	.gem_prime_mmap = drm_gem_prime_mmap,
-#if IS_ENABLED(CONFIG_DEBUG_FS)
-	.debugfs_init = fpq_debugfs_init,
-#endif
+	FPQ_COMPAT_DRIVER_PRIME_MMAP
+	FPQ_COMPAT_DRIVER_DEBUGFS_INIT
 	.name = FPQ_DRIVER_NAME,
 	.desc = "fpq 6/8-bit inference accelerator",
 	.date = "20260101",
@@ -199,6 +192,7 @@ const struct drm_driver fpq_drm_driver = {
 
 static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct dentry *debugfs_root;
 	struct fpq_device *fdev;
 	int err;
 
@@ -231,12 +225,12 @@ static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = fpq_device_init(fdev);
 	if (err)
 		return err;
-	err = devm_device_add_groups(&pdev->dev, fpq_sysfs_groups);
-	if (err)
-		goto err_unplug;
 	err = drm_dev_register(&fdev->drm, 0);
 	if (err)
 		goto err_unplug;
+	debugfs_root = fpq_compat_device_debugfs_root(&fdev->drm);
+	if (debugfs_root)
+		fpq_debugfs_init(fdev, debugfs_root);
 	return 0;
 
 err_unplug:
@@ -267,6 +261,8 @@ static struct pci_driver fpq_pci_driver = {
 	.id_table = fpq_pci_ids,
 	.probe = fpq_pci_probe,
 	.remove = fpq_pci_remove,
+	/* created after a successful probe, removed before remove */
+	.dev_groups = fpq_sysfs_groups,
 };
 module_pci_driver(fpq_pci_driver);
 

@@ -23,7 +23,7 @@ missing="" wrong=""
 while IFS= read -r f; do
 	# Binary ONNX models carry no comment: a shipped model (models/) states its licence
 	# in its metadata ("license") and in Documentation/models.rst.
-	case "$f" in LICENSE|*.png|*.jpg|tests/model/corpus/*.onnx|models/*.onnx) continue ;; esac
+	case "$f" in LICENSE|*.png|*.jpg|tests/model/corpus/*.onnx|tests/model/corpus/*.bin|models/*.onnx) continue ;; esac
 	line=$(head -n 3 "$f" | grep -m1 -o 'SPDX-License-Identifier: .*' | sed 's/ *\*\/$//; s/ *-->$//')
 	if [ -z "$line" ]; then
 		missing="$missing $f"

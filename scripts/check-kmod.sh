@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Static checks of one of the tree's kernel modules against Debian's 6.1 headers:
-#   1. the out-of-tree build with W=1 succeeds and prints no warning;
-#   2. sparse (C=2) reports nothing in our files;
-#   3. scripts/checkpatch.pl --strict is clean on every file of the module;
-#   4. scripts/kernel-doc finds no missing or broken documentation in them (and every
+# Static checks of one of the tree's kernel modules against one of Debian 12's kernels:
+#   1. the out-of-tree builds with W=1 succeed and print no warning (for the driver: the
+#      module users install, and the test build, CONFIG_DRM_FPQ_TEST_HOOKS=y);
+#   2. the driver's test-only paths are in its test build only (fpq_external_irq,
+#      fault_inject, modinfo test_hooks);
+#   3. sparse (C=2) reports nothing in our files;
+#   4. that kernel's scripts/checkpatch.pl --strict is clean on every file of the module;
+#   5. scripts/kernel-doc finds no missing or broken documentation in them (and every
 #      UAPI structure and enum has a comment).
-#   scripts/check-kmod.sh OUTDIR MODULE
+#   scripts/check-kmod.sh OUTDIR MODULE [KERNEL]
 # MODULE is "driver" (fpq.ko: driver/, uapi/, Kbuild) or "shim" (the co-simulation's
-# interrupt shim, verilator/guest/). FPQ_KDIR overrides the kernel headers.
-# The build runs in OUTDIR/kmod-MODULE, a tree of symlinks to the sources, so no object
-# file lands in the checkout (and none from the UML build lands here).
+# interrupt shim, verilator/guest/); KERNEL is 6.1 (default) or 6.12. FPQ_KDIR overrides
+# the kernel headers. The builds run in OUTDIR/kmod-MODULE[-KERNEL]/<build>, trees of
+# symlinks to the sources, so no object file lands in the checkout (and none from the
+# UML build lands here).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 module=${2:-driver}
-tarball=${FPQ_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
+series=${3:-6.1}
+tarball=${FPQ_LINUX_SOURCE:-/usr/src/linux-source-$series.tar.xz}
 passed=0 failed=0 skipped=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
@@ -25,75 +30,134 @@ finish() {
 	exit
 }
 
-# Debian's 6.1 headers, whatever kernel this machine runs.
-kdir=${FPQ_KDIR:-$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n 1)}
+# Debian's headers of that kernel, whatever kernel this machine runs.
+kdir=${FPQ_KDIR:-$(ls -d /usr/src/linux-headers-"$series".*-amd64 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$kdir" ] || [ ! -f "$kdir/Makefile" ]; then
-	bad "no Debian 6.1 kernel headers (apt-get install linux-headers-amd64)"
+	bad "no Debian $series kernel headers (apt-get install linux-headers-$series-amd64," \
+		"or linux-headers-amd64 for 6.1)"
 	finish
 fi
 echo "kernel headers: $kdir"
 
-# The module's shadow tree, its .ko and the files that are ours. driver/fpq_hw_regs.h is
+# shadow BUILD: the module's tree of symlinks for one build. driver/fpq_hw_regs.h is
 # generated from the card's contract (rtl/regs/fpq_hw_spec.py) and checked by the hwspec
-# suite.
-shadow=$out/kmod-$module
-mkdir -p "$shadow"
+# suite, so it is not in the file list.
+base=$out/kmod-$module$([ "$series" = 6.1 ] || echo "-$series")
 case $module in
 driver)
 	ko=driver/fpq.ko
-	mkdir -p "$shadow/driver"
-	ln -sfn "$repo/Kbuild" "$shadow/Kbuild"
-	ln -sfn "$repo/uapi" "$shadow/uapi"
-	cp -rsf "$repo/driver/." "$shadow/driver/"
+	builds=(product test)
 	mapfile -t files < <(cd "$repo" && git ls-files -co --exclude-standard \
 		'driver/*.c' 'driver/*.h' 'uapi/*.h' | grep -v '^driver/fpq_hw_regs.h$' | sort -u)
 	;;
 shim)
 	ko=fpq_ivshmem_irq.ko
+	builds=(shim)
 	files=(verilator/guest/fpq_ivshmem_irq.c verilator/guest/fpq_ivshmem_irq.h)
-	for f in verilator/guest/Kbuild "${files[@]}"; do
-		ln -sfn "$repo/$f" "$shadow/$(basename "$f")"
-	done
 	;;
 *)
 	bad "unknown module $module (driver or shim)"
 	finish
 	;;
 esac
-find "$shadow" -xtype l -delete
+shadow() {
+	local dir=$base/$1 f
+	mkdir -p "$dir"
+	case $module in
+	driver)
+		mkdir -p "$dir/driver"
+		ln -sfn "$repo/Kbuild" "$dir/Kbuild"
+		ln -sfn "$repo/uapi" "$dir/uapi"
+		cp -rsf "$repo/driver/." "$dir/driver/"
+		;;
+	shim)
+		for f in verilator/guest/Kbuild "${files[@]}"; do
+			ln -sfn "$repo/$f" "$dir/$(basename "$f")"
+		done
+		;;
+	esac
+	find "$dir" -xtype l -delete
+}
+# What a build adds to make's command line.
+build_args() {
+	[ "$1" = test ] && echo CONFIG_DRM_FPQ_TEST_HOOKS=y
+	true
+}
 
 # A make of its own: the parent's jobserver flags would only make kbuild warn.
 kmake() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kdir" M="$shadow" -j2 "$@"
+	local dir=$1
+	shift
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kdir" M="$dir" -j2 "$@"
 }
 
-# 1. W=1 build.
-log=$shadow/build.log
-if kmake W=1 modules >"$log" 2>&1; then
-	if grep -nE 'warning:|error:' "$log"; then
-		bad "W=1 build of $(basename $ko) prints warnings (above)"
+# 1. W=1 builds.
+for b in "${builds[@]}"; do
+	shadow "$b"
+	log=$base/$b-build.log
+	what="$(basename $ko)$([ "$module" = driver ] && echo " ($b build)") for $series"
+	# shellcheck disable=SC2046
+	if kmake "$base/$b" W=1 $(build_args "$b") modules >"$log" 2>&1; then
+		if grep -niE 'warning:|error:' "$log"; then
+			bad "W=1 build of $what prints warnings (above)"
+		else
+			ok "W=1 build of $what without warnings"
+		fi
 	else
-		ok "W=1 build of $(basename $ko) without warnings"
+		tail -n 40 "$log"
+		bad "W=1 build of $what"
 	fi
-else
-	tail -n 40 "$log"
-	bad "W=1 build of $(basename $ko)"
+done
+main=$base/${builds[0]}
+if [ -f "$main/$ko" ]; then
+	modinfo "$main/$ko" | grep -E '^(license|alias|depends|vermagic|parm):' | sed 's/^/  /'
 fi
-if [ -f "$shadow/$ko" ]; then
-	modinfo "$shadow/$ko" | grep -E '^(license|depends|vermagic|parm):' | sed 's/^/  /'
+if [ "$module" = driver ] && [ -f "$main/driver/fpq_compat_config.h" ]; then
+	echo "  compatibility: $(grep -c '^#define' "$main/driver/fpq_compat_config.h") of" \
+		"$(grep -c 'FPQ_HAVE_' "$main/driver/fpq_compat_config.h") kernel features present"
 fi
 
-# 2. sparse on every source file (C=2 checks files whether or not they are rebuilt).
-log=$shadow/sparse.log
+# 2. The driver's test-only paths: in the test build, absent from the product.
+if [ "$module" = driver ]; then
+	hooks() {
+		# (output captured first: grep -q closing a pipe early would fail it)
+		local syms strs
+		syms=$(nm "$1")
+		strs=$(strings "$1")
+		grep -qw fpq_external_irq <<<"$syms" && echo -n "fpq_external_irq "
+		grep -qx fault_inject <<<"$strs" && echo -n "fault_inject "
+		[ "$(modinfo -F test_hooks "$1")" = Y ] && echo -n "test_hooks "
+		true
+	}
+	if [ -f "$base/product/$ko" ] && [ -f "$base/test/$ko" ]; then
+		in_product=$(hooks "$base/product/$ko")
+		in_test=$(hooks "$base/test/$ko")
+		if [ -n "$in_product" ]; then
+			bad "the product module has test hooks: $in_product"
+		elif [ "$in_test" != "fpq_external_irq fault_inject test_hooks " ]; then
+			bad "the test build lacks test hooks (has: ${in_test:-none})"
+		else
+			ok "test hooks (${in_test% }) only in the test build"
+		fi
+	else
+		bad "test hooks: a module was not built"
+	fi
+fi
+
+# 3. sparse on every source file of the fullest build, with its W=1 flags (C=2 checks
+# files whether or not they are rebuilt; other flags would rebuild them each time).
+full=${builds[${#builds[@]} - 1]}
+log=$base/sparse.log
 if ! command -v sparse >/dev/null; then
 	bad "sparse missing (apt-get install sparse)"
-elif kmake C=2 CHECK="sparse" modules >"$log" 2>&1; then
+# shellcheck disable=SC2046
+elif kmake "$base/$full" W=1 C=2 CHECK="sparse" $(build_args "$full") modules >"$log" 2>&1; then
 	# Reports in the kernel's own headers are not ours.
 	if grep -E ':[0-9]+:[0-9]+: (warning|error)' "$log" |
 		grep -vE '^(/usr/src/|\./)?(include|arch)/|^/usr/src/'; then
 		bad "sparse reports problems in our files (above)"
 	else
-		ok "sparse (C=2) clean"
+		ok "sparse (C=2) clean for $series"
 	fi
 else
 	tail -n 20 "$log"
@@ -111,20 +175,20 @@ if [ ! -f "$tools/.done" ] && [ -r "$tarball" ]; then
 		touch "$tools/.done"
 fi
 
-# 3. checkpatch --strict.
+# 4. checkpatch --strict.
 if [ -f "$tools/.done" ]; then
-	log=$shadow/checkpatch.log
+	log=$base/checkpatch.log
 	(cd "$repo" && "$tools/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		-f "${files[@]}") >"$log" 2>&1
 	if grep -qE '(ERROR|WARNING|CHECK):' "$log"; then
 		grep -E '(ERROR|WARNING|CHECK):' "$log"
-		bad "checkpatch --strict finds problems (above)"
+		bad "checkpatch --strict ($series) finds problems (above)"
 	else
-		ok "checkpatch --strict clean on ${#files[@]} files"
+		ok "checkpatch --strict ($series) clean on ${#files[@]} files"
 	fi
 
-	# 4. kernel-doc.
-	log=$shadow/kerneldoc.log
+	# 5. kernel-doc.
+	log=$base/kerneldoc.log
 	(cd "$repo" && "$tools/scripts/kernel-doc" -none "${files[@]}") >"$log" 2>&1
 	# kernel-doc checks the comments that exist; every UAPI structure and enum must
 	# also have one.
@@ -142,7 +206,7 @@ if [ -f "$tools/.done" ]; then
 		ok "kernel-doc clean on ${#files[@]} files"
 	fi
 else
-	bad "no scripts/checkpatch.pl (apt-get install linux-source-6.1)"
+	bad "no scripts/checkpatch.pl (apt-get install linux-source-$series)"
 fi
 
 finish

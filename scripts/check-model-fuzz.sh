@@ -13,14 +13,14 @@ ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 rm -rf "$work" && mkdir -p "$work/corpus"
-n_seeds=$(ls "$seeds"/*.onnx 2>/dev/null | wc -l)
+n_seeds=$(ls "$seeds" | grep -vc README)
 if "$fuzzer" -runs=0 "$seeds" >"$work/seeds.log" 2>&1; then
 	ok "the $n_seeds seed models run without a sanitizer report"
 else
 	tail -30 "$work/seeds.log"
 	bad "a seed model fails"
 fi
-opts=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536
+opts=(-seed=1 -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536
 	-print_final_stats=1 -artifact_prefix="$work/")
 if "$fuzzer" "${opts[@]}" "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1; then
 	execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$work/fuzz.log")

@@ -3,7 +3,10 @@
 # The co-simulation VM suite: each VM boot is one tools/fpq-vm run, its commands are the
 # tests (exit 77 skips), and the boot itself (clean kernel log, healthy card process) is
 # one more. Prints the summed "RESULT: passed=P failed=F skipped=S".
-#   scripts/check-vm.sh OUTDIR [fpq-vm options for the card run...] [-- COMMAND...]
+#   scripts/check-vm.sh OUTDIR [--kernel 6.1|6.12] [fpq-vm options for the card run...]
+#                       [-- COMMAND...]
+# The guest boots that Debian kernel (6.1 by default) and loads the modules built for it
+# (OUTDIR/kmod/<kernel>, OUTDIR/cosim/guest-kmod/<kernel>).
 #
 # Runs:
 #   1. transport: the transport test device (fpq-card-testdev) and the interrupt shim:
@@ -14,6 +17,11 @@ set -uo pipefail
 out=$1
 shift
 here=$(cd "$(dirname "$0")/../tools" && pwd)
+series=6.1
+if [ "${1:-}" = "--kernel" ]; then
+	series=$2
+	shift 2
+fi
 card_opts=() card_cmds=()
 while [ $# -gt 0 ]; do
 	if [ "$1" = "--" ]; then
@@ -30,8 +38,8 @@ vm() {
 	local name=$1 log line p f s
 	shift
 	log=$(mktemp)
-	echo "== vm run: $name"
-	"$here/fpq-vm" --result-line "$@" 2>&1 | tee "$log"
+	echo "== vm run: $name (kernel $series)"
+	"$here/fpq-vm" --kernel "$series" --result-line "$@" 2>&1 | tee "$log"
 	line=$(grep -E '^RESULT: ' "$log" | tail -n 1)
 	rm -f "$log"
 	if [ -z "$line" ]; then
@@ -43,7 +51,8 @@ vm() {
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 }
 
-shim=$out/cosim/guest-kmod/fpq_ivshmem_irq.ko
+shim=$out/cosim/guest-kmod/$series/fpq_ivshmem_irq.ko
+ko=$out/kmod/$series/driver/fpq.ko
 probe=$out/cosim/cosim-probe
 
 vm transport --card "$out/cosim/fpq-card-testdev" --bin "$probe" --module "$shim" -- \
@@ -53,11 +62,11 @@ if [ -x "$out/cosim/fpq-card" ]; then
 	mods=()
 	# The register round trip needs the BAR to itself: without the driver.
 	mmio='cosim-probe mmio'
-	if [ -f "$out/kmod/driver/fpq.ko" ]; then
-		mods+=(--module "$out/kmod/driver/fpq.ko")
+	if [ -f "$ko" ]; then
+		mods+=(--module "$ko")
 		mmio='rmmod fpq && cosim-probe mmio; rc=$?; insmod /lib/modules/fpq/fpq.ko && exit $rc'
 	else
-		echo "SKIP driver tests: $out/kmod/driver/fpq.ko not built"
+		echo "SKIP driver tests: $ko not built"
 		ts=$((ts + 1))
 		card_cmds=()
 	fi

@@ -15,6 +15,7 @@ packages=(
 	verilator yosys
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	python3-numpy python3-onnx libonnx-testdata nodejs dataset-fashion-mnist
 )
 case "${1:-}" in

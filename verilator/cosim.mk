@@ -52,28 +52,29 @@ check-cosim: $(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_t
 -include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_TESTS_DIR)/*.d \
 	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_TESTS_DIR)/*.d)
 
-# The guest side, built for the VM's Debian 6.1 kernel whatever the host runs:
-#   $(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
-#   $(O)/cosim/cosim-probe                    enumeration, MMIO, DMA and interrupt probe
-COSIM_KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
-COSIM_KMOD := $(O)/cosim/guest-kmod
-COSIM_SHIM := $(COSIM_KMOD)/fpq_ivshmem_irq.ko
+# The guest side, built for each of the VM's Debian kernels (DRIVER_KERNELS, driver.mk)
+# whatever the host runs:
+#   $(O)/cosim/guest-kmod/<kernel>/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
+#   $(O)/cosim/cosim-probe                             enumeration, MMIO, DMA and interrupt probe
+cosim_kmod = $(O)/cosim/guest-kmod/$(1)
+cosim_shim = $(O)/cosim/guest-kmod/$(1)/fpq_ivshmem_irq.ko
+COSIM_SHIMS := $(foreach k,$(DRIVER_KERNELS),$(call cosim_shim,$(k)))
 
 COSIM_SHIM_SRCS := verilator/guest/Kbuild verilator/guest/fpq_ivshmem_irq.c \
 	verilator/guest/fpq_ivshmem_irq.h
 
 # Built in a directory of symlinks so kbuild's output stays out of the checkout.
-$(COSIM_SHIM): $(COSIM_SHIM_SRCS)
-	@test -n "$(COSIM_KDIR)" || { echo "no /usr/src/linux-headers-6.1.*-amd64"; exit 1; }
-	@mkdir -p $(COSIM_KMOD)
-	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(COSIM_KMOD)/
-	$(MAKE) -C $(COSIM_KDIR) M=$(abspath $(COSIM_KMOD)) W=1 modules
+$(O)/cosim/guest-kmod/%/fpq_ivshmem_irq.ko: $(COSIM_SHIM_SRCS)
+	@test -n "$(DRIVER_KDIR_$*)" || { echo "no /usr/src/linux-headers-$*.*-amd64"; exit 1; }
+	@mkdir -p $(call cosim_kmod,$*)
+	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(call cosim_kmod,$*)/
+	$(MAKE) -C $(DRIVER_KDIR_$*) M=$(abspath $(call cosim_kmod,$*)) W=1 modules
 
 $(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
 
-ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe
+ALL_TARGETS += $(COSIM_SHIMS) $(O)/cosim/cosim-probe
 
 # The card process around the Verilated card (verilator/model/card_model.h, from the
 # card's part of the tree), once that and the RTL it needs are here.

@@ -352,7 +352,8 @@ int mg_execute(struct mg_graph *g, struct mg_plan *p, const struct fpq_tensor *i
 		if (val->kind != MG_RUNTIME)
 			val->ptr = val->data;
 		else if (val->alias < 0)
-			val->ptr = (uint8_t *)p->arena + val->offset;
+			/* A plan with no runtime bytes has no arena. */
+			val->ptr = p->arena ? (uint8_t *)p->arena + val->offset : NULL;
 	}
 	for (int i = 0; i < g->n_inputs; i++) {
 		struct mg_value *v = &g->values[g->inputs[i]];

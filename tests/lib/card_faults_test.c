@@ -203,7 +203,7 @@ static void beyond_the_card(void)
 int main(void)
 {
 	struct fpq_context *ctx = NULL;
-	glob_t g;
+	glob_t g = { 0 };
 
 	if (fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CARD, 0, 0 }, &ctx)) {
 		printf("no card: %s\n", fpq_strerror(-ENODEV));
@@ -213,10 +213,12 @@ int main(void)
 	fpq_context_device_info(ctx, &info);
 	fpq_context_destroy(ctx);
 	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);   /* may already be there */
-	if (glob("/sys/kernel/debug/dri/*/fault_inject", 0, NULL, &g) == 0) {
+	/* A directory per device under accel/ or dri/ (6.12), or per minor under dri/ (6.1). */
+	if (glob("/sys/kernel/debug/accel/*/fault_inject", 0, NULL, &g) != GLOB_NOSPACE &&
+	    glob("/sys/kernel/debug/dri/*/fault_inject", GLOB_APPEND, NULL, &g) != GLOB_NOSPACE &&
+	    g.gl_pathc > 0)
 		snprintf(fault_path, sizeof(fault_path), "%s", g.gl_pathv[0]);
-		globfree(&g);
-	}
+	globfree(&g);
 	printf("card %s, job timeout %u ms, fault injection at %s\n", info.node,
 	       info.job_timeout_ms, fault_path[0] ? fault_path : "(none)");
 	if (fault_path[0]) {

@@ -3,10 +3,10 @@
 # independent computations) and the loader's fuzzer (suite "model-fuzz"). The
 # comparisons with ONNX Runtime are tests/model/oracle.mk's.
 
-MODEL_TEST_SRCS := $(sort $(wildcard tests/model/*_test.c))
+# npy_test.c and npy_cmp.c belong to the oracle's suite (tests/model/oracle.mk).
+MODEL_TEST_SRCS := $(filter-out tests/model/npy_test.c,$(sort $(wildcard tests/model/*_test.c)))
 MODEL_TEST_PROGS := $(MODEL_TEST_SRCS:tests/model/%.c=$(O)/tests/model/%)
-MODEL_TEST_SUPPORT := $(filter-out $(MODEL_TEST_SRCS) tests/model/onnx_fuzz.c \
-	tests/model/corpus_gen.c,$(wildcard tests/model/*.c))
+MODEL_TEST_SUPPORT := tests/model/model_builder.c
 
 $(O)/tests/model/%: tests/model/%.c $(MODEL_TEST_SUPPORT) $(wildcard tests/model/*.h) \
 		$(wildcard tests/common/*.h) $(O)/asan/libfpq.a
@@ -33,6 +33,13 @@ $(O)/fuzz/%.o: %.c $(MODEL_PB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer-no-link $(FUZZ_FLAGS) -MMD -MP \
 		$(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
+
+# The CPU kernels (lib/cpu/) without coverage or sanitizers: the loader reaches them only
+# to pack weights, the lib suite checks them under ASan and UBSan, and clang instruments
+# their intrinsics slowly (over 20 CPU minutes for kern_avx512.c alone).
+$(filter $(O)/fuzz/lib/cpu/%,$(FUZZ_OBJS)): $(O)/fuzz/lib/cpu/%.o: lib/cpu/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
 
 $(MODEL_FUZZER): tests/model/onnx_fuzz.c $(FUZZ_OBJS)
 	$(FUZZ_CC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer $(FUZZ_FLAGS) $(LIB_INCLUDES) $< \

@@ -51,7 +51,7 @@ static int finish(const char *what)
 static int open_or_skip(struct vdev *d)
 {
 	if (vdev_open(d)) {
-		printf("SKIP no fpq render node\n");
+		printf("SKIP no fpq node\n");
 		return 77;
 	}
 	return 0;
@@ -73,8 +73,12 @@ static int t_info(void)
 
 	if (r)
 		return r;
+	printf("  node             %s (PCI %s)\n", d.node, d.pci);
 	for (unsigned int i = 0; i < DRM_FPQ_PARAM_COUNT; i++)
 		printf("  %-16s 0x%llx\n", names[i], (unsigned long long)d.param[i]);
+	/* A kernel with the accel subsystem must get the accel node, others the render node. */
+	CHECK(d.accel == (access("/sys/class/accel", F_OK) == 0), "node kind %s",
+	      d.accel ? "accel" : "render");
 	CHECK(d.param[DRM_FPQ_PARAM_HW_ID] == 0x46505131, "identity");
 	CHECK(d.param[DRM_FPQ_PARAM_DRIVER_VERSION] >> 32 == 1, "driver major");
 	CHECK(d.param[DRM_FPQ_PARAM_PCI_ID] == 0x1234f0a1, "PCI id");

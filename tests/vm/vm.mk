@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: MIT
-# The co-simulation VM suites (tools/fpq-vm boots Debian's 6.1 kernel under QEMU TCG
-# with the card process as a PCI device; see Documentation/cosim.rst).
+# The co-simulation VM suites (tools/fpq-vm boots one of Debian 12's kernels under QEMU
+# TCG with the card process as a PCI device; see Documentation/cosim.rst).
 #   check-vm             transport run (test device) and card run (Verilated card, fpq.ko)
+#                        on the 6.1 kernel (render node)
+#   check-vm-6.12        the same runs on the 6.12 kernel (compute-accelerator node)
 #   check-vm-launcher    the launcher fails clearly: warning, card crash, hang, bad command
-#   make check SUITES="vm vm-launcher"   both, with a summary
+#   make check SUITES="vm vm-6.12 vm-launcher"   all three, with a summary
 # Other parts add to the card run from their own fragment:
 #   VM_PREREQS += <targets the runs need>
 #   VM_CARD_OPTS += --bin $(O)/tests/some-test      (fpq-vm options)
 #   VM_CARD_CMDS += 'some-test --all'               (guest commands, quoted)
 
-VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe \
-	$(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko
+VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe $(COSIM_SHIMS)
 
 # The card run: the driver probes the card (fpq-info goes through libfpq and the UAPI),
 # then libfpq's backend-neutral GEMM suite runs on the card twice: completions only by
@@ -45,15 +46,19 @@ VM_CARD_CMDS += 'driver_test info' 'driver_test buffers' 'driver_test gemm' \
 	'driver_test isolation' 'driver_test fuzz 3000' 'driver_test hang' \
 	'driver_test reload 3' 'driver_test killed'
 
-CHECK_SUITES += vm vm-launcher
-.PHONY: check-vm check-vm-launcher vm-prereqs
+CHECK_SUITES += vm vm-6.12 vm-launcher
+.PHONY: check-vm check-vm-6.12 check-vm-launcher vm-prereqs
 
 # Prerequisites are made from the recipe, when every fragment has added its own.
 vm-prereqs:
 	@$(MAKE) --no-print-directory $(VM_PREREQS)
 
 check-vm: vm-prereqs
-	@$(call run_suite,vm,scripts/check-vm.sh $(O) $(VM_CARD_OPTS) -- $(VM_CARD_CMDS))
+	@$(call run_suite,vm,scripts/check-vm.sh $(O) --kernel 6.1 $(VM_CARD_OPTS) -- $(VM_CARD_CMDS))
+
+check-vm-6.12: vm-prereqs
+	@$(call run_suite,vm-6.12,scripts/check-vm.sh $(O) --kernel 6.12 $(VM_CARD_OPTS) \
+		-- $(VM_CARD_CMDS))
 
 check-vm-launcher: vm-prereqs
 	@$(call run_suite,vm-launcher,scripts/check-vm-launcher.sh $(O)/cosim/fpq-card-testdev \
