@@ -2,10 +2,10 @@
 # The models fpq ships (models/; Documentation/models.rst). The Fashion-MNIST inspection
 # model, models/fashion/, trained by PyTorch from Debian's dataset-fashion-mnist:
 #   make fashion-data    its test and calibration sets as .npy files in $(FASHION_DATA)
-#   make train-fashion   retrain it (CPU, one thread, about 15 minutes) into
+#   make train-fashion   retrain it (CPU, one thread, 6.5 CPU minutes) into
 #                        $(O)/fashion/retrained and check that it equals the committed
 #                        model: the recorded accuracy, every weight bit for bit
-# Its test is the suite model-fashion. Training is not part of
+# Its test is the suite model-fashion (tests/model/fashion.mk). Training is not part of
 # `make check`: the committed model is what every test and the demo use.
 
 FASHION_DIR := models/fashion
