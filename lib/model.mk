@@ -19,6 +19,13 @@ MODEL_SRCS := $(sort $(wildcard lib/model/*.c))
 MODEL_OBJS := $(MODEL_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/$(MODEL_PB_C:.c=.o)
 MODEL_ASAN_OBJS := $(MODEL_SRCS:%.c=$(O)/asan/%.o) $(O)/asan/$(MODEL_PB_C:.c=.o)
 
+# The CPU kernels built per instruction set (kern_tmpl.h); -O3 lets the compiler
+# vectorise them (no contraction: FPFLAGS stay).
+CFLAGS_lib/model/kern_generic.c := -O3
+CFLAGS_lib/model/kern_avx2.c := -O3 -mavx2 -mfma
+CFLAGS_lib/model/kern_avx512.c := -O3 -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq \
+	-mprefer-vector-width=512
+
 # The generated header before anything includes it; the reader sees it on the path.
 $(MODEL_OBJS) $(MODEL_ASAN_OBJS): $(MODEL_PB_H)
 LIB_INCLUDES += -I$(MODEL_GEN)
