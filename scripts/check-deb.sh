@@ -19,14 +19,7 @@ out=$(cd "$1" && pwd)
 version=$2
 repo=$(cd "$(dirname "$0")/.." && pwd)
 packages=(fpq-dkms libfpq0 libfpq-dev fpq-tools)
-passed=0 failed=0 skipped=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() {
-	echo "RESULT: passed=$passed failed=$failed skipped=$skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 deb() { ls "$out/$1"_*.deb 2>/dev/null | head -n 1; }
 
 for p in "${packages[@]}"; do
@@ -86,8 +79,7 @@ fi
 
 # 3. install, use, 4. purge: one worktree at a time on this machine.
 if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP the install test: needs root"
-	skipped=$((skipped + 1))
+	skip "the install test: needs root"
 	finish
 fi
 exec 9>/var/lock/fpq-check-deb.lock

@@ -23,14 +23,7 @@ version=$2
 shift 2
 series_list=("$@")
 repo=$(cd "$(dirname "$0")/.." && pwd)
-passed=0 failed=0 skipped=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() {
-	echo "RESULT: passed=$passed failed=$failed skipped=$skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 command -v dkms >/dev/null || { bad "dkms is not installed (make deps)"; finish; }
 top=$out/dkms
@@ -141,8 +134,7 @@ for sr in "${releases[@]}"; do
 	ko=$top/vm-$s/fpq.ko
 	[ -f "$ko" ] || continue
 	if [ ! -x "$out/cosim/fpq-card" ] || [ ! -x "$out/tests/vm/driver_test" ]; then
-		echo "SKIP VM run on $s: no card model or driver_test built"
-		skipped=$((skipped + 1))
+			skip "VM run on $s: no card model or driver_test built"
 		continue
 	fi
 	node=/dev/dri/renderD128

@@ -6,9 +6,7 @@
 # headers shared by both may be dual); and every path into this tree that a comment or
 # document names exists (so no comment points at a file that moved or never was here).
 set -uo pipefail
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 for f in Documentation/*.rst; do
 	if msg=$(/usr/bin/rst2html --halt=warning --report=warning "$f" 2>&1 >/dev/null) && [ -z "$msg" ]; then
@@ -74,5 +72,4 @@ else
 	echo "$dangling" | head -n 40 | sed 's/^/  /'
 	bad "files name paths that do not exist (above)"
 fi
-echo "RESULT: passed=$passed failed=$failed skipped=0"
-[ "$failed" -eq 0 ]
+finish

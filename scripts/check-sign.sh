@@ -13,14 +13,7 @@ set -uo pipefail
 out=$(cd "$1" && pwd)
 shift
 repo=$(cd "$(dirname "$0")/.." && pwd)
-passed=0 failed=0 skipped=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() {
-	echo "RESULT: passed=$passed failed=$failed skipped=$skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
