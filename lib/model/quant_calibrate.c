@@ -121,7 +121,8 @@ static int tapped_model(const Onnx__ModelProto *model, const char *const *taps, 
 
 	if (!outs)
 		return fpq_error(-ENOMEM, "quantize: out of memory");
-	memcpy(outs, g->output, g->n_output * sizeof(*outs));
+	if (g->n_output)
+		memcpy(outs, g->output, g->n_output * sizeof(*outs));
 	for (size_t i = 0; i < n_taps; i++) {
 		outs[g->n_output + i] = qz_value_info(a, taps[i], ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
 		if (!outs[g->n_output + i])

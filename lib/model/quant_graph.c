@@ -207,8 +207,10 @@ static int index_graph(struct qz *q)
 		n->output = qz_alloc(&q->a, (src->n_output + 1) * sizeof(char *));
 		if (!n->input || !n->output)
 			return oom();
-		memcpy(n->input, src->input, src->n_input * sizeof(char *));
-		memcpy(n->output, src->output, src->n_output * sizeof(char *));
+		if (src->n_input)
+			memcpy(n->input, src->input, src->n_input * sizeof(char *));
+		if (src->n_output)
+			memcpy(n->output, src->output, src->n_output * sizeof(char *));
 		q->nodes[i] = n;
 		for (k = 0; k < sizeof(qz_ops) / sizeof(qz_ops[0]); k++)
 			if (!strcmp(qz_ops[k].op, src->op_type ? src->op_type : ""))
@@ -1035,8 +1037,10 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 	}
 	folded = *q.m;
 	fg = *q.g;
-	memcpy(finits, q.g->initializer, q.g->n_initializer * sizeof(*finits));
-	memcpy(finits + q.g->n_initializer, q.inits, q.n_inits * sizeof(*finits));
+	if (q.g->n_initializer)
+		memcpy(finits, q.g->initializer, q.g->n_initializer * sizeof(*finits));
+	if (q.n_inits)
+		memcpy(finits + q.g->n_initializer, q.inits, q.n_inits * sizeof(*finits));
 	fg.initializer = finits;
 	fg.n_initializer = q.g->n_initializer + q.n_inits;
 	{

@@ -74,8 +74,10 @@ Onnx__TensorProto *qz_tensor(struct qz_arena *a, const char *name, int32_t dtype
 	if (!t || !d || !raw || !nm)
 		return NULL;
 	onnx__tensor_proto__init(t);
-	memcpy(d, dims, ndim * sizeof(*d));
-	memcpy(raw, data, nbytes);
+	if (ndim)
+		memcpy(d, dims, ndim * sizeof(*d));
+	if (nbytes)
+		memcpy(raw, data, nbytes);
 	t->n_dims = ndim;
 	t->dims = d;
 	t->has_data_type = 1;
@@ -192,9 +194,9 @@ int qz_tensor_floats(struct qz_arena *a, const Onnx__TensorProto *t, float **dat
 	d = qz_alloc(a, n * sizeof(*d));
 	if (!d)
 		return fpq_error(-ENOMEM, "quantize: out of memory");
-	if (t->has_raw_data)
+	if (n && t->has_raw_data)
 		memcpy(d, t->raw_data.data, n * 4);
-	else
+	else if (n)
 		memcpy(d, t->float_data, n * 4);
 	*data = d;
 	*count = n;
