@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * quant.h - what the quantizer's files share (fpq_model_quantize(); Documentation/
- * models.rst, "Quantizing"): ONNX Runtime's quantization rules (quant_params.c), the
- * MinMax calibration run (quant_calibrate.c), the QDQ rewrite of the graph
- * (quant_graph.c) and the ONNX messages it builds (quant_onnx.c).
+ * models.rst, "Quantizing"; the entry point is quant_model.c): ONNX Runtime's
+ * quantization rules (quant_params.c), the MinMax calibration run (quant_calibrate.c),
+ * the QDQ rewrite of the graph (quant_graph.c) and the ONNX messages it builds
+ * (quant_onnx.c).
  */
 #ifndef FPQ_MODEL_QUANT_H
 #define FPQ_MODEL_QUANT_H
@@ -95,8 +96,9 @@ int qz_clamp_counts(struct fpq_model *fm, const struct fpq_tensor *sets, unsigne
 
 /* ---- the rewrite (quant_graph.c) ---- */
 
-/* Everything fpq_model_quantize() does after checking its arguments and loading the
- * float model once (@fm_in: its inputs' descriptions). */
+/* Everything fpq_model_quantize() does after checking its arguments and having the
+ * loader check the float model: fold, calibrate, rewrite, write, check the result
+ * loads and count its clamps on the calibration sets, report. */
 int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 		      const struct fpq_tensor *sets, unsigned int n_sets,
 		      const struct fpq_quantize_opts *opts, void **out, size_t *out_size,
