@@ -11,5 +11,5 @@
 #   tools/demo.sh BUILD_DIR [CARD_IMAGES]
 set -euo pipefail
 b=$1
-images=${2:-32}
+images=${2:-64}
 exec /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/fashion_demo.py" --build "$b" --card-images "$images"

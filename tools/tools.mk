@@ -16,7 +16,7 @@ INSTALL_BIN_TOOLS += $(O)/fpq-info $(O)/fpq-bench
 # The main job (tools/demo.sh, tools/fashion_demo.py): the Fashion-MNIST CNN in fp32 and
 # INT8 on the host CPU (fpq-run and ONNX Runtime) and on the card - a card of this machine,
 # else the co-simulation VM on the first DEMO_CARD_IMAGES test images.
-DEMO_CARD_IMAGES ?= 32
+DEMO_CARD_IMAGES ?= 64
 .PHONY: demo
 demo: deps
 	@$(MAKE) --no-print-directory $(O)/fpq-demo $(O)/fpq-info $(O)/fpq-run $(O)/fpq-quantize \
