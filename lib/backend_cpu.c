@@ -94,6 +94,19 @@ static int cpu_open(struct fpq_context *ctx)
 	return cpu_state_of(ctx, &cs);
 }
 
+/* The context's pool, made on first use; called with cs->lock held. */
+static int pool_of(struct fpq_context *ctx, struct cpu_state *cs)
+{
+	unsigned int n;
+	int err;
+
+	if (cs->pool)
+		return 0;
+	n = fpq_context_threads(ctx);
+	err = cpu_pool_create(n ? n : online_cpus(), &cs->pool);
+	return err ? fpq_error(err, "cpu: cannot start the CPU worker threads") : 0;
+}
+
 static int run_cpu(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		   struct fpq_gemm_status *st)
 {
@@ -105,17 +118,42 @@ static int run_cpu(struct fpq_context *ctx, const struct fpq_gemm_op *op,
 		return err;
 	/* One operation at a time per context (fpq_gemm and the job worker may race). */
 	pthread_mutex_lock(&cs->lock);
-	if (!cs->pool) {
-		unsigned int n = fpq_context_threads(ctx);
-
-		err = cpu_pool_create(n ? n : online_cpus(), &cs->pool);
-		if (err)
-			err = fpq_error(err, "gemm: cannot start the CPU worker threads");
-	}
+	err = pool_of(ctx, cs);
 	if (!err)
 		err = cpu_gemm(cs, op, st);
 	pthread_mutex_unlock(&cs->lock);
 	return err;
+}
+
+int fpq_cpu_parallel(struct fpq_context *ctx,
+		     void (*fn)(void *arg, uint32_t task, unsigned int worker), void *arg,
+		     uint32_t ntasks)
+{
+	struct cpu_state *cs;
+	int err = cpu_state_of(ctx, &cs);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&cs->lock);
+	err = pool_of(ctx, cs);
+	if (!err && ntasks)
+		cpu_pool_run(cs->pool, fn, arg, ntasks);
+	pthread_mutex_unlock(&cs->lock);
+	return err;
+}
+
+unsigned int fpq_cpu_workers(struct fpq_context *ctx)
+{
+	struct cpu_state *cs;
+	unsigned int n = 0;
+
+	if (cpu_state_of(ctx, &cs))
+		return 0;
+	pthread_mutex_lock(&cs->lock);
+	if (!pool_of(ctx, cs))
+		n = cpu_pool_threads(cs->pool);
+	pthread_mutex_unlock(&cs->lock);
+	return n;
 }
 
 static int cpu_pack_weights(struct fpq_context *ctx, struct fpq_weights *w)

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: MIT
-# make install / make uninstall: the library, its header, pkg-config file, man pages and
-# the tools. PREFIX (default /usr/local) and DESTDIR as usual; uninstall removes exactly
-# what install put there.
+# make install / make uninstall: the library, its headers (and the UAPI header, as
+# <fpq/fpq_drm.h>), pkg-config file, man pages and the tools. PREFIX (default
+# /usr/local), LIBDIR (default PREFIX/lib; Debian's packages use its multiarch
+# directory) and DESTDIR as usual; uninstall removes exactly what install put there.
 
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+UAPI_HEADER := uapi/fpq_drm.h
 INSTALL_BIN_TOOLS ?=
 # Section 3 pages are generated from the public headers' comments (tools/gen-man.py),
 # so they cannot fall behind the headers.
@@ -22,15 +25,17 @@ ALL_TARGETS += $(MAN3_STAMP)
 
 $(O)/fpq.pc: lib/fpq.pc.in
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(FPQ_VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(FPQ_VERSION)|' \
+		$< > $@
 
 INSTALLED_FILES = \
 	$(addprefix $(PREFIX)/include/,$(notdir $(PUBLIC_HEADERS))) \
-	$(PREFIX)/lib/libfpq.a \
-	$(PREFIX)/lib/libfpq.so.$(FPQ_VERSION) \
-	$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR) \
-	$(PREFIX)/lib/libfpq.so \
-	$(PREFIX)/lib/pkgconfig/fpq.pc \
+	$(PREFIX)/include/fpq/$(notdir $(UAPI_HEADER)) \
+	$(LIBDIR)/libfpq.a \
+	$(LIBDIR)/libfpq.so.$(FPQ_VERSION) \
+	$(LIBDIR)/libfpq.so.$(FPQ_SO_MAJOR) \
+	$(LIBDIR)/libfpq.so \
+	$(LIBDIR)/pkgconfig/fpq.pc \
 	$(addprefix $(PREFIX)/share/man/man3/,$(addsuffix .3,$(MAN3_NAMES))) \
 	$(addprefix $(PREFIX)/share/man/man7/,$(notdir $(MAN7_PAGES))) \
 	$(addprefix $(PREFIX)/share/man/man1/,$(notdir $(MAN1_PAGES))) \
@@ -43,16 +48,17 @@ install-prereqs:
 		$(INSTALL_BIN_TOOLS)
 
 install: install-prereqs
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/include/fpq $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(O)/libfpq.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(O)/libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR)
-	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/libfpq.so
-	install -m 644 $(O)/fpq.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 $(UAPI_HEADER) $(DESTDIR)$(PREFIX)/include/fpq/
+	install -m 644 $(O)/libfpq.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(O)/libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(LIBDIR)/libfpq.so.$(FPQ_SO_MAJOR)
+	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(LIBDIR)/libfpq.so
+	install -m 644 $(O)/fpq.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 644 $(MAN3_DIR)/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 $(MAN7_PAGES) $(DESTDIR)$(PREFIX)/share/man/man7/
 	$(if $(MAN1_PAGES),install -m 644 $(MAN1_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
@@ -60,6 +66,7 @@ install: install-prereqs
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	-rmdir $(DESTDIR)$(PREFIX)/include/fpq 2>/dev/null
 
 CHECK_SUITES += install
 .PHONY: check-install

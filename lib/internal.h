@@ -168,6 +168,18 @@ void **fpq_context_cpu_slot(struct fpq_context *ctx);
 void fpq_cpu_state_free(void *state);
 
 /*
+ * Work of libfpq's own CPU code (the model layer's operators) on the context's CPU
+ * worker threads: fn(arg, task, worker) for task 0..ntasks-1, worker < the count
+ * fpq_cpu_workers() gives; returns when all are done. One parallel run or CPU
+ * operation at a time per context. fn brackets its float work with fp_env.h itself.
+ */
+int fpq_cpu_parallel(struct fpq_context *ctx,
+		     void (*fn)(void *arg, uint32_t task, unsigned int worker), void *arg,
+		     uint32_t ntasks);
+/* How many workers fpq_cpu_parallel() may use (0 if the CPU state cannot be made). */
+unsigned int fpq_cpu_workers(struct fpq_context *ctx);
+
+/*
  * Pre-packed weights (weights.c): a private copy of B in its own storage format (so any
  * backend, and the reference, can always read the elements), and the packed form of
  * the backend that made it.

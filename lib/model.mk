@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The model layer of libfpq (lib/model/: ONNX models, fpq_model.h) and fpq-run. Its
+# The model layer of libfpq (lib/model/: ONNX models, fpq_model.h), fpq-run and
+# fpq-quantize. Its
 # tests and the loader's fuzzer are in tests/model/model-tests.mk.
 #
 # The ONNX protobuf code is generated at build time by protoc-c from the onnx.proto
@@ -18,6 +19,13 @@ $(MODEL_PB_C): $(MODEL_PB_H)
 MODEL_SRCS := $(sort $(wildcard lib/model/*.c))
 MODEL_OBJS := $(MODEL_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/$(MODEL_PB_C:.c=.o)
 MODEL_ASAN_OBJS := $(MODEL_SRCS:%.c=$(O)/asan/%.o) $(O)/asan/$(MODEL_PB_C:.c=.o)
+
+# The CPU kernels built per instruction set (kern_tmpl.h); -O3 lets the compiler
+# vectorise them (no contraction: FPFLAGS stay).
+CFLAGS_lib/model/kern_generic.c := -O3
+CFLAGS_lib/model/kern_avx2.c := -O3 -mavx2 -mfma
+CFLAGS_lib/model/kern_avx512.c := -O3 -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq \
+	-mprefer-vector-width=512
 
 # The generated header before anything includes it; the reader sees it on the path.
 $(MODEL_OBJS) $(MODEL_ASAN_OBJS): $(MODEL_PB_H)
@@ -41,4 +49,13 @@ $(O)/fpq-run: tools/fpq-run.c tools/npy.c tools/npy.h lib/include/fpq_model.h $(
 
 ALL_TARGETS += $(O)/fpq-run
 INSTALL_BIN_TOOLS += $(O)/fpq-run
+
+# fpq-quantize (tools/fpq-quantize.c): fpq_model_quantize() on .npy calibration inputs.
+$(O)/fpq-quantize: tools/fpq-quantize.c tools/npy.c tools/npy.h lib/include/fpq_model.h \
+		$(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include -Itools $< tools/npy.c $(O)/libfpq.a \
+		$(LIB_LDLIBS) -o $@
+
+ALL_TARGETS += $(O)/fpq-quantize
+INSTALL_BIN_TOOLS += $(O)/fpq-quantize
 endif

@@ -11,10 +11,7 @@ out=$1
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 prefix=/usr/local
-passed=0 failed=0
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 if make --no-print-directory -s install DESTDIR="$stage" PREFIX="$prefix" >"$stage.log" 2>&1; then
 	ok "make install into a staging directory"
@@ -94,5 +91,4 @@ else
 	echo "$left" | sed 's/^/  left: /'
 	bad "files left after uninstall"
 fi
-echo "RESULT: passed=$passed failed=$failed skipped=0"
-[ "$failed" -eq 0 ]
+finish

@@ -21,14 +21,7 @@ out=$(mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 module=${2:-driver}
 series=${3:-6.1}
 tarball=${FPQ_LINUX_SOURCE:-/usr/src/linux-source-$series.tar.xz}
-passed=0 failed=0 skipped=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-finish() {
-	echo "RESULT: passed=$passed failed=$failed skipped=$skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 # Debian's headers of that kernel, whatever kernel this machine runs.
 kdir=${FPQ_KDIR:-$(ls -d /usr/src/linux-headers-"$series".*-amd64 2>/dev/null | sort -V | tail -n 1)}

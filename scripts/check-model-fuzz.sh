@@ -8,9 +8,7 @@
 set -uo pipefail
 fuzzer=${1:?usage: check-model-fuzz.sh FUZZER SEED_DIR WORK_DIR SECONDS}
 seeds=$2 work=$3 seconds=$4
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 rm -rf "$work" && mkdir -p "$work/corpus"
 n_seeds=$(ls "$seeds" | grep -vc README)
@@ -31,5 +29,4 @@ else
 	tail -40 "$work/fuzz.log"
 	bad "the fuzzer found a failure (input kept in $work)"
 fi
-echo "RESULT: passed=$passed failed=$failed skipped=0"
-[ "$failed" -eq 0 ]
+finish

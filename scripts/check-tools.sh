@@ -4,9 +4,7 @@
 #   scripts/check-tools.sh BUILD_DIR
 set -uo pipefail
 b=$1
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 t() { # description, then a command that must succeed
 	local d=$1
 	shift
@@ -36,5 +34,4 @@ if [ -z "$(ls /dev/accel/accel* /dev/dri/renderD* 2>/dev/null)" ]; then
 	t "fpq-bench --backend card without a card fails and says why" \
 		bash -c "out=\$($b/fpq-bench --backend card --seconds 0.01 --no-progress 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'no fpq device'"
 fi
-echo "RESULT: passed=$passed failed=$failed skipped=0"
-[ "$failed" -eq 0 ]
+finish

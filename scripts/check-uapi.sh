@@ -22,15 +22,11 @@ fi
 out=${1:-build/uapi}
 golden=$here/abi.golden
 mkdir -p "$out"
-passed=0 failed=0 skipped=0
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 
 if ! command -v pahole >/dev/null; then
-	echo "pahole missing (apt-get install dwarves)"
-	echo "RESULT: passed=0 failed=1 skipped=0"
-	exit 1
+	bad "pahole missing (apt-get install dwarves)"
+	finish
 fi
 
 # -m32 needs only the compiler: the asm/ headers of x86_64's linux-libc-dev serve
@@ -184,5 +180,4 @@ else
 	ok "the ABI check rejects drm_fpq_submit with op_count and op_size swapped"
 fi
 
-echo "RESULT: passed=$passed failed=$failed skipped=$skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -13,7 +13,7 @@
 set -uo pipefail
 card=$1 probe=$2
 here=$(cd "$(dirname "$0")/../tools" && pwd)
-passed=0 failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -26,12 +26,10 @@ expect() {
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	if [ "$rc" -eq 1 ] && grep -qE "$pattern" "$tmp/$name.out"; then
-		echo "ok   $name (${secs} s): $(grep -m1 -E "$pattern" "$tmp/$name.out")"
-		passed=$((passed + 1))
+		ok "$name (${secs} s): $(grep -m1 -E "$pattern" "$tmp/$name.out")"
 	else
-		echo "FAIL $name: exit $rc, expected 1 and /$pattern/; output:"
 		sed 's/^/     | /' "$tmp/$name.out"
-		failed=$((failed + 1))
+		bad "$name: exit $rc, expected 1 and /$pattern/ (output above)"
 	fi
 }
 
@@ -73,11 +71,9 @@ for i in range(len(data) + 1):
         assert got == want, (i, j, got)
 PY
 ); then
-	echo "ok   results-chunks: every split of CR LF and UTF-8 between reads parses whole"
-	passed=$((passed + 1))
+	ok "results-chunks: every split of CR LF and UTF-8 between reads parses whole"
 else
-	echo "FAIL results-chunks: $out"
-	failed=$((failed + 1))
+	bad "results-chunks: $out"
 fi
 
 expect checker-report 'FAIL vm: kernel log reports a problem' -- \
@@ -110,12 +106,10 @@ wrong = [o for o in ordinary if BAD_KERNEL_LOG.search(o)]
 assert not missed and not wrong, (missed, wrong)
 PY
 ); then
-	echo "ok   checker-patterns: every checker's report fails a run, ordinary lines do not"
-	passed=$((passed + 1))
+	ok "checker-patterns: every checker's report fails a run, ordinary lines do not"
 else
-	echo "FAIL checker-patterns: $out"
-	failed=$((failed + 1))
+	bad "checker-patterns: $out"
 fi
 
-echo "RESULT: passed=$passed failed=$failed skipped=0"
+finish
 [ "$failed" -eq 0 ]

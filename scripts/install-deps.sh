@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs what fpq's build, tests and demo need on Debian 12. Idempotent and quiet:
 # installs only the packages that are missing, prints one line when it does.
+#   scripts/install-deps.sh          what `make`, `make check` and `make demo` need
+#   scripts/install-deps.sh train    and what retraining the shipped models needs
+#                                    (`make train-fashion`: PyTorch)
 set -euo pipefail
 
 packages=(
@@ -13,8 +16,14 @@ packages=(
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
-	python3-numpy python3-onnx libonnx-testdata nodejs
+	python3-numpy python3-onnx libonnx-testdata nodejs dataset-fashion-mnist gnuplot-nox
+	dkms debhelper dh-dkms lintian openssl udev
 )
+case "${1:-}" in
+"") ;;
+train) packages+=(python3-torch) ;;
+*) echo "usage: install-deps.sh [train]" >&2; exit 2 ;;
+esac
 # npm runs scripts/get-onnxruntime.sh (and tools/get-ggml.sh). A Node.js that carries its
 # own npm (NodeSource's nodejs provides and conflicts with Debian's npm) needs no package.
 command -v npm >/dev/null || packages+=(npm)

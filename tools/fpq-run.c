@@ -4,7 +4,7 @@
  * output, and optionally print the per-layer profile.
  *
  *   fpq-run MODEL [--input NAME=FILE.npy ...] [--output-dir DIR] [--device cpu|card]
- *           [--profile] [--json] [--repeat N]
+ *           [--profile] [--json] [--repeat N] [--threads T] [--time N]
  *
  * Output NAME is written to DIR/NAME.npy (a '/' in a name becomes '_'). The progress
  * line goes to a terminal on stderr only; --json prints a machine-readable summary on
@@ -37,7 +37,8 @@ static bool progress;
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fpq-run MODEL [--input NAME=FILE.npy ...] [--output-dir DIR]\n"
-		   "               [--device cpu|card] [--profile] [--json] [--repeat N]\n");
+		   "               [--device cpu|card] [--profile] [--json] [--repeat N]\n"
+		   "               [--threads T] [--time N]\n");
 }
 
 static void say(const char *what)
@@ -179,7 +180,7 @@ static void print_json(struct fpq_model *m, struct fpq_context *ctx, const char 
 int main(int argc, char **argv)
 {
 	struct named_input inputs[MAX_INPUTS];
-	int n_named = 0, repeat = 1, err, rc = 1;
+	int n_named = 0, repeat = 1, timed = 0, err, rc = 1;
 	const char *model = NULL, *out_dir = ".", *device = NULL;
 	bool profile = false, json = false;
 	struct fpq_context_opts copts = { .backend = FPQ_BACKEND_AUTO };
@@ -215,6 +216,20 @@ int main(int argc, char **argv)
 			repeat = atoi(argv[++i]);
 			if (repeat < 1) {
 				fprintf(stderr, "fpq-run: --repeat takes a positive count\n");
+				return 2;
+			}
+		} else if (!strcmp(a, "--threads") && i + 1 < argc) {
+			int t = atoi(argv[++i]);
+
+			if (t < 1) {
+				fprintf(stderr, "fpq-run: --threads takes a positive count\n");
+				return 2;
+			}
+			copts.num_threads = (unsigned int)t;
+		} else if (!strcmp(a, "--time") && i + 1 < argc) {
+			timed = atoi(argv[++i]);
+			if (timed < 1) {
+				fprintf(stderr, "fpq-run: --time takes a positive count\n");
 				return 2;
 			}
 		} else if (!strcmp(a, "--profile")) {
@@ -327,6 +342,39 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fpq-run: %s\n", fpq_strerror(err));
 			goto out;
 		}
+	}
+	if (timed) {
+		double *ms = calloc((size_t)timed, sizeof(double));
+
+		if (!ms) {
+			fprintf(stderr, "fpq-run: out of memory\n");
+			goto out;
+		}
+		say("timing");
+		for (int r = 0; r < timed && !err; r++) {
+			double t0 = now_ms();
+
+			err = fpq_model_run(m, in, ni, outs, no, st);
+			ms[r] = now_ms() - t0;
+		}
+		say_done();
+		if (err) {
+			free(ms);
+			fprintf(stderr, "fpq-run: %s\n", fpq_strerror(err));
+			goto out;
+		}
+		/* insertion sort: N is small */
+		for (int a = 1; a < timed; a++)
+			for (int b = a; b > 0 && ms[b] < ms[b - 1]; b--) {
+				double t = ms[b];
+
+				ms[b] = ms[b - 1];
+				ms[b - 1] = t;
+			}
+		printf("latency over %d runs: median %.3f ms (min %.3f, max %.3f)\n", timed,
+		       ms[timed / 2], ms[0], ms[timed - 1]);
+		run_ms = ms[timed / 2];
+		free(ms);
 	}
 	say("writing the outputs");
 	if (mkdir(out_dir, 0777) && errno != EEXIST) {

@@ -200,28 +200,33 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 	}
 	if (int8_path && ap->cls == CPU_CLASS_I8) {
 		/* The codes are the operand: sum each row (sad of the biased bytes), and copy
-		 * it only when its padding must be added. */
+		 * it only when its padding must be added. The last piece of a row is a masked
+		 * load (zeros past k, which the bias turns into 128 each, as whole pieces'
+		 * bytes) and, when copied, a masked store up to kpad (the padding is zeros). */
 		for (uint32_t r = r0; r < r1; r++) {
 			const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
+			uint8_t *dst = ap->data ? ap->data + (size_t)r * ap->row_bytes : NULL;
 			__m512i acc = _mm512_setzero_si512();
-			uint32_t k = 0, sum;
+			uint32_t k = 0, pieces = 0, sum;
 
-			for (; k + 64 <= ap->k; k += 64)
+			for (; k < ap->k; k += 64, pieces++) {
+				const uint32_t n = ap->k - k < 64 ? ap->k - k : 64;
+				const __mmask64 m = n == 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
+				const __m512i v = _mm512_maskz_loadu_epi8(m, row + k);
+
 				acc = _mm512_add_epi64(acc, _mm512_sad_epu8(
-					_mm512_xor_si512(_mm512_loadu_si512(row + k),
-							 _mm512_set1_epi8(-128)),
+					_mm512_xor_si512(v, _mm512_set1_epi8(-128)),
 					_mm512_setzero_si512()));
-			/* sum of (a + 128) minus 128 per element, modulo 2^32 */
-			sum = (uint32_t)_mm512_reduce_add_epi64(acc) - 128u * k;
-			for (; k < ap->k; k++)
-				sum += (uint32_t)(int32_t)(int8_t)row[k];
-			ap->rowcorr[r] = (int32_t)(0u - 128u * sum);
-			if (ap->data) {
-				uint8_t *dst = ap->data + (size_t)r * ap->row_bytes;
+				if (dst) {
+					const uint32_t np = ap->kpad - k < 64 ? ap->kpad - k : 64;
 
-				memcpy(dst, row, ap->k);
-				memset(dst + ap->k, 0, ap->kpad - ap->k);
+					_mm512_mask_storeu_epi8(dst + k, np == 64 ? ~(__mmask64)0
+								: ((__mmask64)1 << np) - 1, v);
+				}
 			}
+			/* sum of (a + 128) minus 128 per byte read, modulo 2^32 */
+			sum = (uint32_t)_mm512_reduce_add_epi64(acc) - 128u * 64u * pieces;
+			ap->rowcorr[r] = (int32_t)(0u - 128u * sum);
 		}
 		return;
 	}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * pool.c - the worker threads of a context. A run hands out task numbers from one
- * atomic counter; the caller works too. Workers spin briefly after a run before they
- * sleep, so back-to-back small GEMMs (latency-bound inference) do not pay a wake-up
+ * pool.c - the worker threads of a context. A run hands out task numbers from per-worker
+ * ranges; the caller works too, and a run is over when its tasks are: the caller never
+ * waits for a worker that took no task (on a loaded machine a descheduled worker would
+ * otherwise cost every small run a time slice). Workers spin briefly after a run before
+ * they sleep, so back-to-back small runs (latency-bound inference) do not pay a wake-up
  * each time.
  *
  * Which thread runs which task does not matter for the results: every task computes
@@ -10,6 +12,7 @@
  * thread count or the schedule.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,8 +27,10 @@ struct cpu_pool {
 	pthread_t *threads;
 	pthread_mutex_t lock;
 	pthread_cond_t wake, done;
-	atomic_uint_fast64_t generation; /* bumped to start a run */
-	atomic_uint active;              /* workers not finished with the current run */
+	/* Odd while the caller sets a run up, even once it is published. */
+	atomic_uint_fast64_t generation;
+	atomic_uint remaining;           /* tasks of the current run not finished */
+	atomic_uint inside;              /* workers taking part in a run */
 	atomic_bool stop;
 	void (*fn)(void *arg, uint32_t task, unsigned int worker);
 	void *arg;
@@ -54,7 +59,8 @@ static inline void cpu_relax(void)
 /*
  * Contiguous ranges per worker keep a worker on the same tasks from one call to the next
  * (the same columns of B stay in its core's caches), and stealing keeps the load
- * balanced when a core is slower or busy elsewhere.
+ * balanced when a core is slower or busy elsewhere. The one finishing the last task of
+ * the run wakes the caller if it sleeps.
  */
 static void run_tasks(struct cpu_pool *p, unsigned int id)
 {
@@ -67,6 +73,11 @@ static void run_tasks(struct cpu_pool *p, unsigned int id)
 			if (t >= r->end)
 				break;
 			p->fn(p->arg, t, id);
+			if (atomic_fetch_sub(&p->remaining, 1) == 1 && id) {
+				pthread_mutex_lock(&p->lock);
+				pthread_cond_signal(&p->done);
+				pthread_mutex_unlock(&p->lock);
+			}
 		}
 	}
 }
@@ -79,27 +90,31 @@ static void *worker_main(void *arg)
 
 	free(arg);
 	for (;;) {
-		uint_fast64_t g = atomic_load_explicit(&p->generation, memory_order_acquire);
+		uint_fast64_t g = atomic_load(&p->generation);
 
-		for (int i = 0; g == seen && i < SPIN_ITERS && !atomic_load(&p->stop); i++) {
+		for (int i = 0; (g == seen || (g & 1)) && i < SPIN_ITERS && !atomic_load(&p->stop);
+		     i++) {
 			cpu_relax();
-			g = atomic_load_explicit(&p->generation, memory_order_acquire);
+			g = atomic_load(&p->generation);
 		}
-		if (g == seen) {
+		if (g == seen || (g & 1)) {
 			pthread_mutex_lock(&p->lock);
-			while ((g = atomic_load(&p->generation)) == seen && !atomic_load(&p->stop))
+			while (((g = atomic_load(&p->generation)) == seen || (g & 1)) &&
+			       !atomic_load(&p->stop))
 				pthread_cond_wait(&p->wake, &p->lock);
 			pthread_mutex_unlock(&p->lock);
 		}
-		if (g == seen)
-			break;                   /* stopping */
-		seen = g;
-		run_tasks(p, ws.id);
-		if (atomic_fetch_sub(&p->active, 1) == 1) {
-			pthread_mutex_lock(&p->lock);
-			pthread_cond_signal(&p->done);
-			pthread_mutex_unlock(&p->lock);
+		if (atomic_load(&p->stop))
+			break;
+		/* Take part only in the run published as g: announce it, then check that
+		 * no set-up of a later run began (the caller waits for inside == 0 before it
+		 * changes the run's state; both sides are sequentially consistent). */
+		atomic_fetch_add(&p->inside, 1);
+		if (atomic_load(&p->generation) == g) {
+			run_tasks(p, ws.id);
+			seen = g;
 		}
+		atomic_fetch_sub(&p->inside, 1);
 	}
 	return NULL;
 }
@@ -121,7 +136,8 @@ int cpu_pool_create(unsigned int threads, struct cpu_pool **out)
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
 	atomic_init(&p->generation, 0);
-	atomic_init(&p->active, 0);
+	atomic_init(&p->remaining, 0);
+	atomic_init(&p->inside, 0);
 	atomic_init(&p->stop, false);
 	p->ranges = aligned_alloc(64, sizeof(*p->ranges) * p->n);
 	if (!p->ranges) {
@@ -181,6 +197,15 @@ void cpu_pool_run(struct cpu_pool *p, void (*fn)(void *arg, uint32_t task, unsig
 			fn(arg, t, 0);
 		return;
 	}
+	/* Set-up: no worker may still be looking at the previous run's state (one that
+	 * woke late leaves at once; yield in case it is waiting for a CPU). */
+	atomic_fetch_add(&p->generation, 1);
+	for (int i = 0; atomic_load(&p->inside) != 0; i++) {
+		if (i < SPIN_ITERS)
+			cpu_relax();
+		else
+			sched_yield();
+	}
 	p->fn = fn;
 	p->arg = arg;
 	p->ntasks = ntasks;
@@ -188,20 +213,19 @@ void cpu_pool_run(struct cpu_pool *p, void (*fn)(void *arg, uint32_t task, unsig
 		atomic_store(&p->ranges[w].next, (uint_fast32_t)((uint64_t)ntasks * w / p->n));
 		p->ranges[w].end = (uint32_t)((uint64_t)ntasks * (w + 1) / p->n);
 	}
-	atomic_store(&p->active, p->n - 1);
+	atomic_store(&p->remaining, ntasks);
 	pthread_mutex_lock(&p->lock);
-	atomic_store_explicit(&p->generation, atomic_load(&p->generation) + 1,
-			      memory_order_release);
+	atomic_fetch_add(&p->generation, 1);
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 
 	run_tasks(p, 0);
 
-	for (int i = 0; atomic_load(&p->active) != 0 && i < SPIN_ITERS; i++)
+	for (int i = 0; atomic_load(&p->remaining) != 0 && i < SPIN_ITERS; i++)
 		cpu_relax();
-	if (atomic_load(&p->active) != 0) {
+	if (atomic_load(&p->remaining) != 0) {
 		pthread_mutex_lock(&p->lock);
-		while (atomic_load(&p->active) != 0)
+		while (atomic_load(&p->remaining) != 0)
 			pthread_cond_wait(&p->done, &p->lock);
 		pthread_mutex_unlock(&p->lock);
 	}

@@ -92,7 +92,7 @@ int mg_eval_node(struct mg_graph *g, int idx, enum mg_kind kind)
 {
 	struct mg_node *n = &g->nodes[idx];
 	struct fpq_layer_stats st = { 0 };
-	struct mg_exec x = { .g = g, .ctx = g->ctx, .st = &st };
+	struct mg_exec x = { .g = g, .ctx = g->ctx, .k = g->kern, .workers = 1, .st = &st };
 	int err = 0;
 
 	if (n->op->pack && !n->packed) {

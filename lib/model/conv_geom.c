@@ -8,6 +8,7 @@
 
 #include "conv_geom.h"
 #include "internal.h"
+#include "ops.h"
 
 int mg_window_parse(struct mg_graph *g, struct mg_node *n, struct mg_window *win, bool pool)
 {
@@ -193,24 +194,36 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
 }
 
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
-	       int64_t row0, int64_t rows, const void *pad, uint8_t *out)
+	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes)
 {
 	const size_t chunk = (size_t)cg * (size_t)es;
+	const size_t used = chunk * (size_t)(geo->kh * geo->kw);
 	const int64_t per_image = geo->oh * geo->ow;
+	/* one group, no dilation: the kw taps of a kernel row are adjacent in the input */
+	const bool adjacent = cg == geo->c && geo->dw == 1;
+
+	/* the output pixel of the first row; later rows step through it without divisions */
+	int64_t img = row0 / per_image, oy = row0 % per_image / geo->ow, ox = row0 % geo->ow;
 
 	for (int64_t r = 0; r < rows; r++) {
-		int64_t p = row0 + r;
-		int64_t img = p / per_image, rem = p % per_image;
-		int64_t oy = rem / geo->ow, ox = rem % geo->ow;
+		uint8_t *row = out;
 		const uint8_t *base = x + (size_t)img * (size_t)(geo->h * geo->w * geo->c) * (size_t)es;
+		const int64_t ix0 = ox * geo->sw - geo->pl;
 
 		for (int64_t ky = 0; ky < geo->kh; ky++) {
 			int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+			bool row_in = iy >= 0 && iy < geo->h;
 
+			if (row_in && adjacent && ix0 >= 0 && ix0 + geo->kw <= geo->w) {
+				mg_copy_short(out, base + (size_t)(iy * geo->w + ix0) * chunk,
+					   chunk * (size_t)geo->kw);
+				out += chunk * (size_t)geo->kw;
+				continue;
+			}
 			for (int64_t kx = 0; kx < geo->kw; kx++) {
-				int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
+				int64_t ix = ix0 + kx * geo->dw;
 
-				if (iy < 0 || iy >= geo->h || ix < 0 || ix >= geo->w) {
+				if (!row_in || ix < 0 || ix >= geo->w) {
 					if (es == 1) {
 						memset(out, *(const uint8_t *)pad, chunk);
 					} else {
@@ -218,10 +231,20 @@ void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, 
 							memcpy(out + c * es, pad, (size_t)es);
 					}
 				} else {
-					memcpy(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
-							    (size_t)c0) * (size_t)es, chunk);
+					mg_copy_short(out, base + ((size_t)(iy * geo->w + ix) * (size_t)geo->c +
+								(size_t)c0) * (size_t)es, chunk);
 				}
 				out += chunk;
+			}
+		}
+		if (row_bytes > used && es == 1)
+			memset(out, *(const uint8_t *)pad, row_bytes - used);
+		out = row + row_bytes;
+		if (++ox == geo->ow) {
+			ox = 0;
+			if (++oy == geo->oh) {
+				oy = 0;
+				img++;
 			}
 		}
 	}

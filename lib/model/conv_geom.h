@@ -43,9 +43,10 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
  * Rows [row0, row0 + rows) of the im2col matrix of an NHWC input x (element size es):
  * row p is output pixel p (n, oy, ox) and holds, for each (ky, kx) in order, the cg
  * channels [c0, c0 + cg) of the input pixel it reads, or pad (es bytes) where the
- * window leaves the image.
+ * window leaves the image. Rows are row_bytes apart; the bytes after a row's elements
+ * (es == 1 only) hold pad too.
  */
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
-	       int64_t row0, int64_t rows, const void *pad, uint8_t *out);
+	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes);
 
 #endif /* FPQ_MODEL_CONV_GEOM_H */

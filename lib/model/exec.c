@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "fp_env.h"
 #include "internal.h"
+#include "kern.h"
 #include "pipeline.h"
 
 #define MG_ALIGN 64
@@ -25,6 +27,50 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+struct par_job {
+	void (*fn)(void *arg, int64_t begin, int64_t end, unsigned int worker);
+	void *arg;
+	int64_t total, chunk;
+};
+
+static FPQ_FP_WORK void par_call(struct par_job *j, uint32_t task, unsigned int worker)
+{
+	int64_t b = (int64_t)task * j->chunk, e = b + j->chunk < j->total ? b + j->chunk : j->total;
+
+	if (b < e)
+		j->fn(j->arg, b, e, worker);
+}
+
+static void par_task(void *arg, uint32_t task, unsigned int worker)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+
+	par_call(arg, task, worker);
+	fpq_fp_leave(env);
+}
+
+int mg_parallel(struct mg_exec *ex, int64_t total, int64_t grain,
+		void (*fn)(void *arg, int64_t begin, int64_t end, unsigned int worker), void *arg)
+{
+	struct par_job j = { fn, arg, total, 0 };
+	int64_t tasks;
+
+	if (total <= 0)
+		return 0;
+	if (grain < 1)
+		grain = 1;
+	tasks = (total + grain - 1) / grain;
+	if (ex->workers <= 1 || tasks <= 1) {
+		fn(arg, 0, total, 0);
+		return 0;
+	}
+	/* a few pieces per worker keep them busy when one is slower */
+	if (tasks > (int64_t)ex->workers * 4)
+		tasks = (int64_t)ex->workers * 4;
+	j.chunk = (total + tasks - 1) / tasks;
+	return fpq_cpu_parallel(ex->ctx, par_task, &j, (uint32_t)((total + j.chunk - 1) / j.chunk));
 }
 
 int mg_set_output(struct mg_graph *g, struct mg_node *n, int o, enum fpq_dtype dtype,
@@ -262,6 +308,8 @@ int mg_prepare(struct mg_graph *g, struct mg_plan *p, const struct fpq_tensor *i
 	err = mg_infer_shapes(g, true);
 	if (err)
 		return err;
+	p->workers = fpq_cpu_workers(g->ctx);
+	g->workers = p->workers ? p->workers : 1;
 	if (!p->shape_time) {
 		p->shape_time = mg_calloc(g, (size_t)g->n_nodes + 1, sizeof(bool));
 		if (!p->shape_time)
@@ -329,8 +377,8 @@ int mg_execute(struct mg_graph *g, struct mg_plan *p, const struct fpq_tensor *i
 	       struct fpq_tensor *outputs, struct fpq_layer_stats *stats, int n_layers)
 {
 	struct fpq_layer_stats dummy;
-	struct mg_exec x = { .g = g, .ctx = g->ctx, .scratch = p->scratch,
-			     .scratch_size = p->scratch_size };
+	struct mg_exec x = { .g = g, .ctx = g->ctx, .k = g->kern, .workers = p->workers,
+			     .scratch = p->scratch, .scratch_size = p->scratch_size };
 	bool *allocated = NULL;
 	int err = 0;
 

@@ -124,6 +124,8 @@ struct mg_graph {
 	/* Name -> value index. */
 	int *hash;
 	int hash_cap;
+	const struct mg_kernels *kern;  /* CPU kernels chosen for ctx */
+	unsigned int workers;           /* CPU worker threads (scratch per worker) */
 	/* Memory accounting: every allocation of the model goes through mg_alloc(). */
 	size_t mem_used, mem_limit;
 	/* Nodes whose names the error messages cite. */
@@ -165,14 +167,32 @@ struct mg_op {
 /* The op table (ops.c): NULL if op_type/domain is not supported. */
 const struct mg_op *mg_op_find(const char *domain, const char *op_type);
 
+struct mg_kernels;
+
 /* What a running op sees (exec.c). */
 struct mg_exec {
 	struct mg_graph *g;
 	struct fpq_context *ctx;
+	const struct mg_kernels *k;  /* the CPU kernels (kern.h) */
+	unsigned int workers;        /* CPU worker threads for mg_parallel() */
 	void *scratch;
 	size_t scratch_size;
 	struct fpq_layer_stats *st;  /* the running layer's statistics */
 };
+
+/*
+ * Split [0, total) into pieces of at least grain and run fn on the context's CPU
+ * workers (inline when one piece or one worker). fn adds its counts to ex->st with
+ * mg_count(). Returns 0 or the error of starting the workers.
+ */
+int mg_parallel(struct mg_exec *ex, int64_t total, int64_t grain,
+		void (*fn)(void *arg, int64_t begin, int64_t end, unsigned int worker), void *arg);
+/* Add to a statistic from any worker. */
+static inline void mg_count(uint64_t *field, uint64_t n)
+{
+	if (n)
+		__atomic_fetch_add(field, n, __ATOMIC_RELAXED);
+}
 
 /* ---- memory (graph.c): counted against mem_limit ---- */
 

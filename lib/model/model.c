@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fenv.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fp_env.h"
 #include "internal.h"
+#include "kern.h"
 #include "pipeline.h"
 
 #define MODEL_DEFAULT_MEMORY ((size_t)2 << 30)
@@ -67,30 +68,6 @@ size_t fpq_dtype_size(enum fpq_dtype t)
 	return mg_dtype_size(t);
 }
 
-/*
- * The model's own float arithmetic (folding, tables, float ops) must not depend on the
- * caller's rounding mode or flush-to-zero settings: every entry point that computes
- * runs in the default environment and gives the caller's back.
- */
-struct fp_guard {
-	fenv_t saved;
-};
-
-static void fp_enter(struct fp_guard *f)
-{
-	fegetenv(&f->saved);
-	fesetenv(FE_DFL_ENV);
-#if defined(__x86_64__) || defined(__i386__)
-	/* FE_DFL_ENV leaves MXCSR's FTZ and DAZ as glibc's default (clear); make sure. */
-	__builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() & ~0x8040u);
-#endif
-}
-
-static void fp_leave(struct fp_guard *f)
-{
-	fesetenv(&f->saved);
-}
-
 static int build_layers(struct fpq_model *m)
 {
 	struct mg_graph *g = &m->g;
@@ -120,7 +97,10 @@ static bool inputs_static(const struct mg_graph *g)
 	return true;
 }
 
-static int build(struct fpq_model *m, const void *data, size_t size)
+/* The model's own float arithmetic (folding, tables, float ops) must not depend on the
+ * caller's rounding mode or flush-to-zero settings: load and run bracket it with
+ * fpq_fp_enter()/fpq_fp_leave() (lib/fp_env.h). */
+static FPQ_FP_WORK int build(struct fpq_model *m, const void *data, size_t size)
 {
 	struct mg_graph *g = &m->g;
 	int err;
@@ -178,7 +158,7 @@ int fpq_model_load_memory(struct fpq_context *ctx, const void *data, size_t size
 			  const struct fpq_model_opts *opts, struct fpq_model **out)
 {
 	struct fpq_model *m;
-	struct fp_guard fp;
+	struct fpq_fp_env fp;
 	size_t limit = MODEL_DEFAULT_MEMORY;
 	int err;
 
@@ -196,13 +176,14 @@ int fpq_model_load_memory(struct fpq_context *ctx, const void *data, size_t size
 		return fpq_error(-ENOMEM, "model: out of memory");
 	mg_graph_init(&m->g, limit);
 	m->g.ctx = ctx;
+	m->g.kern = mg_kernels_for(ctx);
 	pthread_mutex_init(&m->run_lock, NULL);
 	pthread_mutex_init(&m->q_lock, NULL);
 	pthread_cond_init(&m->q_cond, NULL);
 	pthread_cond_init(&m->idle_cond, NULL);
-	fp_enter(&fp);
+	fp = fpq_fp_enter();
 	err = build(m, data, size);
-	fp_leave(&fp);
+	fpq_fp_leave(fp);
 	if (err) {
 		/* Keep the message of the failure: freeing does not touch it. */
 		mg_plan_free(&m->g, &m->plan);
@@ -393,15 +374,15 @@ static int check_run_args(struct fpq_model *m, const struct fpq_tensor *inputs,
 static int run_locked(struct fpq_model *m, const struct fpq_tensor *inputs,
 		      struct fpq_tensor *outputs, struct fpq_layer_stats *stats)
 {
-	struct fp_guard fp;
+	struct fpq_fp_env fp;
 	int err;
 
 	pthread_mutex_lock(&m->run_lock);
-	fp_enter(&fp);
+	fp = fpq_fp_enter();
 	err = mg_prepare(&m->g, &m->plan, inputs);
 	if (!err)
 		err = mg_execute(&m->g, &m->plan, inputs, outputs, stats, m->n_layers);
-	fp_leave(&fp);
+	fpq_fp_leave(fp);
 	pthread_mutex_unlock(&m->run_lock);
 	return err;
 }

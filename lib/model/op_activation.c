@@ -12,6 +12,7 @@
 #include <inttypes.h>
 
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 enum act_kind { ACT_RELU, ACT_CLIP, ACT_LEAKY, ACT_SIGMOID, ACT_HSIGMOID, ACT_HSWISH };
@@ -237,17 +238,27 @@ static int qact_pack(struct mg_graph *g, struct mg_node *n)
 	return 0;
 }
 
+struct lut_job {
+	const int8_t *x;
+	int8_t *y;
+	const int8_t *table;
+	const struct mg_kernels *k;
+};
+
+static void lut_piece(void *arg, int64_t b, int64_t e, unsigned int worker)
+{
+	struct lut_job *j = arg;
+
+	(void)worker;
+	j->k->lut(j->y + b, j->x + b, e - b, j->table);
+}
+
 static int lut_run(struct mg_exec *ex, struct mg_node *n)
 {
 	const struct act_priv *p = n->priv;
-	struct mg_value *x = mg_in(ex->g, n, 0), *y = mg_out(ex->g, n, 0);
-	const uint8_t *src = x->ptr;
-	int8_t *dst = y->ptr;
-	int64_t total = mg_numel(x);
+	struct lut_job j = { mg_in(ex->g, n, 0)->ptr, mg_out(ex->g, n, 0)->ptr, p->table, ex->k };
 
-	for (int64_t i = 0; i < total; i++)
-		dst[i] = p->table[src[i]];
-	return 0;
+	return mg_parallel(ex, mg_numel(mg_in(ex->g, n, 0)), 65536, lut_piece, &j);
 }
 
 int mg_lut_set(struct mg_graph *g, struct mg_node *n, const int8_t *table);

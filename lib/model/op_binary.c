@@ -18,6 +18,7 @@
 #include <inttypes.h>
 
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 enum bin_kind { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV };
@@ -246,68 +247,127 @@ static int scalar_side(const struct mg_bcast *bc)
 	return 0;
 }
 
+struct qbin_job {
+	const struct bin_priv *p;
+	const struct mg_node *n;
+	const int8_t *a, *b;
+	int8_t *y;
+	struct mg_bcast bc;
+	struct mg_qadd qa;
+	struct mg_qmul qm;
+	const struct mg_kernels *k;
+	struct fpq_layer_stats *st;
+};
+
+/* The element offsets of innermost run `run` in a and b. */
+static void run_offsets(const struct mg_bcast *bc, int64_t run, int64_t *oa, int64_t *ob)
+{
+	*oa = *ob = 0;
+	for (int d = bc->rank - 2; d >= 0; d--) {
+		int64_t i = run % bc->out[d];
+
+		run /= bc->out[d];
+		*oa += i * bc->sa[d];
+		*ob += i * bc->sb[d];
+	}
+}
+
+static void qbin_runs(void *arg, int64_t r0, int64_t r1, unsigned int worker)
+{
+	struct qbin_job *j = arg;
+	const struct mg_bcast *bc = &j->bc;
+	const int64_t inner = bc->rank ? bc->out[bc->rank - 1] : 1;
+	const int ia = bc->rank ? (int)bc->sa[bc->rank - 1] : 0, ib = bc->rank ? (int)bc->sb[bc->rank - 1] : 0;
+	struct mg_counts cnt = { 0, 0 };
+
+	(void)worker;
+	for (int64_t run = r0; run < r1; run++) {
+		int64_t oa, ob;
+		int8_t *y = j->y + run * inner;
+
+		run_offsets(bc, run, &oa, &ob);
+		if (j->p->kind == BIN_ADD)
+			j->k->qadd(j->a + oa, ia, j->b + ob, ib, y, inner, &j->qa, &cnt);
+		else
+			j->k->qmul(j->a + oa, ia, j->b + ob, ib, y, inner, &j->qm, &cnt);
+	}
+	mg_count(&j->st->clamped, cnt.clamped);
+	mg_count(&j->st->saturated, cnt.saturated);
+}
+
+/* Merge the trailing dimensions that read both inputs the same way (both contiguous, or
+ * one contiguous and the other one value): the runs ORT's broadcaster hands its kernel. */
+static void merge_runs(struct mg_bcast *bc)
+{
+	while (bc->rank >= 2) {
+		int r = bc->rank;
+		bool a_full = bc->sa[r - 1] == 1 && bc->sa[r - 2] == bc->out[r - 1];
+		bool b_full = bc->sb[r - 1] == 1 && bc->sb[r - 2] == bc->out[r - 1];
+		bool a_none = !bc->sa[r - 1] && !bc->sa[r - 2];
+		bool b_none = !bc->sb[r - 1] && !bc->sb[r - 2];
+
+		if (!((a_full && b_full) || (a_full && b_none) || (a_none && b_full)))
+			break;
+		bc->out[r - 2] *= bc->out[r - 1];
+		bc->sa[r - 2] = bc->sa[r - 1];
+		bc->sb[r - 2] = bc->sb[r - 1];
+		bc->rank--;
+	}
+}
+
+/* Which formula ORT uses follows its NCHW broadcasting, whatever our layout. */
+static int logical_side(const struct mg_node *n, const struct mg_value *a,
+			const struct mg_value *b, const struct mg_value *y)
+{
+	struct mg_value la = *a, lb = *b, ly = *y;
+	struct mg_bcast bc;
+
+	if (mg_numel(a) == 1 && mg_numel(b) > 1)
+		return 1;
+	if (mg_numel(b) == 1 && mg_numel(a) > 1)
+		return 2;
+	la.nhwc = lb.nhwc = ly.nhwc = false;
+	if (mg_bcast_init(n, &la, &lb, &ly, &bc))
+		return 0;
+	merge_runs(&bc);
+	return scalar_side(&bc);
+}
+
 static int qbin_run(struct mg_exec *ex, struct mg_node *n)
 {
 	struct bin_priv *p = n->priv;
 	struct mg_value *av = mg_in(ex->g, n, 0), *bv = mg_in(ex->g, n, 3), *yv = mg_out(ex->g, n, 0);
-	const int8_t *a = av->ptr, *b = bv->ptr;
-	int8_t *y = yv->ptr;
+	struct qbin_job j = { .p = p, .n = n, .a = av->ptr, .b = bv->ptr, .y = yv->ptr, .k = ex->k,
+			      .st = ex->st };
 	const int32_t off = p->ua ? 128 : 0;
-	const int32_t lo = p->uc ? 0 : -128, hi = p->uc ? 255 : 127;
-	const int32_t qlo = n->qmin + off, qhi = n->qmax + off; /* fused range, code domain */
-	struct mg_bcast bc;
-	uint64_t clamped = 0, saturated = 0;
-	int err = mg_bcast_init(n, av, bv, yv, &bc);
+	int64_t inner, runs;
+	int err = mg_bcast_init(n, av, bv, yv, &j.bc);
 
 	if (err)
 		return err;
-	int side = mg_numel(av) == 1 && mg_numel(bv) > 1 ? 1 :
-		   mg_numel(bv) == 1 && mg_numel(av) > 1 ? 2 : scalar_side(&bc);
-
+	merge_runs(&j.bc);
+	j.qa.off = off;
+	j.qa.lo = p->uc ? 0.0f : -128.0f;
+	j.qa.hi = p->uc ? 255.0f : 127.0f;
+	j.qa.qlo = (float)(n->qmin + off);
+	j.qa.qhi = (float)(n->qmax + off);
+	j.qa.side = logical_side(n, av, bv, yv);
 	if (p->kind == BIN_ADD) {
-		const float ra = p->sa / p->sc, rb = p->sb / p->sc;
 		const float za = (float)(p->za + off), zb = (float)(p->zb + off);
-		const float fixed = (float)(p->zc + off) - (ra * za + rb * zb);
 
-		BCAST_LOOP(bc, {
-			float fa = (float)(a[pa] + off), fb = (float)(b[pb] + off), t;
-			int32_t v;
-
-			if (side == 2)
-				t = fmaf(fa, ra, fixed + fb * rb);
-			else if (side == 1)
-				t = fmaf(fb, rb, fixed + fa * ra);
-			else
-				t = fmaf(fa, ra, fmaf(fb, rb, fixed));
-			v = mg_cvt_i32(t);
-			saturated += v < lo || v > hi;
-			v = v < lo ? lo : v > hi ? hi : v;
-			if (v < qlo || v > qhi) {
-				clamped++;
-				v = v < qlo ? qlo : qhi;
-			}
-			y[po] = (int8_t)(v - off);
-		});
+		j.qa.ra = p->sa / p->sc;
+		j.qa.rb = p->sb / p->sc;
+		j.qa.fixed = (float)(p->zc + off) - (j.qa.ra * za + j.qa.rb * zb);
 	} else {
-		const float r = p->sa * p->sb / p->sc;
-
-		BCAST_LOOP(bc, {
-			float prod = (float)(a[pa] - p->za) * (float)(b[pb] - p->zb);
-			/* cvtps2dq, then a wrapping add of the zero point, then packs. */
-			int32_t v = (int32_t)((uint32_t)mg_cvt_i32(prod * r) + (uint32_t)(p->zc + off));
-
-			saturated += v < lo || v > hi;
-			v = v < lo ? lo : v > hi ? hi : v;
-			if (v < qlo || v > qhi) {
-				clamped++;
-				v = v < qlo ? qlo : qhi;
-			}
-			y[po] = (int8_t)(v - off);
-		});
+		j.qm = (struct mg_qmul){ .za = p->za, .zb = p->zb, .r = p->sa * p->sb / p->sc,
+					 .zadd = (uint32_t)(p->zc + off), .off = off,
+					 .lo = p->uc ? 0 : -128, .hi = p->uc ? 255 : 127,
+					 .qlo = n->qmin + off, .qhi = n->qmax + off };
 	}
-	ex->st->clamped += clamped + saturated;
-	ex->st->saturated += saturated;
-	return 0;
+	inner = j.bc.rank ? j.bc.out[j.bc.rank - 1] : 1;
+	runs = inner ? mg_numel(yv) / inner : 0;
+	/* pieces of at least 16 Ki elements */
+	return mg_parallel(ex, runs, (16384 + inner - 1) / (inner ? inner : 1), qbin_runs, &j);
 }
 
 const struct mg_op mg_op_qlinear_add = {

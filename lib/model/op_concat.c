@@ -9,6 +9,7 @@
 #include <inttypes.h>
 
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 struct concat_priv {
@@ -175,12 +176,10 @@ static int concat_run(struct mg_exec *ex, struct mg_node *n)
 			const uint8_t *src = (const uint8_t *)x->ptr + (size_t)(o * x_inner) * es;
 			uint8_t *dst = (uint8_t *)y->ptr + (size_t)(o * y_inner + off) * es;
 
-			if (!quantized(n) || p->copy[i]) {
-				memcpy(dst, src, (size_t)x_inner * es);
-			} else {
-				for (int64_t k = 0; k < x_inner; k++)
-					dst[k] = (uint8_t)p->table[i][src[k]];
-			}
+			if (!quantized(n) || p->copy[i])
+				mg_copy_short(dst, src, (size_t)x_inner * es);
+			else
+				ex->k->lut((int8_t *)dst, (const int8_t *)src, x_inner, p->table[i]);
 		}
 		off += x_inner;
 	}

@@ -9,7 +9,8 @@
  * im2col in blocks of rows, with the input's zero point in the padding so that padded
  * positions add nothing. Depthwise convolutions (one input channel per group) run as a
  * direct kernel: the same exact int32 sums. The accumulators are requantized with
- * ONNX Runtime's formula, s[m] = fp32(fp32(x_scale * w_scale[m]) / y_scale).
+ * ONNX Runtime's formula (the GEMM's FPQ_GEMM_REQUANT_FP32 mode, mg_requantize() for
+ * the direct kernel), s[m] = fp32(fp32(x_scale * w_scale[m]) / y_scale).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,16 +18,21 @@
 
 #include "conv_geom.h"
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 /* im2col blocks: at most this many bytes of A per GEMM call (and at least 64 rows). */
 #define CONV_BLOCK_BYTES ((size_t)2 << 20)
+#define CONV_K_ALIGN 32
 
 struct conv_priv {
 	struct mg_window win;
 	int64_t group;
 	struct mg_geom geo;          /* of the last inference */
 	int64_t m, cg, mg, k;        /* output channels, per group: in, out; GEMM K */
+	int64_t kp;                  /* the quantized GEMM's K: k, or with im2col k rounded up
+				      * to CONV_K_ALIGN with zero weights (A is then used in
+				      * place by the CPU GEMM, whose K blocks are that size) */
 	bool depthwise;              /* cg == 1: direct kernel */
 	bool pointwise;              /* 1x1, stride 1, no pads, one group: A is the input */
 	/* quantized */
@@ -118,6 +124,8 @@ static int conv_shapes(struct mg_graph *g, struct mg_node *n, int xi, int wi)
 	p->depthwise = p->cg == 1 && p->group > 1;
 	p->pointwise = p->group == 1 && p->geo.kh == 1 && p->geo.kw == 1 && p->geo.sh == 1 &&
 		       p->geo.sw == 1 && !p->geo.pt && !p->geo.pl && !p->geo.pb && !p->geo.pr;
+	p->kp = p->pointwise || p->depthwise ? p->k
+					     : (p->k + CONV_K_ALIGN - 1) / CONV_K_ALIGN * CONV_K_ALIGN;
 	od[0] = x->dims[0];
 	od[1] = p->m;
 	od[2] = p->geo.oh;
@@ -157,7 +165,7 @@ static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 	if (b && mg_numel(b) != p->m)
 		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
 				     mg_numel(b), p->m);
-	if (p->k > FPQ_INT8_MAX_K)
+	if (p->kp > FPQ_INT8_MAX_K)
 		return mg_node_error(n, -ENOTSUP, "K = %" PRId64 " exceeds libfpq's INT8 limit %u",
 				     p->k, FPQ_INT8_MAX_K);
 	err = mg_qparams_scalar(g, n, 1, 2, mg_in(g, n, 0)->dtype, &p->x_scale, &p->x_zero, &xu8);
@@ -222,22 +230,35 @@ static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 	p->packed = mg_calloc(g, (size_t)p->group, sizeof(*p->packed));
 	if (!p->packed)
 		return -E2BIG;
-	for (int64_t gi = 0; gi < p->group; gi++) {
+	int8_t *wk = p->wq;
+
+	if (p->kp != p->k) {
+		/* K padded with zero weights */
+		wk = mg_calloc(g, (size_t)(p->m * p->kp), 1);
+		if (!wk)
+			return -E2BIG;
+		for (int64_t m = 0; m < p->m; m++)
+			memcpy(wk + m * p->kp, p->wq + m * p->k, (size_t)p->k);
+	}
+	err = 0;
+	for (int64_t gi = 0; gi < p->group && !err; gi++) {
 		struct fpq_matrix bm = {
-			.format = FPQ_FMT_INT8, .rows = (uint32_t)p->mg, .cols = (uint32_t)p->k,
-			.data = p->wq + gi * p->mg * p->k,
+			.format = FPQ_FMT_INT8, .rows = (uint32_t)p->mg, .cols = (uint32_t)p->kp,
+			.data = wk + gi * p->mg * p->kp,
 		};
 
 		err = fpq_weights_pack(g->ctx, &bm, &p->packed[gi]);
-		if (err)
-			return mg_node_error(n, err, "packing the weights: %s", fpq_strerror(err));
 	}
+	if (wk != p->wq)
+		mg_free(g, wk);
+	if (err)
+		return mg_node_error(n, err, "packing the weights: %s", fpq_strerror(err));
 	return 0;
 }
 
-static size_t conv_block_rows(const struct conv_priv *p, int64_t total)
+static size_t conv_block_rows(int64_t k, int64_t total)
 {
-	int64_t rows = (int64_t)(CONV_BLOCK_BYTES / (size_t)(p->k > 0 ? p->k : 1));
+	int64_t rows = (int64_t)(CONV_BLOCK_BYTES / (size_t)(k > 0 ? k : 1));
 
 	if (rows < 64)
 		rows = 64;
@@ -248,55 +269,80 @@ static size_t qconv_scratch(struct mg_graph *g, const struct mg_node *n)
 {
 	const struct conv_priv *p = n->priv;
 	int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	size_t br = conv_block_rows(p, rows);
+	size_t br = conv_block_rows(p->kp, rows);
 
-	(void)g;
 	if (p->depthwise)
-		return (size_t)p->m * sizeof(int32_t);
-	/* im2col block (unless pointwise) + int32 accumulators of one block */
-	return (p->pointwise ? 0 : br * (size_t)p->k) + br * (size_t)p->mg * sizeof(int32_t) + 64;
+		return (size_t)p->m * sizeof(int32_t) * (g->workers ? g->workers : 1);
+	/* an im2col block (unless pointwise) */
+	return (p->pointwise ? 0 : br * (size_t)p->kp) + 64;
 }
 
-static void depthwise_run(struct conv_priv *p, const int8_t *x, int8_t *y, int32_t *acc,
-			  int32_t qmin, int32_t qmax, struct fpq_layer_stats *st)
+struct dw_job {
+	struct conv_priv *p;
+	const int8_t *x;
+	int8_t *y;
+	int32_t *acc;            /* m per worker */
+	int32_t qmin, qmax;
+	const struct mg_kernels *k;
+	struct fpq_layer_stats *st;
+};
+
+/* Output rows [r0, r1) (a row: one image's one output line) of a depthwise conv. */
+static void depthwise_rows(void *arg, int64_t r0, int64_t r1, unsigned int worker)
 {
+	struct dw_job *d = arg;
+	const struct conv_priv *p = d->p;
 	const struct mg_geom *geo = &p->geo;
 	const int64_t m = p->m, mult = p->mg, c = geo->c;
+	int32_t *acc = d->acc + (size_t)worker * (size_t)m;
+	struct mg_counts cnt = { 0, 0 };
 
-	for (int64_t img = 0; img < geo->n; img++) {
-		const int8_t *xi = x + img * geo->h * geo->w * c;
+	for (int64_t r = r0; r < r1; r++) {
+		int64_t img = r / geo->oh, oy = r % geo->oh;
+		const int8_t *xi = d->x + img * geo->h * geo->w * c;
+		int8_t *y = d->y + r * geo->ow * m;
 
-		for (int64_t oy = 0; oy < geo->oh; oy++)
-			for (int64_t ox = 0; ox < geo->ow; ox++) {
-				for (int64_t j = 0; j < m; j++)
-					acc[j] = p->bias ? p->bias[j] : 0;
-				for (int64_t ky = 0; ky < geo->kh; ky++) {
-					int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+		if (mult == 1) {
+			const struct mg_dw dw = {
+				.x = xi, .h = geo->h, .w = geo->w, .c = c, .ow = geo->ow,
+				.kh = geo->kh, .kw = geo->kw, .sh = geo->sh, .sw = geo->sw,
+				.pt = geo->pt, .pl = geo->pl, .dh = geo->dh, .dw = geo->dw,
+				.wt = p->wdw, .bias = p->bias, .scale = p->scale,
+				.x_zero = p->x_zero, .y_zero = p->y_zero, .qmin = d->qmin,
+				.qmax = d->qmax,
+			};
 
-					if (iy < 0 || iy >= geo->h)
+			d->k->dw_row(&dw, oy, y, acc, &cnt);
+			continue;
+		}
+		/* a channel multiplier: the plain loops */
+		for (int64_t ox = 0; ox < geo->ow; ox++, y += m) {
+			if (p->bias)
+				memcpy(acc, p->bias, sizeof(int32_t) * (size_t)m);
+			else
+				memset(acc, 0, sizeof(int32_t) * (size_t)m);
+			for (int64_t ky = 0; ky < geo->kh; ky++) {
+				int64_t iy = oy * geo->sh - geo->pt + ky * geo->dh;
+
+				if (iy < 0 || iy >= geo->h)
+					continue;
+				for (int64_t kx = 0; kx < geo->kw; kx++) {
+					int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
+					const int8_t *wt = p->wdw + (ky * geo->kw + kx) * m;
+					const int8_t *px;
+
+					if (ix < 0 || ix >= geo->w)
 						continue;
-					for (int64_t kx = 0; kx < geo->kw; kx++) {
-						int64_t ix = ox * geo->sw - geo->pl + kx * geo->dw;
-						const int8_t *wt = p->wdw + (ky * geo->kw + kx) * m;
-						const int8_t *px;
-
-						if (ix < 0 || ix >= geo->w)
-							continue;
-						px = xi + (iy * geo->w + ix) * c;
-						if (mult == 1) {
-							for (int64_t j = 0; j < m; j++)
-								acc[j] += (px[j] - p->x_zero) * wt[j];
-						} else {
-							for (int64_t j = 0; j < m; j++)
-								acc[j] += (px[j / mult] - p->x_zero) * wt[j];
-						}
-					}
+					px = xi + (iy * geo->w + ix) * c;
+					for (int64_t j = 0; j < m; j++)
+						acc[j] += (px[j / mult] - p->x_zero) * wt[j];
 				}
-				mg_requantize(acc, 0, y, 0, 1, (uint32_t)m, p->scale, false, p->y_zero,
-					      qmin, qmax, st);
-				y += m;
 			}
+			d->k->requant(acc, y, m, p->scale, false, p->y_zero, d->qmin, d->qmax, &cnt);
+		}
 	}
+	mg_count(&d->st->clamped, cnt.clamped);
+	mg_count(&d->st->saturated, cnt.saturated);
 }
 
 static int qconv_run(struct mg_exec *ex, struct mg_node *n)
@@ -306,18 +352,17 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 	const int8_t *x = xv->ptr;
 	int8_t *y = yv->ptr;
 	const int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	const size_t br = conv_block_rows(p, rows);
+	const size_t br = conv_block_rows(p->kp, rows);
 	uint8_t *scratch = ex->scratch;
-	int32_t *acc;
 	int8_t *col;
 	int err;
 
 	if (p->depthwise) {
-		depthwise_run(p, x, y, (int32_t *)scratch, n->qmin, n->qmax, ex->st);
-		return 0;
+		struct dw_job d = { p, x, y, (int32_t *)scratch, n->qmin, n->qmax, ex->k, ex->st };
+
+		return mg_parallel(ex, p->geo.n * p->geo.oh, 1, depthwise_rows, &d);
 	}
 	col = (int8_t *)scratch;
-	acc = (int32_t *)(scratch + (p->pointwise ? 0 : ((br * (size_t)p->k + 63) & ~(size_t)63)));
 	for (int64_t gi = 0; gi < p->group; gi++) {
 		for (int64_t r0 = 0; r0 < rows; r0 += (int64_t)br) {
 			uint32_t nr = (uint32_t)(rows - r0 < (int64_t)br ? rows - r0 : (int64_t)br);
@@ -331,19 +376,19 @@ static int qconv_run(struct mg_exec *ex, struct mg_node *n)
 				int8_t pad = (int8_t)p->x_zero;
 
 				mg_im2col((const uint8_t *)x, 1, &p->geo, gi * p->cg, p->cg, r0, nr,
-					  &pad, (uint8_t *)col);
+					  &pad, (uint8_t *)col, (size_t)p->kp);
 				a = col;
-				a_stride = (size_t)p->k;
+				a_stride = (size_t)p->kp;
 			}
 			struct mg_qgemm_args q = {
-				.k = (uint32_t)p->k, .n = (uint32_t)p->mg, .a_zero = p->x_zero,
+				.k = (uint32_t)p->kp, .n = (uint32_t)p->mg, .a_zero = p->x_zero,
 				.w = p->packed[gi], .bias = p->bias ? p->bias + gi * p->mg : NULL,
 				.scale = p->scale + gi * p->mg, .y_zero = p->y_zero,
 				.qmin = n->qmin, .qmax = n->qmax,
 			};
 
 			err = mg_qgemm(ex, &q, a, a_stride, nr, y + r0 * p->m + gi * p->mg,
-				       (size_t)p->m, acc);
+				       (size_t)p->m);
 			if (err)
 				return err;
 		}
@@ -409,7 +454,7 @@ static size_t fconv_scratch(struct mg_graph *g, const struct mg_node *n)
 	const struct conv_priv *p = n->priv;
 
 	(void)g;
-	return conv_block_rows(p, p->geo.n * p->geo.oh * p->geo.ow) * (size_t)p->k *
+	return conv_block_rows(p->k, p->geo.n * p->geo.oh * p->geo.ow) * (size_t)p->k *
 	       sizeof(float) + 64;
 }
 
@@ -451,7 +496,7 @@ static int fconv_run(struct mg_exec *ex, struct mg_node *n)
 	const float *x = mg_in(ex->g, n, 0)->ptr;
 	float *y = mg_out(ex->g, n, 0)->ptr;
 	const int64_t rows = p->geo.n * p->geo.oh * p->geo.ow;
-	const int64_t br = (int64_t)conv_block_rows(p, rows);
+	const int64_t br = (int64_t)conv_block_rows(p->k, rows);
 	float *col = ex->scratch;
 	const float zero = 0.0f;
 
@@ -460,7 +505,7 @@ static int fconv_run(struct mg_exec *ex, struct mg_node *n)
 			int64_t nr = rows - r0 < br ? rows - r0 : br;
 
 			mg_im2col((const uint8_t *)x, 4, &p->geo, gi * p->cg, p->cg, r0, nr, &zero,
-				  (uint8_t *)col);
+				  (uint8_t *)col, (size_t)p->k * 4);
 			sgemm_rows(col, nr, p->k, p->wf + gi * p->k * p->mg, p->mg, p->bf + gi * p->mg,
 				   y + r0 * p->m + gi * p->mg, p->m, n, ex->st);
 		}

@@ -179,14 +179,6 @@ static int read_bias(struct mg_graph *g, struct mg_node *n, int ci)
 	return 0;
 }
 
-static size_t qmm_scratch(struct mg_graph *g, const struct mg_node *n)
-{
-	const struct mm_priv *p = n->priv;
-
-	(void)g;
-	return (size_t)(p->m * p->n) * sizeof(int32_t);
-}
-
 static int qmm_run(struct mg_exec *ex, struct mg_node *n)
 {
 	struct mm_priv *p = n->priv;
@@ -197,7 +189,7 @@ static int qmm_run(struct mg_exec *ex, struct mg_node *n)
 	};
 
 	return mg_qgemm(ex, &q, mg_in(ex->g, n, 0)->ptr, (size_t)p->k, (uint32_t)p->m,
-			mg_out(ex->g, n, 0)->ptr, (size_t)p->n, ex->scratch);
+			mg_out(ex->g, n, 0)->ptr, (size_t)p->n);
 }
 
 /* ---- QLinearMatMul: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp ---- */
@@ -229,7 +221,7 @@ const struct mg_op mg_op_qlinear_matmul = {
 	.min_in = 8, .max_in = 8, .min_out = 1, .max_out = 1,
 	.flags = MG_OP_GEMM,
 	.parse = mm_parse, .infer = qlmm_infer, .pack = qlmm_pack,
-	.scratch = qmm_scratch, .run = qmm_run, .destroy = mm_destroy,
+	.run = qmm_run, .destroy = mm_destroy,
 };
 
 /* ---- QGemm (com.microsoft): A, a_scale, a_zp, B, b_scale, b_zp, C, y_scale, y_zp ---- */
@@ -266,7 +258,7 @@ const struct mg_op mg_op_qgemm = {
 	.min_in = 6, .max_in = 9, .min_out = 1, .max_out = 1,
 	.flags = MG_OP_GEMM,
 	.parse = mm_parse, .infer = qgemm_infer, .pack = qgemm_pack,
-	.scratch = qmm_scratch, .run = qmm_run, .destroy = mm_destroy,
+	.run = qmm_run, .destroy = mm_destroy,
 };
 
 /* ---- MatMul and Gemm in binary32 ---- */

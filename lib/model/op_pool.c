@@ -17,6 +17,7 @@
 
 #include "conv_geom.h"
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 enum pool_kind { POOL_MAX, POOL_AVG, POOL_GAVG, POOL_GMAX, POOL_QAVG, POOL_QGAVG };
@@ -152,136 +153,155 @@ static void window(const struct mg_geom *geo, int64_t oy, int64_t ox, int64_t *y
 	*x1 = we < geo->w ? we : geo->w;
 }
 
-static int max_run(struct mg_exec *ex, struct mg_node *n)
+struct pool_job {
+	const struct pool_priv *p;
+	const struct mg_node *n;
+	const struct mg_value *x;
+	struct mg_value *y;
+	const struct mg_kernels *k;
+	float *facc;               /* avg: c floats per worker */
+	struct fpq_layer_stats *st;
+};
+
+/* Output rows [r0, r1) (one image's one output line each) of a MaxPool. */
+static void max_rows(void *arg, int64_t r0, int64_t r1, unsigned int worker)
 {
-	struct pool_priv *p = n->priv;
-	struct mg_value *xv = mg_in(ex->g, n, 0), *yv = mg_out(ex->g, n, 0);
-	const struct mg_geom *geo = &p->geo;
+	struct pool_job *j = arg;
+	const struct mg_geom *geo = &j->p->geo;
 	const int64_t c = geo->c;
-	bool q8 = mg_is_q8(xv->dtype);
+	bool q8 = mg_is_q8(j->x->dtype);
 
-	for (int64_t img = 0; img < geo->n; img++)
-		for (int64_t oy = 0; oy < geo->oh; oy++)
-			for (int64_t ox = 0; ox < geo->ow; ox++) {
-				int64_t y0, y1, x0, x1;
-				int64_t o = ((img * geo->oh + oy) * geo->ow + ox) * c;
+	(void)worker;
+	for (int64_t r = r0; r < r1; r++) {
+		int64_t img = r / geo->oh, oy = r % geo->oh;
 
-				window(geo, oy, ox, &y0, &y1, &x0, &x1);
-				if (q8) {
-					int8_t *y = (int8_t *)yv->ptr + o;
+		for (int64_t ox = 0; ox < geo->ow; ox++) {
+			int64_t y0, y1, x0, x1;
+			int64_t o = ((img * geo->oh + oy) * geo->ow + ox) * c;
 
-					for (int64_t ch = 0; ch < c; ch++)
-						y[ch] = -128;
-					for (int64_t iy = y0; iy < y1; iy += geo->dh) {
-						if (iy < 0)
+			window(geo, oy, ox, &y0, &y1, &x0, &x1);
+			if (q8) {
+				int8_t *y = (int8_t *)j->y->ptr + o;
+
+				memset(y, 0x80, (size_t)c);
+				for (int64_t iy = y0; iy < y1; iy += geo->dh) {
+					if (iy < 0)
+						continue;
+					for (int64_t ix = x0; ix < x1; ix += geo->dw)
+						if (ix >= 0)
+							j->k->max8(y, (const int8_t *)j->x->ptr +
+									   ((img * geo->h + iy) * geo->w + ix) * c, c);
+				}
+			} else {
+				float *y = (float *)j->y->ptr + o;
+
+				for (int64_t ch = 0; ch < c; ch++)
+					y[ch] = -FLT_MAX;
+				for (int64_t iy = y0; iy < y1; iy += geo->dh) {
+					if (iy < 0)
+						continue;
+					for (int64_t ix = x0; ix < x1; ix += geo->dw) {
+						const float *x;
+
+						if (ix < 0)
 							continue;
-						for (int64_t ix = x0; ix < x1; ix += geo->dw) {
-							const int8_t *x;
-
-							if (ix < 0)
-								continue;
-							x = (const int8_t *)xv->ptr +
-							    ((img * geo->h + iy) * geo->w + ix) * c;
-							for (int64_t ch = 0; ch < c; ch++)
-								y[ch] = x[ch] > y[ch] ? x[ch] : y[ch];
-						}
-					}
-				} else {
-					float *y = (float *)yv->ptr + o;
-
-					for (int64_t ch = 0; ch < c; ch++)
-						y[ch] = -FLT_MAX;
-					for (int64_t iy = y0; iy < y1; iy += geo->dh) {
-						if (iy < 0)
-							continue;
-						for (int64_t ix = x0; ix < x1; ix += geo->dw) {
-							const float *x;
-
-							if (ix < 0)
-								continue;
-							x = (const float *)xv->ptr +
-							    ((img * geo->h + iy) * geo->w + ix) * c;
-							for (int64_t ch = 0; ch < c; ch++)
-								y[ch] = x[ch] > y[ch] ? x[ch] : y[ch];
-						}
+						x = (const float *)j->x->ptr + ((img * geo->h + iy) * geo->w + ix) * c;
+						for (int64_t ch = 0; ch < c; ch++)
+							y[ch] = x[ch] > y[ch] ? x[ch] : y[ch];
 					}
 				}
 			}
-	return 0;
+		}
+	}
+}
+
+static int max_run(struct mg_exec *ex, struct mg_node *n)
+{
+	struct pool_priv *p = n->priv;
+	struct pool_job j = { p, n, mg_in(ex->g, n, 0), mg_out(ex->g, n, 0), ex->k, NULL, ex->st };
+
+	return mg_parallel(ex, p->geo.n * p->geo.oh, 1, max_rows, &j);
 }
 
 static size_t avg_scratch(struct mg_graph *g, const struct mg_node *n)
 {
 	const struct pool_priv *p = n->priv;
 
-	(void)g;
-	return (size_t)p->geo.c * sizeof(float) * 2 + 64;
+	return (size_t)p->geo.c * sizeof(float) * (g->workers ? g->workers : 1) + 64;
 }
 
 /* Average pools: binary32 sums in window order; the quantized one dequantizes first. */
-static int avg_run(struct mg_exec *ex, struct mg_node *n)
+static void avg_rows(void *arg, int64_t r0, int64_t r1, unsigned int worker)
 {
-	struct pool_priv *p = n->priv;
-	struct mg_value *xv = mg_in(ex->g, n, 0), *yv = mg_out(ex->g, n, 0);
+	struct pool_job *j = arg;
+	const struct pool_priv *p = j->p;
 	const struct mg_geom *geo = &p->geo;
 	const int64_t c = geo->c;
-	float *acc = ex->scratch;
+	float *acc = j->facc + (size_t)worker * (size_t)c;
 	bool q = p->kind == POOL_QAVG;
 	const int32_t off = p->u8 ? 128 : 0;
 	uint64_t clamped = 0;
 
-	for (int64_t img = 0; img < geo->n; img++)
-		for (int64_t oy = 0; oy < geo->oh; oy++)
-			for (int64_t ox = 0; ox < geo->ow; ox++) {
-				int64_t y0, y1, x0, x1, count;
-				int64_t o = ((img * geo->oh + oy) * geo->ow + ox) * c;
+	for (int64_t r = r0; r < r1; r++) {
+		int64_t img = r / geo->oh, oy = r % geo->oh;
 
-				window(geo, oy, ox, &y0, &y1, &x0, &x1);
-				if (y0 < 0)
-					y0 = 0;
-				if (x0 < 0)
-					x0 = 0;
-				count = p->count_include_pad ? geo->kh * geo->kw : (y1 - y0) * (x1 - x0);
-				for (int64_t ch = 0; ch < c; ch++)
-					acc[ch] = 0.0f;
-				for (int64_t iy = y0; iy < y1; iy++)
-					for (int64_t ix = x0; ix < x1; ix++) {
-						int64_t i = ((img * geo->h + iy) * geo->w + ix) * c;
+		for (int64_t ox = 0; ox < geo->ow; ox++) {
+			int64_t y0, y1, x0, x1, count;
+			int64_t o = ((img * geo->oh + oy) * geo->ow + ox) * c;
 
-						if (q) {
-							const int8_t *x = (const int8_t *)xv->ptr + i;
-
-							for (int64_t ch = 0; ch < c; ch++)
-								acc[ch] += p->x_scale * (float)(x[ch] - p->x_zero);
-						} else {
-							const float *x = (const float *)xv->ptr + i;
-
-							for (int64_t ch = 0; ch < c; ch++)
-								acc[ch] += x[ch];
-						}
-					}
-				for (int64_t ch = 0; ch < c; ch++) {
-					float v = acc[ch] / (float)count;
+			window(geo, oy, ox, &y0, &y1, &x0, &x1);
+			if (y0 < 0)
+				y0 = 0;
+			if (x0 < 0)
+				x0 = 0;
+			count = p->count_include_pad ? geo->kh * geo->kw : (y1 - y0) * (x1 - x0);
+			for (int64_t ch = 0; ch < c; ch++)
+				acc[ch] = 0.0f;
+			for (int64_t iy = y0; iy < y1; iy++)
+				for (int64_t ix = x0; ix < x1; ix++) {
+					int64_t i = ((img * geo->h + iy) * geo->w + ix) * c;
 
 					if (q) {
-						float r = mg_rne(v / p->y_scale + (float)(p->y_zero + off));
-						int32_t iv, lo = n->qmin + off, hi = n->qmax + off;
-
-						/* out of int32's range the conversion gives
-						 * INT32_MIN, as x86 does */
-						iv = mg_cvt_i32(r);
-						if (iv < lo || iv > hi) {
-							clamped++;
-							iv = iv < lo ? lo : hi;
-						}
-						((int8_t *)yv->ptr)[o + ch] = (int8_t)(iv - off);
+						j->k->dqsum8(acc, (const int8_t *)j->x->ptr + i, c, p->x_scale,
+							     p->x_zero);
 					} else {
-						((float *)yv->ptr)[o + ch] = v;
+						const float *x = (const float *)j->x->ptr + i;
+
+						for (int64_t ch = 0; ch < c; ch++)
+							acc[ch] += x[ch];
 					}
 				}
+			for (int64_t ch = 0; ch < c; ch++) {
+				float v = acc[ch] / (float)count;
+
+				if (q) {
+					float rr = mg_rne(v / p->y_scale + (float)(p->y_zero + off));
+					int32_t iv, lo = j->n->qmin + off, hi = j->n->qmax + off;
+
+					/* out of int32's range the conversion gives INT32_MIN, as
+					 * x86 does */
+					iv = mg_cvt_i32(rr);
+					if (iv < lo || iv > hi) {
+						clamped++;
+						iv = iv < lo ? lo : hi;
+					}
+					((int8_t *)j->y->ptr)[o + ch] = (int8_t)(iv - off);
+				} else {
+					((float *)j->y->ptr)[o + ch] = v;
+				}
 			}
-	ex->st->clamped += clamped;
-	return 0;
+		}
+	}
+	mg_count(&j->st->clamped, clamped);
+}
+
+static int avg_run(struct mg_exec *ex, struct mg_node *n)
+{
+	struct pool_priv *p = n->priv;
+	struct pool_job j = { p, n, mg_in(ex->g, n, 0), mg_out(ex->g, n, 0), ex->k, ex->scratch,
+			      ex->st };
+
+	return mg_parallel(ex, p->geo.n * p->geo.oh, 1, avg_rows, &j);
 }
 
 static size_t gavg_scratch(struct mg_graph *g, const struct mg_node *n)
@@ -309,8 +329,7 @@ static int global_run(struct mg_exec *ex, struct mg_node *n)
 			for (int64_t ch = 0; ch < c; ch++)
 				acc[ch] = -p->x_zero * (int32_t)hw;
 			for (int64_t i = 0; i < hw; i++)
-				for (int64_t ch = 0; ch < c; ch++)
-					acc[ch] += x[i * c + ch];
+				ex->k->sum8(acc, x + i * c, c);
 			mg_requantize(acc, 0, (int8_t *)yv->ptr + img * c, 0, 1, (uint32_t)c, &scale,
 				      true, p->y_zero, n->qmin, n->qmax, ex->st);
 		} else {
@@ -344,7 +363,9 @@ static int qavg_run(struct mg_exec *ex, struct mg_node *n)
 
 static size_t qavg_scratch(struct mg_graph *g, const struct mg_node *n)
 {
-	return avg_scratch(g, n) + gavg_scratch(g, n);
+	size_t a = avg_scratch(g, n), b = gavg_scratch(g, n);
+
+	return a > b ? a : b;
 }
 
 const struct mg_op mg_op_max_pool = {

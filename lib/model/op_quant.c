@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 struct qdq_priv {
@@ -172,6 +173,35 @@ static struct axis_walk axis_walk(const struct mg_value *x, const struct qdq_pri
 	return w;
 }
 
+struct qdq_job {
+	const void *x;
+	void *y;
+	float scale;
+	int32_t zero;
+	const struct mg_kernels *k;
+	struct fpq_layer_stats *st;
+};
+
+static void q_piece(void *arg, int64_t b, int64_t e, unsigned int worker)
+{
+	struct qdq_job *j = arg;
+	uint64_t clamped = 0;
+
+	(void)worker;
+	j->k->quantize((const float *)j->x + b, (int8_t *)j->y + b, e - b, j->scale, j->zero,
+		       &clamped);
+	mg_count(&j->st->clamped, clamped);
+	mg_count(&j->st->saturated, clamped);
+}
+
+static void dq_piece(void *arg, int64_t b, int64_t e, unsigned int worker)
+{
+	struct qdq_job *j = arg;
+
+	(void)worker;
+	j->k->dequantize((const int8_t *)j->x + b, (float *)j->y + b, e - b, j->scale, j->zero);
+}
+
 static int q_run(struct mg_exec *ex, struct mg_node *n)
 {
 	struct qdq_priv *p = n->priv;
@@ -183,11 +213,9 @@ static int q_run(struct mg_exec *ex, struct mg_node *n)
 	uint64_t clamped = 0;
 
 	if (p->q.count == 1) {
-		const float s = p->q.scale[0];
-		const int32_t z = p->q.zero[0];
+		struct qdq_job j = { src, dst, p->q.scale[0], p->q.zero[0], ex->k, ex->st };
 
-		for (int64_t i = 0; i < total; i++)
-			dst[i] = mg_quantize(src[i], s, z, &clamped);
+		return mg_parallel(ex, total, 32768, q_piece, &j);
 	} else {
 		for (int64_t i = 0; i < total; i++) {
 			int64_t c = (i / w.inner) % w.channels;
@@ -221,11 +249,9 @@ static int dq_run(struct mg_exec *ex, struct mg_node *n)
 	const int8_t *src = x->ptr;
 
 	if (p->q.count == 1) {
-		const float s = p->q.scale[0];
-		const int32_t z = p->q.zero[0];
+		struct qdq_job j = { src, dst, p->q.scale[0], p->q.zero[0], ex->k, ex->st };
 
-		for (int64_t i = 0; i < total; i++)
-			dst[i] = (float)(src[i] - z) * s;
+		return mg_parallel(ex, total, 32768, dq_piece, &j);
 	} else {
 		for (int64_t i = 0; i < total; i++) {
 			int64_t c = (i / w.inner) % w.channels;

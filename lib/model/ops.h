@@ -109,6 +109,32 @@ static inline float mg_rne_small(float v)
 	return (v + 12582912.0f) - 12582912.0f;
 }
 
+/* Copy n bytes (no overlap) without a call for the short pieces im2col copies: a few
+ * fixed-size moves, overlapping at the end. */
+static inline void mg_copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 16) {
+		if (n > 64) {
+			memcpy(d, s, n);
+			return;
+		}
+		for (size_t i = 0; i + 16 <= n; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + n - 2, s + n - 2, 2);
+	} else if (n) {
+		*d = *s;
+	}
+}
+
 static inline int32_t mg_sat8(int32_t v)
 {
 	return v < -128 ? -128 : v > 127 ? 127 : v;
@@ -154,9 +180,9 @@ struct mg_qgemm_args {
 	int32_t y_zero, qmin, qmax;
 };
 
-/* Run it; acc is scratch for rows x n int32 (until the GEMM requantizes itself). */
+/* Run it on libfpq's GEMM, which requantizes (FPQ_GEMM_REQUANT_FP32); y_stride in bytes. */
 int mg_qgemm(struct mg_exec *ex, const struct mg_qgemm_args *q, const int8_t *a,
-	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride, int32_t *acc);
+	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride);
 
 /* ---- broadcasting of elementwise ops ---- */
 

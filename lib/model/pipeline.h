@@ -87,6 +87,7 @@ struct mg_plan {
 	void *scratch;
 	size_t scratch_size, scratch_cap;
 	bool *shape_time;  /* per node: evaluated at prepare, not run */
+	unsigned int workers; /* CPU worker threads of the context */
 };
 
 /* Shapes of the inputs: check them and plan (again if they changed). */

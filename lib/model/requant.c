@@ -6,8 +6,8 @@
  * per-channel scale, a clamp in binary32 to the output range, round to nearest even,
  * the zero point.
  *
- * The one place that requantizes: once libfpq's GEMM epilogue has this mode
- * (FPQ_GEMM_REQUANT_FP32), mg_qgemm() asks the GEMM for int8 output directly.
+ * The GEMM requantizes itself (FPQ_GEMM_REQUANT_FP32); mg_requantize() is the same
+ * formula for the model layer's direct kernels (depthwise convolutions, pools).
  */
 #include <errno.h>
 
@@ -41,7 +41,7 @@ void mg_requantize(const int32_t *acc, size_t acc_stride, int8_t *y, size_t y_st
 }
 
 int mg_qgemm(struct mg_exec *ex, const struct mg_qgemm_args *q, const int8_t *a,
-	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride, int32_t *acc)
+	     size_t a_stride, uint32_t rows, int8_t *y, size_t y_stride)
 {
 	struct fpq_gemm_op op;
 	struct fpq_gemm_status st;
@@ -55,15 +55,20 @@ int mg_qgemm(struct mg_exec *ex, const struct mg_qgemm_args *q, const int8_t *a,
 				    .zero_point = q->a_zero };
 	op.b = (struct fpq_matrix){ .format = FPQ_FMT_INT8, .rows = q->n, .cols = q->k };
 	op.b_packed = q->w;
-	op.c = (struct fpq_matrix){ .format = FPQ_FMT_INT32, .rows = rows, .cols = q->n,
-				    .data = acc };
+	op.c = (struct fpq_matrix){ .format = FPQ_FMT_INT8, .rows = rows, .cols = q->n,
+				    .stride = y_stride, .data = y };
+	op.flags = FPQ_GEMM_REQUANT_FP32 | (q->per_tensor ? FPQ_GEMM_SCALE_BROADCAST : 0);
 	op.bias = q->bias;
+	op.out_scale = q->scale;
+	op.out_zero = q->y_zero;
+	op.act_min = q->qmin;
+	op.act_max = q->qmax;
 	err = fpq_gemm(ex->ctx, &op, &st);
 	if (err)
 		return err;
 	ex->st->gemm_calls++;
 	ex->st->device_cycles += st.device_cycles;
-	mg_requantize(acc, q->n, y, y_stride, rows, q->n, q->scale, q->per_tensor, q->y_zero,
-		      q->qmin, q->qmax, ex->st);
+	ex->st->clamped += st.clamped;
+	ex->st->saturated += st.saturated;
 	return 0;
 }
