@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The model layer of libfpq (lib/model/: ONNX models, fpq_model.h) and fpq-run. Its
+# The model layer of libfpq (lib/model/: ONNX models, fpq_model.h), fpq-run and
+# fpq-quantize. Its
 # tests and the loader's fuzzer are in tests/model/model-tests.mk.
 #
 # The ONNX protobuf code is generated at build time by protoc-c from the onnx.proto
@@ -48,4 +49,13 @@ $(O)/fpq-run: tools/fpq-run.c tools/npy.c tools/npy.h lib/include/fpq_model.h $(
 
 ALL_TARGETS += $(O)/fpq-run
 INSTALL_BIN_TOOLS += $(O)/fpq-run
+
+# fpq-quantize (tools/fpq-quantize.c): fpq_model_quantize() on .npy calibration inputs.
+$(O)/fpq-quantize: tools/fpq-quantize.c tools/npy.c tools/npy.h lib/include/fpq_model.h \
+		$(O)/libfpq.a
+	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include -Itools $< tools/npy.c $(O)/libfpq.a \
+		$(LIB_LDLIBS) -o $@
+
+ALL_TARGETS += $(O)/fpq-quantize
+INSTALL_BIN_TOOLS += $(O)/fpq-quantize
 endif

@@ -3,7 +3,7 @@
 # get-onnxruntime.sh - install ONNX Runtime (MIT; the npm package onnxruntime-node, whose
 # CPU shared library is inside the package) at a pinned version, the oracle that the
 # model suite compares libfpq with. Usage: scripts/get-onnxruntime.sh [DIR]
-# (default /var/cache/fpq/onnxruntime-VERSION). Prints the package directory on stdout.
+# (default ${FPQ_CACHE:-/var/cache/fpq}/onnxruntime-VERSION). Prints the package directory on stdout.
 # Idempotent: a complete install is recognised by its stamp and left alone.
 set -eu
 
@@ -14,7 +14,7 @@ version=1.30.0
 node_integrity=sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw==
 common_integrity=sha512-7fdVWjAID1dVhH/G8qK3APARunV4VkBFoCQAP7qp4Wkab0mrorvmc+sqiT+mKXOzDqdjN5j+/Z9nb4gzNPWcyA==
 
-dir=${1:-/var/cache/fpq/onnxruntime-$version}
+dir=${1:-${FPQ_CACHE:-/var/cache/fpq}/onnxruntime-$version}
 pkg=$dir/node_modules/onnxruntime-node
 lib=$pkg/bin/napi-v6/linux/x64/libonnxruntime.so.1
 stamp=$dir/.fpq-installed

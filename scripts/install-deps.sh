@@ -16,7 +16,7 @@ packages=(
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
-	python3-numpy python3-onnx libonnx-testdata nodejs dataset-fashion-mnist
+	python3-numpy python3-onnx libonnx-testdata nodejs dataset-fashion-mnist gnuplot-nox
 	dkms debhelper dh-dkms lintian openssl udev
 )
 case "${1:-}" in

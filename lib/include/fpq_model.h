@@ -241,6 +241,174 @@ int fpq_model_job_wait(struct fpq_model_job *job, int64_t timeout_ns,
 /** fpq_model_job_free() - wait for @job if needed, then free it. NULL is a no-op. */
 void fpq_model_job_free(struct fpq_model_job *job);
 
+/* ---- quantizing a float model (fpq-quantize) ---- */
+
+/**
+ * enum fpq_quant_format - the number format of a quantized tensor. Today the INT8
+ * family of ONNX Runtime's quantize_static; the MX and FP8 formats will take further
+ * values (a format per layer through struct fpq_quant_layer_format).
+ * @FPQ_QUANT_DEFAULT: the option's default (weights: INT8; activations: UINT8).
+ * @FPQ_QUANT_INT8: int8. Weights symmetric in [-127, 127] with zero point 0;
+ *	activations asymmetric in [-128, 127] (ORT then needs session.qdqisint8allowed=1
+ *	to fuse them into its integer kernels).
+ * @FPQ_QUANT_UINT8: uint8, asymmetric in [0, 255] (activations only).
+ */
+enum fpq_quant_format {
+	FPQ_QUANT_DEFAULT = 0,
+	FPQ_QUANT_INT8 = 1,
+	FPQ_QUANT_UINT8 = 2,
+};
+
+/** fpq_quant_format_name() - "int8", "uint8", "default", or NULL for an unknown one. */
+const char *fpq_quant_format_name(enum fpq_quant_format format);
+
+/** Quantize weights per output channel (else one scale per tensor). */
+#define FPQ_QUANTIZE_PER_CHANNEL (1u << 0)
+
+/**
+ * struct fpq_quant_layer_format - the formats of one node, overriding the defaults.
+ * @node: the node's name in the float model.
+ * @weights: the format of its weights (FPQ_QUANT_DEFAULT: the option's).
+ * @activations: the format of its outputs (FPQ_QUANT_DEFAULT: the option's).
+ */
+struct fpq_quant_layer_format {
+	const char *node;
+	enum fpq_quant_format weights;
+	enum fpq_quant_format activations;
+};
+
+/**
+ * struct fpq_quantize_opts - how fpq_model_quantize() quantizes.
+ * @flags: FPQ_QUANTIZE_PER_CHANNEL, or 0.
+ * @weights: the weights' format (FPQ_QUANT_DEFAULT is FPQ_QUANT_INT8).
+ * @activations: the activations' format (FPQ_QUANT_DEFAULT is FPQ_QUANT_UINT8).
+ * @layers: per-node overrides (NULL if none), @n_layers of them.
+ * @n_layers: how many.
+ * @batch: calibration samples per run of the float model (0: 64); a set whose first
+ *	dimension is the model's dynamic batch is cut into runs of this many.
+ * @set_names: NULL, or one name per calibration set (a file name) for messages.
+ * @max_memory: as struct fpq_model_opts (0: the default).
+ */
+struct fpq_quantize_opts {
+	unsigned int flags;
+	enum fpq_quant_format weights;
+	enum fpq_quant_format activations;
+	const struct fpq_quant_layer_format *layers;
+	unsigned int n_layers;
+	unsigned int batch;
+	const char *const *set_names;
+	size_t max_memory;
+};
+
+/** enum fpq_quant_role - what a quantized tensor is to the model. */
+enum fpq_quant_role {
+	FPQ_QUANT_ROLE_ACTIVATION = 1,
+	FPQ_QUANT_ROLE_WEIGHT = 2,
+	FPQ_QUANT_ROLE_BIAS = 3,
+};
+
+/**
+ * struct fpq_quant_tensor - one quantized tensor of the report.
+ * @name: the tensor's name in the float model.
+ * @node: the node that produces it (activations; "" for a graph input) or reads it
+ *	(weights, biases).
+ * @role: activation, weight or bias.
+ * @dtype: its quantized type (uint8, int8, int32).
+ * @channels: how many scales it has (1: per tensor).
+ * @scale: its scale (per channel: the smallest).
+ * @scale_max: the largest scale (per tensor: @scale).
+ * @zero_point: its zero point (the same for every channel).
+ * @min: the smallest value seen (activations: over the calibration set).
+ * @max: the largest.
+ * @shared_with: NULL, or the tensor whose scale and zero point it takes (MaxPool,
+ *	Reshape and the like keep their input's, as quantize_static does).
+ * @elements: elements of a weight or bias (0 for activations).
+ * @float_bytes: its bytes in binary32.
+ * @quant_bytes: its bytes quantized, scales and zero points included.
+ */
+struct fpq_quant_tensor {
+	const char *name;
+	const char *node;
+	enum fpq_quant_role role;
+	enum fpq_dtype dtype;
+	unsigned int channels;
+	float scale;
+	float scale_max;
+	int32_t zero_point;
+	float min;
+	float max;
+	const char *shared_with;
+	uint64_t elements;
+	uint64_t float_bytes;
+	uint64_t quant_bytes;
+};
+
+/**
+ * struct fpq_quant_layer - one layer of the quantized model as libfpq runs it, with
+ * what its output range clamped over the calibration set (struct fpq_layer_stats).
+ * @name: the layer (fpq_model_layer()).
+ * @op: its operation.
+ * @clamped: outputs its output range changed.
+ * @saturated: of those, outputs beyond the output type's range.
+ */
+struct fpq_quant_layer {
+	const char *name;
+	const char *op;
+	uint64_t clamped;
+	uint64_t saturated;
+};
+
+/**
+ * struct fpq_quant_report - what fpq_model_quantize() did.
+ * @tensors: every quantized tensor, in graph order; @n_tensors of them.
+ * @n_tensors: how many.
+ * @layers: the quantized model's layers; @n_layers of them.
+ * @n_layers: how many.
+ * @samples: calibration samples run (first dimension of each set).
+ * @float_weight_bytes: bytes of the weights and biases in binary32.
+ * @quant_weight_bytes: their bytes quantized (scales and zero points included).
+ */
+struct fpq_quant_report {
+	struct fpq_quant_tensor *tensors;
+	unsigned int n_tensors;
+	struct fpq_quant_layer *layers;
+	unsigned int n_layers;
+	uint64_t samples;
+	uint64_t float_weight_bytes;
+	uint64_t quant_weight_bytes;
+};
+
+/**
+ * fpq_model_quantize() - quantize a float ONNX model to QDQ form as ONNX Runtime's
+ * quantize_static does by default: MinMax calibration, symmetric int8 weights (per
+ * tensor or per channel), asymmetric activations, int32 biases at scale
+ * x_scale * w_scale, BatchNormalization folded into the Conv before it, Relu and Clip
+ * folded into the output range of the op before them (Documentation/models.rst,
+ * "Quantizing").
+ * @ctx: a context to run the float model on for calibration (any backend).
+ * @model: the float model's serialized ModelProto (untrusted; checked completely).
+ * @size: its bytes.
+ * @calibration: @n_sets sets of fpq_model_num_inputs() tensors each (set-major): the
+ *	model's inputs as it declares them, a dynamic first dimension holding samples.
+ * @n_sets: how many sets (at least one).
+ * @opts: NULL for the defaults.
+ * @out: receives the quantized model's bytes (free() them).
+ * @out_size: receives their number.
+ * @report: NULL, or receives the report (fpq_quant_report_free()).
+ *
+ * An operator the quantizer cannot quantize, a weight that is not a constant, a
+ * calibration set of the wrong type or shape, or values that are not finite are
+ * refused, naming the node or the set.
+ * Return: 0, -EINVAL, -ENOTSUP, -E2BIG, -ENOMEM or an error of fpq_model_load().
+ */
+int fpq_model_quantize(struct fpq_context *ctx, const void *model, size_t size,
+		       const struct fpq_tensor *calibration, unsigned int n_sets,
+		       const struct fpq_quantize_opts *opts, void **out, size_t *out_size,
+		       struct fpq_quant_report **report);
+
+/** fpq_quant_report_free() - free a report of fpq_model_quantize(). NULL is a no-op. */
+void fpq_quant_report_free(struct fpq_quant_report *report);
+
 #ifdef __cplusplus
 }
 #endif
