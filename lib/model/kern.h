@@ -75,6 +75,9 @@ struct mg_kernels {
 	void (*dqsum8)(float *acc, const int8_t *x, int64_t n, float scale, int32_t zp);
 	/* y[j] = table[(uint8_t)x[j]] */
 	void (*lut)(int8_t *y, const int8_t *x, int64_t n, const int8_t *table);
+	/* One image's bytes NCHW -> NHWC with c = 2, 3 or 4 channels (a network's input:
+	 * the generic tiles move a byte at a time there) */
+	void (*nhwc8_few)(const uint8_t *x, uint8_t *y, int64_t hw, int64_t c);
 };
 
 extern const struct mg_kernels mg_kernels_generic;

@@ -417,6 +417,34 @@ static void KFN(max8)(int8_t *restrict y, const int8_t *restrict x, int64_t n)
 		y[j] = x[j] > y[j] ? x[j] : y[j];
 }
 
+/* Plain loops per channel count: the compiler turns each into byte permutes. */
+static void KFN(nhwc8_few)(const uint8_t *restrict x, uint8_t *restrict y, int64_t hw,
+			   int64_t c)
+{
+	const uint8_t *restrict x0 = x, *restrict x1 = x + hw, *restrict x2 = x + 2 * hw,
+		      *restrict x3 = x + 3 * hw;
+
+	if (c == 2) {
+		for (int64_t p = 0; p < hw; p++) {
+			y[2 * p] = x0[p];
+			y[2 * p + 1] = x1[p];
+		}
+	} else if (c == 3) {
+		for (int64_t p = 0; p < hw; p++) {
+			y[3 * p] = x0[p];
+			y[3 * p + 1] = x1[p];
+			y[3 * p + 2] = x2[p];
+		}
+	} else {
+		for (int64_t p = 0; p < hw; p++) {
+			y[4 * p] = x0[p];
+			y[4 * p + 1] = x1[p];
+			y[4 * p + 2] = x2[p];
+			y[4 * p + 3] = x3[p];
+		}
+	}
+}
+
 static void KFN(sum8)(int32_t *restrict acc, const int8_t *restrict x, int64_t n)
 {
 	for (int64_t j = 0; j < n; j++)
@@ -449,6 +477,7 @@ const struct mg_kernels KFN1(mg_kernels, KERN_NAME) = {
 	.sum8 = KFN(sum8),
 	.dqsum8 = KFN(dqsum8),
 	.lut = KFN(lut),
+	.nhwc8_few = KFN(nhwc8_few),
 };
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
@@ -488,5 +517,6 @@ const struct mg_kernels KFN1(mg_kernels_vbmi, KERN_NAME) = {
 	.sum8 = KFN(sum8),
 	.dqsum8 = KFN(dqsum8),
 	.lut = KFN(lut_vbmi),
+	.nhwc8_few = KFN(nhwc8_few),
 };
 #endif

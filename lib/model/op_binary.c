@@ -280,16 +280,32 @@ static void qbin_runs(void *arg, int64_t r0, int64_t r1, unsigned int worker)
 	const int ia = bc->rank ? (int)bc->sa[bc->rank - 1] : 0, ib = bc->rank ? (int)bc->sb[bc->rank - 1] : 0;
 	struct mg_counts cnt = { 0, 0 };
 
+	int64_t idx[MG_MAX_DIMS], oa, ob, rest = r0;
+
 	(void)worker;
+	/* the first run's position, then an odometer: no division per run (a channel
+	 * gate's runs are one pixel's channels, a few dozen elements each) */
+	for (int d = bc->rank - 2; d >= 0; d--) {
+		idx[d] = rest % bc->out[d];
+		rest /= bc->out[d];
+	}
+	run_offsets(bc, r0, &oa, &ob);
 	for (int64_t run = r0; run < r1; run++) {
-		int64_t oa, ob;
 		int8_t *y = j->y + run * inner;
 
-		run_offsets(bc, run, &oa, &ob);
 		if (j->p->kind == BIN_ADD)
 			j->k->qadd(j->a + oa, ia, j->b + ob, ib, y, inner, &j->qa, &cnt);
 		else
 			j->k->qmul(j->a + oa, ia, j->b + ob, ib, y, inner, &j->qm, &cnt);
+		for (int d = bc->rank - 2; d >= 0; d--) {
+			oa += bc->sa[d];
+			ob += bc->sb[d];
+			if (++idx[d] < bc->out[d])
+				break;
+			oa -= bc->sa[d] * bc->out[d];
+			ob -= bc->sb[d] * bc->out[d];
+			idx[d] = 0;
+		}
 	}
 	mg_count(&j->st->clamped, cnt.clamped);
 	mg_count(&j->st->saturated, cnt.saturated);

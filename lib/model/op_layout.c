@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "kern.h"
 #include "ops.h"
 
 static int layout_infer(struct mg_graph *g, struct mg_node *n)
@@ -25,6 +26,7 @@ struct layout_job {
 	size_t es;
 	int64_t c, hw;
 	bool to_nhwc;
+	const struct mg_kernels *k;
 };
 
 /* NCHW [c][hw] <-> NHWC [hw][c] of one image, in 32 x 32 tiles that stay in cache;
@@ -60,6 +62,11 @@ static void layout_tiles(void *arg, int64_t t0, int64_t t1, unsigned int worker)
 		const uint8_t *s = j->src + (size_t)(img * j->c * j->hw) * j->es;
 		uint8_t *d = j->dst + (size_t)(img * j->c * j->hw) * j->es;
 
+		if (j->es == 1 && j->to_nhwc && j->c <= 4) {
+			/* a network's input: one tile of channels, the whole image at once */
+			j->k->nhwc8_few(s, d, j->hw, j->c);
+			continue;
+		}
 		for (int64_t p0 = 0; p0 < j->hw; p0 += TILE) {
 			int64_t p1 = p0 + TILE < j->hw ? p0 + TILE : j->hw;
 
@@ -89,7 +96,7 @@ static int layout_run(struct mg_exec *ex, struct mg_node *n)
 {
 	struct mg_value *x = mg_in(ex->g, n, 0), *y = mg_out(ex->g, n, 0);
 	struct layout_job j = { x->ptr, y->ptr, mg_dtype_size(x->dtype), x->dims[1],
-				x->dims[2] * x->dims[3], !strcmp(n->op_type, "ToNHWC") };
+				x->dims[2] * x->dims[3], !strcmp(n->op_type, "ToNHWC"), ex->k };
 	const int64_t nb = x->dims[0];
 
 	if (j.c == 1 || j.hw == 1) {

@@ -17,7 +17,7 @@
 
 #define MG_OPS(X)                                                                        \
 	X(quantize_linear) X(dequantize_linear)                                          \
-	X(conv) X(qlinear_conv)                                                          \
+	X(conv) X(conv_transpose) X(qlinear_conv)                                        \
 	X(matmul) X(gemm) X(qlinear_matmul) X(qgemm)                                     \
 	X(add) X(sub) X(mul) X(div) X(qlinear_add) X(qlinear_mul)                        \
 	X(max_pool) X(average_pool) X(global_average_pool) X(global_max_pool)            \

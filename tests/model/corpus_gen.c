@@ -119,18 +119,20 @@ static void qdq_cnn(void)
 static void qoperator(void)
 {
 	struct mb *b = mb_new(13, 1);
-	uint8_t w[6 * 4];
+	uint8_t w[6 * 4], gw[6 * 6];
 	int32_t bias[6] = { 1, -2, 3, -4, 5, -6 };
 	Onnx__NodeProto *n;
 
 	for (size_t i = 0; i < sizeof(w); i++)
 		w[i] = (uint8_t)(100 + rng_below(&r, 56));
+	for (size_t i = 0; i < sizeof(gw); i++)
+		gw[i] = w[i % sizeof(w)];
 	qparams(b);
 	mb_input(b, "x", T_U8, 4, (int64_t[]){ 1, 4, 5, 5 }, NULL);
 	mb_output(b, "y", T_U8, 2, (int64_t[]){ 1, 6 });
 	mb_init(b, "w", T_U8, 4, (int64_t[]){ 6, 4, 1, 1 }, w);
 	mb_init(b, "bias", T_I32, 1, (int64_t[]){ 6 }, bias);
-	mb_init(b, "gw", T_U8, 2, (int64_t[]){ 6, 6 }, w);
+	mb_init(b, "gw", T_U8, 2, (int64_t[]){ 6, 6 }, gw);
 	n = mb_node(b, "QLinearConv", NULL, "qc", "x,s,z,w,s,z,s,z,bias", "c");
 	mb_attr_ints(b, n, "strides", 2, (int64_t[]){ 2, 2 });
 	mb_node(b, "QLinearAdd", "com.microsoft", "qa", "c,s,z,c,s2,z,s,z", "a");
@@ -197,6 +199,44 @@ static void float_ops(void)
 	save(b, "float_ops");
 }
 
+/* QDQ ConvTranspose (it runs in float between DQ and Q), grouped, with output_shape,
+ * then a SAME_UPPER one with dilations and output_padding. */
+static void conv_transpose(void)
+{
+	struct mb *b = mb_new(13, 0);
+	int8_t w[4 * 3 * 3 * 3];
+	float w2[6 * 2 * 2 * 2];
+	Onnx__NodeProto *n;
+
+	for (size_t i = 0; i < sizeof(w); i++)
+		w[i] = (int8_t)(rng_below(&r, 255) - 127);
+	for (size_t i = 0; i < sizeof(w2) / sizeof(w2[0]); i++)
+		w2[i] = (float)rng_below(&r, 100) / 50.0f - 1.0f;
+	mb_input(b, "x", T_FLOAT, 4, (int64_t[]){ 1, 4, 5, 5 }, NULL);
+	mb_output(b, "y", T_FLOAT, 4, (int64_t[]){ 1, 2, -1, -1 });
+	mb_init_f(b, "s", 0.05f);
+	mb_init_zp(b, "z", T_U8, 128);
+	mb_init_f(b, "ws", 0.02f);
+	mb_init(b, "w", T_I8, 4, (int64_t[]){ 4, 3, 3, 3 }, w);
+	mb_init(b, "w2", T_FLOAT, 4, (int64_t[]){ 6, 1, 2, 2 }, w2);
+	mb_node(b, "QuantizeLinear", NULL, "qx", "x,s,z", "xq");
+	mb_node(b, "DequantizeLinear", NULL, "dqx", "xq,s,z", "xf");
+	mb_node(b, "DequantizeLinear", NULL, "dqw", "w,ws", "wf");
+	n = mb_node(b, "ConvTranspose", NULL, "ct", "xf,wf", "c");
+	mb_attr_i(b, n, "group", 2);
+	mb_attr_ints(b, n, "strides", 2, (int64_t[]){ 2, 2 });
+	mb_attr_ints(b, n, "output_shape", 2, (int64_t[]){ 10, 9 });
+	mb_node(b, "QuantizeLinear", NULL, "qc", "c,s,z", "cq");
+	mb_node(b, "DequantizeLinear", NULL, "dqc", "cq,s,z", "cf");
+	n = mb_node(b, "ConvTranspose", NULL, "ct2", "cf,w2", "y");
+	mb_attr_i(b, n, "group", 2);
+	mb_attr_s(b, n, "auto_pad", "SAME_UPPER");
+	mb_attr_ints(b, n, "strides", 2, (int64_t[]){ 1, 2 });
+	mb_attr_ints(b, n, "dilations", 2, (int64_t[]){ 2, 1 });
+	mb_attr_ints(b, n, "output_padding", 2, (int64_t[]){ 1, 0 });
+	save(b, "conv_transpose");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -208,5 +248,6 @@ int main(int argc, char **argv)
 	qdq_cnn();
 	qoperator();
 	float_ops();
+	conv_transpose();
 	return 0;
 }

@@ -262,6 +262,38 @@ def conv_transpose_cases():
     return out
 
 
+
+def conv_transpose_float_cases():
+    """Float ConvTranspose in the forms ONNX defines: groups with bias, dilations,
+    asymmetric strides and pads, output_padding, auto_pad with an odd total padding (the
+    extra pad at the tail for SAME_UPPER, at the head for SAME_LOWER) and output_shape
+    smaller than the full output (pads derived, the odd one at the head) and larger (by
+    less than the stride, as ORT allows: no pads, the pixels no tap reaches hold the
+    bias)."""
+    out = []
+    rng = rng_for("convtranspose_float")
+    r = lambda *s: rng.standard_normal(s).astype(F32)  # noqa: E731
+
+    def case(name, xshape, wshape, bias, **attrs):
+        x, w = r(*xshape), r(*wshape) * 0.3
+        b = r(wshape[1] * attrs.get("group", 1)) if bias else None
+
+        def build(g):
+            ins = [g.input("x", F32, list(xshape)), g.const("w", w)] + ([g.const("b", b)] if bias else [])
+            g.output(g.op("ConvTranspose", ins, **attrs), "y", F32)
+        out.append(float_case("float_convtranspose_" + name, ["ConvTranspose"], build, {"x": x}))
+
+    case("groups3_bias", (2, 6, 4, 5), (6, 2, 3, 3), True, group=3, strides=[2, 2], pads=[0, 1, 1, 0])
+    case("dilation2", (1, 3, 5, 4), (3, 4, 3, 2), True, dilations=[2, 2], strides=[1, 2])
+    case("s3x2_pads_outpad", (1, 2, 4, 6), (2, 3, 3, 4), False, strides=[3, 2], pads=[1, 2, 0, 1],
+         output_padding=[2, 1])
+    case("same_upper", (1, 3, 5, 5), (3, 2, 3, 3), True, strides=[2, 2], auto_pad="SAME_UPPER")
+    case("same_lower", (1, 3, 5, 5), (3, 2, 3, 3), True, strides=[2, 2], auto_pad="SAME_LOWER")
+    case("output_shape_odd", (1, 2, 5, 4), (2, 3, 3, 3), True, strides=[2, 2], output_shape=[10, 8])
+    case("output_shape_larger", (1, 2, 3, 3), (2, 2, 3, 3), True, strides=[2, 3], output_shape=[8, 11])
+    case("wide_channels", (1, 48, 7, 6), (48, 40, 2, 2), True, strides=[2, 2])
+    return out
+
 # Matrix products ---------------------------------------------------------------------
 
 def matmul_qdq(name, act, per_channel, a_shape, n_out, ties=None):
@@ -849,5 +881,5 @@ def float_cases():
 
 
 def all_cases():
-    return (conv_cases() + conv_transpose_cases() + matrix_cases() + binary_cases() + concat_cases() +
+    return (conv_cases() + conv_transpose_cases() + conv_transpose_float_cases() + matrix_cases() + binary_cases() + concat_cases() +
             unary_cases() + pool_cases() + shape_cases() + quantize_cases() + qoperator_cases() + float_cases())
