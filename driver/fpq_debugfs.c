@@ -59,8 +59,14 @@ static int fpq_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "submitted %lld\ncompleted %lld\nfailed %lld\ntimeouts %lld\n",
 		   atomic64_read(&s->submitted), atomic64_read(&s->completed),
 		   atomic64_read(&s->failed), atomic64_read(&s->timeouts));
-	seq_printf(m, "resets %lld\ninterrupts %lld\npolls %lld\n", atomic64_read(&s->resets),
-		   atomic64_read(&s->interrupts), atomic64_read(&s->polls));
+	seq_printf(m, "canceled %lld\nfaults_mmu %lld\nfaults_dma %lld\nfaults_desc %lld\n",
+		   atomic64_read(&s->canceled), atomic64_read(&s->faults_mmu),
+		   atomic64_read(&s->faults_dma), atomic64_read(&s->faults_desc));
+	seq_printf(m, "resets %lld\nreset_failures %lld\nreruns %lld\n",
+		   atomic64_read(&s->resets), atomic64_read(&s->reset_failures),
+		   atomic64_read(&s->reruns));
+	seq_printf(m, "interrupts %lld\npolls %lld\n", atomic64_read(&s->interrupts),
+		   atomic64_read(&s->polls));
 	seq_printf(m, "jobs_live %lld\nbos_live %lld\n", atomic64_read(&s->jobs_live),
 		   atomic64_read(&s->bos_live));
 	if ((fdev->caps.features & DRM_FPQ_FEATURE_PERF) && drm_dev_enter(&fdev->drm, &idx)) {

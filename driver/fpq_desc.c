@@ -163,6 +163,8 @@ void fpq_desc_read_completion(const void *completion, u32 ops,
 	status->hw_error = hw_status;
 	status->ops_done = min(le32_to_cpu(READ_ONCE(c->ops_done)), ops);
 	status->cycles = le64_to_cpu(READ_ONCE(c->cycles));
+	if (status->error)
+		status->fault_addr = le64_to_cpu(READ_ONCE(c->error_addr));
 	for (i = 0; i < ops; i++) {
 		struct drm_fpq_op_status s = {
 			.clamped = le32_to_cpu(READ_ONCE(rec[i].clamped)),

@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fpq_device.c - one fpq device brought up and taken down: identity and reset of the
- * card, the ring and fence write-back, the page-table pool, the scheduler and the
- * completion path. The PCI glue (fpq_drv.c) and the KUnit test device call it.
+ * card, the ring and fence write-back, the scheduler and the completion path. The
+ * PCI glue (fpq_drv.c) and the KUnit test device call it.
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
-#include <linux/dmapool.h>
+#include <linux/swiotlb.h>
 
 #include "fpq_drv.h"
 #include "fpq_job.h"
 #include "fpq_test_hooks.h"
-
-static void fpq_pt_pool_destroy(struct drm_device *drm, void *pool)
-{
-	dma_pool_destroy(pool);
-}
 
 /**
  * fpq_device_init() - bring up a device whose register access and DMA device are set.
@@ -50,6 +45,11 @@ int fpq_device_init(struct fpq_device *fdev)
 	if (err)
 		return dev_err_probe(drm->dev, err, "card reset failed\n");
 
+	fdev->bounces = is_swiotlb_force_bounce(fdev->dma_dev) ||
+			dma_addressing_limited(fdev->dma_dev);
+	if (fdev->bounces)
+		drm_info(drm, "DMA is bounce-buffered: the jobs of a file run one at a time\n");
+
 	fdev->va_size = 1ull << fdev->hw.va_bits;
 	/* A buffer must fit the address space with page 0 and its guard page. */
 	max_bo = min_t(u64, (u64)fpq_max_bo_mb << 20, fdev->va_size - 2 * FPQ_HW_PAGE_BYTES);
@@ -63,15 +63,6 @@ int fpq_device_init(struct fpq_device *fdev)
 					      &fdev->fence_rec_dma, GFP_KERNEL);
 	if (!fdev->ring.entries || !fdev->fence_rec)
 		return -ENOMEM;
-
-	fdev->pt_pool = dma_pool_create("fpq-pt", fdev->dma_dev, FPQ_HW_PAGE_BYTES,
-					FPQ_HW_PAGE_BYTES, 0);
-	if (!fdev->pt_pool)
-		return -ENOMEM;
-	/* Registered before the scheduler: destroyed after it has freed every job. */
-	err = drmm_add_action_or_reset(drm, fpq_pt_pool_destroy, fdev->pt_pool);
-	if (err)
-		return err;
 
 	err = fpq_sched_init(fdev);
 	if (err)

@@ -12,12 +12,14 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
 #include <linux/bitfield.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
 #include "fpq_compat.h"
 #include "fpq_drv.h"
+#include "fpq_fence.h"
 #include "fpq_gem.h"
 #include "fpq_job.h"
 #include "fpq_submit.h"
@@ -58,14 +60,23 @@ static int fpq_open(struct drm_device *drm, struct drm_file *file)
 	ffile->fdev = fdev;
 	mutex_init(&ffile->lock);
 	xa_init(&ffile->jobs);
-	err = drm_sched_entity_init(&ffile->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
-	if (err) {
-		mutex_destroy(&ffile->lock);
-		kfree(ffile);
-		return err;
+	ffile->fence_context = dma_fence_context_alloc(1);
+	ffile->quota = fpq_job_quota_alloc();
+	if (!ffile->quota) {
+		err = -ENOMEM;
+		goto fail;
 	}
+	err = drm_sched_entity_init(&ffile->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	if (err)
+		goto fail;
 	file->driver_priv = ffile;
 	return 0;
+
+fail:
+	fpq_job_quota_put(ffile->quota);
+	mutex_destroy(&ffile->lock);
+	kfree(ffile);
+	return err;
 }
 
 static void fpq_postclose(struct drm_device *drm, struct drm_file *file)
@@ -79,6 +90,8 @@ static void fpq_postclose(struct drm_device *drm, struct drm_file *file)
 	xa_for_each(&ffile->jobs, id, rec)
 		fpq_job_record_put(rec);
 	xa_destroy(&ffile->jobs);
+	dma_fence_put(ffile->last_out);
+	fpq_job_quota_put(ffile->quota);
 	mutex_destroy(&ffile->lock);
 	kfree(ffile);
 }
@@ -261,7 +274,20 @@ static struct pci_driver fpq_pci_driver = {
 	/* created after a successful probe, removed before remove */
 	.dev_groups = fpq_sysfs_groups,
 };
-module_pci_driver(fpq_pci_driver);
+
+static int __init fpq_init(void)
+{
+	return pci_register_driver(&fpq_pci_driver);
+}
+module_init(fpq_init);
+
+static void __exit fpq_exit(void)
+{
+	pci_unregister_driver(&fpq_pci_driver);
+	/* Out fences drop their module reference from RCU callbacks: let them finish. */
+	fpq_out_fence_barrier();
+}
+module_exit(fpq_exit);
 
 MODULE_DESCRIPTION("fpq 6/8-bit inference accelerator");
 MODULE_LICENSE("GPL");

@@ -8,6 +8,8 @@
 #include <drm/drm_device.h>
 #include <drm/gpu_scheduler.h>
 #include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -24,7 +26,7 @@
 #define FPQ_DRIVER_PATCH 0
 
 struct dentry;
-struct dma_pool;
+struct dma_fence;
 struct drm_minor;
 struct pci_dev;
 
@@ -39,9 +41,16 @@ extern unsigned int fpq_max_bo_mb;
  * struct fpq_stats - event counters (debugfs and sysfs).
  * @submitted: jobs accepted by the submit ioctl.
  * @completed: jobs the card completed successfully.
- * @failed: jobs that ended with an error (card error, timeout, removal).
+ * @failed: jobs that ended with an error (card error, timeout, removal, dropped):
+ *	once no job is live, @submitted = @completed + @failed.
+ * @canceled: of @failed, jobs dropped before they ran (their file was closed).
  * @timeouts: jobs that ran past the timeout.
+ * @faults_mmu: jobs the card's address translation stopped (page faults).
+ * @faults_dma: jobs a bus error stopped (DMA read or write).
+ * @faults_desc: jobs the card refused for another cause (descriptors, formats).
  * @resets: card resets.
+ * @reset_failures: resets that failed (the card is then out of service).
+ * @reruns: jobs handed to the card again after a reset (recovered).
  * @interrupts: interrupts handled (own vector or external hook).
  * @polls: completion polls that found work.
  * @jobs_live: jobs allocated and not yet freed.
@@ -51,8 +60,14 @@ struct fpq_stats {
 	atomic64_t submitted;
 	atomic64_t completed;
 	atomic64_t failed;
+	atomic64_t canceled;
 	atomic64_t timeouts;
+	atomic64_t faults_mmu;
+	atomic64_t faults_dma;
+	atomic64_t faults_desc;
 	atomic64_t resets;
+	atomic64_t reset_failures;
+	atomic64_t reruns;
 	atomic64_t interrupts;
 	atomic64_t polls;
 	atomic64_t jobs_live;
@@ -86,8 +101,9 @@ struct fpq_last_error {
  * @ring: the job ring in host memory.
  * @fence_rec: the fence write-back record (coherent memory).
  * @fence_rec_dma: its bus address.
- * @pt_pool: 4 KiB pages for page tables.
  * @sched: the scheduler of the one ring.
+ * @job_refs: one for the device plus one per job not yet freed.
+ * @jobs_gone: completed when @job_refs drops to zero (device teardown waits for it).
  * @job_lock: protects @inflight, @ring indices and @last_error.
  * @inflight: jobs on the card, oldest first.
  * @fence_lock: lock of the hardware fences.
@@ -101,6 +117,12 @@ struct fpq_last_error {
  * @last_error: the card's last reported error.
  * @reset_count: resets done (also in @stats; kept for the timeout handler).
  * @hw_broken: a reset failed: jobs fail with -EIO instead of running.
+ * @reset_requested: the next timeout handling is a reset asked for through debugfs
+ *	(no job is guilty; every job on the card runs again).
+ * @inject_desc: the next job handed to the card gets a corrupted descriptor (debugfs).
+ * @bounces: DMA may go through bounce buffers (swiotlb=force, a DMA mask narrower
+ *	than memory): each job's snapshot of its pages is taken when it starts, so the
+ *	jobs of one file run one after the other.
  */
 struct fpq_device {
 	struct drm_device drm;
@@ -113,9 +135,10 @@ struct fpq_device {
 	struct fpq_ring ring;
 	struct fpq_hw_fence_record *fence_rec;
 	dma_addr_t fence_rec_dma;
-	struct dma_pool *pt_pool;
 
 	struct drm_gpu_scheduler sched;
+	atomic_t job_refs;
+	struct completion jobs_gone;
 	spinlock_t job_lock;	/* inflight, ring indices, last_error */
 	struct list_head inflight;
 	spinlock_t fence_lock;	/* the hardware fences */
@@ -131,6 +154,20 @@ struct fpq_device {
 	struct fpq_last_error last_error;
 	unsigned int reset_count;
 	bool hw_broken;
+	bool reset_requested;
+	bool inject_desc;
+	bool bounces;
+};
+
+/**
+ * struct fpq_job_quota - a file's count of unfinished detached jobs, shared with those
+ * jobs (they may outlive the file).
+ * @ref: the file's reference and one per counted job.
+ * @detached: detached jobs of the file not yet freed.
+ */
+struct fpq_job_quota {
+	struct kref ref;
+	atomic_t detached;
 };
 
 /**
@@ -140,7 +177,10 @@ struct fpq_device {
  * @lock: serialises arming and pushing jobs, and job identities.
  * @jobs: job identity -> struct fpq_job_record, for jobs not yet collected.
  * @uncollected: entries in @jobs.
+ * @quota: the count of the file's detached jobs.
  * @next_job_id: last job identity handed out.
+ * @fence_context: dma-fence context of the file's out fences (seqno: job identity).
+ * @last_out: the out fence of the file's last job, when the device bounces.
  */
 struct fpq_file {
 	struct fpq_device *fdev;
@@ -148,7 +188,10 @@ struct fpq_file {
 	struct mutex lock;	/* arming and pushing jobs, job identities */
 	struct xarray jobs;
 	atomic_t uncollected;
+	struct fpq_job_quota *quota;
 	u64 next_job_id;
+	u64 fence_context;
+	struct dma_fence *last_out;
 };
 
 static inline struct fpq_device *to_fpq_device(struct drm_device *drm)

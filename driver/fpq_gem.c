@@ -2,18 +2,26 @@
 /*
  * fpq_gem.c - buffer objects.
  *
- * Buffers are GEM shmem objects: system memory, not physically contiguous, pinned
- * and mapped for the card while a job uses them (the card reaches them through the
- * job's page table). PRIME export and import come from the DRM core; imported
- * dma-bufs become shmem objects around the exporter's pages.
+ * Buffers are GEM shmem objects: system memory, not physically contiguous. The pages
+ * a running job touches are pinned and mapped for the card, one mapping per page
+ * shared by every job that holds it (the DMA API allows no overlapping mappings),
+ * and unmapped and unpinned when the last such job is freed (the card reaches them
+ * through each job's page table). PRIME export and import come from the DRM core;
+ * imported dma-bufs become shmem objects around the exporter's pages, which stay
+ * mapped by their attachment.
  */
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_vma_manager.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "fpq_drv.h"
 #include "fpq_gem.h"
@@ -22,10 +30,32 @@
  * The shmem helper's object functions, with a count of live buffers (debugfs and the
  * leak tests read it).
  */
+/**
+ * struct fpq_bo_page - one page of a buffer, mapped for the card while jobs hold it.
+ * @page: the page (one reference).
+ * @dma: its bus address (DMA_BIDIRECTIONAL).
+ * @users: jobs holding it.
+ */
+struct fpq_bo_page {
+	struct page *page;
+	dma_addr_t dma;
+	unsigned int users;
+};
+
+static struct fpq_bo *to_fpq_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct fpq_bo, base.base);
+}
+
 static void fpq_bo_free(struct drm_gem_object *obj)
 {
 	struct fpq_device *fdev = to_fpq_device(obj->dev);
+	struct fpq_bo *bo = to_fpq_bo(obj);
 
+	/* Jobs hold a reference to their buffers: none holds a page any more. */
+	WARN_ON(!xa_empty(&bo->pages));
+	xa_destroy(&bo->pages);
+	mutex_destroy(&bo->map_lock);
 	drm_gem_shmem_object_free(obj);
 	atomic64_dec(&fdev->stats.bos_live);
 }
@@ -51,13 +81,141 @@ static const struct drm_gem_object_funcs fpq_bo_funcs = {
  */
 struct drm_gem_object *fpq_gem_create_object(struct drm_device *drm, size_t size)
 {
-	struct drm_gem_shmem_object *shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
+	struct fpq_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 
-	if (!shmem)
+	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	shmem->base.funcs = &fpq_bo_funcs;
+	bo->base.base.funcs = &fpq_bo_funcs;
+	mutex_init(&bo->map_lock);
+	xa_init(&bo->pages);
 	atomic64_inc(&to_fpq_device(drm)->stats.bos_live);
-	return &shmem->base;
+	return &bo->base.base;
+}
+
+/* The bus address of page @index of an imported buffer, from its attachment's mapping. */
+static int fpq_bo_import_dma(struct drm_gem_object *obj, u64 index, dma_addr_t *dma)
+{
+	struct sg_table *sgt = to_drm_gem_shmem_obj(obj)->sgt;
+	u64 offset = index << PAGE_SHIFT;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!sgt)
+		return -EINVAL;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (offset < sg_dma_len(sg)) {
+			*dma = sg_dma_address(sg) + offset;
+			return 0;
+		}
+		offset -= sg_dma_len(sg);
+	}
+	return -EINVAL;
+}
+
+static void fpq_bo_page_put(struct fpq_bo *bo, struct device *dev, u64 index)
+{
+	struct fpq_bo_page *p = xa_load(&bo->pages, index);
+
+	if (WARN_ON(!p) || --p->users)
+		return;
+	/*
+	 * The CPU copy was synced when each job finished and may have changed since: no
+	 * copy back from a bounce buffer now.
+	 */
+	dma_unmap_page_attrs(dev, p->dma, PAGE_SIZE, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+	put_page(p->page);
+	xa_erase(&bo->pages, index);
+	kfree(p);
+}
+
+/**
+ * fpq_bo_hold_pages() - pin pages of a buffer and map them for the card, for a job.
+ * @obj: the buffer.
+ * @dev: the device DMA is mapped for.
+ * @first: first page index.
+ * @count: pages.
+ * @dma: receives the bus address of each page.
+ *
+ * Pages another job already holds are shared. Imported buffers are mapped by their
+ * attachment already: only their addresses are looked up.
+ *
+ * Return: 0; -ENOMEM, -EFAULT (a page could not be read in) or -EINVAL (an import's
+ * mapping does not cover the pages), with nothing held.
+ */
+int fpq_bo_hold_pages(struct drm_gem_object *obj, struct device *dev, u64 first, u64 count,
+		      dma_addr_t *dma)
+{
+	struct fpq_bo *bo = to_fpq_bo(obj);
+	u64 i;
+	int err = 0;
+
+	if (obj->import_attach) {
+		for (i = 0; i < count && !err; i++)
+			err = fpq_bo_import_dma(obj, first + i, &dma[i]);
+		return err;
+	}
+	mutex_lock(&bo->map_lock);
+	for (i = 0; i < count; i++) {
+		struct fpq_bo_page *p = xa_load(&bo->pages, first + i);
+
+		if (!p) {
+			p = kzalloc(sizeof(*p), GFP_KERNEL);
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			p->page = shmem_read_mapping_page(obj->filp->f_mapping, first + i);
+			if (IS_ERR(p->page)) {
+				err = PTR_ERR(p->page) == -ENOMEM ? -ENOMEM : -EFAULT;
+				kfree(p);
+				break;
+			}
+			/* Mapping copies into a bounce buffer what the CPU wrote. */
+			p->dma = dma_map_page(dev, p->page, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+			if (dma_mapping_error(dev, p->dma)) {
+				put_page(p->page);
+				kfree(p);
+				err = -ENOMEM;
+				break;
+			}
+			err = xa_err(xa_store(&bo->pages, first + i, p, GFP_KERNEL));
+			if (err) {
+				dma_unmap_page(dev, p->dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+				put_page(p->page);
+				kfree(p);
+				break;
+			}
+		}
+		p->users++;
+		dma[i] = p->dma;
+	}
+	while (err && i--)
+		fpq_bo_page_put(bo, dev, first + i);
+	mutex_unlock(&bo->map_lock);
+	return err;
+}
+
+/**
+ * fpq_bo_release_pages() - a job lets go of pages fpq_bo_hold_pages() gave it.
+ * @obj: the buffer.
+ * @dev: the device DMA is mapped for.
+ * @first: first page index.
+ * @count: pages.
+ *
+ * The last holder of a page unmaps and unpins it.
+ */
+void fpq_bo_release_pages(struct drm_gem_object *obj, struct device *dev, u64 first,
+			  u64 count)
+{
+	struct fpq_bo *bo = to_fpq_bo(obj);
+	u64 i;
+
+	if (obj->import_attach)
+		return;
+	mutex_lock(&bo->map_lock);
+	for (i = 0; i < count; i++)
+		fpq_bo_page_put(bo, dev, first + i);
+	mutex_unlock(&bo->map_lock);
 }
 
 static int fpq_bo_mmap_offset(struct drm_gem_object *obj, u64 *offset)

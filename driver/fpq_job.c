@@ -2,11 +2,12 @@
 /*
  * fpq_job.c - jobs from the submit ioctl to their fences.
  *
- * A job is checked and fully built while the submitting process waits (validation,
- * buffer pinning, address space, page table, operation descriptors); the scheduler
- * then only writes its ring entry and rings the doorbell. The card completes jobs in
- * ring order and reports each in its completion record and in the fence write-back;
- * completions are collected from the interrupt, the poller or the external hook.
+ * A job is checked while the submitting process waits (validation, the runs of pages
+ * it touches, its address space); when it first runs, the scheduler pins and maps
+ * those pages, builds the page table and the operation descriptors (fpq_job_mem.c),
+ * writes its ring entry and rings the doorbell. The card completes jobs in ring order
+ * and reports each in its completion record and in the fence write-back; completions
+ * are collected from the interrupt, the poller or the external hook.
  *
  * The ioctls that create jobs and collect their statuses are in fpq_submit.c.
  *
@@ -20,7 +21,6 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
-#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-fence.h>
 #include <linux/slab.h>
@@ -30,11 +30,8 @@
 #include "fpq_drv.h"
 #include "fpq_job.h"
 
-/* Each operation names at most 12 ranges: A, B, C, three scale arrays, six vectors. */
-#define FPQ_RANGES_PER_OP 12
-
-/* How long device teardown waits for the scheduler to free finished jobs. */
-#define FPQ_SCHED_DRAIN_MS 5000
+/* Device teardown reports every this often while it waits for jobs to be freed. */
+#define FPQ_TEARDOWN_REPORT_MS 10000
 
 static const char *fpq_fence_driver_name(struct dma_fence *fence)
 {
@@ -59,18 +56,25 @@ static void fpq_job_release(struct kref *ref)
 	struct fpq_device *fdev = job->fdev;
 	u32 i;
 
-	fpq_pt_free(&job->pt);
+	fpq_job_unmap(job);
 	if (job->ctl)
 		dma_free_coherent(fdev->dma_dev, job->ctl_size, job->ctl, job->ctl_dma);
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	dma_fence_put(job->hw_fence);
 	fpq_job_record_put(job->record);
+	if (job->quota) {
+		atomic_dec(&job->quota->detached);
+		fpq_job_quota_put(job->quota);
+	}
 	kvfree(job->bos);
 	kvfree(job->slots);
 	kvfree(job->ops);
 	atomic64_dec(&fdev->stats.jobs_live);
 	kvfree(job);
+	/* Last: the device may be freed as soon as its teardown sees this. */
+	if (atomic_dec_and_test(&fdev->job_refs))
+		complete(&fdev->jobs_gone);
 }
 
 /**
@@ -94,15 +98,29 @@ static void fpq_job_finish(struct fpq_job *job, const struct drm_fpq_job_status 
 	struct fpq_job_record *rec = job->record;
 	struct dma_fence *finished = &job->base.s_fence->finished;
 
+	/* What the card wrote reaches the CPU before anyone can see the job end. */
+	if (job->mapped)
+		fpq_job_sync_for_cpu(job, status->hw_error ? status->ops_done : job->op_count - 1);
+	job->finished = true;
 	if (rec && !rec->done) {
 		rec->status = *status;
+		rec->status.runs = job->runs;
 		if (ops)
 			memcpy(rec->ops, ops, sizeof(*ops) * rec->op_count);
 		smp_wmb(); /* the record before @done; the fence signal orders the rest */
 		WRITE_ONCE(rec->done, true);
 	}
 	if (status->error) {
-		atomic64_inc(&job->fdev->stats.failed);
+		struct fpq_stats *s = &job->fdev->stats;
+
+		atomic64_inc(&s->failed);
+		if (status->error == -EFAULT)
+			atomic64_inc(&s->faults_mmu);
+		else if (status->hw_error == FPQ_HW_ERR_DMA_READ ||
+			 status->hw_error == FPQ_HW_ERR_DMA_WRITE)
+			atomic64_inc(&s->faults_dma);
+		else if (status->hw_error)
+			atomic64_inc(&s->faults_desc);
 		if (!dma_fence_is_signaled(finished))
 			dma_fence_set_error(finished, status->error);
 	} else {
@@ -157,58 +175,6 @@ static int fpq_job_resolve(void *priv, u32 handle, u64 *size)
 	return job->bo_count++;
 }
 
-static void fpq_job_add_perm(struct fpq_job *job, u16 slot, u64 perm)
-{
-	job->slots[slot].perm |= perm;
-}
-
-/* Which buffers the job reads and which it writes: the page table's permissions. */
-static void fpq_job_collect_perms(struct fpq_job *job)
-{
-	u32 i;
-
-	for (i = 0; i < job->op_count; i++) {
-		const struct fpq_op *op = &job->ops[i];
-		const struct fpq_op_vector *vecs[] = { &op->alpha, &op->beta, &op->bias,
-						       &op->requant_mult, &op->requant_shift,
-						       &op->out_scale };
-		unsigned int v;
-
-		fpq_job_add_perm(job, op->a.slot, FPQ_MMU_READ);
-		fpq_job_add_perm(job, op->b.slot, FPQ_MMU_READ);
-		fpq_job_add_perm(job, op->c.slot, FPQ_MMU_WRITE);
-		if (op->a.has_scales)
-			fpq_job_add_perm(job, op->a.scale_slot, FPQ_MMU_READ);
-		if (op->b.has_scales)
-			fpq_job_add_perm(job, op->b.scale_slot, FPQ_MMU_READ);
-		if (op->c.has_scales)
-			fpq_job_add_perm(job, op->c.scale_slot, FPQ_MMU_WRITE);
-		for (v = 0; v < ARRAY_SIZE(vecs); v++)
-			if (vecs[v]->present)
-				fpq_job_add_perm(job, vecs[v]->slot, FPQ_MMU_READ);
-	}
-}
-
-/* Pin every buffer's pages, mapped for the card. */
-static int fpq_job_map_buffers(struct fpq_job *job)
-{
-	struct device *dev = job->fdev->dma_dev;
-	u32 i;
-
-	for (i = 0; i < job->bo_count; i++) {
-		struct sg_table *sgt;
-
-		sgt = drm_gem_shmem_get_pages_sgt(to_drm_gem_shmem_obj(job->bos[i]));
-		if (IS_ERR(sgt))
-			return PTR_ERR(sgt);
-		/* What the CPU wrote must be visible to the card (a no-op where coherent). */
-		dma_sync_sgtable_for_device(dev, sgt, DMA_BIDIRECTIONAL);
-		job->slots[i].sgt = sgt;
-		job->slots[i].size = job->bos[i]->size;
-	}
-	return 0;
-}
-
 static int fpq_job_build_descriptors(struct fpq_job *job)
 {
 	struct fpq_device *fdev = job->fdev;
@@ -216,7 +182,8 @@ static int fpq_job_build_descriptors(struct fpq_job *job)
 	u32 i;
 
 	job->ctl_size = fpq_desc_ctl_bytes(job->op_count);
-	job->ctl = dma_alloc_coherent(fdev->dma_dev, job->ctl_size, &job->ctl_dma, GFP_KERNEL);
+	job->ctl = dma_alloc_coherent(fdev->dma_dev, job->ctl_size, &job->ctl_dma,
+				      GFP_KERNEL);
 	if (!job->ctl)
 		return -ENOMEM;
 	slot_va = kmalloc_array(job->bo_count, sizeof(*slot_va), GFP_KERNEL);
@@ -254,19 +221,21 @@ int fpq_job_prepare(struct fpq_device *fdev, const struct drm_fpq_gemm *uops, u3
 	u32 i;
 	int err;
 
-	job = kvzalloc(sizeof(*job), GFP_KERNEL);
+	/* What a queued job holds is charged to the submitter (its memory cgroup). */
+	job = kvzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
 	kref_init(&job->refcount);
 	INIT_LIST_HEAD(&job->node);
 	job->fdev = fdev;
+	atomic_inc(&fdev->job_refs);
 	atomic64_inc(&fdev->stats.jobs_live);
 	job->op_count = op_count;
 	b.job = job;
 	b.max_bos = op_count * FPQ_RANGES_PER_OP;
-	job->ops = kvcalloc(op_count, sizeof(*job->ops), GFP_KERNEL);
-	job->bos = kvcalloc(b.max_bos, sizeof(*job->bos), GFP_KERNEL);
-	job->slots = kvcalloc(b.max_bos, sizeof(*job->slots), GFP_KERNEL);
+	job->ops = kvcalloc(op_count, sizeof(*job->ops), GFP_KERNEL_ACCOUNT);
+	job->bos = kvcalloc(b.max_bos, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
+	job->slots = kvcalloc(b.max_bos, sizeof(*job->slots), GFP_KERNEL_ACCOUNT);
 	if (!job->ops || !job->bos || !job->slots) {
 		err = -ENOMEM;
 		goto fail;
@@ -281,22 +250,21 @@ int fpq_job_prepare(struct fpq_device *fdev, const struct drm_fpq_gemm *uops, u3
 			goto fail;
 		}
 	}
-	fpq_job_collect_perms(job);
-	err = fpq_job_map_buffers(job);
-	if (err)
-		goto fail;
+	for (i = 0; i < job->bo_count; i++)
+		job->slots[i].size = job->bos[i]->size;
+	/* The address-space check needs only sizes: nothing is pinned before it. */
 	err = fpq_vm_layout(job->slots, job->bo_count, fdev->va_size);
 	if (err) {
 		if (why)
 			*why = "buffers exceed the device address space";
 		goto fail;
 	}
-	err = fpq_pt_build(&job->pt, fdev->pt_pool, job->slots, job->bo_count);
-	if (err)
+	err = fpq_job_collect_ranges(job);
+	if (err) {
+		if (why)
+			*why = "an imported buffer's DMA segments are not whole pages";
 		goto fail;
-	err = fpq_job_build_descriptors(job);
-	if (err)
-		goto fail;
+	}
 	*jobp = job;
 	return 0;
 
@@ -318,9 +286,12 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 
 	if (job->guilty)
 		return ERR_PTR(-ETIMEDOUT);
-	/* Completed just before a reset: its result stands, do not run it again. */
+	/*
+	 * Completed just before a reset: its result stands, do not run it again. Its
+	 * hardware fence signals once its outcome is final (fpq_job_finish()).
+	 */
 	if (job->hw_done)
-		return NULL;
+		return dma_fence_get(job->hw_fence);
 	if (!drm_dev_enter(&fdev->drm, &idx)) {
 		fpq_job_finish_error(job, -ENODEV);
 		return ERR_PTR(-ENODEV);
@@ -329,6 +300,19 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 		fpq_job_finish_error(job, -EIO);
 		drm_dev_exit(idx);
 		return ERR_PTR(-EIO);
+	}
+
+	/* Pages are pinned and mapped, descriptors built, when the job first runs. */
+	if (!job->mapped) {
+		int err = fpq_job_map(job);
+
+		if (!err)
+			err = fpq_job_build_descriptors(job);
+		if (err) {
+			fpq_job_finish_error(job, err);
+			drm_dev_exit(idx);
+			return ERR_PTR(err);
+		}
 	}
 
 	/* The first run may sleep for memory; a re-run after a reset is in recovery. */
@@ -358,9 +342,18 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 		       job->seqno);
 	job->hw_fence = dma_fence_get(fence);
 	job->ring_index = fdev->ring.tail;
+	if (job->runs)
+		atomic64_inc(&fdev->stats.reruns);
 	job->runs++;
+	/* Test builds: a descriptor fault on purpose (fpq_test_hooks.c): the job fails. */
+	if (IS_ENABLED(CONFIG_DRM_FPQ_TEST_HOOKS) && unlikely(fdev->inject_desc)) {
+		struct fpq_hw_op_desc *d = job->ctl;
+
+		fdev->inject_desc = false;
+		d->op &= ~cpu_to_le32(FPQ_HW_OP_DESC_OP_OPCODE_MASK);
+	}
 	fpq_desc_build_job(fpq_ring_entry(&fdev->ring, job->ring_index), job->op_count,
-			   job->seqno, job->ctl_dma, job->pt.l1_dma, job->ctl_dma + comp);
+			   job->seqno, job->ctl_dma, job->pt->l1_dma, job->ctl_dma + comp);
 	fdev->ring.tail++;
 	list_add_tail(&job->node, &fdev->inflight);
 	/* Descriptors in memory before the doorbell (writel orders on a real card). */
@@ -373,8 +366,8 @@ static struct dma_fence *fpq_job_run(struct drm_sched_job *sched_job)
 	return fence;
 }
 
-/* One job the card has completed: read its records, make its outcome final. */
-static void fpq_job_complete(struct fpq_device *fdev, struct fpq_job *job)
+/* One job the card has completed: read its records (its outcome is made final later). */
+static void fpq_job_read_completion(struct fpq_device *fdev, struct fpq_job *job)
 {
 	const void *completion = job->ctl + fpq_desc_completion_offset(job->op_count);
 	struct drm_fpq_op_status *ops = job->record ? job->record->ops : NULL;
@@ -398,8 +391,8 @@ static void fpq_job_complete(struct fpq_device *fdev, struct fpq_job *job)
 		drm_dbg(&fdev->drm, "job %llu failed: cause %u at operation %u\n", job->seqno,
 			status.hw_error, status.ops_done);
 	}
+	job->hw_status = status;
 	job->hw_done = true;
-	fpq_job_finish(job, &status, NULL);
 }
 
 /**
@@ -407,7 +400,10 @@ static void fpq_job_complete(struct fpq_device *fdev, struct fpq_job *job)
  * @fdev: the device.
  *
  * Callable from any context, as often as wanted: the interrupt handler, the poller,
- * the external interrupt hook, the timeout handler.
+ * the external interrupt hook, the timeout handler. The jobs are taken off the card's
+ * list under the lock and finished after it (syncing their output for the CPU may
+ * copy out of bounce buffers); a job taken off is hw_done, so the timeout handler
+ * leaves it alone.
  *
  * Return: jobs finished.
  */
@@ -416,6 +412,7 @@ unsigned int fpq_job_process_completions(struct fpq_device *fdev)
 	struct fpq_job *job, *tmp;
 	unsigned int count = 0;
 	unsigned long flags;
+	LIST_HEAD(completed);
 	u64 done;
 
 	spin_lock_irqsave(&fdev->job_lock, flags);
@@ -425,12 +422,16 @@ unsigned int fpq_job_process_completions(struct fpq_device *fdev)
 	list_for_each_entry_safe(job, tmp, &fdev->inflight, node) {
 		if (job->seqno > done)
 			break;
-		list_del_init(&job->node);
+		list_move_tail(&job->node, &completed);
 		fdev->ring.head = job->ring_index + 1;
-		fpq_job_complete(fdev, job);
+		fpq_job_read_completion(fdev, job);
 		count++;
 	}
 	spin_unlock_irqrestore(&fdev->job_lock, flags);
+	list_for_each_entry_safe(job, tmp, &completed, node) {
+		list_del_init(&job->node);
+		fpq_job_finish(job, &job->hw_status, NULL);
+	}
 	return count;
 }
 
@@ -469,6 +470,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	struct fpq_device *fdev = bad->fdev;
 	struct fpq_job *job, *tmp;
 	unsigned long flags;
+	bool requested;
 	int idx, err;
 
 	if (!drm_dev_enter(&fdev->drm, &idx)) {
@@ -477,16 +479,23 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 		return DRM_GPU_SCHED_STAT_ENODEV;
 	}
 
+	/* A reset asked for (fpq_job_request_reset()): no job is guilty. */
+	requested = xchg(&fdev->reset_requested, false);
+
 	/* A lost interrupt looks like a hang: collect completions first. */
 	fpq_job_process_completions(fdev);
-	if (bad->hw_done || dma_fence_is_signaled(&sched_job->s_fence->finished)) {
+	if (!requested &&
+	    (bad->hw_done || dma_fence_is_signaled(&sched_job->s_fence->finished))) {
 		fpq_sched_reinsert(&fdev->sched, sched_job);
 		drm_dev_exit(idx);
 		return DRM_GPU_SCHED_STAT_NOMINAL;
 	}
 
-	drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
-		 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
+	if (requested)
+		drm_info(&fdev->drm, "card reset asked for: the jobs on the card run again\n");
+	else
+		drm_warn(&fdev->drm, "job %llu timed out after %u ms: resetting the card\n",
+			 bad->seqno, jiffies_to_msecs(fdev->sched.timeout));
 	drm_sched_stop(&fdev->sched, sched_job);
 
 	err = fpq_hw_reset(&fdev->hw);
@@ -494,6 +503,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 		/* Nothing more will run on this card: every job fails with -EIO. */
 		drm_err(&fdev->drm, "card reset failed (%d): the card is out of service\n", err);
 		WRITE_ONCE(fdev->hw_broken, true);
+		atomic64_inc(&fdev->stats.reset_failures);
 	}
 	atomic64_inc(&fdev->stats.resets);
 	fdev->reset_count++;
@@ -502,7 +512,8 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	fpq_job_process_completions(fdev);
 
 	spin_lock_irqsave(&fdev->job_lock, flags);
-	if (!bad->hw_done && !dma_fence_is_signaled(&sched_job->s_fence->finished)) {
+	if (!requested && !bad->hw_done &&
+	    !dma_fence_is_signaled(&sched_job->s_fence->finished)) {
 		struct drm_fpq_job_status status = { .error = -ETIMEDOUT };
 
 		atomic64_inc(&fdev->stats.timeouts);
@@ -526,9 +537,40 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
+/**
+ * fpq_job_request_reset() - reset the card now, as a timeout would, but with no guilty
+ * job: every job on the card runs again (a test build's fault injection).
+ * @fdev: the device.
+ *
+ * The reset runs in the scheduler's timeout work, so it never races a real timeout.
+ *
+ * Return: 0, or -EAGAIN when no job is on the card.
+ */
+int fpq_job_request_reset(struct fpq_device *fdev)
+{
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&fdev->job_lock, flags);
+	busy = !list_empty(&fdev->inflight);
+	if (busy)
+		WRITE_ONCE(fdev->reset_requested, true);
+	spin_unlock_irqrestore(&fdev->job_lock, flags);
+	if (!busy)
+		return -EAGAIN;
+	drm_sched_fault(&fdev->sched);
+	return 0;
+}
+
 static void fpq_job_free(struct drm_sched_job *sched_job)
 {
 	struct fpq_job *job = to_fpq_job(sched_job);
+
+	/* Dropped by the scheduler before it ran (its file was closed): counted here. */
+	if (!job->finished) {
+		atomic64_inc(&job->fdev->stats.failed);
+		atomic64_inc(&job->fdev->stats.canceled);
+	}
 
 	drm_sched_job_cleanup(sched_job);
 	fpq_job_put(job);
@@ -543,15 +585,20 @@ static const struct drm_sched_backend_ops fpq_sched_ops = {
 static void fpq_sched_fini(struct drm_device *drm, void *arg)
 {
 	struct fpq_device *fdev = to_fpq_device(drm);
-	unsigned long deadline = jiffies + msecs_to_jiffies(FPQ_SCHED_DRAIN_MS);
 
 	/*
-	 * Every file is closed and every job has signalled by now; let the scheduler
-	 * thread free the finished ones before it stops, or they would leak.
+	 * Every file is closed and every job on the card has ended by now, but jobs are
+	 * freed later: finished ones by the scheduler thread, the queued jobs of a closed
+	 * file by the scheduler's kill work once the file's last scheduled job and their
+	 * own dependencies (possibly another driver's fences) have signalled. They hold
+	 * the device, its buffers and this module's code: wait for the last one.
 	 */
-	while (!list_empty_careful(&fdev->sched.pending_list) && time_before(jiffies, deadline))
-		msleep(20);
-	WARN_ON(!list_empty_careful(&fdev->sched.pending_list));
+	if (!atomic_dec_and_test(&fdev->job_refs)) {
+		while (!wait_for_completion_timeout(&fdev->jobs_gone,
+						    msecs_to_jiffies(FPQ_TEARDOWN_REPORT_MS)))
+			drm_info(drm, "removal waits for %lld job(s) to be freed\n",
+				 atomic64_read(&fdev->stats.jobs_live));
+	}
 	drm_sched_fini(&fdev->sched);
 }
 
@@ -574,6 +621,8 @@ int fpq_sched_init(struct fpq_device *fdev)
 	int err;
 
 	fdev->fence_context = dma_fence_context_alloc(1);
+	atomic_set(&fdev->job_refs, 1);
+	init_completion(&fdev->jobs_gone);
 	err = fpq_compat_sched_init(&fdev->sched, &args);
 	if (err)
 		return err;

@@ -14,6 +14,9 @@
 #include "fpq_mmu.h"
 #include "fpq_validate.h"
 
+/* Each operation names at most 12 ranges: A, B, C, three scale arrays, six vectors. */
+#define FPQ_RANGES_PER_OP 12
+
 struct drm_device;
 struct drm_file;
 struct drm_gem_object;
@@ -38,6 +41,22 @@ struct fpq_job_record {
 };
 
 /**
+ * struct fpq_job_range - a run of pages of one buffer that a job touches.
+ * @slot: the buffer (index into fpq_job.bos and fpq_job.slots).
+ * @write: an operation writes into it.
+ * @first: first page, counted from the buffer's start.
+ * @count: pages.
+ * @dma: while the job holds the pages (fpq_bo_hold_pages()), their bus addresses.
+ */
+struct fpq_job_range {
+	u16 slot;
+	bool write;
+	u64 first;
+	u64 count;
+	dma_addr_t *dma;
+};
+
+/**
  * struct fpq_job - one submitted job.
  * @base: the scheduler's job.
  * @refcount: references (the submitter while building, then the scheduler).
@@ -47,7 +66,11 @@ struct fpq_job_record {
  * @bo_count: buffers the job names.
  * @bos: the buffers (one reference each).
  * @slots: the buffers' places in the job's address space.
- * @pt: the job's page table.
+ * @range_count: entries in @ranges.
+ * @ranges: the runs of pages the operations touch (fpq_job_mem.c).
+ * @page_count: pages in @ranges.
+ * @mapped: fpq_job_map() succeeded: pages held, @pt built, inputs synced.
+ * @pt: the job's page table, from its first run on.
  * @ctl: operation descriptors and completion record (coherent memory).
  * @ctl_dma: bus address of @ctl.
  * @ctl_size: bytes of @ctl.
@@ -57,8 +80,11 @@ struct fpq_job_record {
  * @node: entry in fpq_device.inflight while on the card.
  * @runs: times handed to the card.
  * @guilty: timed out; must not run again.
- * @hw_done: the card completed it (its status is recorded).
+ * @hw_done: the card completed it (its status is in @hw_status).
+ * @finished: its outcome is final (fpq_job_finish() ran).
+ * @hw_status: what the card's completion record says, once @hw_done.
  * @record: status for the WAIT ioctl, or NULL for a detached job.
+ * @quota: the submitting file's count, for a detached job (else NULL).
  */
 struct fpq_job {
 	struct drm_sched_job base;
@@ -69,7 +95,11 @@ struct fpq_job {
 	u32 bo_count;
 	struct drm_gem_object **bos;
 	struct fpq_vm_slot *slots;
-	struct fpq_pt pt;
+	u32 range_count;
+	struct fpq_job_range *ranges;
+	u64 page_count;
+	bool mapped;
+	struct fpq_pt *pt;
 	void *ctl;
 	dma_addr_t ctl_dma;
 	size_t ctl_size;
@@ -80,18 +110,30 @@ struct fpq_job {
 	unsigned int runs;
 	bool guilty;
 	bool hw_done;
+	bool finished;
+	struct drm_fpq_job_status hw_status;
 	struct fpq_job_record *record;
+	struct fpq_job_quota *quota;
 };
 
 int fpq_sched_init(struct fpq_device *fdev);
+
+/* fpq_job_mem.c */
+int fpq_job_collect_ranges(struct fpq_job *job);
+int fpq_job_map(struct fpq_job *job);
+void fpq_job_sync_for_cpu(struct fpq_job *job, u32 last_op);
+void fpq_job_unmap(struct fpq_job *job);
 int fpq_job_prepare(struct fpq_device *fdev, const struct drm_fpq_gemm *uops, u32 op_count,
 		    struct drm_gem_object *(*lookup)(void *priv, u32 handle),
 		    void *lookup_priv, struct fpq_job **jobp, const char **why);
 struct fpq_job_record *fpq_job_record_alloc(u32 op_count);
 void fpq_job_record_put(struct fpq_job_record *rec);
+struct fpq_job_quota *fpq_job_quota_alloc(void);
+void fpq_job_quota_put(struct fpq_job_quota *quota);
 void fpq_job_put(struct fpq_job *job);
 unsigned int fpq_job_process_completions(struct fpq_device *fdev);
 void fpq_job_fail_inflight(struct fpq_device *fdev, int error);
+int fpq_job_request_reset(struct fpq_device *fdev);
 
 static inline struct fpq_job *to_fpq_job(struct drm_sched_job *sched_job)
 {

@@ -5,14 +5,14 @@
  * Each job gets its own table: the buffers it names sit one after the other from
  * VA 4 KiB on (page 0 stays unmapped so that address 0 faults), each followed by one
  * unmapped guard page, so an access running off a buffer faults instead of reaching
- * its neighbour. Only those buffers are mapped, read-only unless the job writes them,
- * which makes the card's MMU a second line of defence behind fpq_validate.c.
+ * its neighbour. Only the pages of those buffers that the job's operations touch are
+ * mapped, read-only unless the job writes them, which makes the card's MMU a second
+ * line of defence behind fpq_validate.c.
  */
-#include <linux/dmapool.h>
+#include <linux/dma-mapping.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
-#include <linux/scatterlist.h>
 #include <linux/sizes.h>
 
 #include "fpq_mmu.h"
@@ -42,6 +42,20 @@ int fpq_vm_layout(struct fpq_vm_slot *slots, unsigned int count, u64 va_size)
 	return 0;
 }
 
+/*
+ * Table pages are coherent pages of their own, not a dma_pool: a pool's sysfs file
+ * lives on the device, and a job (hence its table) may outlive the device's removal.
+ */
+static __le64 *fpq_pt_page_alloc(struct fpq_pt *pt, dma_addr_t *dma)
+{
+	return dma_alloc_coherent(pt->dev, FPQ_HW_PAGE_BYTES, dma, GFP_KERNEL);
+}
+
+static void fpq_pt_page_free(struct fpq_pt *pt, __le64 *page, dma_addr_t dma)
+{
+	dma_free_coherent(pt->dev, FPQ_HW_PAGE_BYTES, page, dma);
+}
+
 static __le64 *fpq_pt_l2(struct fpq_pt *pt, u64 va)
 {
 	unsigned int l1 = va >> (FPQ_HW_PAGE_SHIFT + FPQ_HW_PT_LEVEL_BITS);
@@ -49,7 +63,7 @@ static __le64 *fpq_pt_l2(struct fpq_pt *pt, u64 va)
 	if (l1 >= FPQ_HW_PT_ENTRIES)
 		return NULL;
 	if (!pt->l2[l1]) {
-		pt->l2[l1] = dma_pool_zalloc(pt->pool, GFP_KERNEL, &pt->l2_dma[l1]);
+		pt->l2[l1] = fpq_pt_page_alloc(pt, &pt->l2_dma[l1]);
 		if (!pt->l2[l1])
 			return NULL;
 		pt->l1[l1] = cpu_to_le64((pt->l2_dma[l1] & FPQ_HW_PDE_ADDR_MASK) |
@@ -74,53 +88,47 @@ static int fpq_pt_map_page(struct fpq_pt *pt, u64 va, dma_addr_t addr, u64 perm)
 	return 0;
 }
 
-static int fpq_pt_map_slot(struct fpq_pt *pt, const struct fpq_vm_slot *slot)
+static int fpq_pt_map_range(struct fpq_pt *pt, const struct fpq_vm_map *map)
 {
-	u64 va = slot->va, end = slot->va + round_up(slot->size, FPQ_HW_PAGE_BYTES);
-	struct scatterlist *sg;
-	unsigned int i;
+	u64 va = map->va, i, j;
 	int err;
 
-	for_each_sgtable_dma_sg(slot->sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		u64 len = sg_dma_len(sg);
-
-		/* Device pages map whole pages: segments must start and end on them. */
-		if (!IS_ALIGNED(addr, FPQ_HW_PAGE_BYTES) || !IS_ALIGNED(len, FPQ_HW_PAGE_BYTES))
+	for (i = 0; i < map->pages; i++) {
+		/* A CPU page is one or more card pages. */
+		if (!IS_ALIGNED(map->dma[i], PAGE_SIZE))
 			return -EINVAL;
-		for (; len && va < end; len -= FPQ_HW_PAGE_BYTES, addr += FPQ_HW_PAGE_BYTES,
-		     va += FPQ_HW_PAGE_BYTES) {
-			err = fpq_pt_map_page(pt, va, addr, slot->perm);
+		for (j = 0; j < PAGE_SIZE; j += FPQ_HW_PAGE_BYTES, va += FPQ_HW_PAGE_BYTES) {
+			err = fpq_pt_map_page(pt, va, map->dma[i] + j, map->perm);
 			if (err)
 				return err;
 		}
 	}
-	/* The pages must cover the whole buffer. */
-	return va == end ? 0 : -EINVAL;
+	return 0;
 }
 
 /**
  * fpq_pt_build() - allocate and fill the page table of a job.
  * @pt: the table (zeroed by the caller); free it with fpq_pt_free() even on failure.
- * @pool: pool of 4 KiB, 4 KiB-aligned coherent pages.
- * @slots: the job's buffers, laid out by fpq_vm_layout().
- * @count: number of slots.
+ * @dev: the device the table's pages are allocated for (coherent, zeroed, page
+ *	aligned).
+ * @maps: the runs of pages to map, at addresses from fpq_vm_layout().
+ * @count: number of runs.
  *
- * Return: 0, -ENOMEM, -E2BIG (beyond the address space) or -EINVAL (a buffer whose
- * DMA segments are not whole pages, or cover less than the buffer).
+ * Return: 0, -ENOMEM, -E2BIG (beyond the address space) or -EINVAL (a bus address
+ * that is not page aligned or does not fit a page-table entry).
  */
-int fpq_pt_build(struct fpq_pt *pt, struct dma_pool *pool, const struct fpq_vm_slot *slots,
+int fpq_pt_build(struct fpq_pt *pt, struct device *dev, const struct fpq_vm_map *maps,
 		 unsigned int count)
 {
 	unsigned int i;
 	int err;
 
-	pt->pool = pool;
-	pt->l1 = dma_pool_zalloc(pool, GFP_KERNEL, &pt->l1_dma);
+	pt->dev = dev;
+	pt->l1 = fpq_pt_page_alloc(pt, &pt->l1_dma);
 	if (!pt->l1)
 		return -ENOMEM;
 	for (i = 0; i < count; i++) {
-		err = fpq_pt_map_slot(pt, &slots[i]);
+		err = fpq_pt_map_range(pt, &maps[i]);
 		if (err)
 			return err;
 	}
@@ -137,11 +145,11 @@ void fpq_pt_free(struct fpq_pt *pt)
 
 	for (i = 0; i < FPQ_HW_PT_ENTRIES; i++) {
 		if (pt->l2[i])
-			dma_pool_free(pt->pool, pt->l2[i], pt->l2_dma[i]);
+			fpq_pt_page_free(pt, pt->l2[i], pt->l2_dma[i]);
 		pt->l2[i] = NULL;
 	}
 	if (pt->l1)
-		dma_pool_free(pt->pool, pt->l1, pt->l1_dma);
+		fpq_pt_page_free(pt, pt->l1, pt->l1_dma);
 	pt->l1 = NULL;
 	pt->pages = 0;
 }

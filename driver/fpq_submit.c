@@ -17,6 +17,7 @@
 
 #include "fpq_compat.h"
 #include "fpq_drv.h"
+#include "fpq_fence.h"
 #include "fpq_job.h"
 #include "fpq_submit.h"
 
@@ -32,7 +33,7 @@ struct fpq_job_record *fpq_job_record_alloc(u32 op_count)
 {
 	struct fpq_job_record *rec;
 
-	rec = kzalloc(struct_size(rec, ops, op_count), GFP_KERNEL);
+	rec = kzalloc(struct_size(rec, ops, op_count), GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return NULL;
 	kref_init(&rec->ref);
@@ -56,6 +57,35 @@ void fpq_job_record_put(struct fpq_job_record *rec)
 {
 	if (rec)
 		kref_put(&rec->ref, fpq_job_record_release);
+}
+
+/**
+ * fpq_job_quota_alloc() - a file's count of detached jobs.
+ *
+ * Return: the count with one reference (the file's), or NULL.
+ */
+struct fpq_job_quota *fpq_job_quota_alloc(void)
+{
+	struct fpq_job_quota *quota = kzalloc(sizeof(*quota), GFP_KERNEL_ACCOUNT);
+
+	if (quota)
+		kref_init(&quota->ref);
+	return quota;
+}
+
+static void fpq_job_quota_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct fpq_job_quota, ref));
+}
+
+/**
+ * fpq_job_quota_put() - drop a reference to a file's count.
+ * @quota: the count, or NULL.
+ */
+void fpq_job_quota_put(struct fpq_job_quota *quota)
+{
+	if (quota)
+		kref_put(&quota->ref, fpq_job_quota_release);
 }
 
 /* ---- submit ------------------------------------------------------------------------- */
@@ -100,6 +130,7 @@ int fpq_submit(struct fpq_device *fdev, struct drm_file *file, struct drm_fpq_su
 {
 	struct fpq_file *ffile = file->driver_priv;
 	struct drm_syncobj *out_syncobj = NULL;
+	struct fpq_out_fence *out_fence = NULL;
 	struct fpq_job_record *rec = NULL;
 	struct fpq_job *job = NULL;
 	bool counted = false;
@@ -117,7 +148,23 @@ int fpq_submit(struct fpq_device *fdev, struct drm_file *file, struct drm_fpq_su
 			goto out_put_job;
 		}
 	}
-	if (!(args->flags & DRM_FPQ_SUBMIT_DETACHED)) {
+	if (out_syncobj || fdev->bounces) {
+		out_fence = fpq_out_fence_alloc();
+		if (!out_fence) {
+			err = -ENOMEM;
+			goto out_put_syncobj;
+		}
+	}
+	if (args->flags & DRM_FPQ_SUBMIT_DETACHED) {
+		/* Counted until the job is freed: the job holds the count. */
+		if (atomic_inc_return(&ffile->quota->detached) > DRM_FPQ_MAX_DETACHED) {
+			atomic_dec(&ffile->quota->detached);
+			err = -EBUSY;
+			goto out_put_syncobj;
+		}
+		kref_get(&ffile->quota->ref);
+		job->quota = ffile->quota;
+	} else {
 		if (atomic_inc_return(&ffile->uncollected) > DRM_FPQ_MAX_UNCOLLECTED) {
 			atomic_dec(&ffile->uncollected);
 			err = -EBUSY;
@@ -139,6 +186,18 @@ int fpq_submit(struct fpq_device *fdev, struct drm_file *file, struct drm_fpq_su
 		goto out_cleanup;
 
 	mutex_lock(&ffile->lock);
+	if (fdev->bounces && ffile->last_out) {
+		/*
+		 * A job's inputs are copied into bounce buffers when it starts: it must not
+		 * start before the file's previous job has finished and its output has been
+		 * copied back (the scheduler ignores its entity's own fences: the out fence).
+		 */
+		err = drm_sched_job_add_dependency(&job->base, dma_fence_get(ffile->last_out));
+		if (err) {
+			mutex_unlock(&ffile->lock);
+			goto out_cleanup;
+		}
+	}
 	id = ++ffile->next_job_id;
 	if (rec) {
 		/* Reserve the slot now: storing into it after arming cannot fail. */
@@ -155,8 +214,21 @@ int fpq_submit(struct fpq_device *fdev, struct drm_file *file, struct drm_fpq_su
 		rec->finished = dma_fence_get(&job->base.s_fence->finished);
 		xa_store(&ffile->jobs, id, rec, GFP_KERNEL);
 	}
-	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, &job->base.s_fence->finished);
+	if (out_fence) {
+		/* Userspace gets the driver's own fence, never the scheduler's (fpq_fence.c). */
+		struct dma_fence *fence = fpq_out_fence_arm(out_fence,
+							    &job->base.s_fence->finished,
+							    ffile->fence_context, id);
+
+		if (out_syncobj)
+			drm_syncobj_replace_fence(out_syncobj, fence);
+		if (fdev->bounces) {
+			dma_fence_put(ffile->last_out);
+			ffile->last_out = fence;
+		} else {
+			dma_fence_put(fence);
+		}
+	}
 	atomic64_inc(&fdev->stats.submitted);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&ffile->lock);
@@ -174,6 +246,7 @@ out_uncount:
 	if (counted)
 		atomic_dec(&ffile->uncollected);
 out_put_syncobj:
+	fpq_out_fence_free_unarmed(out_fence);
 	if (out_syncobj)
 		drm_syncobj_put(out_syncobj);
 out_put_job:

@@ -50,8 +50,14 @@ static DEVICE_ATTR_RO(name)
 FPQ_COUNTER_ATTR(jobs_submitted, submitted);
 FPQ_COUNTER_ATTR(jobs_completed, completed);
 FPQ_COUNTER_ATTR(jobs_failed, failed);
+FPQ_COUNTER_ATTR(jobs_canceled, canceled);
+FPQ_COUNTER_ATTR(jobs_rerun, reruns);
 FPQ_COUNTER_ATTR(job_timeouts, timeouts);
+FPQ_COUNTER_ATTR(faults_mmu, faults_mmu);
+FPQ_COUNTER_ATTR(faults_dma, faults_dma);
+FPQ_COUNTER_ATTR(faults_descriptor, faults_desc);
 FPQ_COUNTER_ATTR(resets, resets);
+FPQ_COUNTER_ATTR(reset_failures, reset_failures);
 FPQ_COUNTER_ATTR(interrupts, interrupts);
 FPQ_COUNTER_ATTR(jobs_live, jobs_live);
 FPQ_COUNTER_ATTR(buffers_live, bos_live);
@@ -63,8 +69,14 @@ static struct attribute *fpq_sysfs_attrs[] = {
 	&dev_attr_jobs_submitted.attr,
 	&dev_attr_jobs_completed.attr,
 	&dev_attr_jobs_failed.attr,
+	&dev_attr_jobs_canceled.attr,
+	&dev_attr_jobs_rerun.attr,
 	&dev_attr_job_timeouts.attr,
+	&dev_attr_faults_mmu.attr,
+	&dev_attr_faults_dma.attr,
+	&dev_attr_faults_descriptor.attr,
 	&dev_attr_resets.attr,
+	&dev_attr_reset_failures.attr,
 	&dev_attr_interrupts.attr,
 	&dev_attr_jobs_live.attr,
 	&dev_attr_buffers_live.attr,

@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "fpq_drv.h"
+#include "fpq_job.h"
 #include "fpq_test_hooks.h"
 
 MODULE_INFO(test_hooks, "Y");
@@ -78,7 +79,9 @@ void fpq_test_hooks_unregister_device(struct fpq_device *fdev)
 
 /*
  * fault_inject: write "hang" or "dma_read" (or a number for the raw register) to arm a
- * one-shot fault of the card's next job.
+ * one-shot fault of the card's next job; "desc" to have the driver corrupt the next
+ * job's first operation descriptor (the card refuses it: -EIO, BAD_OPCODE); "reset" to
+ * soft-reset the card now with every job on it run again (-EAGAIN when none is).
  */
 static ssize_t fpq_fault_inject_write(struct file *f, const char __user *ubuf, size_t len,
 				      loff_t *pos)
@@ -88,12 +91,21 @@ static ssize_t fpq_fault_inject_write(struct file *f, const char __user *ubuf, s
 	u32 bits;
 	int idx;
 
-	if (!(fdev->caps.features & DRM_FPQ_FEATURE_FAULT_INJECT))
-		return -EOPNOTSUPP;
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
+	if (sysfs_streq(buf, "desc")) {
+		WRITE_ONCE(fdev->inject_desc, true);
+		return len;
+	}
+	if (sysfs_streq(buf, "reset")) {
+		int err = fpq_job_request_reset(fdev);
+
+		return err ? err : len;
+	}
+	if (!(fdev->caps.features & DRM_FPQ_FEATURE_FAULT_INJECT))
+		return -EOPNOTSUPP;
 	if (sysfs_streq(buf, "hang"))
 		bits = FPQ_REG_FAULT_INJECT_HANG_MASK;
 	else if (sysfs_streq(buf, "dma_read"))

@@ -6,7 +6,9 @@
 #   2. the card process crashing while the guest runs;
 #   3. a guest that never finishes (the run's timeout, with --kill-after);
 #   4. a command that fails, and one that outlives its per-command timeout;
-#   5. (no VM) the results channel parsed whole whatever its reads' boundaries.
+#   5. (no VM) the results channel parsed whole whatever its reads' boundaries;
+#   6. a kernel checker's report (SLUB red zone) in dmesg; (no VM) every checker's
+#      report matches the pattern, ordinary lines do not.
 #   scripts/check-vm-launcher.sh CARD PROBE
 set -uo pipefail
 card=$1 probe=$2
@@ -72,6 +74,41 @@ PY
 	ok "results-chunks: every split of CR LF and UTF-8 between reads parses whole"
 else
 	bad "results-chunks: $out"
+fi
+
+expect checker-report 'FAIL vm: kernel log reports a problem' -- \
+	--card "$card" 'echo "BUG kmalloc-64 (Tainted: G           O      ): Redzone overwritten" > /dev/kmsg'
+
+if out=$(python3 - "$here" <<'PY' 2>&1
+import sys
+sys.path.insert(0, sys.argv[1])
+from fpqvm.runner import BAD_KERNEL_LOG
+reports = [
+    'BUG: KFENCE: use-after-free read in fpq_job_release+0x12/0x40',
+    'KFENCE: out-of-bounds write in test',
+    'BUG kmalloc-128 (Tainted: G     O): Poison overwritten',
+    'BUG kmalloc-64 (Not tainted): Redzone overwritten',
+    'BUG kmalloc-64 (Not tainted): Object already free',
+    'pagealloc: memory corruption',
+    'refcount_t: underflow; use-after-free.',
+    'WARNING: possible circular locking dependency detected',
+    'INFO: task rmmod:123 blocked for more than 60 seconds.',
+    'list_add corruption. prev->next should be next',
+    '[drm:drm_mm_takedown [drm]] *ERROR* node [...]: Memory manager not clean during takedown',
+]
+ordinary = [
+    'fpq 0000:00:02.0: [drm] job 10 timed out after 5000 ms: resetting the card',
+    'fpq 0000:00:02.0: [drm] DMA is bounce-buffered: the jobs of a file run one at a time',
+    'software IO TLB: mapped [mem 0x1bfdf000-0x1ffdf000] (64MB)',
+]
+missed = [r for r in reports if not BAD_KERNEL_LOG.search(r)]
+wrong = [o for o in ordinary if BAD_KERNEL_LOG.search(o)]
+assert not missed and not wrong, (missed, wrong)
+PY
+); then
+	ok "checker-patterns: every checker's report fails a run, ordinary lines do not"
+else
+	bad "checker-patterns: $out"
 fi
 
 finish

@@ -4,7 +4,7 @@
 # tests (exit 77 skips), and the boot itself (clean kernel log, healthy card process) is
 # one more. Prints the summed "RESULT: passed=P failed=F skipped=S".
 #   scripts/check-vm.sh OUTDIR [--kernel 6.1|6.12] [fpq-vm options for the card run...]
-#                       [-- COMMAND...]
+#                       [-- COMMAND... [--bounce COMMAND...]]
 # The guest boots that Debian kernel (6.1 by default) and loads the modules built for it
 # (OUTDIR/kmod/<kernel>, OUTDIR/cosim/guest-kmod/<kernel>).
 #
@@ -12,7 +12,9 @@
 #   1. transport: the transport test device (fpq-card-testdev) and the interrupt shim:
 #      enumeration, MMIO round trip, DMA through guest RAM, interrupts via ivshmem;
 #   2. card: the Verilated card (fpq-card) with fpq.ko and the shim, when the card model
-#      is built: enumeration, MMIO round trip, then the commands given here.
+#      is built: enumeration, MMIO round trip, then the commands given here;
+#   3. bounce: the same card and driver booted with swiotlb=force (every DMA through
+#      bounce buffers), running the commands after --bounce.
 set -uo pipefail
 out=$1
 shift
@@ -22,11 +24,16 @@ if [ "${1:-}" = "--kernel" ]; then
 	series=$2
 	shift 2
 fi
-card_opts=() card_cmds=()
+card_opts=() card_cmds=() bounce_cmds=()
 while [ $# -gt 0 ]; do
 	if [ "$1" = "--" ]; then
 		shift
-		card_cmds=("$@")
+		while [ $# -gt 0 ] && [ "$1" != "--bounce" ]; do
+			card_cmds+=("$1")
+			shift
+		done
+		[ $# -gt 0 ] && shift
+		bounce_cmds=("$@")
 		break
 	fi
 	card_opts+=("$1")
@@ -68,10 +75,14 @@ if [ -x "$out/cosim/fpq-card" ]; then
 	else
 		echo "SKIP driver tests: $ko not built"
 		ts=$((ts + 1))
-		card_cmds=()
+		card_cmds=() bounce_cmds=()
 	fi
 	vm card --card "$out/cosim/fpq-card" --bin "$probe" "${mods[@]}" --module "$shim" \
 		"${card_opts[@]}" -- 'cosim-probe enumerate' "$mmio" "${card_cmds[@]}"
+	if [ ${#bounce_cmds[@]} -gt 0 ]; then
+		vm bounce --card "$out/cosim/fpq-card" "${mods[@]}" --module "$shim" \
+			"${card_opts[@]}" --append swiotlb=force -- "${bounce_cmds[@]}"
+	fi
 else
 	echo "SKIP vm run card: no card model built yet ($out/cosim/fpq-card)"
 	ts=$((ts + 1))

@@ -354,9 +354,12 @@ struct drm_fpq_gemm {
  * define DRM_FPQ_SUBMIT_DETACHED - keep no status for this job
  *
  * DRM_IOCTL_FPQ_WAIT cannot collect a detached job; wait on its out_syncobj instead.
- * Without this flag each job's status is kept until DRM_IOCTL_FPQ_WAIT collects it or
- * the file is closed, and at most DRM_FPQ_MAX_UNCOLLECTED jobs of one file may wait to
- * be collected: one more submission fails with -EBUSY.
+ * At most DRM_FPQ_MAX_DETACHED detached jobs of one file may be unfinished (queued,
+ * waiting for their input fences, or running): one more fails with -EBUSY. Without
+ * this flag each job's status is kept until DRM_IOCTL_FPQ_WAIT collects it or the file
+ * is closed, and at most DRM_FPQ_MAX_UNCOLLECTED jobs of one file may wait to be
+ * collected: one more submission fails with -EBUSY. The kernel memory of queued jobs
+ * is charged to the submitter's memory cgroup.
  */
 #define DRM_FPQ_SUBMIT_DETACHED		0x1u
 /** define DRM_FPQ_SUBMIT_FLAGS_ALL - every defined DRM_FPQ_SUBMIT_* flag */
@@ -364,6 +367,8 @@ struct drm_fpq_gemm {
 
 /** define DRM_FPQ_MAX_UNCOLLECTED - statuses one DRM file may leave uncollected */
 #define DRM_FPQ_MAX_UNCOLLECTED		1024
+/** define DRM_FPQ_MAX_DETACHED - detached jobs one DRM file may have unfinished */
+#define DRM_FPQ_MAX_DETACHED		1024
 /** define DRM_FPQ_MAX_IN_SYNCOBJS - input syncobjs one job may wait on */
 #define DRM_FPQ_MAX_IN_SYNCOBJS		64
 
@@ -405,10 +410,16 @@ struct drm_fpq_submit {
 /**
  * struct drm_fpq_job_status - what a finished job reports.
  *
+ * Documentation/driver.rst says what each error promises about the job's outputs:
+ * after a card error (@hw_error not 0) the outputs of the operations after @ops_done
+ * are untouched, and so are all of them when @runs is 0.
+ *
  * @error: 0 on success, else a negative errno: -ETIMEDOUT (the job ran past the
  *	timeout and the card was reset), -EFAULT (the card's address translation
- *	refused an access), -EIO (the card reported another error, see @hw_error),
- *	-ENODEV (the device went away), -ECANCELED (the job was dropped before it ran).
+ *	refused an access), -EIO (the card reported another error, see @hw_error, or
+ *	the card is out of service after a failed reset), -ENODEV (the device went
+ *	away), -ECANCELED (the job was dropped before it ran), -ENOMEM (its pages could
+ *	not be pinned or mapped when it was to run).
  * @hw_error: the card's cause code (enum err of Documentation/registers.rst), 0 if
  *	none.
  * @ops_done: operations that completed; on a card error, the failing operation's
@@ -416,7 +427,12 @@ struct drm_fpq_submit {
  * @pad: zero.
  * @clamped: sum of the operations' clamped counts.
  * @cycles: card clock cycles from fetching the job to completing it.
+ * @runs: times the job was handed to the card: 0 when it never ran, 2 or more when
+ *	a card reset (another job's timeout, a recovery) made it run again - its
+ *	result is then that of its last run.
  * @reserved: zero.
+ * @fault_addr: on a card error, the address the card reported (the device virtual
+ *	address for -EFAULT, the bus address for a DMA error); else 0.
  */
 struct drm_fpq_job_status {
 	__s32 error;
@@ -425,7 +441,9 @@ struct drm_fpq_job_status {
 	__u32 pad;
 	__u64 clamped;
 	__u64 cycles;
-	__u64 reserved[2];
+	__u32 runs;
+	__u32 reserved;
+	__u64 fault_addr;
 };
 
 /**

@@ -205,7 +205,8 @@ static void fpq_desc_completion(struct kunit *test)
 		struct fpq_hw_op_status op[3];
 	} rec = {
 		.c = { .fence = cpu_to_le64(9), .status = cpu_to_le32(FPQ_HW_ERR_DMA_READ),
-		       .ops_done = cpu_to_le32(2), .cycles = cpu_to_le64(0x100000000ull) },
+		       .ops_done = cpu_to_le32(2), .cycles = cpu_to_le64(0x100000000ull),
+		       .error_addr = cpu_to_le64(0x1234567000ull) },
 		.op = {
 			{ cpu_to_le32(5), cpu_to_le32(6), cpu_to_le32(7), cpu_to_le32(8),
 			  cpu_to_le64(11), cpu_to_le64(99) },
@@ -224,7 +225,9 @@ static void fpq_desc_completion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.cycles, 0x100000000ull);
 	KUNIT_EXPECT_EQ(test, st.clamped, 5ull + 0xffffffff);	/* summed in 64 bits */
 	KUNIT_EXPECT_EQ(test, st.pad, 0u);
-	KUNIT_EXPECT_EQ(test, st.reserved[0] | st.reserved[1], 0ull);
+	KUNIT_EXPECT_EQ(test, st.fault_addr, 0x1234567000ull);
+	KUNIT_EXPECT_EQ(test, st.runs, 0u);	/* the job's, filled in by fpq_job.c */
+	KUNIT_EXPECT_EQ(test, st.reserved, 0u);
 	KUNIT_EXPECT_EQ(test, ops[0].clamped, 5ull);
 	KUNIT_EXPECT_EQ(test, ops[0].saturated, 6ull);
 	KUNIT_EXPECT_EQ(test, ops[0].nan_to_zero, 7ull);

@@ -20,6 +20,7 @@
 
 #include "../fpq_drv.h"
 #include "../fpq_gem.h"
+#include "../fpq_hw_regs.h"
 #include "../fpq_job.h"
 #include "../fpq_submit.h"
 #include "../fpq_test_hooks.h"
@@ -296,6 +297,7 @@ static void fpq_job_card_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.error, -EIO);
 	KUNIT_EXPECT_EQ(test, st.hw_error, (u32)FPQ_HW_ERR_DMA_READ);
 	KUNIT_EXPECT_EQ(test, st.ops_done, 0u);
+	KUNIT_EXPECT_EQ(test, st.runs, 1u);
 	KUNIT_EXPECT_EQ(test, ops[0].clamped | ops[0].cycles, 0ull);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 0);
 	fence = drm_syncobj_fence_get(syncobj);
@@ -315,8 +317,15 @@ static void fpq_job_card_error(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, wait_job(file, id, 2000, &st, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, st.error, 0);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, file, h[2], 0, -1), 7);
+	KUNIT_EXPECT_EQ(test, st.runs, 1u);
+	KUNIT_EXPECT_EQ(test, st.fault_addr, 0ull);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.failed), 2ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_dma), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_mmu), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.faults_desc), 0ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.completed), 1ll);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.resets), 0ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reruns), 0ll);
 
 	drm_syncobj_put(syncobj);
 	fpq_test_file_close(td, file);
@@ -360,9 +369,13 @@ static void fpq_job_timeout_recovery(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, wait_job(f2, id2, 5000, &st, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, st.error, 0);
+	/* It was on the card behind the hung job: run again after the reset. */
+	KUNIT_EXPECT_EQ(test, st.runs, 2u);
 	KUNIT_EXPECT_EQ(test, bo_byte(test, f2, h2[2], 0, -1), 7);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.timeouts), 1ll);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.resets), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reruns), 1ll);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.reset_failures), 0ll);
 	KUNIT_EXPECT_FALSE(test, td->card.hung);
 
 	/* The guilty client is not banned: its next job runs. */
@@ -669,6 +682,158 @@ static void fpq_job_in_syncobj(struct kunit *test)
 	dma_fence_put(gate);
 }
 
+/* A gate fence the test signals itself (the job's "foreign" input). */
+static struct dma_fence *gate_create(struct kunit *test, struct drm_file *file, u32 *handle,
+				     struct drm_syncobj **syncobj)
+{
+	struct dma_fence *gate = kzalloc(sizeof(*gate), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, gate);
+	dma_fence_init(gate, &gate_ops, &gate_lock, dma_fence_context_alloc(1), 1);
+	KUNIT_ASSERT_EQ(test, drm_syncobj_create(syncobj, 0, gate), 0);
+	KUNIT_ASSERT_EQ(test, drm_syncobj_get_handle(file, *syncobj, handle), 0);
+	return gate;
+}
+
+/* Wait (up to 2 s) until every job of the device is freed. */
+static bool wait_jobs_freed(struct fpq_test_device *td)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!atomic64_read(&td->fdev->stats.jobs_live))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/* At most DRM_FPQ_MAX_DETACHED detached jobs of a file are unfinished at once. */
+static void fpq_job_detached_limit(struct kunit *test)
+{
+	struct fpq_test_device *td = fpq_test_device_create(test, true);
+	struct drm_file *file = fpq_test_file_open(test, td);
+	struct drm_syncobj *syncobj;
+	struct dma_fence *gate;
+	struct drm_fpq_gemm op;
+	u32 h[3], sh, i;
+
+	gate = gate_create(test, file, &sh, &syncobj);
+	three_bos(test, td, file, h);
+	op = tiny_op(h[0], 0, h[1], 0, h[2], 0);
+	for (i = 0; i < DRM_FPQ_MAX_DETACHED; i++)
+		KUNIT_ASSERT_EQ(test, submit(td, file, &op, 1, DRM_FPQ_SUBMIT_DETACHED, 0, &sh, 1,
+					     NULL), 0);
+	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, DRM_FPQ_SUBMIT_DETACHED, 0, &sh, 1, NULL),
+			-EBUSY);
+	/* Collected jobs have their own limit. */
+	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, 0, 0, &sh, 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&td->fdev->stats.jobs_live),
+			(s64)DRM_FPQ_MAX_DETACHED + 1);
+	dma_fence_signal(gate);
+	KUNIT_EXPECT_TRUE(test, wait_jobs_freed(td));
+	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, DRM_FPQ_SUBMIT_DETACHED, 0, NULL, 0, NULL),
+			0);
+
+	drm_syncobj_put(syncobj);
+	fpq_test_file_close(td, file);
+	fpq_test_device_destroy(td);
+	dma_fence_put(gate);
+}
+
+static unsigned long held_pages(struct drm_file *file, u32 handle)
+{
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
+	struct fpq_bo *bo = container_of(obj, struct fpq_bo, base.base);
+	unsigned long n = 0, index;
+	void *entry;
+
+	xa_for_each(&bo->pages, index, entry)
+		n++;
+	drm_gem_object_put(obj);
+	return n;
+}
+
+/*
+ * A job holds the pages it touches - only those - from its first run until it is
+ * freed; a queued or refused job holds none.
+ */
+static void fpq_job_holds_pages_while_it_runs(struct kunit *test)
+{
+	struct fpq_test_device *td = fpq_test_device_create(test, false);
+	struct drm_file *file = fpq_test_file_open(test, td);
+	struct drm_syncobj *syncobj;
+	struct dma_fence *gate;
+	struct drm_fpq_gemm op;
+	u32 h[3], big, sh;
+
+	gate = gate_create(test, file, &sh, &syncobj);
+	three_bos(test, td, file, h);
+	big = bo_create(test, td, file, 64 * PAGE_SIZE);
+	/* C at page 40 of a 64-page buffer. */
+	op = tiny_op(h[0], 0, h[1], 0, big, 40 * PAGE_SIZE + 8);
+	KUNIT_ASSERT_EQ(test, submit(td, file, &op, 1, DRM_FPQ_SUBMIT_DETACHED, 0, &sh, 1, NULL),
+			0);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, held_pages(file, big), 0ul);	/* queued: nothing held */
+	td->fdev->va_size = 5 * BO_BYTES;	/* refused for its address space */
+	KUNIT_EXPECT_EQ(test, submit(td, file, &op, 1, 0, 0, NULL, 0, NULL), -E2BIG);
+	td->fdev->va_size = 1ull << 30;
+	KUNIT_EXPECT_EQ(test, held_pages(file, big), 0ul);
+	dma_fence_signal(gate);
+	KUNIT_ASSERT_TRUE(test, wait_pending(td, 1));
+	/* On the card: one page of each buffer. */
+	KUNIT_EXPECT_EQ(test, held_pages(file, big), 1ul);
+	KUNIT_EXPECT_EQ(test, held_pages(file, h[0]), 1ul);
+	KUNIT_EXPECT_EQ(test, fpq_fake_card_step(&td->card, 1), 1u);
+	fpq_fake_card_irq(&td->card);
+	KUNIT_EXPECT_TRUE(test, wait_jobs_freed(td));
+	KUNIT_EXPECT_EQ(test, held_pages(file, big), 0ul);
+	KUNIT_EXPECT_EQ(test, held_pages(file, h[0]), 0ul);
+	KUNIT_EXPECT_EQ(test, bo_byte(test, file, big, 40 * PAGE_SIZE + 8, -1), 7);
+
+	drm_syncobj_put(syncobj);
+	fpq_test_file_close(td, file);
+	fpq_test_device_destroy(td);
+	dma_fence_put(gate);
+}
+
+/*
+ * The fence a syncobj receives is the driver's own: it names nothing outside itself,
+ * carries the job's error, and answers after its file and device are gone.
+ */
+static void fpq_job_out_fence(struct kunit *test)
+{
+	struct fpq_test_device *td = fpq_test_device_create(test, true);
+	struct drm_file *file = fpq_test_file_open(test, td);
+	struct drm_fpq_job_status st;
+	struct drm_syncobj *syncobj;
+	struct dma_fence *fence;
+	struct drm_fpq_gemm op;
+	u32 h[3], sh;
+	u64 id;
+
+	KUNIT_ASSERT_EQ(test, drm_syncobj_create(&syncobj, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, drm_syncobj_get_handle(file, syncobj, &sh), 0);
+	three_bos(test, td, file, h);
+	op = tiny_op(h[0], 0, h[1], 0, h[2], 0);
+	td->card.force_status = FPQ_HW_ERR_DMA_READ;
+	KUNIT_ASSERT_EQ(test, submit(td, file, &op, 1, 0, sh, NULL, 0, &id), 0);
+	KUNIT_ASSERT_EQ(test, wait_job(file, id, 2000, &st, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, st.error, -EIO);
+	fence = drm_syncobj_fence_get(syncobj);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
+	KUNIT_EXPECT_EQ(test, fence->error, -EIO);
+	fpq_test_file_close(td, file);
+	fpq_test_device_destroy(td);
+	/* The device is gone; the fence still answers from its own memory. */
+	KUNIT_EXPECT_STREQ(test, fence->ops->get_driver_name(fence), "fpq");
+	KUNIT_EXPECT_STREQ(test, fence->ops->get_timeline_name(fence), "fpq-job");
+	dma_fence_put(fence);
+	drm_syncobj_put(syncobj);
+}
+
 /* What only the submit path can refuse: buffers, address space, job fields. */
 static void fpq_job_submit_rejects(struct kunit *test)
 {
@@ -804,6 +969,9 @@ static struct kunit_case fpq_job_cases[] = {
 	KUNIT_CASE(fpq_job_wait_semantics),
 	KUNIT_CASE(fpq_job_uncollected_limit),
 	KUNIT_CASE(fpq_job_in_syncobj),
+	KUNIT_CASE(fpq_job_detached_limit),
+	KUNIT_CASE(fpq_job_holds_pages_while_it_runs),
+	KUNIT_CASE(fpq_job_out_fence),
 	KUNIT_CASE(fpq_job_submit_rejects),
 	KUNIT_CASE(fpq_job_bo_ioctls),
 	KUNIT_CASE(fpq_job_close_with_jobs_on_card),

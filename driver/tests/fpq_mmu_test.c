@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fpq_mmu_test.c - per-job address space layout and page tables, from synthetic
- * scatter lists of bus addresses.
+ * fpq_mmu_test.c - per-job address space layout and page tables, from synthetic bus
+ * addresses.
  */
 #include <kunit/test.h>
 #include <linux/dma-mapping.h>
-#include <linux/dmapool.h>
 #include <linux/platform_device.h>
-#include <linux/scatterlist.h>
 
 #include "../fpq_mmu.h"
 
@@ -18,7 +16,6 @@
 
 struct fpq_mmu_test {
 	struct platform_device *pdev;
-	struct dma_pool *pool;
 	struct fpq_pt pt;
 };
 
@@ -30,8 +27,6 @@ static int fpq_mmu_test_init(struct kunit *test)
 	t->pdev = platform_device_register_simple("fpq-mmu-kunit", PLATFORM_DEVID_AUTO, NULL, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
 	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(&t->pdev->dev, DMA_BIT_MASK(52)), 0);
-	t->pool = dma_pool_create("fpq-mmu-kunit", &t->pdev->dev, PG, PG, 0);
-	KUNIT_ASSERT_NOT_NULL(test, t->pool);
 	test->priv = t;
 	return 0;
 }
@@ -41,24 +36,19 @@ static void fpq_mmu_test_exit(struct kunit *test)
 	struct fpq_mmu_test *t = test->priv;
 
 	fpq_pt_free(&t->pt);
-	dma_pool_destroy(t->pool);
 	platform_device_unregister(t->pdev);
 }
 
-/* A scatter list of (bus address, length) segments. */
-static struct sg_table *fake_sgt(struct kunit *test, const u64 (*seg)[2], unsigned int n)
+/* @n consecutive bus pages from @first. */
+static dma_addr_t *bus_pages(struct kunit *test, u64 first, unsigned int n)
 {
-	struct sg_table *sgt = kunit_kzalloc(test, sizeof(*sgt), GFP_KERNEL);
-	struct scatterlist *sg;
+	dma_addr_t *d = kunit_kcalloc(test, n, sizeof(*d), GFP_KERNEL);
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sgt);
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(sgt, n, GFP_KERNEL), 0);
-	for_each_sgtable_sg(sgt, sg, i) {
-		sg_dma_address(sg) = seg[i][0];
-		sg_dma_len(sg) = seg[i][1];
-	}
-	return sgt;
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	for (i = 0; i < n; i++)
+		d[i] = first + (u64)i * PG;
+	return d;
 }
 
 static void fpq_mmu_layout(struct kunit *test)
@@ -80,19 +70,20 @@ static void fpq_mmu_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fpq_vm_layout(s, 0, 0), 0);
 }
 
-static void fpq_mmu_maps_exactly_the_buffers(struct kunit *test)
+static void fpq_mmu_maps_exactly_the_runs(struct kunit *test)
 {
 	struct fpq_mmu_test *t = test->priv;
-	static const u64 seg0[][2] = { { 0x100000, 2 * PG }, { 0x300000, PG } };
-	static const u64 seg1[][2] = { { 0x500000, 2 * PG } };
-	struct fpq_vm_slot s[2] = {
-		{ .size = 3 * PG, .perm = R, .sgt = fake_sgt(test, seg0, 2) },
-		{ .size = PG + 1, .perm = R | W, .sgt = fake_sgt(test, seg1, 1) },
-	};
+	static const dma_addr_t scattered[] = { 0x100000, 0x101000, 0x300000 };
+	struct fpq_vm_slot s[2] = { { .size = 3 * PG, .perm = R },
+				    { .size = PG + 1, .perm = R | W } };
+	struct fpq_vm_map m[2];
 	unsigned int i, l2 = 0;
 
 	KUNIT_ASSERT_EQ(test, fpq_vm_layout(s, 2, 1ull << 30), 0);
-	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, t->pool, s, 2), 0);
+	m[0] = (struct fpq_vm_map){ .va = s[0].va, .pages = 3, .perm = R, .dma = scattered };
+	m[1] = (struct fpq_vm_map){ .va = s[1].va, .pages = 2, .perm = R | W,
+				    .dma = bus_pages(test, 0x500000, 2) };
+	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, &t->pdev->dev, m, 2), 0);
 	KUNIT_EXPECT_EQ(test, t->pt.pages, 5ull);
 	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, 0), 0ull);
 	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, 0x1000), 0x100000ull | V | R);
@@ -114,15 +105,17 @@ static void fpq_mmu_maps_exactly_the_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->pt.l1_dma & (PG - 1), 0ull);	/* pt_root is page aligned */
 }
 
-/* A buffer across a 2 MiB boundary uses two L2 tables. */
+/* A run across a 2 MiB boundary uses two L2 tables. */
 static void fpq_mmu_spans_l2_tables(struct kunit *test)
 {
 	struct fpq_mmu_test *t = test->priv;
-	static const u64 seg[][2] = { { 0x40000000, 600 * PG } };
-	struct fpq_vm_slot s = { .size = 600 * PG, .perm = W, .sgt = fake_sgt(test, seg, 1) };
+	struct fpq_vm_slot s = { .size = 600 * PG, .perm = W };
+	struct fpq_vm_map m;
 
 	KUNIT_ASSERT_EQ(test, fpq_vm_layout(&s, 1, 1ull << 30), 0);
-	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, t->pool, &s, 1), 0);
+	m = (struct fpq_vm_map){ .va = s.va, .pages = 600, .perm = W,
+				 .dma = bus_pages(test, 0x40000000, 600) };
+	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, &t->pdev->dev, &m, 1), 0);
 	KUNIT_EXPECT_EQ(test, t->pt.pages, 600ull);
 	KUNIT_EXPECT_NOT_NULL(test, t->pt.l2[0]);
 	KUNIT_EXPECT_NOT_NULL(test, t->pt.l2[1]);
@@ -133,59 +126,60 @@ static void fpq_mmu_spans_l2_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, 601 * PG), 0ull);
 }
 
-/* Pages beyond the buffer's size are not mapped even when the list has them. */
-static void fpq_mmu_maps_only_the_size(struct kunit *test)
+/*
+ * Only the pages a job touches: two runs inside one buffer; the pages before, between
+ * and after them stay unmapped.
+ */
+static void fpq_mmu_maps_only_touched_pages(struct kunit *test)
 {
 	struct fpq_mmu_test *t = test->priv;
-	static const u64 seg[][2] = { { 0x100000, 4 * PG } };
-	struct fpq_vm_slot s = { .size = 2 * PG, .perm = R, .sgt = fake_sgt(test, seg, 1) };
+	struct fpq_vm_slot s = { .size = 6 * PG, .perm = R };
+	struct fpq_vm_map m[2];
 
 	KUNIT_ASSERT_EQ(test, fpq_vm_layout(&s, 1, 1ull << 30), 0);
-	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, t->pool, &s, 1), 0);
-	KUNIT_EXPECT_EQ(test, t->pt.pages, 2ull);
-	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, 0x3000), 0ull);
+	m[0] = (struct fpq_vm_map){ .va = s.va + PG, .pages = 1, .perm = R,
+				    .dma = bus_pages(test, 0x101000, 1) };
+	m[1] = (struct fpq_vm_map){ .va = s.va + 3 * PG, .pages = 2, .perm = R,
+				    .dma = bus_pages(test, 0x301000, 2) };
+	KUNIT_ASSERT_EQ(test, fpq_pt_build(&t->pt, &t->pdev->dev, m, 2), 0);
+	KUNIT_EXPECT_EQ(test, t->pt.pages, 3ull);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va), 0ull);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va + PG), 0x101000ull | V | R);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va + 2 * PG), 0ull);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va + 3 * PG), 0x301000ull | V | R);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va + 4 * PG), 0x302000ull | V | R);
+	KUNIT_EXPECT_EQ(test, fpq_pt_lookup(&t->pt, s.va + 5 * PG), 0ull);
 }
 
 static void fpq_mmu_rejects(struct kunit *test)
 {
 	struct fpq_mmu_test *t = test->priv;
-	static const u64 odd_addr[][2] = { { 0x100800, PG } };
-	static const u64 odd_len[][2] = { { 0x100000, PG + 512 } };
-	static const u64 short_list[][2] = { { 0x100000, PG } };
-	static const u64 wide[][2] = { { 1ull << 52, PG } };
-	static const struct { const u64 (*seg)[2]; u64 size; int err; } c[] = {
-		{ odd_addr, PG, -EINVAL },
-		{ odd_len, 2 * PG, -EINVAL },
-		{ short_list, 2 * PG, -EINVAL },
-		{ wide, PG, -EINVAL },
-	};
+	static const dma_addr_t odd[] = { 0x100800 }, wide[] = { 1ull << 52 };
+	static const dma_addr_t *const bad[] = { odd, wide };
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct fpq_vm_slot s = { .size = c[i].size, .perm = R,
-					 .sgt = fake_sgt(test, c[i].seg, 1) };
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct fpq_vm_map m = { .va = PG, .pages = 1, .perm = R, .dma = bad[i] };
 
-		KUNIT_ASSERT_EQ(test, fpq_vm_layout(&s, 1, 1ull << 30), 0);
-		KUNIT_EXPECT_EQ_MSG(test, fpq_pt_build(&t->pt, t->pool, &s, 1), c[i].err,
+		KUNIT_EXPECT_EQ_MSG(test, fpq_pt_build(&t->pt, &t->pdev->dev, &m, 1), -EINVAL,
 				    "case %u", i);
 		fpq_pt_free(&t->pt);
 		memset(&t->pt, 0, sizeof(t->pt));
 	}
 	{
-		/* A slot placed past the address space is refused, not wrapped. */
-		struct fpq_vm_slot s = { .size = PG, .perm = R,
-					 .sgt = fake_sgt(test, short_list, 1),
-					 .va = 1ull << FPQ_HW_VA_BITS };
+		/* A run placed past the address space is refused, not wrapped. */
+		struct fpq_vm_map m = { .va = 1ull << FPQ_HW_VA_BITS, .pages = 1, .perm = R,
+					.dma = bus_pages(test, 0x100000, 1) };
 
-		KUNIT_EXPECT_EQ(test, fpq_pt_build(&t->pt, t->pool, &s, 1), -E2BIG);
+		KUNIT_EXPECT_EQ(test, fpq_pt_build(&t->pt, &t->pdev->dev, &m, 1), -E2BIG);
 	}
 }
 
 static struct kunit_case fpq_mmu_cases[] = {
 	KUNIT_CASE(fpq_mmu_layout),
-	KUNIT_CASE(fpq_mmu_maps_exactly_the_buffers),
+	KUNIT_CASE(fpq_mmu_maps_exactly_the_runs),
 	KUNIT_CASE(fpq_mmu_spans_l2_tables),
-	KUNIT_CASE(fpq_mmu_maps_only_the_size),
+	KUNIT_CASE(fpq_mmu_maps_only_touched_pages),
 	KUNIT_CASE(fpq_mmu_rejects),
 	{}
 };

@@ -83,6 +83,8 @@ struct card_job {
 	uint64_t *job_ids;               /* one device job per max_ops operations */
 	unsigned int n_jobs, next_wait;
 	int first_error;
+	struct drm_fpq_job_status first_status; /* of the device job that failed first */
+	unsigned int first_failed;               /* its index */
 };
 
 static uint64_t round_up(uint64_t v, uint64_t a)
@@ -746,8 +748,11 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 		if (err == -ETIMEDOUT)
 			continue;       /* draining after a failed submission: keep waiting */
 		job->next_wait++;
-		if (!job->first_error)
+		if (!job->first_error) {
 			job->first_error = err ? err : w.status.error;
+			job->first_status = err ? (struct drm_fpq_job_status){ .error = err } : w.status;
+			job->first_failed = j;
+		}
 	}
 	err = job->first_error;
 	if (!err) {
@@ -780,7 +785,19 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 		}
 		host_requantize(job, st);
 	} else {
-		err = fpq_error(err, "card: the job failed: %s", strerror(-err));
+		const struct drm_fpq_job_status *s = &job->first_status;
+		unsigned int op = job->first_failed * max_ops + s->ops_done;
+
+		/* The driver's per-job status: the card's cause, where, and any recovery. */
+		if (s->hw_error)
+			err = fpq_error(err, "card: the job failed: %s (card cause %u at operation "
+					"%u, address 0x%llx; %u run%s)", strerror(-err), s->hw_error,
+					op, (unsigned long long)s->fault_addr, s->runs,
+					s->runs == 1 ? "" : "s, after a card reset");
+		else
+			err = fpq_error(err, "card: the job failed: %s (%u run%s)", strerror(-err),
+					s->runs, s->runs == 1 ? "" : s->runs ? "s, after a card reset" :
+					"s: it never reached the card");
 	}
 	job_free(card, job);
 	return err;

@@ -15,6 +15,9 @@
  *   driver_test reload [N]  rmmod/insmod cycles, a GEMM after each
  *   driver_test killed      a process killed mid-job leaks no job and no buffer
  *
+ * and the scenarios of driver_lifetime.c (fence-rmmod, killed-rmmod [N], hot-remove)
+ * and driver_memory.c (bounce, pinning, detached-limit).
+ *
  * Each prints one line per check and exits 0 (pass), 1 (fail) or 77 (skip).
  */
 #include <errno.h>
@@ -27,28 +30,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver_scenarios.h"
+#include "vm_check.h"
 #include "vm_dev.h"
 #include "vm_gemm.h"
 
-static int failures;
+int failures;
 
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			failures++;                                             \
-			printf("FAIL %s:%d: ", __func__, __LINE__);             \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-		}                                                               \
-	} while (0)
-
-static int finish(const char *what)
-{
-	printf("%s %s (%d failed checks)\n", failures ? "FAIL" : "ok  ", what, failures);
-	return failures ? 1 : 0;
-}
-
-static int open_or_skip(struct vdev *d)
+int open_or_skip(struct vdev *d)
 {
 	if (vdev_open(d)) {
 		printf("SKIP no fpq node\n");
@@ -184,7 +173,7 @@ static const enum fpq_format float_formats[] = {
  * requantization or output scale (2); float path - alpha (1), beta (2), alpha broadcast
  * (4), activation v / 8 % 3, non-saturating e4m3/e5m2 output (16).
  */
-static struct gemm_spec vm_spec(enum fpq_format a, enum fpq_format b, enum fpq_format c,
+struct gemm_spec vm_spec(enum fpq_format a, enum fpq_format b, enum fpq_format c,
 				 uint32_t m, uint32_t n, uint32_t k, bool mx, bool c_mx,
 				 unsigned int pad, unsigned int v)
 {
@@ -262,8 +251,8 @@ static bool spec_supported(const struct vdev *d, const struct gemm_spec *s)
 }
 
 /* Make case @gc from @s with its own seed, and place it in @ar: 0 or a negative errno. */
-static int vm_case(struct gemm_case *gc, struct vm_op *vo, const struct gemm_spec *s,
-		   struct arena *ar, uint32_t seed)
+int vm_case(struct gemm_case *gc, struct vm_op *vo, const struct gemm_spec *s,
+	    struct arena *ar, uint32_t seed)
 {
 	struct rng r = rng_seeded(seed);
 	int err = gemm_case_make(gc, s, &r);
@@ -340,7 +329,7 @@ static int t_gemm(void)
 }
 
 /* One small GEMM checked against the reference: 0 when right. */
-static int one_gemm(struct vdev *d, uint32_t seed)
+int one_gemm(struct vdev *d, uint32_t seed)
 {
 	const struct gemm_spec s = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 40,
 					   false, false, 0, 1);
@@ -620,7 +609,7 @@ static int t_fuzz(unsigned int iterations)
 
 /* ---- hang -------------------------------------------------------------------------- */
 
-static int inject(struct vdev *d, const char *what)
+int inject(struct vdev *d, const char *what)
 {
 	char path[128];
 	int fd, r;
@@ -700,16 +689,6 @@ static int t_hang(void)
 
 /* ---- reload ------------------------------------------------------------------------ */
 
-static int wait_node(struct vdev *d)
-{
-	for (int i = 0; i < 100; i++) {
-		if (vdev_open(d) == 0)
-			return 0;
-		usleep(50000);
-	}
-	return -ENODEV;
-}
-
 static int t_reload(unsigned int cycles)
 {
 	const char *ko = "/lib/modules/fpq/fpq.ko";
@@ -731,7 +710,7 @@ static int t_reload(unsigned int cycles)
 		snprintf(cmd, sizeof(cmd), "insmod %s timeout_ms=%u ring_log2=%u", ko, 4000 + i,
 			 2 + i % 4);
 		CHECK(system(cmd) == 0, "%s", cmd);
-		CHECK(wait_node(&d) == 0, "render node back, cycle %u", i);
+		CHECK(vdev_wait_open(&d) == 0, "render node back, cycle %u", i);
 		CHECK(d.param[DRM_FPQ_PARAM_JOB_TIMEOUT_MS] == 4000 + i, "parameter taken");
 		CHECK(one_gemm(&d, 300 + i) == 0, "GEMM after reload %u", i);
 		vdev_close(&d);
@@ -739,7 +718,7 @@ static int t_reload(unsigned int cycles)
 	/* Leave the module as the other tests expect it. */
 	CHECK(system("rmmod fpq") == 0 && system("insmod /lib/modules/fpq/fpq.ko") == 0,
 	      "default parameters back");
-	CHECK(wait_node(&d) == 0, "render node back");
+	CHECK(vdev_wait_open(&d) == 0, "render node back");
 	vdev_close(&d);
 	return finish("reload");
 }
@@ -776,9 +755,22 @@ static void killed_child(int wfd)
 	_exit(0);
 }
 
+/* The driver's job counters (sysfs) that must add up. */
+enum { C_SUBMITTED, C_COMPLETED, C_FAILED, C_CANCELED, C_TIMEOUTS, C_RERUN, C_COUNT };
+static const char *const job_counter_names[C_COUNT] = {
+	"jobs_submitted", "jobs_completed", "jobs_failed", "jobs_canceled", "job_timeouts",
+	"jobs_rerun",
+};
+
+static void job_counters(struct vdev *d, int64_t *c)
+{
+	for (int i = 0; i < C_COUNT; i++)
+		c[i] = vdev_sysfs_counter(d, job_counter_names[i]);
+}
+
 static int t_killed(void)
 {
-	int64_t jobs0, bos0, jobs = -1, bos = -1;
+	int64_t jobs0, bos0, jobs = -1, bos = -1, c0[C_COUNT], c1[C_COUNT];
 	int p[2], status;
 	char c;
 	struct vdev d;
@@ -789,7 +781,9 @@ static int t_killed(void)
 		return r;
 	jobs0 = vdev_sysfs_counter(&d, "jobs_live");
 	bos0 = vdev_sysfs_counter(&d, "buffers_live");
-	CHECK(jobs0 >= 0 && bos0 >= 0, "counters readable");
+	job_counters(&d, c0);
+	CHECK(jobs0 >= 0 && bos0 >= 0 && c0[C_SUBMITTED] >= 0 && c0[C_CANCELED] >= 0,
+	      "counters readable");
 	CHECK(pipe(p) == 0, "pipe");
 	/* The child's first job hangs on the card: it is surely mid-job when killed. */
 	if (d.param[DRM_FPQ_PARAM_FEATURES] & DRM_FPQ_FEATURE_FAULT_INJECT)
@@ -819,6 +813,19 @@ static int t_killed(void)
 	CHECK(jobs == jobs0, "jobs left: %lld (before: %lld)", (long long)jobs,
 	      (long long)jobs0);
 	CHECK(bos == bos0, "buffers left: %lld (before: %lld)", (long long)bos, (long long)bos0);
+	/* Every job of the child ended once: completed, or failed (timed out, dropped). */
+	job_counters(&d, c1);
+	for (int i = 0; i < C_COUNT; i++)
+		c1[i] -= c0[i];
+	printf("  child's jobs: %lld submitted, %lld completed, %lld failed (%lld canceled, "
+	       "%lld timed out), %lld run again\n", (long long)c1[C_SUBMITTED],
+	       (long long)c1[C_COMPLETED], (long long)c1[C_FAILED], (long long)c1[C_CANCELED],
+	       (long long)c1[C_TIMEOUTS], (long long)c1[C_RERUN]);
+	CHECK(c1[C_SUBMITTED] > 0 && c1[C_SUBMITTED] == c1[C_COMPLETED] + c1[C_FAILED],
+	      "submitted %lld != completed %lld + failed %lld", (long long)c1[C_SUBMITTED],
+	      (long long)c1[C_COMPLETED], (long long)c1[C_FAILED]);
+	CHECK(c1[C_CANCELED] <= c1[C_FAILED], "canceled %lld > failed %lld",
+	      (long long)c1[C_CANCELED], (long long)c1[C_FAILED]);
 	CHECK(one_gemm(&d, 17) == 0, "GEMM afterwards");
 	vdev_close(&d);
 	return finish("killed");
@@ -846,7 +853,19 @@ int main(int argc, char **argv)
 		return t_reload(n ? n : 3);
 	if (!strcmp(cmd, "killed"))
 		return t_killed();
-	fprintf(stderr, "usage: %s info|buffers|gemm|isolation|fuzz [N]|hang|reload [N]|killed\n",
-		argv[0]);
+	if (!strcmp(cmd, "fence-rmmod"))
+		return t_fence_rmmod();
+	if (!strcmp(cmd, "killed-rmmod"))
+		return t_killed_rmmod(n ? n : 4);
+	if (!strcmp(cmd, "hot-remove"))
+		return t_hot_remove();
+	if (!strcmp(cmd, "bounce"))
+		return t_bounce();
+	if (!strcmp(cmd, "pinning"))
+		return t_pinning();
+	if (!strcmp(cmd, "detached-limit"))
+		return t_detached_limit();
+	fprintf(stderr, "usage: %s info|buffers|gemm|isolation|fuzz [N]|hang|reload [N]|killed|"
+		"fence-rmmod|killed-rmmod [N]|hot-remove|bounce|pinning|detached-limit\n", argv[0]);
 	return 2;
 }

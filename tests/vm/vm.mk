@@ -10,6 +10,7 @@
 #   VM_PREREQS += <targets the runs need>
 #   VM_CARD_OPTS += --bin $(O)/tests/some-test      (fpq-vm options)
 #   VM_CARD_CMDS += 'some-test --all'               (guest commands, quoted)
+#   VM_BOUNCE_CMDS += 'some-test'                    (the same, in the swiotlb=force run)
 
 VM_PREREQS += $(O)/cosim/fpq-card-testdev $(O)/cosim/cosim-probe $(COSIM_SHIMS)
 
@@ -32,7 +33,8 @@ VM_CARD_CMDS += 'fpq-info' \
 # a command per scenario.
 VM_DRIVER_TEST := $(O)/tests/vm/driver_test
 # The GEMM cases come from tests/common/, as the library's and the card's do.
-VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c) tests/common/gemm_case.c tests/common/gemm_data.c
+VM_DRIVER_TEST_SRCS := $(filter-out tests/vm/fault_campaign.c,$(wildcard tests/vm/*.c)) \
+	tests/common/gemm_case.c tests/common/gemm_data.c
 
 $(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h tests/common/*.h) \
 		uapi/fpq_drm.h lib/include/fpq.h $(O)/libfpq.a
@@ -43,10 +45,20 @@ $(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h tests/common/*
 
 ALL_TARGETS += $(VM_DRIVER_TEST)
 VM_PREREQS += driver-module $(VM_DRIVER_TEST)
-VM_CARD_OPTS += --bin $(VM_DRIVER_TEST)
-VM_CARD_CMDS += 'driver_test info' 'driver_test buffers' 'driver_test gemm' \
+# vgem gives the scenarios a foreign fence; four buffers of the largest size must fit
+# the guest's memory for 'pinning' to see what a job pins.
+VM_CARD_OPTS += --bin $(VM_DRIVER_TEST) --kmod vgem --memory 1536
+# The launcher boots with the checkers the kernel allows (tools/fpqvm/kernel.py).
+VM_CARD_CMDS += 'grep -q "slub_debug=FZPU.*page_poison=1" /proc/cmdline' \
+	'driver_test info' 'driver_test buffers' 'driver_test gemm' \
 	'driver_test isolation' 'driver_test fuzz 3000' 'driver_test hang' \
-	'driver_test reload 3' 'driver_test killed'
+	'driver_test reload 3' 'driver_test killed' 'driver_test fence-rmmod' \
+	'driver_test killed-rmmod 4' 'driver_test hot-remove' 'driver_test pinning' \
+	'driver_test detached-limit'
+# The bounce run (swiotlb=force): every job's output must reach the CPU, every CPU
+# write before a job must reach the card.
+VM_BOUNCE_CMDS += 'driver_test bounce' 'driver_test gemm' 'driver_test buffers' \
+	'driver_test killed'
 
 CHECK_SUITES += vm vm-6.12 vm-launcher
 .PHONY: check-vm check-vm-6.12 check-vm-launcher vm-prereqs
@@ -56,11 +68,12 @@ vm-prereqs:
 	@$(MAKE) --no-print-directory $(VM_PREREQS)
 
 check-vm: vm-prereqs
-	@$(call run_suite,vm,scripts/check-vm.sh $(O) --kernel 6.1 $(VM_CARD_OPTS) -- $(VM_CARD_CMDS))
+	@$(call run_suite,vm,scripts/check-vm.sh $(O) --kernel 6.1 $(VM_CARD_OPTS) \
+		-- $(VM_CARD_CMDS) --bounce $(VM_BOUNCE_CMDS))
 
 check-vm-6.12: vm-prereqs
 	@$(call run_suite,vm-6.12,scripts/check-vm.sh $(O) --kernel 6.12 $(VM_CARD_OPTS) \
-		-- $(VM_CARD_CMDS))
+		-- $(VM_CARD_CMDS) --bounce $(VM_BOUNCE_CMDS))
 
 check-vm-launcher: vm-prereqs
 	@$(call run_suite,vm-launcher,scripts/check-vm-launcher.sh $(O)/cosim/fpq-card-testdev \

@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -241,6 +244,107 @@ int64_t vdev_sysfs_counter(struct vdev *d, const char *name)
 		return -1;
 	if (fscanf(f, "%lld", &v) != 1)
 		v = -1;
+	fclose(f);
+	return v;
+}
+
+int vdev_wait_open(struct vdev *d)
+{
+	for (int i = 0; i < 100; i++) {
+		if (vdev_open(d) == 0)
+			return 0;
+		usleep(50000);
+	}
+	return -ENODEV;
+}
+
+int vm_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int kmsg_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int kmsg_problems(int fd)
+{
+	char pattern[1024] = "", rec[8192];
+	int problems = 0;
+	regex_t re;
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	f = fopen("/etc/fpq/kernel-log-problems", "r");
+	if (!f || !fgets(pattern, sizeof(pattern), f)) {
+		if (f)
+			fclose(f);
+		close(fd);
+		printf("  no /etc/fpq/kernel-log-problems (the launcher writes it)\n");
+		return -1;
+	}
+	fclose(f);
+	pattern[strcspn(pattern, "\n")] = 0;
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		char *msg;
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten before we read them */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		/* "prio,seq,time,flags;message\n" with continuation lines after it */
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		if (regexec(&re, msg, 0, NULL, 0) == 0) {
+			problems++;
+			printf("  kernel: %s", msg);
+			if (msg[strlen(msg) - 1] != '\n')
+				printf("\n");
+		}
+	}
+	regfree(&re);
+	close(fd);
+	return problems;
+}
+
+int64_t meminfo_kb(const char *field)
+{
+	char line[256];
+	size_t len = strlen(field);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			sscanf(line + len + 1, "%lld", &v);
+			break;
+		}
+	}
 	fclose(f);
 	return v;
 }

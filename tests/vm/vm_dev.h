@@ -71,4 +71,22 @@ int vdev_debugfs_path(struct vdev *d, const char *name, char *path, size_t len);
 /* A counter of the device's sysfs "fpq" group (jobs_live, buffers_live, ...). */
 int64_t vdev_sysfs_counter(struct vdev *d, const char *name);
 
+/* Open the node again after a reload or rescan (up to 5 s); 0, or -ENODEV. */
+int vdev_wait_open(struct vdev *d);
+
+/* Run a shell command; its exit status (or -1 when it could not run or was killed). */
+int vm_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The kernel log from now on: kmsg_mark() opens /dev/kmsg at its end; kmsg_problems()
+ * reads what was logged since, prints every line that reports a problem (the
+ * launcher's own pattern, /etc/fpq/kernel-log-problems) and returns their number (or
+ * -1 when the log or the pattern cannot be read). It closes @fd.
+ */
+int kmsg_mark(void);
+int kmsg_problems(int fd);
+
+/* A /proc/meminfo field in kB (-1 when absent). */
+int64_t meminfo_kb(const char *field);
+
 #endif /* FPQ_VM_DEV_H */

@@ -176,3 +176,46 @@ def vermagic_of(ko):
     out = subprocess.run(['modinfo', '-F', 'vermagic', ko], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, text=True, check=False)
     return out.stdout.split()[0] if out.stdout.strip() else ''
+
+
+# The memory and hang checkers a distribution kernel can switch on at boot (no rebuild),
+# each with the configuration option it needs: (option, boot parameter, what it checks).
+# Debian's 6.1 has no KFENCE; its 6.12 has it with a sample interval of 0 (off).
+# init_on_free=1 is not among them: with slab or page poisoning on, the kernel turns it
+# off ("mem auto-init: CONFIG_PAGE_POISONING is on, will take precedence over
+# init_on_alloc and init_on_free"; "heap free:off"), and poisoning checks more - freed
+# memory is filled with a pattern that is verified when it is allocated again.
+BOOT_CHECKERS = [
+    ('CONFIG_SLUB_DEBUG', 'slub_debug=FZPU',
+     'slab red zones, poisoning, sanity checks, owner tracking'),
+    ('CONFIG_KFENCE', 'kfence.sample_interval=5', 'KFENCE: a guarded allocation every 5 ms'),
+    ('CONFIG_PAGE_POISONING', 'page_poison=1', 'freed pages poisoned and checked'),
+    ('CONFIG_DETECT_HUNG_TASK', 'sysctl.kernel.hung_task_timeout_secs=60',
+     'tasks blocked for 60 s reported'),
+]
+
+
+def kernel_config(release):
+    """The release's /boot/config as {option: value} ({} when it is not installed)."""
+    cfg = {}
+    try:
+        with open(f'/boot/config-{release}') as f:
+            for line in f:
+                if line.startswith('CONFIG_') and '=' in line:
+                    k, v = line.strip().split('=', 1)
+                    cfg[k] = v
+    except OSError:
+        pass
+    return cfg
+
+
+def boot_checkers(release):
+    """([boot parameters], [what is left out and why]) for @release's configuration."""
+    cfg = kernel_config(release)
+    on, off = [], []
+    for option, param, what in BOOT_CHECKERS:
+        if cfg.get(option) == 'y':
+            on.append(param)
+        else:
+            off.append(f'{param.split("=")[0]} ({option} is not set in {release})')
+    return on, off

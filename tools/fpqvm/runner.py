@@ -12,11 +12,16 @@ import socket
 import subprocess
 import time
 
-# Kernel log lines that fail a run: oopses, warnings, lockups, sanitizer reports.
+# Kernel log lines that fail a run: oopses, warnings, lockups, sanitizer and checker
+# reports (KFENCE, SLUB debugging's "BUG <cache> (...): Redzone overwritten" and kin,
+# page poisoning, refcount, lockdep, hung tasks).
 BAD_KERNEL_LOG = re.compile(
     r'\bOops\b|\bBUG:|kernel BUG at|WARNING:|Kernel panic|general protection fault|'
-    r'Call Trace:|UBSAN:|KASAN:|soft lockup|hard LOCKUP|rcu: INFO|rcu_sched detected|'
-    r'blocked for more than|refcount_t:|list_(add|del) corruption|cut here')
+    r'Call Trace:|UBSAN:|KASAN:|KFENCE:|soft lockup|hard LOCKUP|rcu: INFO|'
+    r'rcu_sched detected|blocked for more than|refcount_t:|list_(add|del) corruption|'
+    r'cut here|\bBUG [^ ]+ \(|Redzone|Poison overwritten|Object padding|'
+    r'Freepointer corrupt|Object already free|pagealloc: memory corruption|'
+    r'possible (circular|recursive) locking|lockdep|Memory manager not clean')
 
 # Taint flags that mean something went wrong (O and E, out-of-tree and unsigned
 # modules, are expected): D died (oops), W warning, L soft lockup, B bad page.
@@ -66,7 +71,8 @@ class ResultsText:
 def qemu_command(cfg, vmlinux, initrd, console, results, proxy_fd, irq_fd, irq_lines):
     mem = cfg.memory
     cmdline = ('console=ttyS0 panic=-1 quiet loglevel=4 mitigations=off nokaslr '
-               'tsc=reliable no_timer_check rdinit=/init ' + cfg.append).strip()
+               'tsc=reliable no_timer_check rdinit=/init ' + ' '.join(cfg.checkers) + ' ' +
+               cfg.append).strip()
     args = ['qemu-system-x86_64', '-accel', 'tcg', '-smp', '1', '-m', f'{mem}M',
             '-object', f'memory-backend-memfd,id=mem0,size={mem}M,share=on',
             '-machine', 'pc,memory-backend=mem0', '-nodefaults', '-display', 'none',
