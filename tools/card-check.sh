@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Static checks of the card RTL (rtl/fpq_card.sv and everything under it):
+#   - the file list (rtl/sources.mk's CARD_RTL, the arguments) names every rtl/*.sv once
+#     and nothing else;
 #   - verilator --lint-only -Wall on several configurations, with the card's rule- and
 #     file-scoped waivers (rtl/card_waivers.vlt) only;
 #   - Yosys synthesis of a small configuration: it elaborates, has no latches and passes
@@ -14,6 +16,21 @@ shift
 srcs=("$@")
 mkdir -p "$out"
 pass=0 fail=0
+
+# One file list: a module left out of it would be linted, simulated and synthesised by
+# nobody.
+listed=$(printf '%s\n' "${srcs[@]}" | sort)
+present=$(find rtl -maxdepth 1 -name '*.sv' | sort)
+dups=$(printf '%s\n' "${srcs[@]}" | sort | uniq -d)
+if [ "$listed" = "$present" ] && [ -z "$dups" ]; then
+	echo "ok   file list: all ${#srcs[@]} rtl/*.sv files, each once"
+	pass=$((pass + 1))
+else
+	echo "FAIL file list (rtl/sources.mk) differs from rtl/*.sv:"
+	diff <(printf '%s\n' "$listed" | uniq) <(printf '%s\n' "$present") | sed 's/^/  /'
+	[ -z "$dups" ] || echo "  listed twice: $dups"
+	fail=$((fail + 1))
+fi
 
 # name rows cols formats
 lint_configs=(

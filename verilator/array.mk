@@ -70,7 +70,7 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
 
 # The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
-ARITH_RTL := rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv $(ARRAY_SRC)/fpq_arith_bench.sv
+ARITH_RTL := $(FP32_RTL) $(ARRAY_SRC)/fpq_arith_bench.sv
 
 $(AB)/arith/model.dir: $(ARITH_RTL) $(ARRAY_SRC)/verilate.sh
 	+@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)

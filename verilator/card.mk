@@ -5,11 +5,9 @@
 #   check-card   the card suite: lint, synthesis, the epilogue bench, the card bench
 
 VERILATOR_INC := /usr/share/verilator/include
+# The RTL file lists are rtl/sources.mk's.
 CARD_VFLAGS := -Wall --assert --x-assign unique --x-initial unique --trace-fst \
-	-Irtl rtl/card_waivers.vlt
-CARD_PKG := rtl/fpq_hw_pkg.sv
-EPI_RTL := $(CARD_PKG) rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv rtl/fpq_requant.sv \
-	rtl/fpq_epilogue.sv
+	-Irtl $(CARD_WAIVERS)
 
 VB := $(O)/verilator
 # The C++ layers see Verilator's headers as system headers (their warnings are not ours).
@@ -17,8 +15,8 @@ VSHIM_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -Iverilator -isystem $(VERILAT
 	-isystem $(VERILATOR_INC)/vltstd
 VTEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -Iverilator -Idriver
 
-$(VB)/epilogue.dir: $(EPI_RTL) rtl/card_waivers.vlt tools/verilate.sh
-	@tools/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPI_RTL)
+$(VB)/epilogue.dir: $(EPILOGUE_RTL) $(CARD_WAIVERS) tools/verilate.sh
+	@tools/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPILOGUE_RTL)
 
 $(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.dir \
 		verilator/epilogue_model.cpp verilator/epilogue_model.h $(O)/asan/libfpq.a
@@ -29,21 +27,15 @@ $(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.di
 	$(CXX) $(SANITIZE) $(VB)/card_epilogue_test.o $(VB)/epilogue_model.o \
 		$$(cat $(VB)/epilogue.dir)/libVfpq_epilogue.a $(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
 
-# The card: our modules and the systolic array's (ARRAY_RTL, rtl/rtl.mk), packages first.
-CARD_OWN := rtl/fpq_fifo.sv rtl/fpq_ram.sv rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv \
-	rtl/fpq_requant.sv rtl/fpq_epilogue.sv rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv \
-	rtl/fpq_te_stream.sv rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv \
-	rtl/fpq_csr.sv rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv \
-	rtl/fpq_dma_wr.sv rtl/fpq_card.sv
-CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(CARD_OWN)
+# The card: $(CARD_RTL) (rtl/sources.mk).
 HAVE_ARRAY := $(wildcard rtl/fpq_array.sv)
 CARD_ROWS ?= 8
 CARD_COLS ?= 8
 CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
 
-$(VB)/card.dir: $(CARD_SRCS) rtl/card_waivers.vlt tools/verilate.sh
+$(VB)/card.dir: $(CARD_RTL) $(CARD_WAIVERS) tools/verilate.sh
 	@tools/verilate.sh card-$(CARD_ROWS)x$(CARD_COLS) $@ fpq_card $(CARD_VFLAGS) \
-		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_SRCS)
+		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_RTL)
 
 $(VB)/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir
 	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
@@ -63,20 +55,20 @@ card-tests: $(CARD_TESTS)
 CHECK_SUITES += card
 check-card: $(CARD_TESTS)
 	@tools/suite.sh $(RESULTS) card -- tools/check_card.sh $(VB)/check \
-		$(VB)/card_epilogue_test $(VB)/card_test $(CARD_SRCS)
+		$(VB)/card_epilogue_test $(VB)/card_test $(CARD_RTL)
 
 .SECONDARY: $(VB)/card.dir $(VB)/epilogue.dir $(VB)/perf-8x8.dir $(VB)/perf-16x16.dir
 
 # ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
 # Fast models: no assertions, X as zero, -O3; one per array size.
 CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
-	-Irtl rtl/card_waivers.vlt
+	-Irtl $(CARD_WAIVERS)
 PERF_CONFIGS ?= 8x8 16x16
 PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -Iverilator -Idriver
 
-$(VB)/perf-%.dir: $(CARD_SRCS) rtl/card_waivers.vlt tools/verilate.sh
+$(VB)/perf-%.dir: $(CARD_RTL) $(CARD_WAIVERS) tools/verilate.sh
 	@tools/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
-		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_SRCS)
+		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_RTL)
 
 $(VB)/card_perf-%: verilator/tests/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h \
 		verilator/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
@@ -110,4 +102,4 @@ card-model: $(CARD_MODEL_LIB)
 
 # the whole Yosys synth of a 2x2 card (slow; check-card runs the coarse-grained part)
 card-synth:
-	FULL_SYNTH=1 tools/card-check.sh $(VB)/synth $(CARD_SRCS)
+	FULL_SYNTH=1 tools/card-check.sh $(VB)/synth $(CARD_RTL)
