@@ -74,7 +74,8 @@ module fpq_dma_rd #(
   logic [88:0] rq_out;
   fpq_fifo #(.WIDTH(89), .DEPTH(4)) u_req_fifo (
     .clk_i, .rst_ni, .flush_i,
-    .push_i(req_valid_i), .wdata_i({req_virt_i, req_len_i, req_addr_i}), .full_o(rq_full),
+    .push_i(req_valid_i && req_ready_o), .wdata_i({req_virt_i, req_len_i, req_addr_i}),
+    .full_o(rq_full),
     .pop_i(rq_pop), .rdata_o(rq_out), .empty_o(rq_empty), .count_o()
   );
 

@@ -9,6 +9,12 @@
 # so rtl/rtl.mk may use these lists in recipes only; verilator/*.mk come later and may
 # use them anywhere.
 
+# Headers the modules include (found through -Irtl): a dependency of every model.
+RTL_INCLUDES := rtl/fpq_assert.svh
+
+# Verilator waivers that every model needs (the assertions' reset), each with its reason.
+ASSERT_WAIVERS := rtl/assert_waivers.vlt
+
 # The register map and descriptor layouts (generated from rtl/regs/fpq_hw_spec.py).
 RTL_HW_PKG := rtl/fpq_hw_pkg.sv
 
@@ -24,8 +30,11 @@ EPILOGUE_MODS := rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv rtl/fpq_requant.sv \
 	rtl/fpq_epilogue.sv
 EPILOGUE_RTL := $(RTL_HW_PKG) $(EPILOGUE_MODS)
 
+# The FIFO (its own bench, and everywhere in the card).
+FIFO_RTL := rtl/fpq_fifo.sv
+
 # The whole card (rtl/fpq_card.sv).
-CARD_RTL := $(RTL_HW_PKG) rtl/fpq_te_pkg.sv $(ARRAY_RTL) rtl/fpq_fifo.sv rtl/fpq_ram.sv \
+CARD_RTL := $(RTL_HW_PKG) rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(FIFO_RTL) rtl/fpq_ram.sv \
 	$(EPILOGUE_MODS) rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv rtl/fpq_te_stream.sv \
 	rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv rtl/fpq_csr.sv \
 	rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv rtl/fpq_dma_wr.sv \

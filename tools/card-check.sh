@@ -5,7 +5,8 @@
 #     and nothing else;
 #   - verilator --lint-only -Wall on several configurations, with the card's rule- and
 #     file-scoped waivers (rtl/card_waivers.vlt) only;
-#   - Yosys synthesis of a small configuration: it elaborates, has no latches and passes
+#   - Yosys synthesis (SYNTHESIS defined: no assertions) of a small configuration: it
+#     elaborates, has no latches and passes
 #     `check -assert` (no undriven or multiply driven wires, no combinational loops).
 #     The coarse-grained part of `synth` (up to technology mapping) by default, 30 s; with
 #     FULL_SYNTH=1 the whole `synth` (about 10 minutes: `make card-synth`).
@@ -57,7 +58,7 @@ start=$(date +%s)
 log=$out/synth-2x2.log
 run=" -run begin:fine"
 [ "${FULL_SYNTH:-0}" = 1 ] && run=""
-if yosys -q -l "$log" -p "read_verilog -sv ${srcs[*]};
+if yosys -q -l "$log" -p "read_verilog -sv -DSYNTHESIS -Irtl ${srcs[*]};
 	chparam -set ROWS 2 -set COLS 2 -set SLOT_WORDS 16 -set TLB_ENTRIES 2 fpq_card;
 	synth -top fpq_card$run;
 	check -assert;

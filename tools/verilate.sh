@@ -3,8 +3,8 @@
 # Verilate a design into a static model library, cached outside the checkout.
 #   tools/verilate.sh NAME STAMP TOP [verilator arguments and sources...]
 # The cache directory is /var/cache/fpq/NAME-<hash> (or $FPQ_CACHE/NAME-<hash>), where
-# the hash covers the Verilator version, the arguments and the contents of every
-# argument that names a file. A second run with the same inputs reuses it. The model
+# the hash covers the Verilator version, the arguments, the contents of every
+# argument that names a file and the *.svh headers of every -I directory. A second run with the same inputs reuses it. The model
 # library is DIR/libV<TOP>.a (model plus Verilator runtime, FST tracing included);
 # headers are in DIR. STAMP receives DIR, for the Makefile.
 set -euo pipefail
@@ -20,6 +20,8 @@ hash=$( {
 	printf '%s\n' "$top" "$@"
 	for a in "$@"; do
 		if [ -f "$a" ]; then sha256sum <"$a"; fi
+		# the headers the sources include
+		case $a in -I?*) cat "${a#-I}"/*.svh 2>/dev/null | sha256sum ;; esac
 	done
 } | sha256sum | cut -c1-16)
 dir=$cache_root/$name-$hash

@@ -6,7 +6,8 @@
 #   array-perf    throughput, fill/drain and simulation speed figures (not a test)
 
 VERILATOR_INC := /usr/share/verilator/include
-ARRAY_VFLAGS := -Wall --x-assign unique --x-initial unique
+# --assert: the RTL's assertions (rtl/fpq_assert.svh) run in every bench.
+ARRAY_VFLAGS := -Wall --assert --x-assign unique --x-initial unique -Irtl $(ASSERT_WAIVERS)
 # name:rows:cols:formats (hex, bit f = enum fpq_format f). The odd shape without E5M2
 # checks the narrower datapath and that rows and columns are not mixed up.
 ARRAY_CONFIGS := 4x4:4:4:00FE 8x8:8:8:00FE 3x5-noe5m2:3:5:00F6
@@ -14,9 +15,11 @@ ARRAY_SEEDS := 1 2 3
 AB := $(O)/verilator/array
 ARRAY_SRC := verilator/array
 ARRAY_HDRS := $(wildcard $(ARRAY_SRC)/*.h) tests/gemm_data.h tests/harness.h tests/rng.h \
-	lib/include/fpq.h
-ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
-ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_SRC) -isystem $(VERILATOR_INC) \
+	lib/include/fpq.h verilator/tests/rtl_errors_check.h
+ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC) \
+	-Iverilator/tests
+ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_SRC) -Iverilator/model \
+	-isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
 $(AB)/%.o: $(ARRAY_SRC)/%.c $(ARRAY_HDRS)
@@ -32,7 +35,8 @@ ARRAY_COMMON_OBJS := $(AB)/array_stream.o $(AB)/gemm_data.o
 
 # The figures program: optimised and without sanitizers, so the driver costs little.
 ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
-ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_SRC) -isystem $(VERILATOR_INC) \
+ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_SRC) -Iverilator/model \
+	-isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 ARRAY_PERF_OBJS := $(AB)/perf/array_perf.o $(AB)/perf/array_stream.o $(AB)/perf/gemm_data.o
 
@@ -46,7 +50,7 @@ $(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
 
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
-$(AB)/$(1)/model.dir: $(ARRAY_RTL) $(ARRAY_SRC)/verilate.sh
+$(AB)/$(1)/model.dir: $(ARRAY_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) $(ARRAY_SRC)/verilate.sh
 	+@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
@@ -72,7 +76,7 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 # The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
 ARITH_RTL := $(FP32_RTL) $(ARRAY_SRC)/fpq_arith_bench.sv
 
-$(AB)/arith/model.dir: $(ARITH_RTL) $(ARRAY_SRC)/verilate.sh
+$(AB)/arith/model.dir: $(ARITH_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) $(ARRAY_SRC)/verilate.sh
 	+@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
 
 $(AB)/arith/arith_sim.o: $(ARRAY_SRC)/arith_sim.cpp $(ARRAY_SRC)/arith_sim.h $(AB)/arith/model.dir

@@ -6,16 +6,19 @@
 
 VERILATOR_INC := /usr/share/verilator/include
 # The RTL file lists are rtl/sources.mk's.
+# --assert: the RTL's assertions (rtl/fpq_assert.svh) run in every bench.
 CARD_VFLAGS := -Wall --assert --x-assign unique --x-initial unique --trace-fst \
-	-Irtl $(CARD_WAIVERS)
+	-Irtl $(CARD_WAIVERS) $(ASSERT_WAIVERS)
 
 VB := $(O)/verilator
 # The C++ layers see Verilator's headers as system headers (their warnings are not ours).
-VSHIM_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -Iverilator -isystem $(VERILATOR_INC) \
+VSHIM_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -Iverilator -Iverilator/model \
+	-isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 VTEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -Iverilator -Idriver
 
-$(VB)/epilogue.dir: $(EPILOGUE_RTL) $(CARD_WAIVERS) tools/verilate.sh
+$(VB)/epilogue.dir: $(EPILOGUE_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) \
+		tools/verilate.sh
 	@tools/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPILOGUE_RTL)
 
 $(VB)/card_epilogue_test: verilator/tests/card_epilogue_test.c $(VB)/epilogue.dir \
@@ -33,7 +36,7 @@ CARD_ROWS ?= 8
 CARD_COLS ?= 8
 CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
 
-$(VB)/card.dir: $(CARD_RTL) $(CARD_WAIVERS) tools/verilate.sh
+$(VB)/card.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) tools/verilate.sh
 	@tools/verilate.sh card-$(CARD_ROWS)x$(CARD_COLS) $@ fpq_card $(CARD_VFLAGS) \
 		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_RTL)
 
@@ -62,17 +65,17 @@ check-card: $(CARD_TESTS)
 # ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
 # Fast models: no assertions, X as zero, -O3; one per array size.
 CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
-	-Irtl $(CARD_WAIVERS)
+	-Irtl $(CARD_WAIVERS) $(ASSERT_WAIVERS)
 PERF_CONFIGS ?= 8x8 16x16
 PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -Iverilator -Idriver
 
-$(VB)/perf-%.dir: $(CARD_RTL) $(CARD_WAIVERS) tools/verilate.sh
+$(VB)/perf-%.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) tools/verilate.sh
 	@tools/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
 		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_RTL)
 
 $(VB)/card_perf-%: verilator/tests/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h \
 		verilator/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
-	$(CXX) $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+	$(CXX) $(CXXFLAGS_BASE) -O2 -Iverilator -Iverilator/model -isystem $(VERILATOR_INC) \
 		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$*.dir) \
 		-c verilator/card_model.cpp -o $(VB)/card_model_perf-$*.o
 	$(CC) $(PERF_CFLAGS) $< $(CARD_HOST_SRCS) $(VB)/card_model_perf-$*.o \
@@ -90,7 +93,7 @@ CARD_MODEL_CONFIG ?= 8x8
 CARD_MODEL_LIB := $(VB)/libfpq_card_model.a
 
 $(CARD_MODEL_LIB): verilator/card_model.cpp verilator/card_model.h $(VB)/perf-$(CARD_MODEL_CONFIG).dir
-	$(CXX) $(CXXFLAGS_BASE) -O2 -fPIC -Iverilator -isystem $(VERILATOR_INC) \
+	$(CXX) $(CXXFLAGS_BASE) -O2 -fPIC -Iverilator -Iverilator/model -isystem $(VERILATOR_INC) \
 		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$(CARD_MODEL_CONFIG).dir) \
 		-c $< -o $(VB)/card_model_lib.o
 	@rm -f $@

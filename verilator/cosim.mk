@@ -80,7 +80,7 @@ ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe
 # The card process around the Verilated card (verilator/card_model.h, from the card's
 # part of the tree), once that and the RTL it needs are here.
 ifneq ($(and $(wildcard verilator/card_model.h),$(HAVE_ARRAY)),)
-COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -Iverilator -isystem $(VERILATOR_INC) \
+COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -Iverilator -Iverilator/model -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
 $(O)/cosim/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir

@@ -5,7 +5,8 @@
 #   verilator/array/verilate.sh NAME TOP STAMP [verilator arguments and sources...]
 # The cache is /var/cache/fpq/array-NAME-<hash> ($FPQ_CACHE overrides the root; an
 # unwritable root falls back to the directory of STAMP). The hash covers the Verilator
-# version, this script, the arguments and the contents of every argument that is a file.
+# version, this script, the arguments, the contents of every argument that is a file
+# and the *.svh headers of every -I directory.
 # The directory holds libVTOP.a (model and Verilator runtime) and the headers; STAMP
 # receives its path for the Makefile.
 set -euo pipefail
@@ -22,6 +23,8 @@ hash=$( {
 	printf '%s\n' "$top" "$@"
 	for a in "$@"; do
 		if [ -f "$a" ]; then sha256sum <"$a"; fi
+		# the headers the sources include
+		case $a in -I?*) cat "${a#-I}"/*.svh 2>/dev/null | sha256sum ;; esac
 	done
 } | sha256sum | cut -c1-16)
 dir=$cache_root/array-$name-$hash

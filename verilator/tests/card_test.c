@@ -16,6 +16,7 @@
 #include "card_gemm.h"
 #include "card_host.h"
 #include "harness.h"
+#include "rtl_errors_check.h"
 
 static struct host H;
 static struct rng R;
@@ -29,6 +30,15 @@ static void check_bus_clean(void)
 	fpq_card_model_stats(H.card, &st);
 	CHECK(st.protocol_errors == 0, "AXI protocol violations: %llu (%s)",
 	      (unsigned long long)st.protocol_errors, fpq_card_model_last_error(H.card));
+}
+
+/* Every case: no assertion of the card failed (rtl/fpq_assert.svh). */
+static void no_rtl_errors(void)
+{
+	struct fpq_card_model_stats st;
+
+	fpq_card_model_stats(H.card, &st);
+	check_no_new_rtl_errors(st.rtl_errors);
 }
 
 /* Run @n operations as one job; check results, records and counts. */
@@ -676,6 +686,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "card_test: cannot create the card model\n");
 		return 1;
 	}
+	harness.after_case = no_rtl_errors;
 	RUN(test_registers);
 	host_start(&H, 4);
 	RUN(test_gemm_int8_small);
