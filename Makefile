@@ -3,9 +3,10 @@
 #   make          build everything that can be built here
 #   make check    install what is missing, run every test suite, print one summary line
 #   make demo     install what is missing, run the main job
-# Each part of the tree adds itself through a */*.mk fragment: its build rules, the
-# targets `all` needs (ALL_TARGETS) and its test suites (CHECK_SUITES, with a
-# check-<suite> rule that runs tools/suite.sh).
+#   make check SUITES="lib vm"   only those suites, with the same summary
+# Each part of the tree adds itself through a */*.mk or */*/*.mk fragment: its build
+# rules, the targets `all` needs (ALL_TARGETS) and its test suites (CHECK_SUITES, each
+# with a check-<suite> rule that runs its tests through $(call run_suite,...)).
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -27,19 +28,28 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 ALL_TARGETS :=
 CHECK_SUITES :=
 
-include $(sort $(wildcard */*.mk))
+# The one test runner (scripts/run-suite.sh): $(call run_suite,SUITE,TESTS), where TESTS
+# are commands separated by $(;;); $(call each,PROGRAMS) makes every word one test.
+empty :=
+space := $(empty) $(empty)
+;; := ';;'
+each = $(subst $(space), $(;;) ,$(strip $(1)))
+run_suite = scripts/run-suite.sh $(RESULTS) $(1) -- $(2)
+
+include $(sort $(wildcard */*.mk */*/*.mk))
 
 .PHONY: all deps check demo clean
 all: $(ALL_TARGETS)
 
 deps:
-	@tools/install-deps.sh
+	@scripts/install-deps.sh
 
 # Every suite runs even when an earlier one fails; the summary covers them all.
+SUITES ?= $(CHECK_SUITES)
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k $(addprefix check-,$(CHECK_SUITES)) || true
-	@tools/summary.sh $(RESULTS) $(CHECK_SUITES)
+	@$(MAKE) --no-print-directory -k $(addprefix check-,$(SUITES)) || true
+	@scripts/run-suite.sh --summary $(RESULTS) $(SUITES)
 
 clean:
 	rm -rf $(O)

@@ -4,4 +4,4 @@
 CHECK_SUITES += docs
 .PHONY: check-docs
 check-docs:
-	@tools/suite.sh $(RESULTS) docs -- tools/check-docs.sh
+	@$(call run_suite,docs,scripts/check-docs.sh)

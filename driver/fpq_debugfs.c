@@ -1,28 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fpq_debugfs.c - /sys/kernel/debug/dri/N/: ring state, counters, last error, the
- * card's registers, and fault injection for tests.
+ * fpq_debugfs.c - the device's debugfs directory (Documentation/driver.rst, "debugfs
+ * and sysfs"): ring state, counters, last error, the card's registers; a test build
+ * adds fault injection (fpq_test_hooks.c).
  */
-#include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
-#include <linux/uaccess.h>
 
 #include "fpq_drv.h"
 #include "fpq_job.h"
+#include "fpq_test_hooks.h"
 
-static struct fpq_device *fpq_seq_device(struct seq_file *m)
+static int fpq_ring_show(struct seq_file *m, void *unused)
 {
-	struct drm_info_node *node = m->private;
-
-	return to_fpq_device(node->minor->dev);
-}
-
-static int fpq_debugfs_ring(struct seq_file *m, void *unused)
-{
-	struct fpq_device *fdev = fpq_seq_device(m);
+	struct fpq_device *fdev = m->private;
 	struct fpq_job *job;
 	unsigned long flags;
 	int idx;
@@ -50,9 +43,9 @@ static int fpq_debugfs_ring(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int fpq_debugfs_counters(struct seq_file *m, void *unused)
+static int fpq_counters_show(struct seq_file *m, void *unused)
 {
-	struct fpq_device *fdev = fpq_seq_device(m);
+	struct fpq_device *fdev = m->private;
 	const struct fpq_stats *s = &fdev->stats;
 	static const struct { const char *name; u32 reg; } perf[] = {
 		{ "cycles", FPQ_REG_PERF_CYCLES_LO }, { "busy", FPQ_REG_PERF_BUSY_LO },
@@ -79,9 +72,9 @@ static int fpq_debugfs_counters(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int fpq_debugfs_last_error(struct seq_file *m, void *unused)
+static int fpq_last_error_show(struct seq_file *m, void *unused)
 {
-	struct fpq_device *fdev = fpq_seq_device(m);
+	struct fpq_device *fdev = m->private;
 	struct fpq_last_error e;
 	struct fpq_hw_error hw;
 	unsigned long flags;
@@ -101,9 +94,9 @@ static int fpq_debugfs_last_error(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int fpq_debugfs_regs(struct seq_file *m, void *unused)
+static int fpq_regs_show(struct seq_file *m, void *unused)
 {
-	struct fpq_device *fdev = fpq_seq_device(m);
+	struct fpq_device *fdev = m->private;
 	u32 reg;
 	int idx;
 
@@ -116,61 +109,31 @@ static int fpq_debugfs_regs(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static const struct drm_info_list fpq_debugfs_list[] = {
-	{ "ring", fpq_debugfs_ring, 0 },
-	{ "counters", fpq_debugfs_counters, 0 },
-	{ "last_error", fpq_debugfs_last_error, 0 },
-	{ "regs", fpq_debugfs_regs, 0 },
-};
-
-/*
- * fault_inject: write "hang" or "dma_read" (or a number for the raw register) to arm a
- * one-shot fault of the card's next job.
- */
-static ssize_t fpq_fault_inject_write(struct file *f, const char __user *ubuf, size_t len,
-				      loff_t *pos)
-{
-	struct fpq_device *fdev = f->private_data;
-	char buf[16] = {};
-	u32 bits;
-	int idx;
-
-	if (!(fdev->caps.features & DRM_FPQ_FEATURE_FAULT_INJECT))
-		return -EOPNOTSUPP;
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	if (sysfs_streq(buf, "hang"))
-		bits = FPQ_REG_FAULT_INJECT_HANG_MASK;
-	else if (sysfs_streq(buf, "dma_read"))
-		bits = FPQ_REG_FAULT_INJECT_DMA_READ_MASK;
-	else if (kstrtou32(buf, 0, &bits))
-		return -EINVAL;
-	if (!drm_dev_enter(&fdev->drm, &idx))
-		return -ENODEV;
-	fpq_hw_write(&fdev->hw, FPQ_REG_FAULT_INJECT, bits);
-	drm_dev_exit(idx);
-	return len;
-}
-
-static const struct file_operations fpq_fault_inject_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = fpq_fault_inject_write,
-	.llseek = no_llseek,
-};
+DEFINE_SHOW_ATTRIBUTE(fpq_ring);
+DEFINE_SHOW_ATTRIBUTE(fpq_counters);
+DEFINE_SHOW_ATTRIBUTE(fpq_last_error);
+DEFINE_SHOW_ATTRIBUTE(fpq_regs);
 
 /**
- * fpq_debugfs_init() - create the driver's debugfs files of a DRM minor.
+ * fpq_debugfs_init() - create the driver's debugfs files.
+ * @fdev: the device.
+ * @root: the DRM device's (or, on kernels without one, a DRM minor's) directory.
+ */
+void fpq_debugfs_init(struct fpq_device *fdev, struct dentry *root)
+{
+	debugfs_create_file("ring", 0444, root, fdev, &fpq_ring_fops);
+	debugfs_create_file("counters", 0444, root, fdev, &fpq_counters_fops);
+	debugfs_create_file("last_error", 0444, root, fdev, &fpq_last_error_fops);
+	debugfs_create_file("regs", 0444, root, fdev, &fpq_regs_fops);
+	fpq_test_hooks_debugfs_init(fdev, root);
+}
+
+/**
+ * fpq_debugfs_init_minor() - drm_driver.debugfs_init, for kernels whose DRM devices
+ * have no debugfs directory of their own (fpq_compat.h): the files go into each minor's.
  * @minor: the minor.
  */
-void fpq_debugfs_init(struct drm_minor *minor)
+void fpq_debugfs_init_minor(struct drm_minor *minor)
 {
-	struct fpq_device *fdev = to_fpq_device(minor->dev);
-
-	drm_debugfs_create_files(fpq_debugfs_list, ARRAY_SIZE(fpq_debugfs_list),
-				 minor->debugfs_root, minor);
-	debugfs_create_file("fault_inject", 0200, minor->debugfs_root, fdev,
-			    &fpq_fault_inject_fops);
+	fpq_debugfs_init(to_fpq_device(minor->dev), minor->debugfs_root);
 }

@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fpq_drv.c - the fpq accelerator driver: module parameters, the DRM driver and its
- * ioctl table, the device's bring-up and teardown, and the PCI glue.
+ * ioctl table, and the PCI glue. The device's bring-up and teardown are in
+ * fpq_device.c.
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_ioctl.h>
-#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
-#include <linux/dmapool.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "fpq_compat.h"
 #include "fpq_drv.h"
 #include "fpq_gem.h"
 #include "fpq_job.h"
@@ -164,17 +165,10 @@ static const struct drm_ioctl_desc fpq_ioctls[] = {
 
 /* ---- the DRM driver --------------------------------------------------------------- */
 
-#if IS_ENABLED(CONFIG_DRM_ACCEL)
-#include <drm/drm_accel.h>
-DEFINE_DRM_ACCEL_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_COMPUTE_ACCEL
-#else
-DEFINE_DRM_GEM_FOPS(fpq_fops);
-#define FPQ_NODE_FEATURE DRIVER_RENDER
-#endif
+FPQ_COMPAT_DEFINE_FOPS(fpq_fops);
 
 const struct drm_driver fpq_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_NODE_FEATURE,
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | FPQ_COMPAT_NODE_FEATURE,
 	.open = fpq_open,
 	.postclose = fpq_postclose,
 	.ioctls = fpq_ioctls,
@@ -184,10 +178,8 @@ const struct drm_driver fpq_drm_driver = {
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
-	.gem_prime_mmap = drm_gem_prime_mmap,
-#if IS_ENABLED(CONFIG_DEBUG_FS)
-	.debugfs_init = fpq_debugfs_init,
-#endif
+	FPQ_COMPAT_DRIVER_PRIME_MMAP
+	FPQ_COMPAT_DRIVER_DEBUGFS_INIT
 	.name = FPQ_DRIVER_NAME,
 	.desc = "fpq 6/8-bit inference accelerator",
 	.date = "20260101",
@@ -196,109 +188,11 @@ const struct drm_driver fpq_drm_driver = {
 	.patchlevel = FPQ_DRIVER_PATCH,
 };
 
-/* ---- the device ------------------------------------------------------------------- */
-
-static void fpq_pt_pool_destroy(struct drm_device *drm, void *pool)
-{
-	dma_pool_destroy(pool);
-}
-
-/**
- * fpq_device_init() - bring up a device whose register access and DMA device are set.
- * @fdev: the device (fdev->hw.ops, fdev->dma_dev and, for a card, fdev->pdev set).
- *
- * Identifies the card, resets it, allocates the ring and the fence write-back, sets
- * up the scheduler and the completion path, and starts the card. Resources are
- * device-managed and DRM-managed: nothing to undo on failure.
- *
- * Return: 0 or a negative errno.
- */
-int fpq_device_init(struct fpq_device *fdev)
-{
-	struct drm_device *drm = &fdev->drm;
-	size_t ring_bytes;
-	u64 max_bo;
-	int err;
-
-	spin_lock_init(&fdev->job_lock);
-	spin_lock_init(&fdev->fence_lock);
-	INIT_LIST_HEAD(&fdev->inflight);
-
-	err = fpq_hw_identify(&fdev->hw, &fdev->caps);
-	if (err)
-		return dev_err_probe(drm->dev, err,
-				     "not an fpq card of contract %u.x (id %#x, version %#x)\n",
-				     FPQ_HW_VERSION_MAJOR, fdev->hw.id, fdev->hw.version);
-	err = fpq_hw_reset(&fdev->hw);
-	if (err)
-		return dev_err_probe(drm->dev, err, "card reset failed\n");
-
-	fdev->va_size = 1ull << fdev->hw.va_bits;
-	/* A buffer must fit the address space with page 0 and its guard page. */
-	max_bo = min_t(u64, (u64)fpq_max_bo_mb << 20, fdev->va_size - 2 * FPQ_HW_PAGE_BYTES);
-	fdev->caps.max_bo_size = round_down(max_bo, PAGE_SIZE);
-
-	fdev->ring.log2 = clamp(fpq_ring_log2, fdev->hw.ring_log2_min, fdev->hw.ring_log2_max);
-	ring_bytes = fpq_ring_size(&fdev->ring) * FPQ_HW_RING_ENTRY_BYTES;
-	fdev->ring.entries = dmam_alloc_coherent(fdev->dma_dev, ring_bytes, &fdev->ring.dma,
-						 GFP_KERNEL);
-	fdev->fence_rec = dmam_alloc_coherent(fdev->dma_dev, sizeof(*fdev->fence_rec),
-					      &fdev->fence_rec_dma, GFP_KERNEL);
-	if (!fdev->ring.entries || !fdev->fence_rec)
-		return -ENOMEM;
-
-	fdev->pt_pool = dma_pool_create("fpq-pt", fdev->dma_dev, FPQ_HW_PAGE_BYTES,
-					FPQ_HW_PAGE_BYTES, 0);
-	if (!fdev->pt_pool)
-		return -ENOMEM;
-	/* Registered before the scheduler: destroyed after it has freed every job. */
-	err = drmm_add_action_or_reset(drm, fpq_pt_pool_destroy, fdev->pt_pool);
-	if (err)
-		return err;
-
-	err = fpq_sched_init(fdev);
-	if (err)
-		return err;
-	err = fpq_irq_setup(fdev);
-	if (err)
-		return err;
-	fpq_hw_start(&fdev->hw, fdev->ring.dma, fdev->ring.log2, fdev->fence_rec_dma, 0, true);
-	fpq_irq_register_device(fdev);
-
-	drm_info(drm,
-		 "card %u.%u: %ux%u array, formats in %#x out %#x, ring of %u jobs, timeout %u ms\n",
-		 (u32)FIELD_GET(FPQ_REG_VERSION_MAJOR_MASK, fdev->hw.version),
-		 (u32)FIELD_GET(FPQ_REG_VERSION_MINOR_MASK, fdev->hw.version),
-		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, fdev->hw.cap_array),
-		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, fdev->hw.cap_array),
-		 fdev->caps.input_formats, fdev->caps.output_formats,
-		 fpq_ring_size(&fdev->ring), fpq_timeout_ms);
-	return 0;
-}
-
-/**
- * fpq_device_unplug() - the device is going away: stop the card, end every job on it.
- * @fdev: the device, after drm_dev_unplug() (no ioctl, run or timeout is running).
- *
- * Jobs the card completed keep their results; the others, and every job the
- * scheduler hands over later, end with -ENODEV.
- */
-void fpq_device_unplug(struct fpq_device *fdev)
-{
-	fpq_irq_teardown(fdev);
-	if (!fpq_hw_is_dead(&fdev->hw)) {
-		fpq_hw_stop(&fdev->hw);
-		if (fpq_hw_reset(&fdev->hw))
-			drm_warn(&fdev->drm, "card reset at removal failed\n");
-	}
-	fpq_job_process_completions(fdev);
-	fpq_job_fail_inflight(fdev, -ENODEV);
-}
-
 /* ---- PCI ---------------------------------------------------------------------------- */
 
 static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct dentry *debugfs_root;
 	struct fpq_device *fdev;
 	int err;
 
@@ -331,12 +225,12 @@ static int fpq_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = fpq_device_init(fdev);
 	if (err)
 		return err;
-	err = devm_device_add_groups(&pdev->dev, fpq_sysfs_groups);
-	if (err)
-		goto err_unplug;
 	err = drm_dev_register(&fdev->drm, 0);
 	if (err)
 		goto err_unplug;
+	debugfs_root = fpq_compat_device_debugfs_root(&fdev->drm);
+	if (debugfs_root)
+		fpq_debugfs_init(fdev, debugfs_root);
 	return 0;
 
 err_unplug:
@@ -367,6 +261,8 @@ static struct pci_driver fpq_pci_driver = {
 	.id_table = fpq_pci_ids,
 	.probe = fpq_pci_probe,
 	.remove = fpq_pci_remove,
+	/* created after a successful probe, removed before remove */
+	.dev_groups = fpq_sysfs_groups,
 };
 module_pci_driver(fpq_pci_driver);
 

@@ -23,7 +23,9 @@
 #define FPQ_DRIVER_MINOR 0
 #define FPQ_DRIVER_PATCH 0
 
+struct dentry;
 struct dma_pool;
+struct drm_minor;
 struct pci_dev;
 
 /* Module parameters (fpq_drv.c). */
@@ -94,7 +96,7 @@ struct fpq_last_error {
  * @irq: Linux interrupt number, or -1 when polling.
  * @poll_interval: polling period in jiffies, 0 for none.
  * @poll_work: the poller.
- * @node: entry in the list of devices the external interrupt hook searches.
+ * @node: entry in the list of devices the test build's external interrupt hook searches.
  * @stats: counters.
  * @last_error: the card's last reported error.
  * @reset_count: resets done (also in @stats; kept for the timeout handler).
@@ -156,20 +158,19 @@ static inline struct fpq_device *to_fpq_device(struct drm_device *drm)
 
 extern const struct drm_driver fpq_drm_driver;
 
+/* fpq_device.c */
 int fpq_device_init(struct fpq_device *fdev);
-void fpq_device_fini(struct fpq_device *fdev);
 void fpq_device_unplug(struct fpq_device *fdev);
 
 /* fpq_irq.c */
-void fpq_irq_register_device(struct fpq_device *fdev);
-void fpq_irq_unregister_device(struct fpq_device *fdev);
 int fpq_irq_setup(struct fpq_device *fdev);
 void fpq_irq_teardown(struct fpq_device *fdev);
 void fpq_irq_kick_poll(struct fpq_device *fdev);
 irqreturn_t fpq_irq_handle(struct fpq_device *fdev);
 
 /* fpq_debugfs.c, fpq_sysfs.c */
-void fpq_debugfs_init(struct drm_minor *minor);
+void fpq_debugfs_init(struct fpq_device *fdev, struct dentry *root);
+void fpq_debugfs_init_minor(struct drm_minor *minor);
 extern const struct attribute_group *fpq_sysfs_groups[];
 
 #endif /* FPQ_DRV_H */

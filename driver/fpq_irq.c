@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fpq_irq.c - how completions reach the driver: the card's own interrupt (MSI-X, MSI
- * or INTx), a poller that needs no interrupt, and an exported hook for an interrupt
- * that arrives on another PCI function (co-simulation). All three end in
- * fpq_job_process_completions(), which is idempotent, so any mix of them is safe.
+ * or INTx), a poller that needs no interrupt, and, in a test build, the co-simulation's
+ * hook for an interrupt that arrives on another PCI function (fpq_test_hooks.c). All
+ * end in fpq_job_process_completions(), which is idempotent, so any mix of them is safe.
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
-#include <linux/export.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 
 #include "fpq_drv.h"
-#include "fpq_irq.h"
 #include "fpq_job.h"
-
-/* Bound devices, for fpq_external_irq(); the lock also keeps each alive for the call. */
-static DEFINE_SPINLOCK(fpq_devices_lock);
-static LIST_HEAD(fpq_devices);
+#include "fpq_test_hooks.h"
 
 /**
  * fpq_irq_handle() - an interrupt of the card, from wherever it came.
@@ -42,58 +37,6 @@ irqreturn_t fpq_irq_handle(struct fpq_device *fdev)
 static irqreturn_t fpq_irq_handler(int irq, void *arg)
 {
 	return fpq_irq_handle(arg);
-}
-
-/**
- * fpq_external_irq() - an interrupt of the card that arrived on another function.
- * @pdev: the card's PCI function.
- * @vector: the card's interrupt line (the card has one; any value is accepted).
- *
- * For the co-simulation's interrupt shim, which calls it in hard-irq context. A
- * @pdev this driver is not (or no longer) bound to is ignored.
- *
- * Return: IRQ_HANDLED when the card had raised an interrupt, else IRQ_NONE.
- */
-irqreturn_t fpq_external_irq(struct pci_dev *pdev, unsigned int vector)
-{
-	irqreturn_t ret = IRQ_NONE;
-	struct fpq_device *fdev;
-	unsigned long flags;
-
-	if (!pdev)
-		return IRQ_NONE;
-	spin_lock_irqsave(&fpq_devices_lock, flags);
-	list_for_each_entry(fdev, &fpq_devices, node) {
-		if (fdev->pdev == pdev) {
-			ret = fpq_irq_handle(fdev);
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&fpq_devices_lock, flags);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(fpq_external_irq);
-
-/**
- * fpq_irq_register_device() - let fpq_external_irq() find @fdev.
- * @fdev: a device whose card is running.
- */
-void fpq_irq_register_device(struct fpq_device *fdev)
-{
-	spin_lock_irq(&fpq_devices_lock);
-	list_add_tail(&fdev->node, &fpq_devices);
-	spin_unlock_irq(&fpq_devices_lock);
-}
-
-/**
- * fpq_irq_unregister_device() - stop fpq_external_irq() from reaching @fdev.
- * @fdev: the device; on return no hook call is using it.
- */
-void fpq_irq_unregister_device(struct fpq_device *fdev)
-{
-	spin_lock_irq(&fpq_devices_lock);
-	list_del_init(&fdev->node);
-	spin_unlock_irq(&fpq_devices_lock);
 }
 
 static void fpq_poll_work(struct work_struct *work)
@@ -173,7 +116,7 @@ int fpq_irq_setup(struct fpq_device *fdev)
 		drm_info(&fdev->drm, "completions by polling every %u ms\n",
 			 jiffies_to_msecs(fdev->poll_interval));
 	else
-		drm_info(&fdev->drm, "completions only through fpq_external_irq()\n");
+		drm_info(&fdev->drm, "completions only through the test hook or the timeout\n");
 	return 0;
 }
 
@@ -183,7 +126,7 @@ int fpq_irq_setup(struct fpq_device *fdev)
  */
 void fpq_irq_teardown(struct fpq_device *fdev)
 {
-	fpq_irq_unregister_device(fdev);
+	fpq_test_hooks_unregister_device(fdev);
 	if (fdev->irq >= 0) {
 		free_irq(fdev->irq, fdev);
 		pci_free_irq_vectors(fdev->pdev);

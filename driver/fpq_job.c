@@ -25,6 +25,7 @@
 #include <linux/dma-fence.h>
 #include <linux/slab.h>
 
+#include "fpq_compat.h"
 #include "fpq_desc.h"
 #include "fpq_drv.h"
 #include "fpq_job.h"
@@ -520,7 +521,7 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 	spin_unlock_irqrestore(&fdev->job_lock, flags);
 
 	drm_sched_resubmit_jobs(&fdev->sched);
-	drm_sched_start(&fdev->sched, true);
+	fpq_compat_sched_start(&fdev->sched);
 	drm_dev_exit(idx);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -562,7 +563,7 @@ static void fpq_sched_fini(struct drm_device *drm, void *arg)
  */
 int fpq_sched_init(struct fpq_device *fdev)
 {
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &fpq_sched_ops,
 		.credit_limit = fpq_ring_size(&fdev->ring),
 		.hang_limit = 0,
@@ -573,7 +574,7 @@ int fpq_sched_init(struct fpq_device *fdev)
 	int err;
 
 	fdev->fence_context = dma_fence_context_alloc(1);
-	err = drm_sched_init(&fdev->sched, &args);
+	err = fpq_compat_sched_init(&fdev->sched, &args);
 	if (err)
 		return err;
 	return drmm_add_action_or_reset(&fdev->drm, fpq_sched_fini, NULL);

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "fpq_compat.h"
 #include "fpq_drv.h"
 #include "fpq_job.h"
 #include "fpq_submit.h"
@@ -130,7 +131,7 @@ int fpq_submit(struct fpq_device *fdev, struct drm_file *file, struct drm_fpq_su
 		}
 	}
 
-	err = drm_sched_job_init(&job->base, &ffile->entity, ffile);
+	err = fpq_compat_sched_job_init(&job->base, &ffile->entity, ffile, file);
 	if (err)
 		goto out_put_rec;
 	err = fpq_job_add_in_syncobjs(job, file, in_syncobjs, args->in_syncobj_count);

@@ -102,7 +102,7 @@ struct fpq_elem fpq_elem_decode(enum fpq_format fmt, uint32_t code)
 	return r;
 }
 
-float fpq_decode(enum fpq_format fmt, uint32_t code)
+static FPQ_FP_WORK float decode(enum fpq_format fmt, uint32_t code)
 {
 	const struct fpq_format_info *fi = fpq_format_info(fmt);
 
@@ -122,6 +122,15 @@ float fpq_decode(enum fpq_format fmt, uint32_t code)
 		return (!is_small_int(fmt) && el.negative) ? -0.0f : 0.0f;
 	/* Exact: at most 8 significant bits, well inside binary32 range. */
 	return ldexpf((float)el.sig, fpq_elem_lsb_exp(fmt));
+}
+
+float fpq_decode(enum fpq_format fmt, uint32_t code)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	float r = decode(fmt, code);
+
+	fpq_fp_leave(env);
+	return r;
 }
 
 /* Largest finite code (positive) of a minifloat. */
@@ -234,8 +243,8 @@ uint32_t fpq_encode_double(enum fpq_format fmt, double v, unsigned int flags,
 	return sign | (uint32_t)(e + fi->bias) << fi->man_bits | (mant - hidden);
 }
 
-uint32_t fpq_encode(enum fpq_format fmt, float v, unsigned int flags,
-		    struct fpq_quant_stats *stats)
+static FPQ_FP_WORK uint32_t encode(enum fpq_format fmt, float v, unsigned int flags,
+				   struct fpq_quant_stats *stats)
 {
 	const struct fpq_format_info *fi = fpq_format_info(fmt);
 
@@ -244,12 +253,22 @@ uint32_t fpq_encode(enum fpq_format fmt, float v, unsigned int flags,
 	return fpq_encode_double(fmt, (double)v, flags, stats);
 }
 
+uint32_t fpq_encode(enum fpq_format fmt, float v, unsigned int flags,
+		    struct fpq_quant_stats *stats)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	uint32_t r = encode(fmt, v, flags, stats);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
 int32_t fpq_e8m0_exponent(uint8_t code)
 {
 	return code == 0xFF ? INT32_MIN : (int32_t)code - 127;
 }
 
-uint16_t fpq_bf16_from_fp32(float v)
+static FPQ_FP_WORK uint16_t bf16_from_fp32(float v)
 {
 	uint32_t bits;
 
@@ -261,11 +280,29 @@ uint16_t fpq_bf16_from_fp32(float v)
 	return (uint16_t)(bits >> 16);
 }
 
-float fpq_bf16_to_fp32(uint16_t v)
+uint16_t fpq_bf16_from_fp32(float v)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	uint16_t r = bf16_from_fp32(v);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
+static FPQ_FP_WORK float bf16_to_fp32(uint16_t v)
 {
 	uint32_t bits = (uint32_t)v << 16;
 	float f;
 
 	memcpy(&f, &bits, sizeof(f));
 	return f;
+}
+
+float fpq_bf16_to_fp32(uint16_t v)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	float r = bf16_to_fp32(v);
+
+	fpq_fp_leave(env);
+	return r;
 }

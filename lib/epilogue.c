@@ -110,6 +110,7 @@ void fpq_epilogue_int8_row(const struct fpq_gemm_op *op, uint32_t row, const int
 	const struct fpq_matrix *c = &op->c;
 	const bool req_bc = op->flags & FPQ_GEMM_REQUANT_BROADCAST;
 	const bool scale_bc = op->flags & FPQ_GEMM_SCALE_BROADCAST;
+	const bool fp32_mode = op->flags & FPQ_GEMM_REQUANT_FP32;
 
 	for (uint32_t j = 0; j < c->cols; j++) {
 		switch (c->format) {
@@ -117,6 +118,16 @@ void fpq_epilogue_int8_row(const struct fpq_gemm_op *op, uint32_t row, const int
 			fpq_matrix_set(c, row, j, (uint32_t)acc[j]);
 			break;
 		case FPQ_FMT_INT8: {
+			if (fp32_mode) {
+				/* The clamped value lies in act_min..act_max: no saturation left. */
+				int32_t y = fpq_requant_fp32(acc[j], op->out_scale[scale_bc ? 0 : j],
+							     op->act_min - op->out_zero,
+							     op->act_max - op->out_zero,
+							     &st->clamped) + op->out_zero;
+
+				fpq_matrix_set(c, row, j, (uint32_t)(uint8_t)(int8_t)y);
+				break;
+			}
 			uint32_t ch = req_bc ? 0 : j;
 			/* The zero point is added exactly (in 64 bits), then clamped. */
 			int64_t y = (int64_t)fpq_requant_multiply(acc[j], op->requant_mult[ch],

@@ -45,10 +45,26 @@ static bool overlaps(const void *a, size_t alen, const void *b, size_t blen)
 	return pa < pb + blen && pb < pa + alen;
 }
 
+/* INT8 output, ONNX Runtime's mode: out_scale instead of the fixed-point pair. */
+static int validate_requant_fp32(const struct fpq_gemm_op *op)
+{
+	if (op->c.format != FPQ_FMT_INT8)
+		return fpq_error(-EINVAL, "gemm: the REQUANT_FP32 flag needs int8 output, not %s",
+				 fpq_format_name(op->c.format));
+	if (!op->out_scale)
+		return fpq_error(-EFAULT, "gemm: int8 output with REQUANT_FP32 needs out_scale");
+	if (op->flags & FPQ_GEMM_REQUANT_BROADCAST)
+		return fpq_error(-EINVAL, "gemm: REQUANT_FP32 reads out_scale, not requant_mult/"
+					  "shift: use the scale broadcast flag");
+	return 0;
+}
+
 static int validate_int8(const struct fpq_gemm_op *op)
 {
 	const bool req_bc = op->flags & FPQ_GEMM_REQUANT_BROADCAST;
+	const bool fp32_mode = op->flags & FPQ_GEMM_REQUANT_FP32;
 	uint32_t n = op->b.rows, nshift = req_bc ? 1 : n;
+	int err;
 
 	if (op->b.zero_point)
 		return fpq_error(-EINVAL, "gemm: B (weights) is symmetric; zero point %d given",
@@ -62,6 +78,8 @@ static int validate_int8(const struct fpq_gemm_op *op)
 			 FPQ_GEMM_QUANT_NONSAT))
 		return fpq_error(-EINVAL, "gemm: float-path flags on an INT8 operation");
 
+	if (fp32_mode && (err = validate_requant_fp32(op)))
+		return err;
 	switch (op->c.format) {
 	case FPQ_FMT_INT32:
 		if (op->requant_mult || op->requant_shift || op->out_scale)
@@ -69,12 +87,13 @@ static int validate_int8(const struct fpq_gemm_op *op)
 					 "gemm: int32 output takes no requantization or scale");
 		break;
 	case FPQ_FMT_INT8:
-		if (!op->requant_mult || !op->requant_shift)
+		if (!fp32_mode && (!op->requant_mult || !op->requant_shift))
 			return fpq_error(-EFAULT, "gemm: int8 output needs requant_mult and "
 						  "requant_shift");
-		if (op->out_scale)
-			return fpq_error(-EINVAL, "gemm: out_scale belongs to fp32 output");
-		for (uint32_t j = 0; j < nshift; j++)
+		if (op->out_scale && !fp32_mode)
+			return fpq_error(-EINVAL, "gemm: out_scale belongs to fp32 output (or to "
+						  "int8 output with REQUANT_FP32)");
+		for (uint32_t j = 0; j < nshift && !fp32_mode; j++)
 			if (op->requant_shift[j] < -31 || op->requant_shift[j] > 30)
 				return fpq_error(-EINVAL, "gemm: requant_shift[%u] = %d is outside "
 							  "-31..30", j, op->requant_shift[j]);
@@ -98,8 +117,10 @@ static int validate_int8(const struct fpq_gemm_op *op)
 	if (op->c.format != FPQ_FMT_INT8 &&
 	    (op->out_zero || op->act_min != -128 || op->act_max != 127))
 		return fpq_error(-EINVAL, "gemm: out_zero/act_min/act_max belong to int8 output");
-	if (op->c.format != FPQ_FMT_FP32 && (op->flags & FPQ_GEMM_SCALE_BROADCAST))
-		return fpq_error(-EINVAL, "gemm: scale broadcast flag without fp32 output");
+	if (op->c.format != FPQ_FMT_FP32 && !fp32_mode &&
+	    (op->flags & FPQ_GEMM_SCALE_BROADCAST))
+		return fpq_error(-EINVAL, "gemm: scale broadcast flag without fp32 output (or "
+					  "int8 output with REQUANT_FP32)");
 	if (op->c.format != FPQ_FMT_INT8 && req_bc)
 		return fpq_error(-EINVAL, "gemm: requant broadcast flag without int8 output");
 	return 0;
@@ -117,7 +138,8 @@ static int validate_float(const struct fpq_gemm_op *op)
 	    op->out_zero || op->act_min != -128 || op->act_max != 127)
 		return fpq_error(-EINVAL, "gemm: bias, requantization and out_scale belong to "
 					  "the INT8 path");
-	if (op->flags & (FPQ_GEMM_REQUANT_BROADCAST | FPQ_GEMM_SCALE_BROADCAST))
+	if (op->flags & (FPQ_GEMM_REQUANT_BROADCAST | FPQ_GEMM_SCALE_BROADCAST |
+			 FPQ_GEMM_REQUANT_FP32))
 		return fpq_error(-EINVAL, "gemm: INT8-path flags on a float operation");
 	if (op->c.format != FPQ_FMT_FP32 && op->c.format != FPQ_FMT_BF16 &&
 	    !ci->is_element)
@@ -140,7 +162,7 @@ static int validate_float(const struct fpq_gemm_op *op)
 	return 0;
 }
 
-int fpq_gemm_validate(const struct fpq_gemm_op *op)
+static FPQ_FP_WORK int validate(const struct fpq_gemm_op *op)
 {
 	size_t abytes, bbytes, cbytes;
 	int err;
@@ -200,4 +222,13 @@ int fpq_gemm_validate(const struct fpq_gemm_op *op)
 	if (op->a.zero_point && op->a.format != FPQ_FMT_INT8)
 		return fpq_error(-EINVAL, "gemm: zero point on a float operand");
 	return 0;
+}
+
+int fpq_gemm_validate(const struct fpq_gemm_op *op)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = validate(op);
+
+	fpq_fp_leave(env);
+	return r;
 }

@@ -5,15 +5,17 @@
 
 PREFIX ?= /usr/local
 INSTALL_BIN_TOOLS ?=
-# Section 3 pages are generated from fpq.h's comments (tools/gen-man.py), so they
-# cannot fall behind the header.
+# Section 3 pages are generated from the public headers' comments (tools/gen-man.py),
+# so they cannot fall behind the headers.
+PUBLIC_HEADERS := $(sort $(wildcard lib/include/*.h))
 MAN3_DIR := $(O)/man/man3
 MAN3_STAMP := $(MAN3_DIR)/.stamp
 MAN7_PAGES := Documentation/man/man7/fpq.7
-MAN3_NAMES = $(shell tools/gen-symbols.sh --list lib/include/fpq.h)
+MAN1_PAGES := $(sort $(wildcard Documentation/man/man1/*.1))
+MAN3_NAMES = $(shell tools/gen-symbols.sh --list $(PUBLIC_HEADERS))
 
-$(MAN3_STAMP): lib/include/fpq.h tools/gen-man.py
-	python3 tools/gen-man.py lib/include/fpq.h $(MAN3_DIR)
+$(MAN3_STAMP): $(PUBLIC_HEADERS) tools/gen-man.py
+	python3 tools/gen-man.py $(PUBLIC_HEADERS) $(MAN3_DIR)
 	@touch $@
 
 ALL_TARGETS += $(MAN3_STAMP)
@@ -23,7 +25,7 @@ $(O)/fpq.pc: lib/fpq.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(FPQ_VERSION)|' $< > $@
 
 INSTALLED_FILES = \
-	$(PREFIX)/include/fpq.h \
+	$(addprefix $(PREFIX)/include/,$(notdir $(PUBLIC_HEADERS))) \
 	$(PREFIX)/lib/libfpq.a \
 	$(PREFIX)/lib/libfpq.so.$(FPQ_VERSION) \
 	$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR) \
@@ -31,6 +33,7 @@ INSTALLED_FILES = \
 	$(PREFIX)/lib/pkgconfig/fpq.pc \
 	$(addprefix $(PREFIX)/share/man/man3/,$(addsuffix .3,$(MAN3_NAMES))) \
 	$(addprefix $(PREFIX)/share/man/man7/,$(notdir $(MAN7_PAGES))) \
+	$(addprefix $(PREFIX)/share/man/man1/,$(notdir $(MAN1_PAGES))) \
 	$(addprefix $(PREFIX)/bin/,$(notdir $(INSTALL_BIN_TOOLS)))
 
 # Prerequisites are made from a recipe, once every fragment has added its tools.
@@ -42,8 +45,9 @@ install-prereqs:
 install: install-prereqs
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/bin
-	install -m 644 lib/include/fpq.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(O)/libfpq.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(O)/libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libfpq.so.$(FPQ_VERSION) $(DESTDIR)$(PREFIX)/lib/libfpq.so.$(FPQ_SO_MAJOR)
@@ -51,6 +55,7 @@ install: install-prereqs
 	install -m 644 $(O)/fpq.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(MAN3_DIR)/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 $(MAN7_PAGES) $(DESTDIR)$(PREFIX)/share/man/man7/
+	$(if $(MAN1_PAGES),install -m 644 $(MAN1_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(INSTALL_BIN_TOOLS),install -m 755 $(INSTALL_BIN_TOOLS) $(DESTDIR)$(PREFIX)/bin/)
 
 uninstall:
@@ -59,4 +64,4 @@ uninstall:
 CHECK_SUITES += install
 .PHONY: check-install
 check-install: install-prereqs
-	@tools/suite.sh $(RESULTS) install -- tools/check-install.sh $(O)
+	@$(call run_suite,install,scripts/check-install.sh $(O))

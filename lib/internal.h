@@ -8,6 +8,16 @@
 #include <stdint.h>
 
 #include "fpq.h"
+/*
+ * The floating-point environment libfpq computes in (fp_env.h): every public entry
+ * point that computes brackets its work with fpq_fp_enter()/fpq_fp_leave(), and so does
+ * every worker task. Layers built on libfpq that do their own binary32 arithmetic (the
+ * model runner) use the same pair around it, so the caller's rounding mode, FTZ or DAZ
+ * change none of their results either. Public functions that compute nothing in
+ * floating point (format facts, matrix descriptors and codes, fpq_e8m0_exponent,
+ * fpq_gemm_op_init, contexts, buffers) do not need it.
+ */
+#include "fp_env.h"
 
 #define FPQ_CANONICAL_NAN_BITS 0x7FC00000u
 
@@ -65,6 +75,13 @@ void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int 
 
 /* TFLite MultiplyByQuantizedMultiplier(): shift > 0 shifts left (saturating). */
 int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift);
+/*
+ * ONNX Runtime's requantization (FPQ_GEMM_REQUANT_FP32) before the zero point is added:
+ * rne(clamp(fp32(fp32(acc) * scale), lo, hi)) with lo = act_min - out_zero and
+ * hi = act_max - out_zero. A NaN product gives lo. Products outside [lo, hi] and NaNs
+ * add one to *clamped.
+ */
+int32_t fpq_requant_fp32(int32_t acc, float scale, int32_t lo, int32_t hi, uint64_t *clamped);
 
 /* ---- matrices (matrix.c) ---- */
 

@@ -28,9 +28,18 @@ $(O)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) -MMD -MP $(LIB_INCLUDES) $(CFLAGS_$(<)) -c $< -o $@
 
-$(O)/libfpq.a: $(LIB_OBJS)
+# The product archive is one relocatable object in which only the public headers' functions stay
+# global: programs linking it cannot clash with, or call, libfpq's internals. The
+# sanitized archive keeps every symbol, for the tests that check internals.
+$(O)/libfpq.syms: $(wildcard lib/include/*.h) tools/gen-symbols.sh
+	@mkdir -p $(@D)
+	tools/gen-symbols.sh --list $(wildcard lib/include/*.h) > $@
+
+$(O)/libfpq.a: $(LIB_OBJS) $(O)/libfpq.syms
 	@rm -f $@
-	ar rcs $@ $^
+	ld -r -o $(O)/obj/libfpq.o $(LIB_OBJS)
+	objcopy --keep-global-symbols=$(O)/libfpq.syms $(O)/obj/libfpq.o
+	ar rcs $@ $(O)/obj/libfpq.o
 
 $(O)/asan/libfpq.a: $(LIB_ASAN_OBJS)
 	@rm -f $@
@@ -40,15 +49,16 @@ ALL_TARGETS += $(O)/libfpq.a
 
 -include $(LIB_OBJS:.o=.d) $(LIB_ASAN_OBJS:.o=.d)
 
-# The shared library exports exactly the functions declared in fpq.h: the version
-# script is generated from the header, and check-install proves the export list.
+# The shared library exports exactly the functions declared in the public headers
+# (lib/include/*.h): the version script is generated from them, and check-install
+# proves the export list.
 LIB_SONAME := libfpq.so.$(FPQ_SO_MAJOR)
 FPQ_SO_MAJOR := 0
 FPQ_VERSION := 0.1.0
 
-$(O)/libfpq.map: lib/include/fpq.h tools/gen-symbols.sh
+$(O)/libfpq.map: $(wildcard lib/include/*.h) tools/gen-symbols.sh
 	@mkdir -p $(@D)
-	tools/gen-symbols.sh $< > $@
+	tools/gen-symbols.sh $(wildcard lib/include/*.h) > $@
 
 $(O)/libfpq.so.$(FPQ_VERSION): $(LIB_OBJS) $(O)/libfpq.map
 	$(CC) -shared -Wl,-soname,libfpq.so.$(FPQ_SO_MAJOR) -Wl,--version-script=$(O)/libfpq.map \

@@ -41,8 +41,9 @@ void fpq_mx_quantize_block(enum fpq_format fmt, const float *vals, unsigned int 
 		codes[i] = fpq_encode_double(fmt, ldexp((double)vals[i], -x), flags, stats);
 }
 
-int fpq_quantize(const float *src, size_t src_stride, const struct fpq_matrix *dst,
-		 unsigned int flags, struct fpq_quant_stats *stats)
+static FPQ_FP_WORK int quantize(const float *src, size_t src_stride,
+				const struct fpq_matrix *dst, unsigned int flags,
+				struct fpq_quant_stats *stats)
 {
 	struct fpq_quant_stats st = { 0, 0, 0 };
 	const struct fpq_format_info *fi;
@@ -89,7 +90,18 @@ int fpq_quantize(const float *src, size_t src_stride, const struct fpq_matrix *d
 	return 0;
 }
 
-int fpq_dequantize(const struct fpq_matrix *src, float *dst, size_t dst_stride)
+int fpq_quantize(const float *src, size_t src_stride, const struct fpq_matrix *dst,
+		 unsigned int flags, struct fpq_quant_stats *stats)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = quantize(src, src_stride, dst, flags, stats);
+
+	fpq_fp_leave(env);
+	return r;
+}
+
+static FPQ_FP_WORK int dequantize(const struct fpq_matrix *src, float *dst,
+				  size_t dst_stride)
 {
 	int err = fpq_matrix_validate(src, NULL);
 
@@ -130,4 +142,13 @@ int fpq_dequantize(const struct fpq_matrix *src, float *dst, size_t dst_stride)
 		}
 	}
 	return 0;
+}
+
+int fpq_dequantize(const struct fpq_matrix *src, float *dst, size_t dst_stride)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = dequantize(src, dst, dst_stride);
+
+	fpq_fp_leave(env);
+	return r;
 }

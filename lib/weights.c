@@ -10,8 +10,8 @@
 
 #include "internal.h"
 
-int fpq_weights_pack(struct fpq_context *ctx, const struct fpq_matrix *b,
-		     struct fpq_weights **out)
+static FPQ_FP_WORK int weights_pack(struct fpq_context *ctx, const struct fpq_matrix *b,
+				    struct fpq_weights **out)
 {
 	const struct fpq_backend_ops *ops;
 	struct fpq_weights *w;
@@ -65,6 +65,16 @@ int fpq_weights_pack(struct fpq_context *ctx, const struct fpq_matrix *b,
 	}
 	*out = w;
 	return 0;
+}
+
+int fpq_weights_pack(struct fpq_context *ctx, const struct fpq_matrix *b,
+		     struct fpq_weights **out)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = weights_pack(ctx, b, out);
+
+	fpq_fp_leave(env);
+	return r;
 }
 
 void fpq_weights_free(struct fpq_weights *w)

@@ -2,7 +2,7 @@
 // fpq_array: the ROWS x COLS multi-format MAC array of the fpq card.
 //
 // It computes one output tile C[ROWS x COLS] = A[ROWS x K] * B[COLS x K]^T over a stream
-// of K beats, bit for bit as numerics.md (and libfpq's fpq_gemm_reference()) define it,
+// of K beats, bit for bit as numerics.rst (and libfpq's fpq_gemm_reference()) define it,
 // and returns the accumulators: binary32 on the float/MX path, int32 on the INT8 path.
 // The epilogue (alpha, beta, bias, activation, output format) is not part of it.
 // Documentation/rtl.rst describes the interface, the dataflow and the costs.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // fpq_elem_decode: one element code into the array's operand form.
 //
-// Every element format is an exact fixed-point number sig * 2^lsb(fmt) (numerics.md), and
+// Every element format is an exact fixed-point number sig * 2^lsb(fmt) (numerics.rst), and
 // |sig| = mag << exp with a short mag (the significand with its implicit bit) and a small
 // exp (the binade). The processing elements only multiply mags, add exps and accumulate,
 // so they need not know the format; the array decodes once per row (A) and per column

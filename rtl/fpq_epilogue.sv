@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// fpq_epilogue: what happens to one accumulator before it is stored (numerics.md),
+// fpq_epilogue: what happens to one accumulator before it is stored (numerics.rst),
 // one value per cycle, two pipeline stages, no back-pressure.
 //   INT8 path: acc + bias (wrapping), then int32 as is, int8 requantized (TFLite output
 //   stage, out_zero, act_min/act_max with a clamp count), or fp32 RNE(acc * out_scale).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // fpq_fp_encode: quantize a binary32 value times 2^adj_i to a narrow element format
-// (numerics.md): RNE; saturating unless nonsat_i (E4M3 overflows to NaN, E5M2 to Inf);
+// (numerics.rst): RNE; saturating unless nonsat_i (E4M3 overflows to NaN, E5M2 to Inf);
 // NaN to the format's NaN or to +0 with nan_to_zero_o; INT8 and MXINT8 (value * 64)
 // round to the nearest integer and saturate to +-127. adj_i is the MX block scale
 // (-X); 0 for plain quantization. Combinational.

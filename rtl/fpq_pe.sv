@@ -5,7 +5,7 @@
 // its column operand (b_i, passed on to the row below through b_o) to a two's complement
 // accumulator of ACC_W bits: (mag_a * mag_b) << (exp_a + exp_b), negated when the signs
 // differ. ACC_W holds the sum of 32 products of the widest format pair built, so the sum
-// is exact and independent of order (numerics.md: S of one block). Three sticky flags
+// is exact and independent of order (numerics.rst: S of one block). Three sticky flags
 // record NaN, +Inf and -Inf products for the special-value rules.
 //
 // On blk_last_i the finished sum (including this cycle's product) goes into the drain

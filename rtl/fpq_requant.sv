@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// fpq_requant: TFLite's MultiplyByQuantizedMultiplier (numerics.md, INT8 output):
+// fpq_requant: TFLite's MultiplyByQuantizedMultiplier (numerics.rst, INT8 output):
 // x shifted left by max(shift, 0) (saturating to int32, as gemmlowp's ShiftLeft; libfpq
 // does the same), SaturatingRoundingDoublingHighMul by the
 // Q31 multiplier, then RoundingDivideByPOT by max(-shift, 0). shift_i outside -31..30 is

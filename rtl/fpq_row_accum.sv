@@ -5,7 +5,7 @@
 //   P   = RNE_fp32(S * 2^(sa - 127 + sb - 127) * 2^(lsb(fmt_a) + lsb(fmt_b)))
 //   acc = RNE_fp32(acc + P)                     (acc = +0 before a tile's first block)
 //
-// with the special-value rules of numerics.md (NaN scale or element, Inf * 0 and Infs of
+// with the special-value rules of numerics.rst (NaN scale or element, Inf * 0 and Infs of
 // both signs give NaN; an Inf product gives an Inf P). On the INT8 path the sum is an
 // integer and acc = acc + S modulo 2^32.
 //

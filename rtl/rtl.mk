@@ -10,7 +10,7 @@
 CHECK_SUITES += rtl
 .PHONY: check-rtl rtl-resources
 check-rtl:
-	@tools/suite.sh $(RESULTS) rtl -- tools/rtl-check.sh $(O)/rtl $(ARRAY_RTL)
+	@$(call run_suite,rtl,scripts/check-rtl.sh $(O)/rtl $(ARRAY_RTL))
 
 rtl-resources:
-	tools/rtl-resources.sh $(O)/rtl $(ARRAY_RTL)
+	scripts/rtl-resources.sh $(O)/rtl $(ARRAY_RTL)

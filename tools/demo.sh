@@ -20,8 +20,8 @@ if cards=$("$b/fpq-info" --json 2>/dev/null) &&
 fi
 
 echo "demo: no fpq card on this machine: booting the co-simulation VM (Verilated card)"
-exec tools/fpq-vm --card "$b/cosim/fpq-card" --module "$b/kmod/driver/fpq.ko" \
-	--module "$b/cosim/guest-kmod/fpq_ivshmem_irq.ko" --bin "$b/fpq-demo" --bin "$b/fpq-info" \
+exec tools/fpq-vm --card "$b/cosim/fpq-card" --module "$b/kmod/6.1/driver/fpq.ko" \
+	--module "$b/cosim/guest-kmod/6.1/fpq_ivshmem_irq.ko" --bin "$b/fpq-demo" --bin "$b/fpq-info" \
 	--cmd-timeout 900 --timeout 1200 -- \
 	'rmmod fpq && insmod /lib/modules/fpq/fpq.ko timeout_ms=120000' \
 	'fpq-info' "fpq-demo --windows $windows"

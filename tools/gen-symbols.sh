@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The public functions of libfpq are the functions declared in its header.
-#   tools/gen-symbols.sh HEADER          the linker version script (those global)
-#   tools/gen-symbols.sh --list HEADER   their names, one per line
+# The public functions of libfpq are the functions declared in its public headers.
+#   tools/gen-symbols.sh HEADER...          the linker version script (those global)
+#   tools/gen-symbols.sh --list HEADER...   their names, one per line
 set -euo pipefail
 list=0
 if [ "$1" = "--list" ]; then
@@ -10,7 +10,7 @@ if [ "$1" = "--list" ]; then
 	shift
 fi
 # A prototype line starts with its return type and names an fpq_ function.
-names=$(grep -E '^[a-z]' "$1" | grep -oE '[ *]fpq_[a-z0-9_]+\(' | tr -d ' *(' | sort -u)
+names=$(cat "$@" | grep -E '^[a-z]' | grep -oE '[ *]fpq_[a-z0-9_]+\(' | tr -d ' *(' | sort -u)
 if [ "$list" = 1 ]; then
 	echo "$names"
 	exit 0

@@ -16,11 +16,11 @@ INSTALL_BIN_TOOLS += $(O)/fpq-info $(O)/fpq-bench
 # The main job: on a card if this machine has one, else in the co-simulation VM.
 .PHONY: demo
 demo: deps
-	@$(MAKE) --no-print-directory $(O)/fpq-demo $(O)/fpq-info driver-module \
-		$(O)/cosim/fpq-card $(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko
+	@$(MAKE) --no-print-directory $(O)/fpq-demo $(O)/fpq-info driver-module-6.1 \
+		$(O)/cosim/fpq-card $(O)/cosim/guest-kmod/6.1/fpq_ivshmem_irq.ko
 	@tools/demo.sh $(O)
 
 CHECK_SUITES += tools
 .PHONY: check-tools
 check-tools: $(O)/fpq-info $(O)/fpq-bench
-	@tools/suite.sh $(RESULTS) tools -- tools/check-tools.sh $(O)
+	@$(call run_suite,tools,scripts/check-tools.sh $(O))

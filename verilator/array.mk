@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# The MAC array under Verilator: one model per configuration (verilator/array/verilate.sh
-# caches it under /var/cache/fpq), a thin C++ layer (array_sim.cpp) and C programs.
+# The MAC array under Verilator: one model per configuration (scripts/verilate.sh caches
+# it under /var/cache/fpq), a thin C++ layer (verilator/model/array_sim.cpp), the bench
+# (verilator/tests/array_test.c) and the figures program (verilator/perf/array_perf.c).
 #   check-array   array_test for every configuration and several seeds, with random
 #                 initial state (--x-assign unique --x-initial unique)
 #   array-perf    throughput, fill/drain and simulation speed figures (not a test)
@@ -13,20 +14,24 @@ ARRAY_VFLAGS := -Wall --assert --x-assign unique --x-initial unique -Irtl $(ASSE
 ARRAY_CONFIGS := 4x4:4:4:00FE 8x8:8:8:00FE 3x5-noe5m2:3:5:00F6
 ARRAY_SEEDS := 1 2 3
 AB := $(O)/verilator/array
-ARRAY_SRC := verilator/array
-ARRAY_HDRS := $(wildcard $(ARRAY_SRC)/*.h) tests/gemm_data.h tests/harness.h tests/rng.h \
-	lib/include/fpq.h verilator/tests/rtl_errors_check.h
-ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC) \
+ARRAY_MODEL := verilator/model
+ARRAY_HDRS := $(wildcard $(ARRAY_MODEL)/array_*.h $(ARRAY_MODEL)/arith_*.h) \
+	$(ARRAY_MODEL)/rtl_errors.h verilator/tests/rtl_errors_check.h \
+	$(wildcard tests/common/*.h) lib/include/fpq.h
+ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests/common -I$(ARRAY_MODEL) \
 	-Iverilator/tests
-ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_SRC) -Iverilator/model \
-	-isystem $(VERILATOR_INC) \
+ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_MODEL) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
-$(AB)/%.o: $(ARRAY_SRC)/%.c $(ARRAY_HDRS)
+$(AB)/%.o: verilator/tests/%.c $(ARRAY_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
 
-$(AB)/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
+$(AB)/%.o: $(ARRAY_MODEL)/%.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
+
+$(AB)/gemm_data.o: tests/common/gemm_data.c $(ARRAY_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ARRAY_CFLAGS) -c $< -o $@
 
@@ -34,27 +39,30 @@ ARRAY_COMMON_OBJS := $(AB)/array_stream.o $(AB)/gemm_data.o
 .SECONDARY: $(ARRAY_COMMON_OBJS) $(AB)/array_test.o $(AB)/arith_test.o
 
 # The figures program: optimised and without sanitizers, so the driver costs little.
-ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests -I$(ARRAY_SRC)
-ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_SRC) -Iverilator/model \
-	-isystem $(VERILATOR_INC) \
+ARRAY_PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests/common -I$(ARRAY_MODEL)
+ARRAY_PERF_CXXFLAGS := $(CXXFLAGS_BASE) -O2 -I$(ARRAY_MODEL) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 ARRAY_PERF_OBJS := $(AB)/perf/array_perf.o $(AB)/perf/array_stream.o $(AB)/perf/gemm_data.o
 
-$(AB)/perf/%.o: $(ARRAY_SRC)/%.c $(ARRAY_HDRS)
+$(AB)/perf/%.o: verilator/perf/%.c $(ARRAY_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
 
-$(AB)/perf/gemm_data.o: tests/gemm_data.c $(ARRAY_HDRS)
+$(AB)/perf/%.o: $(ARRAY_MODEL)/%.c $(ARRAY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
+
+$(AB)/perf/gemm_data.o: tests/common/gemm_data.c $(ARRAY_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ARRAY_PERF_CFLAGS) -c $< -o $@
 
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
-$(AB)/$(1)/model.dir: $(ARRAY_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) $(ARRAY_SRC)/verilate.sh
-	+@$(ARRAY_SRC)/verilate.sh $(1) fpq_array $$@ $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
+$(AB)/$(1)/model.dir: $(ARRAY_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
+	+@scripts/verilate.sh array-$(1) $$@ fpq_array $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
-$(AB)/$(1)/array_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
+$(AB)/$(1)/array_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(AB)/$(1)/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
@@ -63,7 +71,7 @@ $(AB)/$(1)/array_test: $(AB)/array_test.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_
 	$(CXX) $(SANITIZE) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a \
 		$(LIB_LDLIBS) -o $$@
 
-$(AB)/$(1)/perf_sim.o: $(ARRAY_SRC)/array_sim.cpp $(ARRAY_SRC)/array_sim.h $(AB)/$(1)/model.dir
+$(AB)/$(1)/perf_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(AB)/$(1)/model.dir
 	$(CXX) $(ARRAY_PERF_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
@@ -74,12 +82,12 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
 
 # The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
-ARITH_RTL := $(FP32_RTL) $(ARRAY_SRC)/fpq_arith_bench.sv
+ARITH_RTL := $(FP32_RTL) verilator/tests/fpq_arith_bench.sv
 
-$(AB)/arith/model.dir: $(ARITH_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) $(ARRAY_SRC)/verilate.sh
-	+@$(ARRAY_SRC)/verilate.sh arith fpq_arith_bench $@ $(ARRAY_VFLAGS) $(ARITH_RTL)
+$(AB)/arith/model.dir: $(ARITH_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
+	+@scripts/verilate.sh array-arith $@ fpq_arith_bench $(ARRAY_VFLAGS) $(ARITH_RTL)
 
-$(AB)/arith/arith_sim.o: $(ARRAY_SRC)/arith_sim.cpp $(ARRAY_SRC)/arith_sim.h $(AB)/arith/model.dir
+$(AB)/arith/arith_sim.o: $(ARRAY_MODEL)/arith_sim.cpp $(ARRAY_MODEL)/arith_sim.h $(AB)/arith/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$(cat $(AB)/arith/model.dir) -c $< -o $@
 
 $(AB)/arith/arith_test: $(AB)/arith_test.o $(AB)/arith/arith_sim.o $(O)/asan/libfpq.a
@@ -95,8 +103,10 @@ ALL_TARGETS += $(ARRAY_TESTS)
 CHECK_SUITES += array
 .PHONY: check-array
 check-array: $(ARRAY_TESTS)
-	@tools/suite.sh $(RESULTS) array -- $(ARRAY_SRC)/run-tests.sh "$(ARRAY_SEEDS)" \
-		$(ARRAY_TESTS)
+	@$(call run_suite,array,$(call each_seed,$(ARRAY_TESTS),$(ARRAY_SEEDS)))
+
+# Every program with every seed (the seed also draws the model's random initial state).
+each_seed = $(subst +, ,$(call each,$(foreach p,$(1),$(foreach s,$(2),$(p)+$(s)))))
 
 .PHONY: array-perf
 array-perf: $(ARRAY_PERFS)

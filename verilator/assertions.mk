@@ -10,7 +10,7 @@ FIFO_WIDTH := 16
 FIFO_DEPTH := 4
 FIFO_VFLAGS := -Wall --assert --x-assign unique --x-initial unique -Irtl $(ASSERT_WAIVERS) \
 	-GWIDTH=$(FIFO_WIDTH) -GDEPTH=$(FIFO_DEPTH)
-FIFO_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) -Itests -Iverilator/model -Iverilator/tests
+FIFO_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) -Itests/common -Iverilator/model -Iverilator/tests
 FIFO_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -Iverilator/model -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd -DFIFO_WIDTH=$(FIFO_WIDTH) -DFIFO_DEPTH=$(FIFO_DEPTH)
 
@@ -25,14 +25,14 @@ $(FIFO_MUTANT): $(FIFO_RTL)
 	@! cmp -s $< $@.tmp || { echo "$@: the mutation no longer applies to $<"; exit 1; }
 	@mv $@.tmp $@
 
-$(FB)/good/model.dir: $(FIFO_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) tools/verilate.sh
-	@tools/verilate.sh fifo $@ fpq_fifo $(FIFO_VFLAGS) $(FIFO_RTL)
+$(FB)/good/model.dir: $(FIFO_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
+	@scripts/verilate.sh fifo $@ fpq_fifo $(FIFO_VFLAGS) $(FIFO_RTL)
 
-$(FB)/mutant/model.dir: $(FIFO_MUTANT) $(RTL_INCLUDES) $(ASSERT_WAIVERS) tools/verilate.sh
-	@tools/verilate.sh fifo-mutant $@ fpq_fifo $(FIFO_VFLAGS) $(FIFO_MUTANT)
+$(FB)/mutant/model.dir: $(FIFO_MUTANT) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
+	@scripts/verilate.sh fifo-mutant $@ fpq_fifo $(FIFO_VFLAGS) $(FIFO_MUTANT)
 
-$(FB)/fifo_test.o: verilator/tests/fifo_test.c verilator/model/fifo_sim.h tests/harness.h \
-		tests/rng.h verilator/tests/rtl_errors_check.h
+$(FB)/fifo_test.o: verilator/tests/fifo_test.c verilator/model/fifo_sim.h tests/common/harness.h \
+		tests/common/rng.h verilator/tests/rtl_errors_check.h
 	@mkdir -p $(@D)
 	$(CC) $(FIFO_CFLAGS) -c $< -o $@
 
@@ -51,5 +51,5 @@ ALL_TARGETS += $(ASSERTION_TESTS)
 CHECK_SUITES += assertions
 .PHONY: check-assertions
 check-assertions: $(ASSERTION_TESTS)
-	@tools/suite.sh $(RESULTS) assertions -- scripts/check-assertions.sh $(FB)/check \
-		$(FB)/good/fifo_test $(FB)/mutant/fifo_test $(FIFO_RTL)
+	@$(call run_suite,assertions,scripts/check-assertions.sh $(FB)/check \
+		$(FB)/good/fifo_test $(FB)/mutant/fifo_test $(FIFO_RTL))

@@ -5,16 +5,15 @@
 #   $(O)/cosim/fpq-card-testdev  the process around the transport test responder
 #                                (testdev_model.c: tests only, not the card)
 #   make check-cosim             protocol tests with a fake QEMU peer, no VM; the clock
-#                                policy over the Verilated card (test_cosim_card.c)
+#                                policy over the Verilated card (cosim_card_test.c)
 
 COSIM_DIR := verilator/cosim
 COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c guest_mem.c \
 	pci_cfg.c card_device.c ivshmem_doorbell.c)
 COSIM_MAIN_SRC := $(COSIM_DIR)/fpq_card_main.c
 COSIM_TESTDEV_SRC := $(COSIM_DIR)/testdev_model.c
-COSIM_TEST_SRCS := $(addprefix $(COSIM_DIR)/tests/,fake_qemu.c test_proxy_transport.c \
-	test_card_process.c)
-COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -Itests
+COSIM_TESTS_DIR := verilator/tests
+COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common
 
 $(O)/cosim/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -32,62 +31,62 @@ $(O)/cosim/fpq-card-testdev: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MA
 $(O)/cosim/asan/fpq-card-testdev: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) $(COSIM_TESTDEV_SRC))
 	$(CC) $(SANITIZE) $^ -o $@
 
-$(O)/cosim/asan/test_proxy_transport: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_TESTDEV_SRC) \
-		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_proxy_transport.c)
+$(O)/cosim/asan/proxy_transport_test: $(call cosim_objs,asan,$(COSIM_CORE_SRCS) $(COSIM_TESTDEV_SRC) \
+		$(COSIM_TESTS_DIR)/fake_qemu.c $(COSIM_TESTS_DIR)/proxy_transport_test.c)
 	$(CC) $(SANITIZE) $^ -o $@ -lpthread
 
-$(O)/cosim/asan/test_card_process: $(call cosim_objs,asan,$(COSIM_DIR)/ivshmem_doorbell.c \
-		$(COSIM_DIR)/tests/fake_qemu.c $(COSIM_DIR)/tests/test_card_process.c)
+$(O)/cosim/asan/card_process_test: $(call cosim_objs,asan,$(COSIM_DIR)/ivshmem_doorbell.c \
+		$(COSIM_TESTS_DIR)/fake_qemu.c $(COSIM_TESTS_DIR)/card_process_test.c)
 	$(CC) $(SANITIZE) $^ -o $@
 
 ALL_TARGETS += $(O)/cosim/fpq-card-testdev
 
 CHECK_SUITES += cosim
 .PHONY: check-cosim
-check-cosim: $(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
+check-cosim: $(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_test \
 		$(O)/cosim/asan/fpq-card-testdev
-	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev FPQ_SHIM_CHECK_OUT=$(O)/cosim/shim-check \
-		tools/suite.sh $(RESULTS) cosim -- tools/run-tests.sh \
-		$(O)/cosim/asan/test_proxy_transport $(O)/cosim/asan/test_card_process \
-		$(COSIM_CARD_TESTS) verilator/guest/check-shim.sh
+	@FPQ_CARD_TESTDEV=$(O)/cosim/asan/fpq-card-testdev $(call run_suite,cosim,$(call each,\
+		$(O)/cosim/asan/proxy_transport_test $(O)/cosim/asan/card_process_test \
+		$(COSIM_CARD_TESTS)))
 
--include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_DIR)/tests/*.d \
-	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_DIR)/tests/*.d)
+-include $(wildcard $(O)/cosim/obj/$(COSIM_DIR)/*.d $(O)/cosim/obj/$(COSIM_TESTS_DIR)/*.d \
+	$(O)/cosim/asan/$(COSIM_DIR)/*.d $(O)/cosim/asan/$(COSIM_TESTS_DIR)/*.d)
 
-# The guest side, built for the VM's Debian 6.1 kernel whatever the host runs:
-#   $(O)/cosim/guest-kmod/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
-#   $(O)/cosim/cosim-probe                    enumeration, MMIO, DMA and interrupt probe
-COSIM_KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
-COSIM_KMOD := $(O)/cosim/guest-kmod
-COSIM_SHIM := $(COSIM_KMOD)/fpq_ivshmem_irq.ko
+# The guest side, built for each of the VM's Debian kernels (DRIVER_KERNELS, driver.mk)
+# whatever the host runs:
+#   $(O)/cosim/guest-kmod/<kernel>/fpq_ivshmem_irq.ko  interrupt shim (GPL-2.0-only, cosim only)
+#   $(O)/cosim/cosim-probe                             enumeration, MMIO, DMA and interrupt probe
+cosim_kmod = $(O)/cosim/guest-kmod/$(1)
+cosim_shim = $(O)/cosim/guest-kmod/$(1)/fpq_ivshmem_irq.ko
+COSIM_SHIMS := $(foreach k,$(DRIVER_KERNELS),$(call cosim_shim,$(k)))
 
 COSIM_SHIM_SRCS := verilator/guest/Kbuild verilator/guest/fpq_ivshmem_irq.c \
 	verilator/guest/fpq_ivshmem_irq.h
 
 # Built in a directory of symlinks so kbuild's output stays out of the checkout.
-$(COSIM_SHIM): $(COSIM_SHIM_SRCS)
-	@test -n "$(COSIM_KDIR)" || { echo "no /usr/src/linux-headers-6.1.*-amd64"; exit 1; }
-	@mkdir -p $(COSIM_KMOD)
-	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(COSIM_KMOD)/
-	$(MAKE) -C $(COSIM_KDIR) M=$(abspath $(COSIM_KMOD)) W=1 modules
+$(O)/cosim/guest-kmod/%/fpq_ivshmem_irq.ko: $(COSIM_SHIM_SRCS)
+	@test -n "$(DRIVER_KDIR_$*)" || { echo "no /usr/src/linux-headers-$*.*-amd64"; exit 1; }
+	@mkdir -p $(call cosim_kmod,$*)
+	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(call cosim_kmod,$*)/
+	$(MAKE) -C $(DRIVER_KDIR_$*) M=$(abspath $(call cosim_kmod,$*)) W=1 modules
 
 $(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
 
-ALL_TARGETS += $(COSIM_SHIM) $(O)/cosim/cosim-probe
+ALL_TARGETS += $(COSIM_SHIMS) $(O)/cosim/cosim-probe
 
-# The card process around the Verilated card (verilator/card_model.h, from the card's
-# part of the tree), once that and the RTL it needs are here.
-ifneq ($(and $(wildcard verilator/card_model.h),$(HAVE_ARRAY)),)
-COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -Iverilator -Iverilator/model -isystem $(VERILATOR_INC) \
+# The card process around the Verilated card (verilator/model/card_model.h, from the
+# card's part of the tree), once that and the RTL it needs are here.
+ifneq ($(and $(wildcard $(VMODEL)/card_model.h),$(HAVE_ARRAY)),)
+COSIM_CARD_CXXFLAGS = $(CXXFLAGS_BASE) -O2 -I$(VMODEL) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
-$(O)/cosim/card_model.o: verilator/card_model.cpp verilator/card_model.h $(VB)/card.dir
+$(O)/cosim/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VB)/card.dir
 	@mkdir -p $(@D)
 	$(CXX) $(COSIM_CARD_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
-$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
 
 $(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) \
 		$(COSIM_DIR)/cosim_model_card.c) $(O)/cosim/card_model.o $(VB)/card.dir
@@ -99,12 +98,12 @@ VM_PREREQS += $(O)/cosim/fpq-card
 # The clock policy over the Verilated card (ASan like the card bench, whose model
 # object it shares): part of check-cosim whenever the card builds.
 $(O)/cosim/asan/$(COSIM_DIR)/cosim_model_card.o \
-$(O)/cosim/asan/$(COSIM_DIR)/tests/test_cosim_card.o: COSIM_CFLAGS += -Iverilator -Idriver
+$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
 
-$(O)/cosim/asan/test_cosim_card: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
-		$(COSIM_DIR)/tests/test_cosim_card.c) $(VB)/card_model.o $(VB)/card.dir
+$(O)/cosim/asan/cosim_card_test: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
+		$(COSIM_TESTS_DIR)/cosim_card_test.c) $(VB)/card_model.o $(VB)/card.dir
 	$(CXX) $(SANITIZE) $(filter %.o,$^) $$(cat $(VB)/card.dir)/libVfpq_card.a -lz -lpthread -o $@
 
-COSIM_CARD_TESTS := $(O)/cosim/asan/test_cosim_card
+COSIM_CARD_TESTS := $(O)/cosim/asan/cosim_card_test
 check-cosim: $(COSIM_CARD_TESTS)
 endif

@@ -20,9 +20,9 @@
 
 #include "../fpq_drv.h"
 #include "../fpq_gem.h"
-#include "../fpq_irq.h"
 #include "../fpq_job.h"
 #include "../fpq_submit.h"
+#include "../fpq_test_hooks.h"
 #include "fpq_test_device.h"
 
 #define BO_BYTES 4096

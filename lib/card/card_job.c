@@ -5,6 +5,10 @@
  * staged in one buffer object per job, submitted through DRM_IOCTL_FPQ_SUBMIT, and
  * collected with DRM_IOCTL_FPQ_WAIT. Results are copied back only when the job
  * succeeded, so a failing card leaves the caller's memory as it was.
+ *
+ * The card's epilogue has only TFLite's requantization: an operation with
+ * FPQ_GEMM_REQUANT_FP32 runs on the card with int32 output into the staging buffer,
+ * and lib/epilogue.c requantizes those accumulators on the host once the job is done.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +52,14 @@ struct staged {
 	bool is_output;
 };
 
+/* An operation whose int8 output the host computes from the card's int32 one. */
+struct host_requant {
+	struct fpq_gemm_op op;   /* the caller's (split) operation, int8 C */
+	uint64_t offset;         /* its int32 accumulators in the staging buffer */
+	uint64_t stride;
+	unsigned int index;      /* in card_job.ops */
+};
+
 struct card_job {
 	unsigned int n_user_ops;         /* operations the caller submitted */
 	unsigned int n_ops;              /* after splitting */
@@ -65,6 +77,8 @@ struct card_job {
 	unsigned int n_staged, cap_staged;
 	struct copy_back *back;
 	unsigned int n_back;
+	struct host_requant *hreq;
+	unsigned int n_hreq;
 
 	uint64_t *job_ids;               /* one device job per max_ops operations */
 	unsigned int n_jobs, next_wait;
@@ -89,9 +103,36 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 
 /* ---- capabilities and limits ---- */
 
+static bool host_requantized(const struct fpq_gemm_op *op)
+{
+	return op->flags & FPQ_GEMM_REQUANT_FP32;
+}
+
+/*
+ * The operation as the card runs it: with REQUANT_FP32, int32 output (C's data is not
+ * the caller's: NULL here, a staging region in translate()) and no output stage.
+ */
+static void device_view(const struct fpq_gemm_op *op, struct fpq_gemm_op *dev)
+{
+	*dev = *op;
+	if (!host_requantized(op))
+		return;
+	dev->flags &= ~(unsigned int)(FPQ_GEMM_REQUANT_FP32 | FPQ_GEMM_SCALE_BROADCAST);
+	dev->c.format = FPQ_FMT_INT32;
+	dev->c.data = NULL;
+	dev->c.stride = 0;
+	dev->requant_mult = NULL;
+	dev->requant_shift = NULL;
+	dev->out_scale = NULL;
+	dev->out_zero = 0;
+	dev->act_min = -128;
+	dev->act_max = 127;
+}
+
 static int check_caps(const struct fpq_device_info *in, const struct fpq_gemm_op *op)
 {
-	const enum fpq_format fa = op->a.format, fb = op->b.format, fc = op->c.format;
+	const enum fpq_format fa = op->a.format, fb = op->b.format;
+	const enum fpq_format fc = host_requantized(op) ? FPQ_FMT_INT32 : op->c.format;
 
 	if (!(in->input_formats & (1ull << fa)) || !(in->input_formats & (1ull << fb)))
 		return fpq_error(-ENOTSUP, "card: built without %s x %s inputs",
@@ -420,9 +461,12 @@ static size_t vec_bytes(const struct fpq_gemm_op *op, int k)
 static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 		     struct card_job *job, unsigned int i, struct drm_fpq_gemm *g)
 {
-	const struct fpq_gemm_op *op = &job->ops[i];
+	struct fpq_gemm_op dev;
+	const struct fpq_gemm_op *op = &dev;
 	struct place pa, pb, pc, sa = { 0 }, sb = { 0 }, sc = { 0 }, pv[N_VEC];
 	int err;
+
+	device_view(&job->ops[i], &dev);
 
 	if ((err = place_matrix(ctx, in, job, &op->a, false, &pa)) ||
 	    (err = place_matrix(ctx, in, job, &op->b, false, &pb)) ||
@@ -433,9 +477,20 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 		if (vec_src(op, k) && (err = place_vector(ctx, in, job, vec_src(op, k),
 							  vec_bytes(op, k), vec_elem(k), &pv[k])))
 			return err;
-	if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
-	    (op->c.scales && (err = place_scales(ctx, in, job, &op->c, true, &sc))))
+	if (host_requantized(&job->ops[i])) {
+		/* The int32 accumulators: staged, for the host's requantization. */
+		uint64_t unit = in->offset_align / gcd(in->offset_align, 4) * 4;
+		uint64_t dstride = round_up((uint64_t)op->c.cols * 4, unit);
+
+		pc = (struct place){ STAGED, reserve(job, dstride * op->c.rows,
+						     in->offset_align > 64 ? in->offset_align : 64),
+				     dstride };
+		job->hreq[job->n_hreq++] = (struct host_requant){ job->ops[i], pc.offset,
+								   dstride, i };
+	} else if ((err = place_matrix(ctx, in, job, &op->c, true, &pc)) ||
+		   (op->c.scales && (err = place_scales(ctx, in, job, &op->c, true, &sc)))) {
 		return err;
+	}
 
 	memset(g, 0, sizeof(*g));
 	g->m = op->a.rows;
@@ -458,7 +513,8 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 	g->act_max = op->act_max;
 
 	/* What of C comes back from the staging buffer once the job is done. */
-	if (pc.handle == STAGED || (op->c.scales && sc.handle == STAGED))
+	if (!host_requantized(&job->ops[i]) &&
+	    (pc.handle == STAGED || (op->c.scales && sc.handle == STAGED)))
 		job->back[job->n_back++] = (struct copy_back){
 			op->c, pc.handle == STAGED, op->c.scales && sc.handle == STAGED,
 			pc.offset, pc.stride, sc.offset, sc.stride };
@@ -468,12 +524,15 @@ static int translate(struct fpq_context *ctx, const struct fpq_device_info *in,
 /* Fill the staging buffer: inputs, vectors, and C's current contents. */
 static void fill_staging(struct card_job *job, unsigned int i, struct drm_fpq_gemm *g)
 {
-	const struct fpq_gemm_op *op = &job->ops[i];
+	struct fpq_gemm_op dev;
+	const struct fpq_gemm_op *op = &dev;
 	const struct drm_fpq_matrix *dm[3] = { &g->a, &g->b, &g->c };
 	const struct fpq_matrix *um[3] = { &op->a, &op->b, &op->c };
 
+	device_view(&job->ops[i], &dev);
 	for (int k = 0; k < 3; k++) {
-		if (dm[k]->handle == job->staging) {
+		/* (A host-requantized C has no caller's data to stage.) */
+		if (dm[k]->handle == job->staging && um[k]->data) {
 			struct fpq_matrix dst = *um[k];
 
 			dst.data = job->map + dm[k]->offset;
@@ -503,6 +562,7 @@ static void job_free(struct card *card, struct card_job *job)
 	free(job->op_status);
 	free(job->staged);
 	free(job->back);
+	free(job->hreq);
 	free(job->job_ids);
 	free(job);
 }
@@ -521,6 +581,65 @@ static void use_staging(struct drm_fpq_gemm *g, uint32_t staging)
 	for (int k = 0; k < N_VEC; k++)
 		if (vec_of(g, k)->handle == STAGED)
 			vec_of(g, k)->handle = staging;
+}
+
+static bool matrix_meets(const struct fpq_matrix *m, const void *p, size_t len)
+{
+	if (!m->data)
+		return false;
+	if (overlaps(m->data, fpq_matrix_extent(m), p, len))
+		return true;
+	if (!m->scales)
+		return false;
+	size_t blocks = m->cols / FPQ_MX_BLOCK;
+	size_t sstride = m->scale_stride ? m->scale_stride : blocks;
+
+	return overlaps(m->scales, (size_t)(m->rows - 1) * sstride + blocks, p, len);
+}
+
+/*
+ * The host writes a REQUANT_FP32 operation's C after the whole job: no later operation
+ * of the job may read or write that memory (the card would see it too early).
+ */
+static int check_host_order(const struct card_job *job)
+{
+	for (unsigned int i = 0; i < job->n_ops; i++) {
+		const struct fpq_matrix *c = &job->ops[i].c;
+		size_t len;
+
+		if (!host_requantized(&job->ops[i]))
+			continue;
+		len = fpq_matrix_extent(c);
+		for (unsigned int l = i + 1; l < job->n_ops; l++) {
+			const struct fpq_gemm_op *o = &job->ops[l];
+
+			if (job->owner[l] == job->owner[i])
+				continue;       /* pieces of one operation are disjoint */
+			if (matrix_meets(&o->a, c->data, len) || matrix_meets(&o->b, c->data, len) ||
+			    matrix_meets(&o->c, c->data, len))
+				return fpq_error(-ENOTSUP, "card: operation %u uses the int8 output "
+							   "of operation %u, which is requantized on "
+							   "the host after the job (REQUANT_FP32): "
+							   "submit them as separate jobs",
+						 job->owner[l], job->owner[i]);
+		}
+	}
+	return 0;
+}
+
+/* The int8 outputs of REQUANT_FP32 operations, from the card's int32 accumulators. */
+static void host_requantize(struct card_job *job, struct fpq_gemm_status *st)
+{
+	for (unsigned int h = 0; h < job->n_hreq; h++) {
+		const struct host_requant *hr = &job->hreq[h];
+		struct fpq_gemm_status s = { 0 };
+
+		for (uint32_t r = 0; r < hr->op.c.rows; r++)
+			fpq_epilogue_int8_row(&hr->op, r, (const int32_t *)(const void *)
+					      (job->map + hr->offset + r * hr->stride), &s);
+		if (st)
+			st[job->owner[hr->index]].clamped += s.clamped;
+	}
 }
 
 int card_job_start(struct fpq_context *ctx, struct card *card, const struct fpq_gemm_op *ops,
@@ -543,11 +662,14 @@ int card_job_start(struct fpq_context *ctx, struct card *card, const struct fpq_
 		job->gemms = calloc(job->n_ops, sizeof(*job->gemms));
 		job->op_status = calloc(job->n_ops, sizeof(*job->op_status));
 		job->back = calloc(job->n_ops, sizeof(*job->back));
+		job->hreq = calloc(job->n_ops, sizeof(*job->hreq));
 		job->n_jobs = (job->n_ops + in->max_ops - 1) / in->max_ops;
 		job->job_ids = calloc(job->n_jobs, sizeof(*job->job_ids));
-		if (!job->gemms || !job->op_status || !job->back || !job->job_ids)
+		if (!job->gemms || !job->op_status || !job->back || !job->hreq || !job->job_ids)
 			err = fpq_error(-ENOMEM, "card: out of memory");
 	}
+	if (!err)
+		err = check_host_order(job);
 	for (unsigned int i = 0; i < job->n_ops && !err; i++)
 		err = translate(ctx, in, job, i, &job->gemms[i]);
 	if (!err && job->cursor) {
@@ -656,6 +778,7 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 				s->backend = FPQ_BACKEND_CARD;
 			}
 		}
+		host_requantize(job, st);
 	} else {
 		err = fpq_error(err, "card: the job failed: %s", strerror(-err));
 	}

@@ -396,7 +396,6 @@ extern const struct cpu_kernels cpu_kernels_avx512;
 
 /* ---- ISA selection (isa.c) ----------------------------------------------------------- */
 
-const char *cpu_isa_name(enum cpu_isa isa);
 int cpu_isa_supported(enum cpu_isa isa);
 /* Best supported ISA, or the one FPQ_CPU_ISA names (error if unknown/unsupported). */
 int cpu_isa_select(enum cpu_isa *out);
@@ -456,28 +455,9 @@ struct cpu_state {
  * The kernels compute in IEEE binary32/binary64 with round-to-nearest-even and gradual
  * underflow. The caller's thread (and the workers, which inherit it) may have other
  * settings (flush-to-zero, denormals-are-zero, another rounding mode): every task runs
- * with the default SSE control word and restores the previous one.
+ * between fpq_fp_enter() and fpq_fp_leave() (lib/fp_env.h; its work reads its inputs
+ * from memory and stores its results there, or is an indirect call).
  */
-static inline unsigned int cpu_fp_enter(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned int old = _mm_getcsr();
-
-	_mm_setcsr(0x1F80);          /* all exceptions masked, RNE, no FTZ/DAZ */
-	return old;
-#else
-	return 0;
-#endif
-}
-
-static inline void cpu_fp_leave(unsigned int old)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	_mm_setcsr(old);
-#else
-	(void)old;
-#endif
-}
 
 /* Adds the counts of from (a worker's) to st. */
 static inline void cpu_status_add(struct fpq_gemm_status *st,

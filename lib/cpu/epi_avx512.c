@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * epi_avx512.c - the epilogues of the AVX-512 kernel set, 16 columns at a time and
- * equal bit for bit to lib/epilogue.c (tests/test_cpu_epilogue.c checks them directly):
+ * equal bit for bit to lib/epilogue.c (tests/lib/cpu_epilogue_test.c checks them directly):
  * the float epilogue with binary32 and bfloat16 output, and the INT8 path's int32,
- * requantized int8 and scaled binary32 outputs. Narrow and MX outputs go through
+ * requantized int8 (both modes) and scaled binary32 outputs. Narrow and MX outputs go through
  * epilogue.c itself.
  */
 #include "avx512.h"
@@ -78,7 +78,7 @@ void cpu_avx512_epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned 
 	st->clamped += clamped;
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, exactly as ref/requant.c. */
+/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, exactly as lib/ref/requant.c. */
 INLINE __m512i requant16(__m512i x, __m512i mult, __m512i shift)
 {
 	const __m512i zero = _mm512_setzero_si512();
@@ -128,6 +128,23 @@ INLINE __m512i requant16(__m512i x, __m512i mult, __m512i shift)
 				     _mm512_set1_epi32(1));
 }
 
+/*
+ * ONNX Runtime's requantization on 16 lanes, as ref/requant.c and MLAS: cvtdq2ps, one
+ * multiply, MAXPS with the lower bound first (a NaN lane takes the bound), MINPS, then
+ * cvtps2dq (the kernels run with RNE, see fpq_fp_enter()). Lanes outside m are not
+ * counted.
+ */
+INLINE __m512i requant_fp32_16(__m512i x, __m512 scale, __m512 lo, __m512 hi, __mmask16 m,
+			       uint64_t *clamped)
+{
+	__m512 p = _mm512_mul_ps(_mm512_cvtepi32_ps(x), scale);
+	__mmask16 inside_lo = _mm512_mask_cmp_ps_mask(m, p, lo, _CMP_GE_OQ);
+	__mmask16 above = _mm512_mask_cmp_ps_mask(m, p, hi, _CMP_GT_OQ);
+
+	*clamped += (uint64_t)__builtin_popcount((m & ~inside_lo) | above);
+	return _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(p, lo), hi));
+}
+
 void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
 			 uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
 		     struct fpq_gemm_status *st)
@@ -139,6 +156,9 @@ void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned i
 	const __m512i lo = _mm512_set1_epi32(op->act_min - op->out_zero);
 	const __m512i hi = _mm512_set1_epi32(op->act_max - op->out_zero);
 	const __m512i zero_point = _mm512_set1_epi32(op->out_zero);
+	const bool fp32_mode = op->flags & FPQ_GEMM_REQUANT_FP32;
+	const __m512 flo = _mm512_set1_ps((float)(op->act_min - op->out_zero));
+	const __m512 fhi = _mm512_set1_ps((float)(op->act_max - op->out_zero));
 	uint64_t clamped = 0;
 
 	for (uint32_t j = 0; j < n; j += 16) {
@@ -147,15 +167,15 @@ void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned i
 		__m512i mult = _mm512_setzero_si512(), shift = _mm512_setzero_si512();
 		__m512 sc = _mm512_setzero_ps();
 
-		if (op->c.format == FPQ_FMT_INT8) {
+		if (op->c.format == FPQ_FMT_FP32 || fp32_mode) {
+			sc = scale_bc ? _mm512_set1_ps(op->out_scale[0])
+				      : _mm512_maskz_loadu_ps(m, op->out_scale + col);
+		} else if (op->c.format == FPQ_FMT_INT8) {
 			mult = req_bc ? _mm512_set1_epi32(op->requant_mult[0])
 				      : _mm512_maskz_loadu_epi32(m, op->requant_mult + col);
 			shift = req_bc ? _mm512_set1_epi32(op->requant_shift[0])
 				       : _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m,
 						op->requant_shift + col));
-		} else if (op->c.format == FPQ_FMT_FP32) {
-			sc = scale_bc ? _mm512_set1_ps(op->out_scale[0])
-				      : _mm512_maskz_loadu_ps(m, op->out_scale + col);
 		}
 		for (unsigned int r = 0; r < rows; r++) {
 			const int32_t *ar = acc + r * acc_stride;
@@ -164,6 +184,11 @@ void cpu_avx512_epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned i
 
 			if (op->c.format == FPQ_FMT_INT32) {
 				_mm512_mask_storeu_epi32(out + (size_t)col * 4, m, x);
+			} else if (fp32_mode) {
+				__m512i y = requant_fp32_16(x, sc, flo, fhi, m, &clamped);
+
+				_mm_mask_storeu_epi8(out + col, m,
+					_mm512_cvtepi32_epi8(_mm512_add_epi32(y, zero_point)));
 			} else if (op->c.format == FPQ_FMT_INT8) {
 				__m512i y = requant16(x, mult, shift);
 				__mmask16 below = _mm512_mask_cmplt_epi32_mask(m, y, lo);

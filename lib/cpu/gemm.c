@@ -63,7 +63,7 @@ static uint32_t div_up(uint32_t a, uint32_t b)
 static void pack_task(void *arg, uint32_t task, unsigned int worker)
 {
 	struct gemm_run *g = arg;
-	unsigned int csr = cpu_fp_enter();
+	struct fpq_fp_env env = fpq_fp_enter();
 
 	(void)worker;
 	if (task < g->a_chunks) {
@@ -78,7 +78,7 @@ static void pack_task(void *arg, uint32_t task, unsigned int worker)
 
 		cpu_bpack_panels(g->kern, &g->bp_local, g->bsrc, p0, p1);
 	}
-	cpu_fp_leave(csr);
+	fpq_fp_leave(env);
 }
 
 static int apack_alloc(struct gemm_run *g, struct cpu_state *cs)
@@ -217,7 +217,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	const struct cpu_apack *ap = &g->ap;
 	const struct cpu_bpack *bp = g->bp;
 	struct cpu_fix fx = { g->op, g->bsrc, ap, bp, 0, 0, 0, 0 };
-	unsigned int csr = cpu_fp_enter();
+	struct fpq_fp_env env = fpq_fp_enter();
 
 	const size_t a_esz = g->cls == CPU_CLASS_I8 ? 1 : g->cls == CPU_CLASS_F64 ? 8 : 2;
 	const size_t bmeta = (size_t)bp->nblk * CPU_PANEL;
@@ -332,7 +332,7 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			epilogue(g, w, (const uint8_t *)w->acc + (size_t)(j_direct - j_start) * 4,
 				 i_start, i_end - i_start, j_direct, j_end);
 	}
-	cpu_fp_leave(csr);
+	fpq_fp_leave(env);
 }
 
 /* ---- set-up ---- */
@@ -572,7 +572,7 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 	/* e4m3 weights: I16W (any A but e5m2 uses it) when their data pays for it. */
 	if (cpu_i16w_applies(kern, b->format, b->format))
 		cls = CPU_CLASS_I16W;
-	unsigned int csr = cpu_fp_enter();
+	struct fpq_fp_env env = fpq_fp_enter();
 
 	for (;;) {
 		err = cpu_bpack_alloc(bp, b, cls, int8_path);
@@ -585,7 +585,7 @@ int cpu_weights_pack(const struct cpu_kernels *kern, const struct fpq_matrix *b,
 		cpu_bpack_free(bp);
 		cls = CPU_CLASS_F64;
 	}
-	cpu_fp_leave(csr);
+	fpq_fp_leave(env);
 	if (err) {
 		free(bp);
 		return err;

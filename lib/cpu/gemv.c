@@ -35,12 +35,12 @@ static void gemv_task(void *arg, uint32_t task, unsigned int worker)
 	struct gemv_run *g = arg;
 	const uint32_t j0 = task * GEMV_TASK_COLS;
 	const uint32_t j1 = j0 + GEMV_TASK_COLS < g->n ? j0 + GEMV_TASK_COLS : g->n;
-	unsigned int csr = cpu_fp_enter();
+	struct fpq_fp_env env = fpq_fp_enter();
 
 	g->kern->gemv_int8(&g->gv, j0, j1);
 	g->kern->epi_int8(g->op, 0, g->gv.m, j0, j1 - j0, g->gv.acc + j0, g->gv.acc_stride,
 			  &g->st[worker]);
-	cpu_fp_leave(csr);
+	fpq_fp_leave(env);
 }
 
 int cpu_gemv_int8(struct cpu_state *cs, const struct fpq_gemm_op *op,

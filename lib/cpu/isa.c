@@ -20,11 +20,6 @@ static const char *const isa_names[CPU_ISA_COUNT] = {
 	[CPU_ISA_AVX512] = "avx512",
 };
 
-const char *cpu_isa_name(enum cpu_isa isa)
-{
-	return (unsigned int)isa < CPU_ISA_COUNT ? isa_names[isa] : "invalid";
-}
-
 static uint64_t xgetbv0(void)
 {
 	uint32_t lo, hi;

@@ -352,7 +352,8 @@ static void f64_mx(const struct cpu_tile *t)
 	}
 }
 
-/* ---- epilogues: binary32 float output and int32 output here, the rest scalar ---- */
+/* ---- epilogues: binary32 float output, int32 output and int8 output in ONNX Runtime's
+ * mode here, the rest scalar ---- */
 
 #ifdef KERN_VNNI
 /*
@@ -499,10 +500,55 @@ static void epi_float(const struct fpq_gemm_op *op, uint32_t row0, unsigned int 
 		epi_float_row(op, row0 + r, j0, n, acc + r * acc_stride, st);
 }
 
+/*
+ * INT8 output in ONNX Runtime's mode (FPQ_GEMM_REQUANT_FP32), 8 columns at a time as
+ * ref/requant.c and MLAS: cvtdq2ps, one multiply, MAXPS with the lower bound first (a
+ * NaN lane takes the bound), MINPS, cvtps2dq under RNE (fpq_fp_enter()); the tail
+ * through epilogue.c.
+ */
+static void epi_requant_fp32_row(const struct fpq_gemm_op *op, uint32_t row, uint32_t j0,
+				 uint32_t n, const int32_t *acc, struct fpq_gemm_status *st)
+{
+	const bool bc = op->flags & FPQ_GEMM_SCALE_BROADCAST;
+	const __m256 lo = _mm256_set1_ps((float)(op->act_min - op->out_zero));
+	const __m256 hi = _mm256_set1_ps((float)(op->act_max - op->out_zero));
+	const __m256i zero_point = _mm256_set1_epi32(op->out_zero);
+	uint8_t *out = (uint8_t *)op->c.data + (size_t)row * fpq_matrix_stride(&op->c);
+	uint64_t clamped = 0;
+	uint32_t j = 0;
+
+	for (; j + 8 <= n; j += 8) {
+		const uint32_t col = j0 + j;
+		__m256 sc = bc ? _mm256_set1_ps(op->out_scale[0]) : _mm256_loadu_ps(op->out_scale + col);
+		__m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)
+									      (acc + j))), sc);
+		unsigned int inside_lo = (unsigned int)_mm256_movemask_ps(
+			_mm256_cmp_ps(p, lo, _CMP_GE_OQ));
+		unsigned int above = (unsigned int)_mm256_movemask_ps(
+			_mm256_cmp_ps(p, hi, _CMP_GT_OQ));
+		__m256i y = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(p, lo),
+									     hi)), zero_point);
+		/* y is in act_min..act_max: the saturating packs are exact. */
+		__m128i w = _mm_packs_epi32(_mm256_castsi256_si128(y),
+					    _mm256_extracti128_si256(y, 1));
+
+		clamped += (uint64_t)__builtin_popcount((~inside_lo & 0xFFu) | above);
+		_mm_storel_epi64((__m128i *)(out + col), _mm_packs_epi16(w, w));
+	}
+	st->clamped += clamped;
+	if (j < n)
+		cpu_epi_int8_scalar(op, row, 1, j0 + j, n - j, acc + j, 0, st);
+}
+
 static void epi_int8(const struct fpq_gemm_op *op, uint32_t row0, unsigned int rows,
 		     uint32_t j0, uint32_t n, const int32_t *acc, size_t acc_stride,
 		     struct fpq_gemm_status *st)
 {
+	if (op->flags & FPQ_GEMM_REQUANT_FP32) {
+		for (unsigned int r = 0; r < rows; r++)
+			epi_requant_fp32_row(op, row0 + r, j0, n, acc + r * acc_stride, st);
+		return;
+	}
 	if (op->c.format != FPQ_FMT_INT32) {
 		cpu_epi_int8_scalar(op, row0, rows, j0, n, acc, acc_stride, st);
 		return;

@@ -214,7 +214,10 @@ enum {
 	FPQ_GEMM_REQUANT_BROADCAST = 1u << 2, /* requant_mult/shift hold one value */
 	FPQ_GEMM_SCALE_BROADCAST = 1u << 3,   /* out_scale holds one value */
 	FPQ_GEMM_QUANT_NONSAT = 1u << 4,      /* narrow output: non-saturating */
-	FPQ_GEMM_FLAGS_ALL = (1u << 5) - 1,
+	/* INT8 path, int8 output: ONNX Runtime's binary32 requantization instead of
+	 * TFLite's fixed-point one (see struct fpq_gemm_op, @out_scale) */
+	FPQ_GEMM_REQUANT_FP32 = 1u << 5,
+	FPQ_GEMM_FLAGS_ALL = (1u << 6) - 1,
 };
 
 /**
@@ -236,12 +239,27 @@ enum {
  * @clamp_lo: lower bound for FPQ_ACT_CLAMP.
  * @clamp_hi: upper bound for FPQ_ACT_CLAMP.
  * @bias: INT8 path: per-channel int32 bias, or NULL.
- * @requant_mult: INT8 output: per-channel fixed-point multiplier (Q31).
- * @requant_shift: INT8 output: per-channel shift, positive = left, -31..30.
+ * @requant_mult: INT8 output: per-channel fixed-point multiplier (Q31). Not read with
+ *	FPQ_GEMM_REQUANT_FP32 (may be NULL).
+ * @requant_shift: INT8 output: per-channel shift, positive = left, -31..30. Not read
+ *	with FPQ_GEMM_REQUANT_FP32 (may be NULL).
  * @out_zero: INT8 output zero point.
  * @act_min: INT8 output lower clamp (-128..127).
  * @act_max: INT8 output upper clamp (act_min..127).
- * @out_scale: FP32 output of the INT8 path: per-channel scale.
+ * @out_scale: INT8 path: per-channel (N) scale of FP32 output, and of INT8 output with
+ *	FPQ_GEMM_REQUANT_FP32 (one value with FPQ_GEMM_SCALE_BROADCAST).
+ *
+ * INT8 output has two requantization modes. The default is TFLite's (gemmlowp):
+ * ``clamp(out_zero + MultiplyByQuantizedMultiplier(acc, requant_mult[j],
+ * requant_shift[j]), act_min, act_max)``. With FPQ_GEMM_REQUANT_FP32 it is ONNX
+ * Runtime's (MLAS MlasRequantizeOutput on x86), bit for bit:
+ * ``y = rne(clamp(fp32(fp32(acc) * out_scale[j]), act_min - out_zero,
+ * act_max - out_zero)) + out_zero``, where acc is the exact int32 accumulator (bias and
+ * A's zero point included), fp32() rounds to binary32 (nearest, ties to even), the clamp
+ * is done in binary32 and rne() rounds to the nearest integer, ties to even. A NaN
+ * product gives act_min, an infinite one act_min or act_max (as MLAS's MAXPS/MINPS
+ * clamp does). Products outside the clamp range, and NaNs, count in
+ * fpq_gemm_status.clamped. Any out_scale is accepted, including NaN, Inf and zero.
  * @b_packed: NULL, or weights pre-packed from B with fpq_weights_pack(). They must have
  *	been packed from a matrix of @b's format and shape, with scales exactly when @b
  *	has them (checked); the packed copy is then used and @b.data and @b.scales are
@@ -295,6 +313,8 @@ struct fpq_gemm_status {
 /**
  * fpq_gemm_validate() - check an operation without running it: descriptors, shapes
  * agree, format pair and output mode supported, per-channel arrays present, limits.
+ * FPQ_GEMM_REQUANT_FP32 (ONNX Runtime's requantization) is accepted only on an INT8 x
+ * INT8 operation with int8 output and an out_scale array.
  */
 int fpq_gemm_validate(const struct fpq_gemm_op *op);
 

@@ -111,7 +111,8 @@ static int gemm_int8(const struct fpq_gemm_op *op, struct fpq_gemm_status *st)
 	return 0;
 }
 
-int fpq_gemm_reference(const struct fpq_gemm_op *op, struct fpq_gemm_status *status)
+static FPQ_FP_WORK int reference(const struct fpq_gemm_op *op,
+				 struct fpq_gemm_status *status)
 {
 	struct fpq_gemm_status st = { 0 };
 	struct fpq_gemm_op with_copy;
@@ -131,4 +132,13 @@ int fpq_gemm_reference(const struct fpq_gemm_op *op, struct fpq_gemm_status *sta
 	if (!err && status)
 		*status = st;
 	return err;
+}
+
+int fpq_gemm_reference(const struct fpq_gemm_op *op, struct fpq_gemm_status *status)
+{
+	struct fpq_fp_env env = fpq_fp_enter();
+	int r = reference(op, status);
+
+	fpq_fp_leave(env);
+	return r;
 }

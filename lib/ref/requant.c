@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * requant.c - TFLite's fixed-point output stage (MultiplyByQuantizedMultiplier):
- * a saturating rounding doubling high multiply by a Q31 multiplier, then a rounding
- * arithmetic right shift. All intermediate steps are defined for every int32 input:
- * the optional left shift saturates to the int32 range, as gemmlowp's ShiftLeft does
- * (TFLite's plain "x * (1 << shift)" leaves overflow undefined).
+ * requant.c - the INT8 path's two output stages. TFLite's fixed-point one
+ * (MultiplyByQuantizedMultiplier): a saturating rounding doubling high multiply by a Q31
+ * multiplier, then a rounding arithmetic right shift. All intermediate steps are defined
+ * for every int32 input: the optional left shift saturates to the int32 range, as
+ * gemmlowp's ShiftLeft does (TFLite's plain "x * (1 << shift)" leaves overflow
+ * undefined). And ONNX Runtime's binary32 one (MLAS MlasRequantizeOutput on x86).
  */
+#include <math.h>
+
 #include "internal.h"
 
 /* round(a * b / 2^31), ties away from zero; the one overflow (MIN * MIN) saturates. */
@@ -40,4 +43,33 @@ int32_t fpq_requant_multiply(int32_t x, int32_t mult, int shift)
 
 	return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, mult),
 				      right);
+}
+
+/* Round a binary32 value of magnitude below 2^23 to the nearest integer, ties to even. */
+static int32_t round_half_even(float v)
+{
+	int32_t t = (int32_t)v;                 /* truncation: exact for |v| < 2^31 */
+	float frac = v - (float)t;              /* exact: v and t share the binade's grid */
+
+	if (frac > 0.5f || (frac == 0.5f && (t & 1)))
+		t++;
+	else if (frac < -0.5f || (frac == -0.5f && (t & 1)))
+		t--;
+	return t;
+}
+
+int32_t fpq_requant_fp32(int32_t acc, float scale, int32_t lo, int32_t hi, uint64_t *clamped)
+{
+	/* fp32(acc): the int32 -> binary32 conversion (RNE) of MLAS's cvtdq2ps. */
+	float p = (float)acc * scale;           /* one binary32 rounding */
+
+	/* MAXPS(p, lo) then MINPS(., hi): a NaN p takes the bound, so NaN gives lo. */
+	if (!(p >= (float)lo)) {
+		(*clamped)++;
+		p = (float)lo;
+	} else if (p > (float)hi) {
+		(*clamped)++;
+		p = (float)hi;
+	}
+	return round_half_even(p);
 }

@@ -5,11 +5,11 @@ BAR0 registers, the descriptors the card fetches by DMA (ring entries, GEMM oper
 descriptors), the records it writes back (completion, fence), the device page-table
 format, and the shared enumerations (formats are the libfpq enum fpq_format values).
 
-tools/gen_hw.py turns this file into:
+tools/gen-hw.py turns this file into:
   rtl/fpq_hw_pkg.sv           SystemVerilog package (offsets, fields, codes, packed structs)
   driver/fpq_hw_regs.h        C header for the kernel driver and the userspace harnesses
   Documentation/registers.rst the register map and descriptor tables
-Edit this file, run `python3 tools/gen_hw.py`, commit all four together; `make
+Edit this file, run `python3 tools/gen-hw.py`, commit all four together; `make
 check-hwspec` fails when a generated copy disagrees with this file.
 
 Conventions of the contract:
@@ -49,7 +49,7 @@ CONSTANTS = [
     ("MAX_OPS_PER_JOB", 255, "Most operations in one job."),
     ("MAX_M", 65535, "Largest M (rows of A and C); M * N fits the 32-bit counters."),
     ("MAX_N", 65535, "Largest N (rows of B, columns of C)."),
-    ("MAX_K", 65536, "Largest K (the INT8 path's exact int32 limit, numerics.md)."),
+    ("MAX_K", 65536, "Largest K (the INT8 path's exact int32 limit, numerics.rst)."),
     ("MX_BLOCK", 32, "Elements per E8M0 scale block along K (and along N for MX output)."),
     ("SOFT_RESET_KEY", 0x52535431, "Value to write to SOFT_RESET (\"RST1\"); other values are ignored."),
 ]
@@ -89,7 +89,7 @@ ENUMS = [
         "doc": "Operation descriptor opcodes.",
         "values": [
             ("INVALID", 0, "Invalid: a zeroed descriptor is rejected with ERR_BAD_OPCODE."),
-            ("GEMM", 1, "C = epilogue(A * B^T), numerics.md."),
+            ("GEMM", 1, "C = epilogue(A * B^T), numerics.rst."),
         ],
     },
     {
@@ -288,7 +288,7 @@ STRUCTS = [
     {
         "name": "op_desc",
         "size": 256,
-        "doc": "One GEMM operation: C[M x N] = epilogue(A[M x K] * B[N x K]^T), numerics.md; "
+        "doc": "One GEMM operation: C[M x N] = epilogue(A[M x K] * B[N x K]^T), numerics.rst; "
                "mirrors libfpq's struct fpq_gemm_op. Addresses are device virtual addresses. An "
                "address field the operation does not use must be zero.",
         "fields": [

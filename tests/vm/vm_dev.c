@@ -44,13 +44,22 @@ static int is_fpq(int fd)
 	return vioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && strcmp(name, "fpq") == 0;
 }
 
+/* The n-th candidate node: compute-accelerator nodes first, then render nodes. */
+static void candidate(unsigned int n, char *path, size_t len)
+{
+	if (n < 64)
+		snprintf(path, len, "/dev/accel/accel%u", n);
+	else
+		snprintf(path, len, "/dev/dri/renderD%u", 128 + n - 64);
+}
+
 int vdev_open(struct vdev *d)
 {
-	char path[64];
+	char path[64], link[256], target[256];
 	struct stat st;
 
-	for (unsigned int n = 128; n < 192; n++) {
-		snprintf(path, sizeof(path), "/dev/dri/renderD%u", n);
+	for (unsigned int n = 0; n < 128; n++) {
+		candidate(n, path, sizeof(path));
 		int fd = open(path, O_RDWR | O_CLOEXEC);
 
 		if (fd < 0)
@@ -61,7 +70,21 @@ int vdev_open(struct vdev *d)
 		}
 		memset(d, 0, sizeof(*d));
 		d->fd = fd;
+		snprintf(d->node, sizeof(d->node), "%s", path);
+		d->accel = n < 64;
+		d->major = major(st.st_rdev);
 		d->minor = minor(st.st_rdev);
+		/* The PCI function names the DRM device's own debugfs directory (6.12). */
+		snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", d->major, d->minor);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+
+		if (len > 0) {
+			target[len] = 0;
+			const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+
+			if (strlen(base) < sizeof(d->pci))
+				memcpy(d->pci, base, strlen(base) + 1);
+		}
 		for (uint32_t p = 0; p < DRM_FPQ_PARAM_COUNT; p++) {
 			struct drm_fpq_get_param gp = { .param = p };
 
@@ -189,11 +212,19 @@ int vdev_debugfs_path(struct vdev *d, const char *name, char *path, size_t len)
 {
 	struct stat st;
 
-	snprintf(path, len, "/sys/kernel/debug/dri/%u/%s", d->minor, name);
-	if (stat(path, &st) == 0)
-		return 0;
 	mkdir("/sys/kernel/debug", 0755);
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);	/* may be there already */
+	/*
+	 * Kernels with a debugfs directory per DRM device (6.12) name it after the PCI
+	 * function, under accel/ or dri/; older ones (6.1) have one per minor, under dri/.
+	 */
+	if (d->pci[0]) {
+		snprintf(path, len, "/sys/kernel/debug/%s/%s/%s", d->accel ? "accel" : "dri",
+			 d->pci, name);
+		if (stat(path, &st) == 0)
+			return 0;
+	}
+	snprintf(path, len, "/sys/kernel/debug/dri/%u/%s", d->minor, name);
 	return stat(path, &st) == 0 ? 0 : -ENOENT;
 }
 
@@ -203,7 +234,8 @@ int64_t vdev_sysfs_counter(struct vdev *d, const char *name)
 	long long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/drm/renderD%u/device/fpq/%s", d->minor, name);
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/fpq/%s", d->major, d->minor,
+		 name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

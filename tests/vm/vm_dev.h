@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vm_dev.h - the fpq device as the VM tests see it: the render node, the UAPI's
- * ioctls, buffer objects and an arena allocator inside one buffer.
+ * vm_dev.h - the fpq device as the VM tests see it: its node (compute accelerator or
+ * render), the UAPI's ioctls, buffer objects and an arena allocator inside one buffer.
  */
 #ifndef FPQ_VM_DEV_H
 #define FPQ_VM_DEV_H
@@ -13,14 +13,22 @@
 #include "fpq_drm.h"
 
 /**
- * struct vdev - an open fpq render node.
+ * struct vdev - an open fpq node.
  * @fd: the file.
- * @minor: DRM minor number (debugfs directory name).
+ * @node: its path (/dev/accel/accelN or /dev/dri/renderDN).
+ * @accel: a compute-accelerator node.
+ * @major: character device major number.
+ * @minor: its minor number (the debugfs directory name on kernels without one per device).
+ * @pci: the PCI function's name (the debugfs directory name on kernels with one per device).
  * @param: every DRM_FPQ_PARAM_* value.
  */
 struct vdev {
 	int fd;
+	char node[64];
+	int accel;
+	unsigned int major;
 	unsigned int minor;
+	char pci[32];
 	uint64_t param[DRM_FPQ_PARAM_COUNT];
 };
 
@@ -40,7 +48,7 @@ struct arena {
 
 /* ioctl() that retries on EINTR/EAGAIN; 0 or -errno. */
 int vioctl(int fd, unsigned long req, void *arg);
-/* Open the first render node whose driver is "fpq"; 0, or -ENODEV. */
+/* Open the first accel node, else render node, whose driver is "fpq"; 0, or -ENODEV. */
 int vdev_open(struct vdev *d);
 void vdev_close(struct vdev *d);
 int vdev_bo_create(struct vdev *d, uint64_t size, uint32_t *handle, uint64_t *mmap_offset);

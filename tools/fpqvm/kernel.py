@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""The guest kernel: Debian's linux-image-amd64 6.1, whatever kernel the host runs.
+"""The guest kernel: one of Debian 12's kernels (6.1, linux-image-amd64, or 6.12,
+linux-image-6.12-amd64), whatever kernel the host runs.
 
-Finds the 6.1 release installed under /lib/modules, extracts the uncompressed vmlinux
+Finds the release of that series installed under /lib/modules, extracts the uncompressed vmlinux
 from its vmlinuz once (QEMU boots it through the PVH entry, which saves seconds of
 emulated decompression per boot) into a cache, and resolves module dependencies from
 that release's modules.dep.
@@ -19,19 +20,25 @@ class KernelError(Exception):
     pass
 
 
-def find_release(wanted=None):
-    """The 6.1 *-amd64 release to boot (the newest installed unless @wanted)."""
+SERIES = {'6.1': 'linux-image-amd64', '6.12': 'linux-image-6.12-amd64'}
+
+
+def find_release(series='6.1', wanted=None):
+    """The *-amd64 release of @series to boot (the newest installed unless @wanted)."""
+    if series not in SERIES:
+        raise KernelError(f'kernel {series}: the VM boots Debian 12\'s {" or ".join(SERIES)}')
     if wanted:
         releases = [wanted]
     else:
         releases = sorted(
-            (os.path.basename(p) for p in glob.glob('/lib/modules/6.1.*-amd64')),
-            key=lambda r: [int(x) if x.isdigit() else x for x in re.split(r'[.-]', r)])
+            (os.path.basename(p) for p in glob.glob(f'/lib/modules/{series}.*-amd64')),
+            key=lambda r: [(0, int(x), '') if x.isdigit() else (1, 0, x)
+                           for x in re.split(r'[.+-]', r)])
     for rel in reversed(releases):
         if os.path.exists(f'/boot/vmlinuz-{rel}') and os.path.exists(f'/lib/modules/{rel}/modules.dep'):
             return rel
-    raise KernelError('no Debian 6.1 kernel: need /boot/vmlinuz-6.1.*-amd64 and its '
-                      '/lib/modules (apt-get install linux-image-amd64)')
+    raise KernelError(f'no Debian {series} kernel: need /boot/vmlinuz-{series}.*-amd64 and its '
+                      f'/lib/modules (apt-get install {SERIES[series]})')
 
 
 def cache_dir():

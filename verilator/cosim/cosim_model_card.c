@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * cosim_model_card.c - the Verilated fpq card (verilator/card_model.h, rtl/fpq_card.sv)
+ * cosim_model_card.c - the Verilated fpq card (verilator/model/card_model.h, rtl/fpq_card.sv)
  * behind the card process's model interface (cosim_model.h).
  *
  * The card's C API has no busy output, so the clock policy is kept here: any register

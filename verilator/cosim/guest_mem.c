@@ -80,15 +80,6 @@ static int covered(const struct guest_mem *gm, uint64_t gpa, size_t len)
 	return 1;
 }
 
-void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, size_t len)
-{
-	const struct guest_mem_region *r = find(gm, gpa);
-
-	if (!r || r->size - (gpa - r->gpa) < len)
-		return NULL;
-	return r->host + (gpa - r->gpa);
-}
-
 int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *out = buf;

@@ -49,7 +49,5 @@ int guest_mem_add(struct guest_mem *gm, uint64_t gpa, uint64_t size, int fd, int
 int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, size_t len);
 int guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, size_t len);
 
-/* guest_mem_ptr() - the host address of [gpa, gpa + len) if it lies in one region. */
-void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, size_t len);
 
 #endif /* FPQ_COSIM_GUEST_MEM_H */

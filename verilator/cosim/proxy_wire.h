@@ -3,7 +3,7 @@
  * proxy_wire.h - the wire format of QEMU 7.2's x-pci-proxy-dev ("multi-process QEMU").
  *
  * The protocol is internal to QEMU and changes between versions; this file pins the
- * 7.2 layout on x86_64 (see Documentation/cosim.rst and shared/design/cosim-qemu.md).
+ * 7.2 layout on x86_64 (see Documentation/cosim.rst).
  * Every message is a 16-byte header followed by `size` payload bytes, sent with one
  * sendmsg(); file descriptors travel as one SCM_RIGHTS control message on it.
  */

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * drm_sched_job_init() takes the job's credits before its owner, without a client id
+ * (upstream kernels between Debian's 6.1 and 6.12 interfaces).
+ */
+#include <drm/gpu_scheduler.h>
+
+static int __maybe_unused fpq_conftest(struct drm_sched_job *job, struct drm_sched_entity *entity)
+{
+	return drm_sched_job_init(job, entity, 1, NULL);
+}
