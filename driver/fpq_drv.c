@@ -246,12 +246,9 @@ static void fpq_pci_remove(struct pci_dev *pdev)
 	fpq_device_unplug(fdev);
 }
 
-/* Placeholder identity until the card has its own IDs (verilator/cosim/pci_cfg.h). */
-#define FPQ_PCI_VENDOR_PLACEHOLDER 0x1234
-#define FPQ_PCI_DEVICE_PLACEHOLDER 0xf0a1
-
+/* The card's IDs are the contract's (Documentation/registers.rst, "PCI identity"). */
 static const struct pci_device_id fpq_pci_ids[] = {
-	{ PCI_DEVICE(FPQ_PCI_VENDOR_PLACEHOLDER, FPQ_PCI_DEVICE_PLACEHOLDER) },
+	{ PCI_DEVICE(FPQ_HW_PCI_VENDOR_ID, FPQ_HW_PCI_DEVICE_ID) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, fpq_pci_ids);

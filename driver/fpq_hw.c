@@ -33,15 +33,6 @@ const struct fpq_hw_ops fpq_hw_mmio_ops = {
 	.write32 = fpq_mmio_write32,
 };
 
-/* Formats the card may report, by role; anything else in a CAP register is ignored. */
-#define FPQ_OPERAND_FORMATS \
-	(BIT(FPQ_HW_FMT_INT8) | BIT(FPQ_HW_FMT_E4M3) | BIT(FPQ_HW_FMT_E5M2) | \
-	 BIT(FPQ_HW_FMT_E3M2) | BIT(FPQ_HW_FMT_E2M3) | BIT(FPQ_HW_FMT_E2M1) | \
-	 BIT(FPQ_HW_FMT_MXINT8))
-#define FPQ_OUTPUT_FORMATS \
-	(FPQ_OPERAND_FORMATS | BIT(FPQ_HW_FMT_INT32) | BIT(FPQ_HW_FMT_FP32) | \
-	 BIT(FPQ_HW_FMT_BF16))
-
 /**
  * fpq_hw_is_dead() - the card no longer answers (reads return all ones).
  * @hw: the card.
@@ -92,9 +83,10 @@ int fpq_hw_identify(struct fpq_hw *hw, struct fpq_caps *caps)
 	if (hw->ring_log2_min > hw->ring_log2_max || hw->ring_log2_max > FPQ_HW_RING_LOG2_MAX)
 		return -ENODEV;
 
+	/* Formats of the contract in their roles: other bits of a CAP register are ignored. */
 	*caps = (struct fpq_caps){
-		.input_formats = fpq_hw_read(hw, FPQ_REG_CAP_IN_FORMATS) & FPQ_OPERAND_FORMATS,
-		.output_formats = fpq_hw_read(hw, FPQ_REG_CAP_OUT_FORMATS) & FPQ_OUTPUT_FORMATS,
+		.input_formats = fpq_hw_read(hw, FPQ_REG_CAP_IN_FORMATS) & FPQ_HW_FMT_OPERANDS,
+		.output_formats = fpq_hw_read(hw, FPQ_REG_CAP_OUT_FORMATS) & FPQ_HW_FMT_OUTPUTS,
 		/* Contract 1.x: float operand formats may always be paired freely. */
 		.features = DRM_FPQ_FEATURE_MIXED_FORMATS,
 		.max_m = min_t(u32, fpq_hw_read(hw, FPQ_REG_CAP_MAX_M), FPQ_HW_MAX_M),

@@ -17,10 +17,28 @@
 #include <assert.h>
 #endif
 
+/*
+ * A field's bits from its value and back, by the field's _MASK: userspace's
+ * FIELD_PREP() and FIELD_GET() (the kernel uses <linux/bitfield.h>).
+ */
+#ifndef __KERNEL__
+#define FPQ_HW_FIELD_PREP(mask, val) \
+	((((__u64)(val)) << __builtin_ctzll(mask)) & (__u64)(mask))
+#define FPQ_HW_FIELD_GET(mask, word) \
+	((((__u64)(word)) & (__u64)(mask)) >> __builtin_ctzll(mask))
+#endif
+
 #define FPQ_HW_VERSION_MAJOR 1
 #define FPQ_HW_VERSION_MINOR 0
 #define FPQ_HW_ID_MAGIC 0x46505131u
 #define FPQ_HW_BAR0_BYTES 0x1000
+
+/* PCI identity: a board vendor changes it in rtl/regs/fpq_hw_spec.py */
+#define FPQ_HW_PCI_VENDOR_ID 0x1234u
+#define FPQ_HW_PCI_DEVICE_ID 0xf0a1u
+#define FPQ_HW_PCI_SUBSYSTEM_VENDOR_ID 0x1234u
+#define FPQ_HW_PCI_SUBSYSTEM_ID 0xf0a1u
+#define FPQ_HW_PCI_CLASS 0x120000u
 
 /* Constants */
 /* Device pages are 4 KiB */
@@ -93,6 +111,44 @@
 #define FPQ_HW_ERR_PAGE_BAD_ENTRY 8
 #define FPQ_HW_ERR_DMA_READ 9
 #define FPQ_HW_ERR_DMA_WRITE 10
+
+/*
+ * Formats (registers.rst, "Formats"): FPQ_HW_FORMATS(X) expands X(NAME, name, code,
+ * bits, group_elems, group_bytes, exp_bits, man_bits, bias, has_inf, has_nan, mx_emax,
+ * is_operand, is_output) once per format, in code order; flags are 0 or 1.
+ */
+#define FPQ_HW_FMT_COUNT 12
+#define FPQ_HW_FMT_OPERANDS 0x000000feu
+#define FPQ_HW_FMT_OUTPUTS 0x00000efeu
+#define FPQ_HW_FORMATS(X) \
+	X(INT8, "int8", 1, 8, 1, 1, 0, 7, 0, 0, 0, 0, 1, 1) \
+	X(E4M3, "e4m3", 2, 8, 1, 1, 4, 3, 7, 0, 1, 8, 1, 1) \
+	X(E5M2, "e5m2", 3, 8, 1, 1, 5, 2, 15, 1, 1, 15, 1, 1) \
+	X(E3M2, "e3m2", 4, 6, 4, 3, 3, 2, 3, 0, 0, 4, 1, 1) \
+	X(E2M3, "e2m3", 5, 6, 4, 3, 2, 3, 1, 0, 0, 2, 1, 1) \
+	X(E2M1, "e2m1", 6, 4, 2, 1, 2, 1, 1, 0, 0, 2, 1, 1) \
+	X(MXINT8, "mxint8", 7, 8, 1, 1, 0, 7, 0, 0, 0, 0, 1, 1) \
+	X(E8M0, "e8m0", 8, 8, 1, 1, 8, 0, 127, 0, 1, 0, 0, 0) \
+	X(INT32, "int32", 9, 32, 1, 4, 0, 31, 0, 0, 0, 0, 0, 1) \
+	X(FP32, "fp32", 10, 32, 1, 4, 8, 23, 127, 1, 1, 0, 0, 1) \
+	X(BF16, "bf16", 11, 16, 1, 2, 8, 7, 127, 1, 1, 0, 0, 1)
+
+/*
+ * FPQ_HW_FORMAT_STORAGE(X) expands X(NAME, bits, group_elems, group_bytes, is_operand)
+ * per format: the storage columns only.
+ */
+#define FPQ_HW_FORMAT_STORAGE(X) \
+	X(INT8, 8, 1, 1, 1) \
+	X(E4M3, 8, 1, 1, 1) \
+	X(E5M2, 8, 1, 1, 1) \
+	X(E3M2, 6, 4, 3, 1) \
+	X(E2M3, 6, 4, 3, 1) \
+	X(E2M1, 4, 2, 1, 1) \
+	X(MXINT8, 8, 1, 1, 1) \
+	X(E8M0, 8, 1, 1, 0) \
+	X(INT32, 32, 1, 4, 0) \
+	X(FP32, 32, 1, 4, 0) \
+	X(BF16, 16, 1, 2, 0)
 
 /* BAR0 registers: byte offsets, reset values, field masks and shifts */
 #define FPQ_REG_ID 0x000

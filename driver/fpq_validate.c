@@ -14,20 +14,19 @@
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 
+#include "fpq_hw_regs.h"
 #include "fpq_validate.h"
 
-static const struct fpq_format_desc fpq_formats[DRM_FPQ_FMT_COUNT] = {
-	[DRM_FPQ_FMT_INT8] = { 8, 1, 1, true },
-	[DRM_FPQ_FMT_E4M3] = { 8, 1, 1, true },
-	[DRM_FPQ_FMT_E5M2] = { 8, 1, 1, true },
-	[DRM_FPQ_FMT_E3M2] = { 6, 4, 3, true },
-	[DRM_FPQ_FMT_E2M3] = { 6, 4, 3, true },
-	[DRM_FPQ_FMT_E2M1] = { 4, 2, 1, true },
-	[DRM_FPQ_FMT_MXINT8] = { 8, 1, 1, true },
-	[DRM_FPQ_FMT_E8M0] = { 8, 1, 1, false },
-	[DRM_FPQ_FMT_INT32] = { 32, 1, 4, false },
-	[DRM_FPQ_FMT_FP32] = { 32, 1, 4, false },
-	[DRM_FPQ_FMT_BF16] = { 16, 1, 2, false },
+/*
+ * The storage facts are the card's contract (FPQ_HW_FORMAT_STORAGE, generated from
+ * rtl/regs/fpq_hw_spec.py), each under its UAPI name: a format of the contract without
+ * one does not compile, and a code the contract does not name is no format.
+ */
+#define FPQ_FORMAT_DESC(NAME, bits, group_elems, group_bytes, is_operand) \
+	[DRM_FPQ_FMT_##NAME] = { bits, group_elems, group_bytes, is_operand },
+
+static const struct fpq_format_desc fpq_formats[FPQ_HW_FMT_COUNT] = {
+	FPQ_HW_FORMAT_STORAGE(FPQ_FORMAT_DESC)
 };
 
 /**
@@ -38,9 +37,13 @@ static const struct fpq_format_desc fpq_formats[DRM_FPQ_FMT_COUNT] = {
  */
 const struct fpq_format_desc *fpq_format_desc(u32 format)
 {
-	if (format == DRM_FPQ_FMT_INVALID || format >= DRM_FPQ_FMT_COUNT)
+	const struct fpq_format_desc *fd;
+
+	if (format >= ARRAY_SIZE(fpq_formats))
 		return NULL;
-	return &fpq_formats[array_index_nospec(format, DRM_FPQ_FMT_COUNT)];
+	fd = &fpq_formats[array_index_nospec(format, ARRAY_SIZE(fpq_formats))];
+	/* INVALID, and any code the contract leaves unused, has no storage. */
+	return fd->bits ? fd : NULL;
 }
 
 /**
@@ -223,19 +226,12 @@ static bool int8_output_defaults(const struct drm_fpq_gemm *in)
 	return in->out_zero == 0 && in->act_min == -128 && in->act_max == 127;
 }
 
+/* Every operand format but INT8 (the INT8 path's) is a float-path operand. */
 static bool is_float_operand(u32 format)
 {
-	switch (format) {
-	case DRM_FPQ_FMT_E4M3:
-	case DRM_FPQ_FMT_E5M2:
-	case DRM_FPQ_FMT_E3M2:
-	case DRM_FPQ_FMT_E2M3:
-	case DRM_FPQ_FMT_E2M1:
-	case DRM_FPQ_FMT_MXINT8:
-		return true;
-	default:
-		return false;
-	}
+	const struct fpq_format_desc *fd = fpq_format_desc(format);
+
+	return fd && fd->is_element && format != DRM_FPQ_FMT_INT8;
 }
 
 static int check_int8_path(struct fpq_validator *v, const struct drm_fpq_gemm *in)

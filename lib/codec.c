@@ -9,21 +9,37 @@
 #include <math.h>
 #include <string.h>
 
+#include "fpq_hw_regs.h"
 #include "internal.h"
 
-static const struct fpq_format_info formats[FPQ_FMT_COUNT] = {
-	[FPQ_FMT_INT8] = { "int8", 8, 1, 1, 0, 7, 0, 127.0f, false, false, 0, true },
-	[FPQ_FMT_E4M3] = { "e4m3", 8, 1, 1, 4, 3, 7, 448.0f, false, true, 8, true },
-	[FPQ_FMT_E5M2] = { "e5m2", 8, 1, 1, 5, 2, 15, 57344.0f, true, true, 15, true },
-	[FPQ_FMT_E3M2] = { "e3m2", 6, 4, 3, 3, 2, 3, 28.0f, false, false, 4, true },
-	[FPQ_FMT_E2M3] = { "e2m3", 6, 4, 3, 2, 3, 1, 7.5f, false, false, 2, true },
-	[FPQ_FMT_E2M1] = { "e2m1", 4, 2, 1, 2, 1, 1, 6.0f, false, false, 2, true },
-	[FPQ_FMT_MXINT8] = { "mxint8", 8, 1, 1, 0, 7, 0, 127.0f / 64.0f, false, false, 0, true },
-	[FPQ_FMT_E8M0] = { "e8m0", 8, 1, 1, 8, 0, 127, 0x1p127f, false, true, 0, false },
-	[FPQ_FMT_INT32] = { "int32", 32, 1, 4, 0, 31, 0, 2147483647.0f, false, false, 0, false },
-	[FPQ_FMT_FP32] = { "fp32", 32, 1, 4, 8, 23, 127, 0x1.fffffep127f, true, true, 0, false },
-	[FPQ_FMT_BF16] = { "bf16", 16, 1, 2, 8, 7, 127, 0x1.fep127f, true, true, 0, false },
-};
+/*
+ * The formats' storage and encoding are the card's contract (FPQ_HW_FORMATS, generated
+ * from rtl/regs/fpq_hw_spec.py); the largest finite value, what the top finite code
+ * decodes to, is libfpq's own.
+ */
+#define MAX_FINITE_INT8 127.0f
+#define MAX_FINITE_E4M3 448.0f
+#define MAX_FINITE_E5M2 57344.0f
+#define MAX_FINITE_E3M2 28.0f
+#define MAX_FINITE_E2M3 7.5f
+#define MAX_FINITE_E2M1 6.0f
+#define MAX_FINITE_MXINT8 (127.0f / 64.0f)
+#define MAX_FINITE_E8M0 0x1p127f
+#define MAX_FINITE_INT32 2147483647.0f
+#define MAX_FINITE_FP32 0x1.fffffep127f
+#define MAX_FINITE_BF16 0x1.fep127f
+
+#define FORMAT_INFO(NAME, name, code, bits, group_elems, group_bytes, exp_bits, man_bits, \
+		    bias, has_inf, has_nan, mx_emax, is_operand, is_output) \
+	[code] = { name, bits, group_elems, group_bytes, exp_bits, man_bits, bias, \
+		   MAX_FINITE_##NAME, has_inf, has_nan, mx_emax, is_operand },
+#define SAME_CODE(NAME, name, code, ...) \
+	static_assert(FPQ_FMT_##NAME == code, "enum fpq_format is the contract's enum fmt");
+
+FPQ_HW_FORMATS(SAME_CODE)
+static_assert(FPQ_FMT_COUNT == FPQ_HW_FMT_COUNT, "every format of the contract");
+
+static const struct fpq_format_info formats[FPQ_FMT_COUNT] = { FPQ_HW_FORMATS(FORMAT_INFO) };
 
 const struct fpq_format_info *fpq_format_info(enum fpq_format fmt)
 {

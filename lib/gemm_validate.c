@@ -9,19 +9,12 @@
 
 #include "internal.h"
 
+/* Every operand format but INT8 (the INT8 path's) is a float-path operand. */
 static bool is_float_path_operand(enum fpq_format f)
 {
-	switch (f) {
-	case FPQ_FMT_E4M3:
-	case FPQ_FMT_E5M2:
-	case FPQ_FMT_E3M2:
-	case FPQ_FMT_E2M3:
-	case FPQ_FMT_E2M1:
-	case FPQ_FMT_MXINT8:
-		return true;
-	default:
-		return false;
-	}
+	const struct fpq_format_info *fi = fpq_format_info(f);
+
+	return fi && fi->is_element && f != FPQ_FMT_INT8;
 }
 
 enum fpq_gemm_path fpq_gemm_path_of(const struct fpq_gemm_op *op)

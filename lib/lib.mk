@@ -5,7 +5,8 @@
 LIB_SRCS := $(sort $(wildcard lib/*.c lib/ref/*.c lib/cpu/*.c lib/card/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(O)/asan/%.o)
-LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -I/usr/include/libdrm
+# -Idriver: the card's contract (driver/fpq_hw_regs.h), whose format table lib/codec.c uses.
+LIB_INCLUDES := -Ilib/include -Ilib -Iuapi -Idriver -I/usr/include/libdrm
 LIB_LDLIBS := -ldrm -lm -lpthread
 
 # The SIMD kernel sets: only their own files get the instruction set flags; isa.c picks

@@ -10,6 +10,13 @@ package fpq_hw_pkg;
   localparam logic [31:0] ID_MAGIC = 32'h46505131;
   localparam int unsigned BAR0_BYTES = 4096;
 
+  // ---- PCI identity (the shell's configuration space)
+  localparam logic [15:0] PCI_VENDOR_ID = 16'h1234;
+  localparam logic [15:0] PCI_DEVICE_ID = 16'hf0a1;
+  localparam logic [15:0] PCI_SUBSYSTEM_VENDOR_ID = 16'h1234;
+  localparam logic [15:0] PCI_SUBSYSTEM_ID = 16'hf0a1;
+  localparam logic [23:0] PCI_CLASS = 24'h120000;
+
   // ---- constants
   localparam longint unsigned PAGE_SHIFT = 64'hc;
   localparam longint unsigned PAGE_BYTES = 64'h1000;
@@ -66,6 +73,44 @@ package fpq_hw_pkg;
   localparam logic [31:0] ERR_PAGE_BAD_ENTRY = 32'd8;
   localparam logic [31:0] ERR_DMA_READ = 32'd9;
   localparam logic [31:0] ERR_DMA_WRITE = 32'd10;
+
+  // ---- formats: storage (Documentation/numerics.rst, "Storage")
+  localparam logic [31:0] FMT_OPERANDS = 32'h000000fe;  // A and B formats
+  localparam logic [31:0] FMT_OUTPUTS = 32'h00000efe;   // C formats
+
+  // bits per element of format f
+  function automatic logic [5:0] fmt_bits(input logic [7:0] f);
+    unique case (f)
+      FMT_E3M2, FMT_E2M3:  fmt_bits = 6'd6;
+      FMT_E2M1:            fmt_bits = 6'd4;
+      FMT_INT32, FMT_FP32: fmt_bits = 6'd32;
+      FMT_BF16:            fmt_bits = 6'd16;
+      default:             fmt_bits = 6'd8;
+    endcase
+  endfunction
+
+  // bytes of a row of n elements of format f, in whole packing groups
+  function automatic logic [33:0] fmt_row_bytes(input logic [7:0] f, input logic [31:0] n);
+    logic [33:0] nn;
+    nn = {2'b00, n};
+    unique case (f)
+      FMT_E3M2, FMT_E2M3:  fmt_row_bytes = ((nn + 34'd3) >> 2) * 34'd3;
+      FMT_E2M1:            fmt_row_bytes = (nn + 34'd1) >> 1;
+      FMT_INT32, FMT_FP32: fmt_row_bytes = nn << 2;
+      FMT_BF16:            fmt_row_bytes = nn << 1;
+      default:             fmt_row_bytes = nn;
+    endcase
+  endfunction
+
+  // a row stride of format f keeps whole packing groups
+  function automatic logic fmt_stride_grouped(input logic [7:0] f, input logic [31:0] stride);
+    unique case (f)
+      FMT_E3M2, FMT_E2M3:  fmt_stride_grouped = (stride % 32'd3) == 32'd0;
+      FMT_INT32, FMT_FP32: fmt_stride_grouped = stride[1:0] == 2'd0;
+      FMT_BF16:            fmt_stride_grouped = stride[0] == 1'b0;
+      default:             fmt_stride_grouped = 1'b1;
+    endcase
+  endfunction
 
   // ---- BAR0 registers: byte offsets, reset values, fields (LSB, WIDTH)
   localparam logic [11:0] REG_ID = 12'h000;

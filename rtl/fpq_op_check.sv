@@ -22,40 +22,20 @@ module fpq_op_check #(
     in_set = f < 8'd32 && members[f[4:0]];
   endfunction
 
-  // element formats usable on the float/MX path
-  localparam logic [31:0] FLOAT_OPERANDS = (32'd1 << fpq_hw_pkg::FMT_E4M3) |
-    (32'd1 << fpq_hw_pkg::FMT_E5M2) | (32'd1 << fpq_hw_pkg::FMT_E3M2) |
-    (32'd1 << fpq_hw_pkg::FMT_E2M3) | (32'd1 << fpq_hw_pkg::FMT_E2M1) |
-    (32'd1 << fpq_hw_pkg::FMT_MXINT8);
-  localparam logic [31:0] NARROW_OUT = FLOAT_OPERANDS | (32'd1 << fpq_hw_pkg::FMT_INT8);
+  // element formats usable on the float/MX path; the narrow outputs are the operand formats
+  localparam logic [31:0] FLOAT_OPERANDS = fpq_hw_pkg::FMT_OPERANDS &
+    ~(32'd1 << fpq_hw_pkg::FMT_INT8);
+  localparam logic [31:0] NARROW_OUT = fpq_hw_pkg::FMT_OPERANDS;
 
   logic int8_path, narrow_out;
   assign int8_path  = fa == fpq_hw_pkg::FMT_INT8;
   assign narrow_out = in_set(fc, NARROW_OUT);
 
-  // ---- bytes of a row of n elements, and the packing group a stride must keep
-  function automatic logic [33:0] row_bytes(input logic [7:0] f, input logic [31:0] n);
-    logic [33:0] nn;
-    nn = {2'b00, n};
-    unique case (f)
-      fpq_hw_pkg::FMT_E3M2, fpq_hw_pkg::FMT_E2M3: row_bytes = ((nn + 34'd3) >> 2) * 34'd3;
-      fpq_hw_pkg::FMT_E2M1:                        row_bytes = (nn + 34'd1) >> 1;
-      fpq_hw_pkg::FMT_BF16:                        row_bytes = nn << 1;
-      fpq_hw_pkg::FMT_FP32, fpq_hw_pkg::FMT_INT32: row_bytes = nn << 2;
-      default:                                     row_bytes = nn;
-    endcase
-  endfunction
-
+  // ---- a stride holds a row of n elements and keeps the format's packing groups
   function automatic logic stride_ok(input logic [7:0] f, input logic [31:0] n,
                                      input logic [31:0] stride);
-    logic grouped;
-    unique case (f)
-      fpq_hw_pkg::FMT_E3M2, fpq_hw_pkg::FMT_E2M3: grouped = (stride % 32'd3) == 32'd0;
-      fpq_hw_pkg::FMT_BF16:                        grouped = stride[0] == 1'b0;
-      fpq_hw_pkg::FMT_FP32, fpq_hw_pkg::FMT_INT32: grouped = stride[1:0] == 2'b00;
-      default:                                     grouped = 1'b1;
-    endcase
-    stride_ok = grouped && {2'b00, stride} >= row_bytes(f, n);
+    stride_ok = fpq_hw_pkg::fmt_stride_grouped(f, stride) &&
+                {2'b00, stride} >= fpq_hw_pkg::fmt_row_bytes(f, n);
   endfunction
 
   function automatic logic s8_range(input logic [31:0] v);

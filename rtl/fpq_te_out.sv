@@ -69,7 +69,7 @@ module fpq_te_out #(
   logic [5:0] obits;
   assign int8_path = op_i.op.fmt_a == fpq_hw_pkg::FMT_INT8;
   assign mx        = fl.c_scales;
-  assign obits     = fpq_te_pkg::fmt_bits(op_i.op.fmt_c);
+  assign obits     = fpq_hw_pkg::fmt_bits(op_i.op.fmt_c);
 
   // ---- accumulator buffer
   logic [ROWS*32-1:0] acc_q [2*COLS];

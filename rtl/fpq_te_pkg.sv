@@ -41,6 +41,7 @@ package fpq_te_pkg;
   } tag_t;
 
   // bytes of n elements of a format with 4, 6 or 8 (or 16, 32) bits per element
+  // (fpq_hw_pkg::fmt_bits): the packing groups of the contract, which bits alone decide
   function automatic logic [19:0] elem_bytes(input logic [5:0] bits, input logic [16:0] n);
     logic [19:0] nn;
     nn = {3'd0, n};
@@ -50,17 +51,6 @@ package fpq_te_pkg;
       6'd16:   elem_bytes = nn << 1;
       6'd32:   elem_bytes = nn << 2;
       default: elem_bytes = nn;
-    endcase
-  endfunction
-
-  // storage bits of an enum fpq_format element
-  function automatic logic [5:0] fmt_bits(input logic [7:0] fmt);
-    unique case (fmt)
-      fpq_hw_pkg::FMT_E3M2, fpq_hw_pkg::FMT_E2M3:  fmt_bits = 6'd6;
-      fpq_hw_pkg::FMT_E2M1:                         fmt_bits = 6'd4;
-      fpq_hw_pkg::FMT_BF16:                         fmt_bits = 6'd16;
-      fpq_hw_pkg::FMT_FP32, fpq_hw_pkg::FMT_INT32:  fmt_bits = 6'd32;
-      default:                                      fmt_bits = 6'd8;
     endcase
   endfunction
 

@@ -59,8 +59,8 @@ module fpq_tile_engine #(
   // ---- the operation, and its sizes
   fpq_hw_pkg::op_desc_t op_q;
   logic [5:0]  bits_a, bits_b;
-  assign bits_a = fpq_te_pkg::fmt_bits(op_q.op.fmt_a);
-  assign bits_b = fpq_te_pkg::fmt_bits(op_q.op.fmt_b);
+  assign bits_a = fpq_hw_pkg::fmt_bits(op_q.op.fmt_a);
+  assign bits_b = fpq_hw_pkg::fmt_bits(op_q.op.fmt_b);
 
   typedef enum logic [1:0] {S_IDLE, S_SIZE, S_RUN} state_e;
   state_e state_q;

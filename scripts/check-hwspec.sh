@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # check-hwspec: the generated copies of the hardware/software contract agree with
-# rtl/regs/fpq_hw_spec.py, the C header has the spec's layout, its shared values equal
-# libfpq's, and the SystemVerilog package passes Verilator lint and Yosys.
+# rtl/regs/fpq_hw_spec.py, numerics.rst's table of element formats with the spec's, the
+# C header has the spec's layout, its shared values equal libfpq's, and the
+# SystemVerilog package passes Verilator lint and Yosys.
 #   scripts/check-hwspec.sh BUILD_DIR
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ step() { # step NAME COMMAND...
 	fi
 }
 step generated-files-match-spec python3 tools/gen-hw.py --check
+step numerics-formats-match-spec python3 tools/gen-hw.py --numerics
 step c-layout-userspace sh -c "python3 tools/gen-hw.py --emit-c-check $out/layout.c &&
 	gcc -std=c11 -Wall -Wextra -Werror -Idriver -c $out/layout.c -o $out/layout.o"
 if echo 'int main(void){return 0;}' | gcc -m32 -x c - -o "$out/m32" >/dev/null 2>&1 &&

@@ -71,7 +71,8 @@ shadow() {
 		cp -rsf "$repo/driver/." "$dir/driver/"
 		;;
 	shim)
-		for f in verilator/guest/Kbuild "${files[@]}"; do
+		# The card's PCI identity comes from the generated contract header.
+		for f in verilator/guest/Kbuild driver/fpq_hw_regs.h "${files[@]}"; do
 			ln -sfn "$repo/$f" "$dir/$(basename "$f")"
 		done
 		;;

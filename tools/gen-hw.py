@@ -6,6 +6,9 @@
                              Documentation/registers.rst
   tools/gen-hw.py --check    regenerate in memory and compare with the committed files;
                              exit 1 and name the files that differ
+  tools/gen-hw.py --numerics compare numerics.rst's table of element formats with the
+                             spec's FORMATS (bits, layout, bias, Inf/NaN); exit 1 on a
+                             difference
 
 python3 standard library only.
 """
@@ -19,6 +22,7 @@ SPEC_PATH = os.path.join(ROOT, "rtl", "regs", "fpq_hw_spec.py")
 OUT_SV = "rtl/fpq_hw_pkg.sv"
 OUT_H = "driver/fpq_hw_regs.h"
 OUT_RST = "Documentation/registers.rst"
+NUMERICS_RST = "Documentation/numerics.rst"
 
 TYPE_BYTES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "i32": 4, "f32": 4}
 C_TYPES = {"u8": "__u8", "u16": "__le16", "u32": "__le32", "u64": "__le64",
@@ -74,6 +78,12 @@ def check_bitfields(owner, width, fields):
 
 
 def check_spec(s):
+    for name, val, width, _doc in s.PCI_IDS:
+        if not 0 <= val < (1 << width):
+            fail("PCI %s 0x%x does not fit %d bits" % (name, val, width))
+    if dict((n, v) for n, v, _w, _d in s.PCI_IDS)["VENDOR_ID"] in (0, 0xFFFF):
+        fail("PCI VENDOR_ID 0 or 0xffff reads as an absent function")
+    check_formats(s)
     seen = {}
     for r in s.REGISTERS:
         if r["offset"] % 4 or r["offset"] >= s.BAR0_BYTES:
@@ -89,6 +99,41 @@ def check_spec(s):
     for e in s.PAGE_TABLE["entries"]:
         if check_bitfields(e["name"], 64, e["fields"]) != (1 << 64) - 1:
             fail("%s: fields must cover all 64 bits" % e["name"])
+
+
+def fmt_codes(s):
+    return dict((n, v) for n, v, _d in next(e for e in s.ENUMS if e["name"] == "fmt")["values"])
+
+
+def check_formats(s):
+    codes = fmt_codes(s)
+    names = [f["name"] for f in s.FORMATS]
+    if sorted(names) != sorted(n for n in codes if n != "INVALID"):
+        fail("FORMATS must list every enum fmt value but INVALID once")
+    for f in s.FORMATS:
+        if f["group_elems"] * f["bits"] != 8 * f["group_bytes"]:
+            fail("%s: a group of %d elements of %d bits is not %d bytes" %
+                 (f["name"], f["group_elems"], f["bits"], f["group_bytes"]))
+        if f["group_elems"] & (f["group_elems"] - 1):
+            fail("%s: group elements must be a power of two" % f["name"])
+        if f["bits"] not in (f["exp"] + f["man"], f["exp"] + f["man"] + 1):
+            fail("%s: %d bits do not hold %d exponent and %d mantissa bits" %
+                 (f["name"], f["bits"], f["exp"], f["man"]))
+    by_bits = {}
+    for f in s.FORMATS:
+        # The tile engine sizes rows by element bits alone (rtl/fpq_te_pkg.sv).
+        if by_bits.setdefault(f["bits"], (f["group_elems"], f["group_bytes"])) != \
+                (f["group_elems"], f["group_bytes"]):
+            fail("%s: formats of %d bits must share one packing group" % (f["name"], f["bits"]))
+
+
+def fmt_mask(s, key):
+    codes = fmt_codes(s)
+    return sum(1 << codes[f["name"]] for f in s.FORMATS if f[key])
+
+
+def log2(v):
+    return v.bit_length() - 1
 
 
 def reg_reset(r):
@@ -112,6 +157,75 @@ def sv_struct(lines, tname, fields, width):
     lines.append("  } %s;  // %d bits" % (tname, width))
 
 
+def sv_case(L, func, arms, default):
+    """A case over formats: arms are (value expression, [format names])."""
+    width = max(len(", ".join("FMT_" + n for n in names)) for _v, names in arms) + 1
+    L.append("    unique case (f)")
+    for value, names in arms:
+        L.append("      %-*s %s = %s;" % (width, ", ".join("FMT_" + n for n in names) + ":", func, value))
+    L.append("      %-*s %s = %s;" % (width, "default:", func, default))
+    L.append("    endcase")
+
+
+def grouped_arms(s, key_fn):
+    """Formats grouped by key_fn's value, in code order; the most common value is the default."""
+    codes = fmt_codes(s)
+    groups = {}
+    for f in sorted(s.FORMATS, key=lambda f: codes[f["name"]]):
+        groups.setdefault(key_fn(f), []).append(f["name"])
+    default = max(groups, key=lambda k: len(groups[k]))
+    return [(k, v) for k, v in groups.items() if k != default], default
+
+
+def sv_formats(L, s):
+    L.append("  // ---- formats: storage (Documentation/numerics.rst, \"Storage\")")
+    L.append("  localparam logic [31:0] FMT_OPERANDS = 32'h%08x;  // A and B formats" % fmt_mask(s, "operand"))
+    L.append("  localparam logic [31:0] FMT_OUTPUTS = 32'h%08x;   // C formats" % fmt_mask(s, "output"))
+    L.append("")
+    L.append("  // bits per element of format f")
+    L.append("  function automatic logic [5:0] fmt_bits(input logic [7:0] f);")
+    arms, default = grouped_arms(s, lambda f: f["bits"])
+    sv_case(L, "fmt_bits", [("6'd%d" % b, n) for b, n in arms], "6'd%d" % default)
+    L.append("  endfunction")
+    L.append("")
+
+    def row_expr(group):
+        elems, nbytes = group
+        e = "nn"
+        if elems > 1:
+            e = "(nn + 34'd%d) >> %d" % (elems - 1, log2(elems))
+            if nbytes > 1:
+                e = "(%s)" % e
+        if nbytes > 1 and not nbytes & (nbytes - 1):
+            e = "%s << %d" % (e, log2(nbytes))
+        elif nbytes > 1:
+            e = "%s * 34'd%d" % (e, nbytes)
+        return e
+    L.append("  // bytes of a row of n elements of format f, in whole packing groups")
+    L.append("  function automatic logic [33:0] fmt_row_bytes(input logic [7:0] f, input logic [31:0] n);")
+    L.append("    logic [33:0] nn;")
+    L.append("    nn = {2'b00, n};")
+    arms, default = grouped_arms(s, lambda f: (f["group_elems"], f["group_bytes"]))
+    sv_case(L, "fmt_row_bytes", [(row_expr(g), n) for g, n in arms], row_expr(default))
+    L.append("  endfunction")
+    L.append("")
+
+    def grouped_expr(nbytes):
+        if nbytes == 1:
+            return "1'b1"
+        if nbytes == 2:
+            return "stride[0] == 1'b0"
+        if not nbytes & (nbytes - 1):
+            return "stride[%d:0] == %d'd0" % (log2(nbytes) - 1, log2(nbytes))
+        return "(stride %% 32'd%d) == 32'd0" % nbytes
+    L.append("  // a row stride of format f keeps whole packing groups")
+    L.append("  function automatic logic fmt_stride_grouped(input logic [7:0] f, input logic [31:0] stride);")
+    arms, default = grouped_arms(s, lambda f: f["group_bytes"])
+    sv_case(L, "fmt_stride_grouped", [(grouped_expr(g), n) for g, n in arms], grouped_expr(default))
+    L.append("  endfunction")
+    L.append("")
+
+
 def gen_sv(s):
     L = []
     L.append("// SPDX-License-Identifier: MIT")
@@ -126,6 +240,10 @@ def gen_sv(s):
     L.append("  localparam logic [31:0] ID_MAGIC = 32'h%08x;" % s.ID_MAGIC)
     L.append("  localparam int unsigned BAR0_BYTES = %d;" % s.BAR0_BYTES)
     L.append("")
+    L.append("  // ---- PCI identity (the shell's configuration space)")
+    for name, val, width, _doc in s.PCI_IDS:
+        L.append("  localparam logic [%d:0] PCI_%s = %d'h%0*x;" % (width - 1, name, width, width // 4, val))
+    L.append("")
     L.append("  // ---- constants")
     for name, val, _doc in s.CONSTANTS:
         L.append("  localparam longint unsigned %s = 64'h%x;" % (name, val))
@@ -136,6 +254,7 @@ def gen_sv(s):
         for name, val, _doc in e["values"]:
             L.append("  localparam logic [%d:0] %s_%s = %d'd%d;" % (w - 1, e["name"].upper(), name, w, val))
         L.append("")
+    sv_formats(L, s)
     L.append("  // ---- BAR0 registers: byte offsets, reset values, fields (LSB, WIDTH)")
     for r in s.REGISTERS:
         L.append("  localparam logic [11:0] REG_%s = 12'h%03x;" % (r["name"], r["offset"]))
@@ -197,6 +316,41 @@ def wrap(text, cont, width=90):
     return out
 
 
+def c_formats(L, s):
+    codes = fmt_codes(s)
+    cols = ["NAME", "name", "code", "bits", "group_elems", "group_bytes", "exp_bits",
+            "man_bits", "bias", "has_inf", "has_nan", "mx_emax", "is_operand", "is_output"]
+    L.append("/*")
+    L += wrap(" * Formats (registers.rst, \"Formats\"): FPQ_HW_FORMATS(X) expands X(%s) once per "
+              "format, in code order; flags are 0 or 1." % ", ".join(cols), " *")
+    L.append(" */")
+    L.append("#define FPQ_HW_FMT_COUNT %d" % (max(codes.values()) + 1))
+    L.append("#define FPQ_HW_FMT_OPERANDS 0x%08xu" % fmt_mask(s, "operand"))
+    L.append("#define FPQ_HW_FMT_OUTPUTS 0x%08xu" % fmt_mask(s, "output"))
+    rows = []
+    for f in sorted(s.FORMATS, key=lambda f: codes[f["name"]]):
+        vals = [f["name"], '"%s"' % f["name"].lower(), codes[f["name"]], f["bits"],
+                f["group_elems"], f["group_bytes"], f["exp"], f["man"], f["bias"],
+                int(f["inf"]), int(f["nan"]), f["mx_emax"], int(f["operand"]), int(f["output"])]
+        rows.append("\tX(%s)" % ", ".join(str(v) for v in vals))
+    L.append("#define FPQ_HW_FORMATS(X) \\")
+    L += [r + " \\" for r in rows[:-1]] + [rows[-1]]
+    L.append("")
+    # The kernel's checkpatch refuses a macro that ignores arguments: the driver needs
+    # only the storage columns, so they come as their own table.
+    scols = ["NAME", "bits", "group_elems", "group_bytes", "is_operand"]
+    L.append("/*")
+    L += wrap(" * FPQ_HW_FORMAT_STORAGE(X) expands X(%s) per format: the storage columns "
+              "only." % ", ".join(scols), " *")
+    L.append(" */")
+    srows = ["\tX(%s, %d, %d, %d, %d)" % (f["name"], f["bits"], f["group_elems"],
+                                          f["group_bytes"], int(f["operand"]))
+             for f in sorted(s.FORMATS, key=lambda f: codes[f["name"]])]
+    L.append("#define FPQ_HW_FORMAT_STORAGE(X) \\")
+    L += [r + " \\" for r in srows[:-1]] + [srows[-1]]
+    L.append("")
+
+
 def gen_h(s):
     L = []
     L.append("/* SPDX-License-Identifier: GPL-2.0-only OR MIT */")
@@ -216,10 +370,25 @@ def gen_h(s):
     L += ["#ifdef __KERNEL__", "#include <linux/build_bug.h>", "#else",
           "#include <assert.h>", "#endif"]
     L.append("")
+    L.append("/*")
+    L.append(" * A field's bits from its value and back, by the field's _MASK: userspace's")
+    L.append(" * FIELD_PREP() and FIELD_GET() (the kernel uses <linux/bitfield.h>).")
+    L.append(" */")
+    L += ["#ifndef __KERNEL__",
+          "#define FPQ_HW_FIELD_PREP(mask, val) \\",
+          "\t((((__u64)(val)) << __builtin_ctzll(mask)) & (__u64)(mask))",
+          "#define FPQ_HW_FIELD_GET(mask, word) \\",
+          "\t((((__u64)(word)) & (__u64)(mask)) >> __builtin_ctzll(mask))",
+          "#endif"]
+    L.append("")
     L.append("#define FPQ_HW_VERSION_MAJOR %d" % s.VERSION_MAJOR)
     L.append("#define FPQ_HW_VERSION_MINOR %d" % s.VERSION_MINOR)
     L.append("#define FPQ_HW_ID_MAGIC 0x%08xu" % s.ID_MAGIC)
     L.append("#define FPQ_HW_BAR0_BYTES 0x%x" % s.BAR0_BYTES)
+    L.append("")
+    L.append("/* PCI identity: a board vendor changes it in rtl/regs/fpq_hw_spec.py */")
+    for name, val, width, _doc in s.PCI_IDS:
+        L.append("#define FPQ_HW_PCI_%s 0x%0*xu" % (name, width // 4, val))
     L.append("")
     L.append("/* Constants */")
     for name, val, doc in s.CONSTANTS:
@@ -231,6 +400,7 @@ def gen_h(s):
         for name, val, _doc in e["values"]:
             L.append("#define FPQ_HW_%s_%s %d" % (e["name"].upper(), name, val))
         L.append("")
+    c_formats(L, s)
     L.append("/* BAR0 registers: byte offsets, reset values, field masks and shifts */")
     for r in s.REGISTERS:
         L.append("#define FPQ_REG_%s 0x%03x" % (r["name"], r["offset"]))
@@ -339,6 +509,20 @@ def gen_rst(s):
              "clients can be queued in the ring at once; a register would need an MMIO write, "
              "and a drain of the ring, at every switch.")
     L.append("")
+    title(L, "PCI identity", "-")
+    L.append("The card's PCI function presents these IDs in its configuration space, and the "
+             "driver binds the vendor and device ID (``driver/fpq_drv.c``, from "
+             "``FPQ_HW_PCI_*`` in ``driver/fpq_hw_regs.h``). They are placeholders until the "
+             "card has IDs of its own: ``0x%04x`` is the experimental vendor ID that QEMU's "
+             "demonstration devices use. **A board vendor changes them** in "
+             "``rtl/regs/fpq_hw_spec.py`` (``PCI_IDS``) and runs ``tools/gen-hw.py``: the "
+             "driver's ID table (and so its module alias), the simulated card's configuration "
+             "space and this page follow. The revision ID is the contract's major version (%d)."
+             % (dict((n, v) for n, v, _w, _d in s.PCI_IDS)["VENDOR_ID"], s.VERSION_MAJOR))
+    L.append("")
+    L += rst_table(["Name", "Value", "Meaning"],
+                   [(n, "0x%0*x" % (w // 4, v), d) for n, v, w, d in s.PCI_IDS])
+    L.append("")
     title(L, "Constants", "-")
     L += rst_table(["Name", "Value", "Meaning"],
                    [(n, ("0x%x" % v) if v > 0xfffff else str(v), d) for n, v, d in s.CONSTANTS])
@@ -366,6 +550,26 @@ def gen_rst(s):
         L.append("")
         L += rst_table(["Value", "Name", "Meaning"], [(str(v), n, d) for n, v, d in e["values"]])
         L.append("")
+    title(L, "Formats", "-")
+    L.append("How the elements of each format (enum ``fmt``) are stored and encoded; "
+             "numerics.rst explains them (its table of element formats is checked against "
+             "this one). A row of a matrix starts on a whole packing group and a row stride "
+             "keeps whole groups. ``driver/fpq_hw_regs.h`` has the table as the X-macro "
+             "``FPQ_HW_FORMATS`` (libfpq's ``fpq_format_info()`` and the driver's validator "
+             "are made from it) and the SystemVerilog package as ``fmt_bits()``, "
+             "``fmt_row_bytes()`` and ``fmt_stride_grouped()``.")
+    L.append("")
+    codes = fmt_codes(s)
+    yes = lambda b: "yes" if b else "-"
+    L += rst_table(["Value", "Name", "Bits", "Group", "Exponent", "Mantissa", "Bias", "Inf",
+                    "NaN", "MX emax", "Operand", "Output"],
+                   [(str(codes[f["name"]]), f["name"], str(f["bits"]),
+                     "%d in %d byte%s" % (f["group_elems"], f["group_bytes"],
+                                          "s" if f["group_bytes"] > 1 else ""),
+                     str(f["exp"]), str(f["man"]), str(f["bias"]), yes(f["inf"]), yes(f["nan"]),
+                     str(f["mx_emax"]), yes(f["operand"]), yes(f["output"]))
+                    for f in sorted(s.FORMATS, key=lambda f: codes[f["name"]])])
+    L.append("")
     title(L, "Structures in host memory", "-")
     for st in s.STRUCTS:
         L.append("``%s`` (%d bytes)" % (st["name"], st["size"]))
@@ -394,6 +598,47 @@ def gen_rst(s):
     return "\n".join(L) + "\n"
 
 
+def numerics_disagreements(s, text):
+    """Where numerics.rst's table of element formats disagrees with FORMATS."""
+    lines = text.splitlines()
+    try:
+        head = next(i for i, ln in enumerate(lines) if ln.split()[:3] == ["name", "bits", "layout"])
+    except StopIteration:
+        return ["no table of element formats (name, bits, layout, ...)"]
+    border = lines[head - 1]
+    spans = [(m.start(), m.end()) for m in __import__("re").finditer("=+", border)]
+    out, seen = [], set()
+    specs = dict((f["name"].lower(), f) for f in s.FORMATS)
+    for ln in lines[head + 2:]:
+        if ln.startswith("="):
+            break
+        cells = [ln[a:b if i + 1 < len(spans) else None].strip() for i, (a, b) in enumerate(spans)]
+        name, bits, lay, bias, specials = cells[0], cells[1], cells[2], cells[3], cells[6]
+        f = specs.get(name)
+        if not f:
+            out.append("%s: not a format of the spec" % name)
+            continue
+        seen.add(name)
+        want_int = f["exp"] == 0
+        if int(bits) != f["bits"]:
+            out.append("%s: %s bits, spec %d" % (name, bits, f["bits"]))
+        if want_int != (lay == "two's compl."):
+            out.append("%s: layout %s" % (name, lay))
+        if not want_int and (lay.count("E") != f["exp"] or lay.count("M") != f["man"] or
+                             ("S" in lay) != (f["bits"] == f["exp"] + f["man"] + 1)):
+            out.append("%s: layout %s, spec %d exponent and %d mantissa bits" %
+                       (name, lay, f["exp"], f["man"]))
+        if bias != ("-" if want_int else str(f["bias"])):
+            out.append("%s: bias %s, spec %d" % (name, bias, f["bias"]))
+        if ("Inf" in specials) != f["inf"] or ("NaN" in specials) != f["nan"] or \
+                (specials == "none") != (not f["inf"] and not f["nan"]):
+            out.append("%s: Inf / NaN \"%s\", spec inf %s nan %s" % (name, specials, f["inf"], f["nan"]))
+    for f in s.FORMATS:
+        if (f["operand"] or f["name"] == "E8M0") and f["name"].lower() not in seen:
+            out.append("%s: missing" % f["name"].lower())
+    return out
+
+
 def gen_c_check(s):
     """A C file that fails to compile when the header's structs do not have the spec's layout."""
     L = ["/* SPDX-License-Identifier: MIT */",
@@ -411,10 +656,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="compare instead of writing")
     ap.add_argument("--root", default=ROOT, help="tree to write into or check (default: this one)")
+    ap.add_argument("--numerics", action="store_true",
+                    help="check the table of element formats in %s against the spec" % NUMERICS_RST)
     ap.add_argument("--emit-c-check", metavar="FILE", help="write a C layout proof to FILE and exit")
     args = ap.parse_args()
     s = load_spec()
     check_spec(s)
+    if args.numerics:
+        with open(os.path.join(args.root, NUMERICS_RST), encoding="utf-8") as fh:
+            wrong = numerics_disagreements(s, fh.read())
+        for w in wrong:
+            print("%s: %s" % (NUMERICS_RST, w))
+        if wrong:
+            print("gen_hw: the table of element formats in %s disagrees with FORMATS in "
+                  "rtl/regs/fpq_hw_spec.py: fix one of them" % NUMERICS_RST)
+        return 1 if wrong else 0
     if args.emit_c_check:
         with open(args.emit_c_check, "w", encoding="utf-8") as fh:
             fh.write(gen_c_check(s))

@@ -43,7 +43,9 @@ $(VB)/card_epilogue_test: $(VB)/obj/card_epilogue_test.o $(VB)/epilogue_model.o 
 HAVE_ARRAY := $(wildcard rtl/fpq_array.sv)
 CARD_ROWS ?= 8
 CARD_COLS ?= 8
-CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c
+# The card's host side, and the GEMM cases every layer's tests share (tests/common/).
+CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c \
+	tests/common/gemm_case.c tests/common/gemm_data.c
 
 $(VB)/card.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) scripts/verilate.sh
 	@scripts/verilate.sh card-$(CARD_ROWS)x$(CARD_COLS) $@ fpq_card $(CARD_VFLAGS) \
@@ -52,8 +54,12 @@ $(VB)/card.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) sc
 $(VB)/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VMODEL)/rtl_errors.h $(VB)/card.dir
 	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
+$(VB)/obj/common/%.o: tests/common/%.c $(wildcard tests/common/*.h) lib/include/fpq.h
+	@mkdir -p $(@D)
+	$(CC) $(VTEST_CFLAGS) -c $< -o $@
+
 $(VB)/card_test: $(VB)/obj/card_test.o $(VB)/obj/card_host.o $(VB)/obj/card_gemm.o \
-		$(VB)/card_model.o $(VB)/card.dir $(O)/asan/libfpq.a
+		$(VB)/obj/common/gemm_case.o $(VB)/obj/common/gemm_data.o $(VB)/card_model.o $(VB)/card.dir $(O)/asan/libfpq.a
 	$(CXX) $(SANITIZE) $(filter %.o,$^) $$(cat $(VB)/card.dir)/libVfpq_card.a \
 		$(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
 
@@ -82,7 +88,7 @@ $(VB)/perf-%.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) 
 	@scripts/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
 		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_RTL)
 
-$(VB)/card_perf-%: verilator/perf/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h \
+$(VB)/card_perf-%: verilator/perf/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h tests/common/*.h \
 		$(VMODEL)/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
 	$(CXX) $(CXXFLAGS_BASE) -O2 -I$(VMODEL) -isystem $(VERILATOR_INC) \
 		-isystem $(VERILATOR_INC)/vltstd -isystem $$(cat $(VB)/perf-$*.dir) \

@@ -13,7 +13,8 @@ COSIM_CORE_SRCS := $(addprefix $(COSIM_DIR)/,proxy_link.c proxy_transport.c gues
 COSIM_MAIN_SRC := $(COSIM_DIR)/fpq_card_main.c
 COSIM_TESTDEV_SRC := $(COSIM_DIR)/testdev_model.c
 COSIM_TESTS_DIR := verilator/tests
-COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common
+# -Idriver: the contract's generated header (the card's PCI identity, registers).
+COSIM_CFLAGS := $(CFLAGS_BASE) -I$(COSIM_DIR) -I$(COSIM_TESTS_DIR) -Itests/common -Idriver
 
 $(O)/cosim/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -61,7 +62,7 @@ cosim_shim = $(O)/cosim/guest-kmod/$(1)/fpq_ivshmem_irq.ko
 COSIM_SHIMS := $(foreach k,$(DRIVER_KERNELS),$(call cosim_shim,$(k)))
 
 COSIM_SHIM_SRCS := verilator/guest/Kbuild verilator/guest/fpq_ivshmem_irq.c \
-	verilator/guest/fpq_ivshmem_irq.h
+	verilator/guest/fpq_ivshmem_irq.h driver/fpq_hw_regs.h
 
 # Built in a directory of symlinks so kbuild's output stays out of the checkout.
 $(O)/cosim/guest-kmod/%/fpq_ivshmem_irq.ko: $(COSIM_SHIM_SRCS)
@@ -70,9 +71,10 @@ $(O)/cosim/guest-kmod/%/fpq_ivshmem_irq.ko: $(COSIM_SHIM_SRCS)
 	@ln -sf $(addprefix $(CURDIR)/,$(COSIM_SHIM_SRCS)) $(call cosim_kmod,$*)/
 	$(MAKE) -C $(DRIVER_KDIR_$*) M=$(abspath $(call cosim_kmod,$*)) W=1 modules
 
-$(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h
+$(O)/cosim/cosim-probe: verilator/guest/cosim_probe.c $(COSIM_DIR)/pci_cfg.h $(COSIM_DIR)/testdev_model.h \
+		driver/fpq_hw_regs.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(OPT) $< -o $@
+	$(CC) $(CFLAGS_BASE) $(OPT) -Idriver $< -o $@
 
 ALL_TARGETS += $(COSIM_SHIMS) $(O)/cosim/cosim-probe
 
@@ -86,7 +88,7 @@ $(O)/cosim/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VB)/c
 	@mkdir -p $(@D)
 	$(CXX) $(COSIM_CARD_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
-$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
+$(O)/cosim/obj/$(COSIM_DIR)/cosim_model_card.o: COSIM_CFLAGS += -I$(VMODEL)
 
 $(O)/cosim/fpq-card: $(call cosim_objs,obj,$(COSIM_CORE_SRCS) $(COSIM_MAIN_SRC) \
 		$(COSIM_DIR)/cosim_model_card.c) $(O)/cosim/card_model.o $(VB)/card.dir
@@ -98,7 +100,7 @@ VM_PREREQS += $(O)/cosim/fpq-card
 # The clock policy over the Verilated card (ASan like the card bench, whose model
 # object it shares): part of check-cosim whenever the card builds.
 $(O)/cosim/asan/$(COSIM_DIR)/cosim_model_card.o \
-$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL) -Idriver
+$(O)/cosim/asan/$(COSIM_TESTS_DIR)/cosim_card_test.o: COSIM_CFLAGS += -I$(VMODEL)
 
 $(O)/cosim/asan/cosim_card_test: $(call cosim_objs,asan,$(COSIM_DIR)/cosim_model_card.c \
 		$(COSIM_TESTS_DIR)/cosim_card_test.c) $(VB)/card_model.o $(VB)/card.dir

@@ -149,7 +149,8 @@ static u32 fpq_fake_translate(struct fpq_fake_card *card, u64 pt_root, u64 va, u
 	if (va >> FPQ_HW_VA_BITS)
 		return FPQ_HW_ERR_PAGE_UNMAPPED;
 	l1 = fpq_fake_card_dma(card, pt_root);
-	pde = le64_to_cpu(l1[(va >> 21) & (FPQ_HW_PT_ENTRIES - 1)]);
+	pde = le64_to_cpu(l1[(va >> (FPQ_HW_PAGE_SHIFT + FPQ_HW_PT_LEVEL_BITS)) &
+			      (FPQ_HW_PT_ENTRIES - 1)]);
 	if (!(pde & FPQ_HW_PDE_VALID_MASK))
 		return FPQ_HW_ERR_PAGE_UNMAPPED;
 	if (pde & (FPQ_HW_PDE_RSVD0_MASK | FPQ_HW_PDE_RSVD1_MASK))

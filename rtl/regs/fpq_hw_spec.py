@@ -3,7 +3,8 @@
 
 BAR0 registers, the descriptors the card fetches by DMA (ring entries, GEMM operation
 descriptors), the records it writes back (completion, fence), the device page-table
-format, and the shared enumerations (formats are the libfpq enum fpq_format values).
+format, the shared enumerations (formats are the libfpq enum fpq_format values), the
+format table (storage and encoding of every format) and the card's PCI identity.
 
 tools/gen-hw.py turns this file into:
   rtl/fpq_hw_pkg.sv           SystemVerilog package (offsets, fields, codes, packed structs)
@@ -32,6 +33,22 @@ VERSION_MINOR = 0
 
 ID_MAGIC = 0x46505131  # "FPQ1" read as a big-endian ASCII word
 BAR0_BYTES = 0x1000
+
+# ---------------------------------------------------------------------------------------
+# PCI identity of the card's function: what its configuration space presents (the PCIe
+# shell of a board; verilator/cosim/card_device.c for the simulated card) and what the
+# driver's ID table matches. The card has no IDs of its own yet: 0x1234 is the experimental
+# vendor ID that QEMU's demonstration devices use, and the device ID is ours. A board
+# vendor writes its IDs here and runs tools/gen-hw.py; the driver, the card process and
+# the documentation follow. The revision ID is the contract's VERSION_MAJOR.
+PCI_IDS = [
+    ("VENDOR_ID", 0x1234, 16, "Vendor ID (a placeholder: QEMU's experimental vendor ID)."),
+    ("DEVICE_ID", 0xF0A1, 16, "Device ID of the fpq card."),
+    ("SUBSYSTEM_VENDOR_ID", 0x1234, 16, "Subsystem vendor ID: the board's maker."),
+    ("SUBSYSTEM_ID", 0xF0A1, 16, "Subsystem ID: the board."),
+    ("CLASS", 0x120000, 24, "Class code: processing accelerator (base class 0x12, "
+     "subclass 0x00, programming interface 0)."),
+]
 
 # ---------------------------------------------------------------------------------------
 # Constants: sizes and limits that are part of the contract (not build parameters).
@@ -125,6 +142,40 @@ ENUMS = [
             ("DMA_WRITE", 10, "A write returned SLVERR/DECERR. ERR_ADDR holds the bus address."),
         ],
     },
+]
+
+# ---------------------------------------------------------------------------------------
+# Formats (enum fmt): how elements are stored and encoded - the one table libfpq's
+# formats (lib/codec.c), the driver's validator (driver/fpq_validate.c) and the card
+# (rtl/fpq_op_check.sv, the tile engine) are generated from; numerics.rst explains them
+# and `make check-hwspec` compares its table with this one.
+#   bits        bits per element
+#   group       (elements, bytes) of a packing group: a row starts on a whole group and a
+#               stride keeps whole groups (elements * bits = 8 * bytes)
+#   exp, man    exponent and mantissa field bits (the integer formats: 0 and the
+#               magnitude bits)
+#   bias        exponent bias
+#   inf, nan    codes for Inf, for NaN exist
+#   mx_emax     largest binade exponent of an element: emax_elem of the MX scale rule
+#   operand     a GEMM operand (A or B) format; output: a C format
+def fmt(name, bits, group, exp, man, bias, inf, nan, mx_emax, operand, output):
+    return {"name": name, "bits": bits, "group_elems": group[0], "group_bytes": group[1],
+            "exp": exp, "man": man, "bias": bias, "inf": inf, "nan": nan,
+            "mx_emax": mx_emax, "operand": operand, "output": output}
+
+FORMATS = [
+    #   name     bits  group   exp man bias  inf    nan    emax operand output
+    fmt("INT8",     8, (1, 1),  0,  7,   0, False, False,  0, True,  True),
+    fmt("E4M3",     8, (1, 1),  4,  3,   7, False, True,   8, True,  True),
+    fmt("E5M2",     8, (1, 1),  5,  2,  15, True,  True,  15, True,  True),
+    fmt("E3M2",     6, (4, 3),  3,  2,   3, False, False,  4, True,  True),
+    fmt("E2M3",     6, (4, 3),  2,  3,   1, False, False,  2, True,  True),
+    fmt("E2M1",     4, (2, 1),  2,  1,   1, False, False,  2, True,  True),
+    fmt("MXINT8",   8, (1, 1),  0,  7,   0, False, False,  0, True,  True),
+    fmt("E8M0",     8, (1, 1),  8,  0, 127, False, True,   0, False, False),
+    fmt("INT32",   32, (1, 4),  0, 31,   0, False, False,  0, False, True),
+    fmt("FP32",    32, (1, 4),  8, 23, 127, True,  True,   0, False, True),
+    fmt("BF16",    16, (1, 2),  8,  7, 127, True,  True,   0, False, True),
 ]
 
 # ---------------------------------------------------------------------------------------

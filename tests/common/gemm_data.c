@@ -23,6 +23,12 @@ const char *data_mode_name(enum data_mode m)
 void tm_alloc(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
 	      unsigned int pad_groups, int with_scales)
 {
+	tm_alloc_ex(t, fmt, rows, cols, pad_groups, with_scales, 1);
+}
+
+void tm_alloc_ex(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
+		 unsigned int pad_groups, int with_scales, unsigned int scale_pad)
+{
 	const struct fpq_format_info *fi = fpq_format_info(fmt);
 	size_t stride = fpq_row_bytes(fmt, cols) + (size_t)pad_groups * fi->group_bytes;
 
@@ -36,13 +42,26 @@ void tm_alloc(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_
 	t->m.stride = stride;
 	t->m.data = t->buf;
 	if (with_scales) {
-		size_t sstride = cols / 32 + 1;   /* one spare byte per row: padded stride */
+		size_t sstride = cols / 32 + scale_pad;
 
 		t->scale_bytes = sstride * rows;
 		t->scale_buf = malloc(t->scale_bytes);
 		memset(t->scale_buf, 127, t->scale_bytes);
 		t->m.scales = t->scale_buf;
 		t->m.scale_stride = sstride;
+	}
+}
+
+void tm_copy(struct test_matrix *dst, const struct test_matrix *src)
+{
+	*dst = *src;
+	dst->buf = malloc(src->buf_bytes);
+	memcpy(dst->buf, src->buf, src->buf_bytes);
+	dst->m.data = dst->buf;
+	if (src->scale_buf) {
+		dst->scale_buf = malloc(src->scale_bytes);
+		memcpy(dst->scale_buf, src->scale_buf, src->scale_bytes);
+		dst->m.scales = dst->scale_buf;
 	}
 }
 
@@ -192,6 +211,42 @@ void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
 			}
 			m->scales[(size_t)i * m->scale_stride + b] = s;
 		}
+	}
+}
+
+static uint32_t special_code(enum fpq_format f, struct rng *r)
+{
+	const struct fpq_format_info *fi = fpq_format_info(f);
+	const uint32_t mask = (1u << fi->bits) - 1, sign = sign_bit(f);
+	uint32_t c;
+
+	switch (rng_below(r, 5)) {
+	case 0: c = 0; break;                                  /* +0 (and -0 below) */
+	case 1: c = extreme_code(f, r, 1); break;              /* the largest magnitude */
+	case 2: c = extreme_code(f, r, 0); break;              /* the smallest */
+	case 3: c = mask >> 1; break;                          /* all ones: NaN in e4m3/e5m2 */
+	default:                                               /* Inf where there is one */
+		c = fi->has_inf ? ((1u << fi->exp_bits) - 1) << fi->man_bits : mask >> 1;
+		break;
+	}
+	return rng_below(r, 2) ? c | sign : c;
+}
+
+void tm_sprinkle_specials(struct test_matrix *t, struct rng *r, unsigned int percent)
+{
+	const struct fpq_matrix *m = &t->m;
+	static const uint8_t extreme_scales[] = { 0, 1, 254, 255 };
+
+	if (!percent)
+		return;
+	for (uint32_t i = 0; i < m->rows; i++) {
+		for (uint32_t k = 0; k < m->cols; k++)
+			if (rng_below(r, 100) < percent)
+				fpq_matrix_set(m, i, k, special_code(m->format, r));
+		for (uint32_t b = 0; m->scales && b < m->cols / 32; b++)
+			if (rng_below(r, 50) == 0)
+				m->scales[(size_t)i * m->scale_stride + b] =
+					extreme_scales[rng_below(r, sizeof(extreme_scales))];
 	}
 }
 

@@ -38,13 +38,25 @@ struct test_matrix {
 	size_t scale_bytes;
 };
 
-/* Allocate rows x cols of fmt; pad adds whole packing groups to each row. */
+/* Allocate rows x cols of fmt; pad adds whole packing groups to each row (and a row of
+ * scales has one spare byte). */
 void tm_alloc(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
 	      unsigned int pad_groups, int with_scales);
+/* The same with @scale_pad spare bytes after each row of scales. */
+void tm_alloc_ex(struct test_matrix *t, enum fpq_format fmt, uint32_t rows, uint32_t cols,
+		 unsigned int pad_groups, int with_scales, unsigned int scale_pad);
+/* A copy of @src with buffers of its own (same layout, same bytes). */
+void tm_copy(struct test_matrix *dst, const struct test_matrix *src);
 void tm_free(struct test_matrix *t);
 /* Fill with codes drawn by mode; scales by smode (ignored without scales). */
 void tm_fill(struct test_matrix *t, struct rng *r, enum data_mode mode,
 	     enum scale_mode smode);
+/*
+ * Make @percent of the elements special: +-0, the largest and smallest magnitudes, the
+ * all-ones codes, Inf where the format has one; and (percent > 0) one scale in 50
+ * extreme: 0, 1, 254 or 255 (NaN).
+ */
+void tm_sprinkle_specials(struct test_matrix *t, struct rng *r, unsigned int percent);
 /* The code a mode draws for one element. */
 uint32_t draw_code(enum fpq_format fmt, struct rng *r, enum data_mode mode);
 /* Negation of a code (sign flip, or two's complement for the integer formats). */

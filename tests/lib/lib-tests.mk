@@ -9,7 +9,7 @@ TEST_CC_SRCS := $(sort $(wildcard tests/lib/*_test.cc))
 TEST_C_SRCS := $(filter-out tests/lib/hwspec_test.c,$(TEST_C_SRCS))
 TEST_PROGS := $(TEST_C_SRCS:tests/lib/%.c=$(O)/tests/lib/%) \
 	$(TEST_CC_SRCS:tests/lib/%.cc=$(O)/tests/lib/%)
-TEST_SUPPORT := tests/common/exact_model.c tests/common/gemm_data.c
+TEST_SUPPORT := tests/common/exact_model.c tests/common/gemm_data.c tests/common/gemm_case.c
 TEST_HDRS := $(wildcard tests/common/*.h)
 TEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests/common
 TEST_LDLIBS := -lmpfr -lgmp $(LIB_LDLIBS)

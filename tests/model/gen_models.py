@@ -20,7 +20,8 @@ from op_cases import all_cases  # noqa: E402
 
 
 def main():
-    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--only"):
+    if (len(sys.argv) not in (2, 4) or sys.argv[1].startswith("-") or
+            (len(sys.argv) == 4 and sys.argv[2] != "--only")):
         sys.exit("usage: gen_models.py OUTDIR [--only SUBSTRING]")
     out = sys.argv[1]
     only = sys.argv[3] if len(sys.argv) == 4 else None

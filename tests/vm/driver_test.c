@@ -177,7 +177,35 @@ static const enum fpq_format float_formats[] = {
 };
 #define N_FLOAT (sizeof(float_formats) / sizeof(float_formats[0]))
 
-static unsigned int build_shapes(struct gemm_shape *s)
+/*
+ * A case of the gemm scenario: any element code (NaN and Inf included), scales near 2^0,
+ * @pad packing groups at most after each row, and epilogue options picked by the bits
+ * of @v so that every one of them crosses the UAPI: INT8 path - bias (1), broadcast
+ * requantization or output scale (2); float path - alpha (1), beta (2), alpha broadcast
+ * (4), activation v / 8 % 3, non-saturating e4m3/e5m2 output (16).
+ */
+static struct gemm_spec vm_spec(enum fpq_format a, enum fpq_format b, enum fpq_format c,
+				 uint32_t m, uint32_t n, uint32_t k, bool mx, bool c_mx,
+				 unsigned int pad, unsigned int v)
+{
+	struct gemm_spec s = { .a = a, .b = b, .c = c, .m = m, .n = n, .k = k,
+			       .a_scales = mx, .b_scales = mx, .c_scales = c_mx, .pad = pad,
+			       .a_data = DATA_UNIFORM, .b_data = DATA_UNIFORM,
+			       .a_scale_data = SCALES_NEAR, .b_scale_data = SCALES_NEAR };
+
+	if (a == FPQ_FMT_INT8) {
+		s.arrays = v & 1 ? GEMM_BIAS : 0;
+		s.broadcast = v & 2 ? FPQ_GEMM_REQUANT_BROADCAST | FPQ_GEMM_SCALE_BROADCAST : 0;
+	} else {
+		s.arrays = (v & 1 ? GEMM_ALPHA : 0) | (v & 2 ? GEMM_BETA : 0);
+		s.broadcast = v & 4 ? FPQ_GEMM_ALPHA_BROADCAST : 0;
+		s.act = (enum fpq_activation)(v / 8 % 3);
+		s.nonsat = (v & 16) && (c == FPQ_FMT_E4M3 || c == FPQ_FMT_E5M2);
+	}
+	return s;
+}
+
+static unsigned int build_specs(struct gemm_spec *s)
 {
 	static const enum fpq_format narrow[] = {
 		FPQ_FMT_BF16, FPQ_FMT_E4M3, FPQ_FMT_E5M2, FPQ_FMT_E3M2, FPQ_FMT_E2M3,
@@ -188,60 +216,75 @@ static unsigned int build_shapes(struct gemm_shape *s)
 	/* Every float pair, MX-scaled or not, with varying epilogues. */
 	for (unsigned int a = 0; a < N_FLOAT; a++)
 		for (unsigned int b = 0; b < N_FLOAT; b++, v++)
-			s[n++] = (struct gemm_shape){ float_formats[a], float_formats[b],
+			s[n++] = vm_spec(float_formats[a], float_formats[b],
 						      FPQ_FMT_FP32, 3, 5, 64, v & 1, false,
-						      (v % 3) * 3, v };
+						      (v % 3) * 3, v);
 	/* Every output of the float path, non-saturating where it exists, MX output. */
 	for (unsigned int o = 0; o < sizeof(narrow) / sizeof(narrow[0]); o++, v++)
-		s[n++] = (struct gemm_shape){ FPQ_FMT_E4M3, FPQ_FMT_E2M3, narrow[o], 4, 7, 32,
-					      true, false, 0, v | 16 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_E4M3, FPQ_FMT_E4M3, FPQ_FMT_E4M3, 2, 32, 32,
-				      true, true, 0, 9 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_E2M1, FPQ_FMT_E5M2, FPQ_FMT_E2M1, 3, 64, 64,
-				      false, true, 3, 10 };
+		s[n++] = vm_spec(FPQ_FMT_E4M3, FPQ_FMT_E2M3, narrow[o], 4, 7, 32,
+					      true, false, 0, v | 16);
+	s[n++] = vm_spec(FPQ_FMT_E4M3, FPQ_FMT_E4M3, FPQ_FMT_E4M3, 2, 32, 32,
+				      true, true, 0, 9);
+	s[n++] = vm_spec(FPQ_FMT_E2M1, FPQ_FMT_E5M2, FPQ_FMT_E2M1, 3, 64, 64,
+				      false, true, 3, 10);
 	/* The INT8 path: raw, requantized (per channel, broadcast), scaled. */
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 5, 9, 300,
-				      false, false, 0, 0 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 17,
-				      false, false, 5, 1 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT8, 4, 6, 40,
-				      false, false, 0, 1 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT8, 4, 6, 40,
-				      false, false, 2, 2 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_FP32, 3, 3, 33,
-				      false, false, 0, 1 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_FP32, 3, 3, 33,
-				      false, false, 0, 2 };
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 5, 9, 300,
+				      false, false, 0, 0);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 17,
+				      false, false, 5, 1);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT8, 4, 6, 40,
+				      false, false, 0, 1);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT8, 4, 6, 40,
+				      false, false, 2, 2);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_FP32, 3, 3, 33,
+				      false, false, 0, 1);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_FP32, 3, 3, 33,
+				      false, false, 0, 2);
 	/* Edges: 1x1x1, and shapes that are not multiples of the array. */
-	s[n++] = (struct gemm_shape){ FPQ_FMT_E4M3, FPQ_FMT_E4M3, FPQ_FMT_FP32, 1, 1, 1,
-				      false, false, 0, 0 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 1, 1, 1,
-				      false, false, 0, 0 };
-	s[n++] = (struct gemm_shape){ FPQ_FMT_E5M2, FPQ_FMT_E3M2, FPQ_FMT_FP32, 17, 9, 96,
-				      true, false, 1, 3 };
+	s[n++] = vm_spec(FPQ_FMT_E4M3, FPQ_FMT_E4M3, FPQ_FMT_FP32, 1, 1, 1,
+				      false, false, 0, 0);
+	s[n++] = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 1, 1, 1,
+				      false, false, 0, 0);
+	s[n++] = vm_spec(FPQ_FMT_E5M2, FPQ_FMT_E3M2, FPQ_FMT_FP32, 17, 9, 96,
+				      true, false, 1, 3);
 	return n;
 }
 
-static bool shape_supported(const struct vdev *d, const struct gemm_shape *s)
+static bool spec_supported(const struct vdev *d, const struct gemm_spec *s)
 {
 	uint64_t in = d->param[DRM_FPQ_PARAM_INPUT_FORMATS];
 	uint64_t out = d->param[DRM_FPQ_PARAM_OUTPUT_FORMATS];
 	uint64_t feat = d->param[DRM_FPQ_PARAM_FEATURES];
 
 	return (in >> s->a & 1) && (in >> s->b & 1) && (out >> s->c & 1) &&
-	       (!s->mx || (feat & DRM_FPQ_FEATURE_MX_SCALES)) &&
-	       (!s->c_mx || (feat & DRM_FPQ_FEATURE_MX_OUTPUT));
+	       (!(s->a_scales || s->b_scales) || (feat & DRM_FPQ_FEATURE_MX_SCALES)) &&
+	       (!s->c_scales || (feat & DRM_FPQ_FEATURE_MX_OUTPUT));
+}
+
+/* Make case @gc from @s with its own seed, and place it in @ar: 0 or a negative errno. */
+static int vm_case(struct gemm_case *gc, struct vm_op *vo, const struct gemm_spec *s,
+		   struct arena *ar, uint32_t seed)
+{
+	struct rng r = rng_seeded(seed);
+	int err = gemm_case_make(gc, s, &r);
+
+	if (!err)
+		err = vm_op_place(vo, gc, ar);
+	if (err)
+		printf("  case %s, seed %u: %d\n", gc->name, seed, err);
+	return err;
 }
 
 #define MAX_CASES 80
 
 static int t_gemm(void)
 {
-	static struct gemm_shape shapes[MAX_CASES];
+	static struct gemm_spec specs[MAX_CASES];
 	static struct gemm_case cases[MAX_CASES];
+	static struct vm_op placed[MAX_CASES];
 	static struct drm_fpq_gemm ops[MAX_CASES];
 	static struct drm_fpq_op_status st[MAX_CASES];
-	unsigned int n = build_shapes(shapes), used = 0, skipped = 0, per_job;
+	unsigned int n = build_specs(specs), used = 0, skipped = 0, per_job;
 	struct drm_fpq_job_status js;
 	uint64_t ids[MAX_CASES];
 	unsigned int n_jobs = 0;
@@ -253,17 +296,17 @@ static int t_gemm(void)
 		return r;
 	CHECK(arena_init(&d, &ar, 4 << 20) == 0, "arena");
 	for (unsigned int i = 0; i < n; i++) {
-		if (!shape_supported(&d, &shapes[i])) {
+		if (!spec_supported(&d, &specs[i])) {
 			skipped++;
 			continue;
 		}
-		r = gemm_case_make(&cases[used], &shapes[i], &ar, 1000 + i);
+		r = vm_case(&cases[used], &placed[used], &specs[i], &ar, 1000 + i);
 		CHECK(r == 0, "case %u (%s): %d", i, cases[used].name, r);
 		if (r) {
 			gemm_case_free(&cases[used]);
 			continue;
 		}
-		ops[used] = cases[used].drm;
+		ops[used] = placed[used].drm;
 		used++;
 	}
 	printf("  %u operations (%u not built into this card)\n", used, skipped);
@@ -287,8 +330,8 @@ static int t_gemm(void)
 		CHECK(js.ops_done == cnt, "job %u: %u of %u operations", j, js.ops_done, cnt);
 	}
 	for (unsigned int i = 0; i < used; i++) {
-		CHECK(gemm_case_check(&cases[i], &ar, &st[i]) == 0, "%s differs from the reference",
-		      cases[i].name);
+		CHECK(vm_op_check(&placed[i], &cases[i], &ar, &st[i]) == 0,
+		      "%s (seed %u) differs from the reference", cases[i].name, 1000 + i);
 		gemm_case_free(&cases[i]);
 	}
 	arena_fini(&d, &ar);
@@ -299,24 +342,25 @@ static int t_gemm(void)
 /* One small GEMM checked against the reference: 0 when right. */
 static int one_gemm(struct vdev *d, uint32_t seed)
 {
-	struct gemm_shape s = { FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 40, false, false,
-				0, 1 };
+	const struct gemm_spec s = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 3, 4, 40,
+					   false, false, 0, 1);
 	struct drm_fpq_op_status st;
 	struct drm_fpq_job_status js;
 	struct gemm_case gc;
+	struct vm_op vo;
 	struct arena ar;
 	uint64_t id;
 	int r;
 
 	if ((r = arena_init(d, &ar, 64 << 10)))
 		return r;
-	r = gemm_case_make(&gc, &s, &ar, seed);
+	r = vm_case(&gc, &vo, &s, &ar, seed);
 	if (!r)
-		r = vdev_submit(d, &gc.drm, 1, 0, 0, &id);
+		r = vdev_submit(d, &vo.drm, 1, 0, 0, &id);
 	if (!r)
 		r = vdev_wait(d, id, 100000, &js, &st, 1);
 	if (!r)
-		r = js.error ? js.error : gemm_case_check(&gc, &ar, &st);
+		r = js.error ? js.error : vm_op_check(&vo, &gc, &ar, &st);
 	gemm_case_free(&gc);
 	arena_fini(d, &ar);
 	return r;
@@ -597,8 +641,9 @@ static int t_hang(void)
 	const int64_t slack_ms = 10000;
 	struct drm_fpq_job_status st;
 	struct gemm_case gc;
-	struct gemm_shape s = { FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 2, 3, 8, false, false,
-				0, 0 };
+	struct vm_op vo;
+	const struct gemm_spec s = vm_spec(FPQ_FMT_INT8, FPQ_FMT_INT8, FPQ_FMT_INT32, 2, 3, 8,
+					   false, false, 0, 0);
 	int64_t timeout_ms, t0, ms;
 	int64_t timeouts0, resets0;
 	struct arena ar;
@@ -616,11 +661,11 @@ static int t_hang(void)
 	timeouts0 = vdev_sysfs_counter(&d, "job_timeouts");
 	resets0 = vdev_sysfs_counter(&d, "resets");
 	CHECK(arena_init(&d, &ar, 64 << 10) == 0, "arena");
-	CHECK(gemm_case_make(&gc, &s, &ar, 5) == 0, "case");
+	CHECK(vm_case(&gc, &vo, &s, &ar, 5) == 0, "case");
 
 	CHECK(inject(&d, "hang") == 0, "arm the hang");
 	t0 = now_ms();
-	CHECK(vdev_submit(&d, &gc.drm, 1, 0, 0, &id) == 0, "submit");
+	CHECK(vdev_submit(&d, &vo.drm, 1, 0, 0, &id) == 0, "submit");
 	r = vdev_wait(&d, id, timeout_ms + slack_ms + 60000, &st, NULL, 0);
 	ms = now_ms() - t0;
 	CHECK(r == 0 && st.error == -ETIMEDOUT, "hung job: wait %d, status %d", r, st.error);
@@ -633,15 +678,15 @@ static int t_hang(void)
 	CHECK(vdev_sysfs_counter(&d, "resets") == resets0 + 1, "reset counted");
 
 	/* The next job succeeds, bit for bit. */
-	memset(ar.map + gc.c_off, 0, 64);
-	CHECK(vdev_submit(&d, &gc.drm, 1, 0, 0, &id) == 0, "submit after the reset");
+	vm_op_reset(&vo, &gc, &ar);
+	CHECK(vdev_submit(&d, &vo.drm, 1, 0, 0, &id) == 0, "submit after the reset");
 	CHECK(vdev_wait(&d, id, 100000, &st, NULL, 0) == 0 && st.error == 0,
 	      "job after the reset: %d", st.error);
-	CHECK(gemm_case_check(&gc, &ar, NULL) == 0, "result after the reset");
+	CHECK(vm_op_check(&vo, &gc, &ar, NULL) == 0, "result after the reset");
 
 	/* A failed DMA read fails the job with the card's cause; no reset. */
 	CHECK(inject(&d, "dma_read") == 0, "arm the DMA error");
-	CHECK(vdev_submit(&d, &gc.drm, 1, 0, 0, &id) == 0, "submit");
+	CHECK(vdev_submit(&d, &vo.drm, 1, 0, 0, &id) == 0, "submit");
 	CHECK(vdev_wait(&d, id, 100000, &st, NULL, 0) == 0 && st.error == -EIO &&
 	      st.hw_error == 9, "DMA error: status %d cause %u", st.error, st.hw_error);
 	CHECK(vdev_sysfs_counter(&d, "resets") == resets0 + 1, "no reset for a DMA error");

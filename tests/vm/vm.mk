@@ -31,12 +31,14 @@ VM_CARD_CMDS += 'fpq-info' \
 # The driver's own tests in the VM (tests/vm/driver_test.c and its helpers): one program,
 # a command per scenario.
 VM_DRIVER_TEST := $(O)/tests/vm/driver_test
-VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c)
+# The GEMM cases come from tests/common/, as the library's and the card's do.
+VM_DRIVER_TEST_SRCS := $(wildcard tests/vm/*.c) tests/common/gemm_case.c tests/common/gemm_data.c
 
-$(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h) uapi/fpq_drm.h \
-		lib/include/fpq.h $(O)/libfpq.a
+$(VM_DRIVER_TEST): $(VM_DRIVER_TEST_SRCS) $(wildcard tests/vm/*.h tests/common/*.h) \
+		uapi/fpq_drm.h lib/include/fpq.h $(O)/libfpq.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm $(UAPI_CFLAGS) $(VM_DRIVER_TEST_SRCS) \
+	$(CC) $(CFLAGS_BASE) -O2 -Ilib/include -Itests/vm -Itests/common $(UAPI_CFLAGS) \
+		$(VM_DRIVER_TEST_SRCS) \
 		$(O)/libfpq.a $(LIB_LDLIBS) -o $@
 
 ALL_TARGETS += $(VM_DRIVER_TEST)

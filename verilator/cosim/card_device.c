@@ -99,12 +99,12 @@ int card_device_init(struct card_device *dev, struct guest_mem *mem,
 		return -EINVAL;
 
 	ids = (struct pci_ids){
-		.vendor = FPQ_PCI_VENDOR_PLACEHOLDER,
+		.vendor = FPQ_HW_PCI_VENDOR_ID,
 		.device = dev->desc->pci_device_id,
-		.subsystem_vendor = FPQ_PCI_VENDOR_PLACEHOLDER,
-		.subsystem = dev->desc->pci_device_id,
+		.subsystem_vendor = dev->desc->pci_subsystem_vendor_id,
+		.subsystem = dev->desc->pci_subsystem_id,
 		.revision = dev->desc->pci_revision,
-		.class_code = FPQ_PCI_CLASS_ACCELERATOR,
+		.class_code = FPQ_HW_PCI_CLASS,
 	};
 	ret = pci_cfg_init(&dev->cfg, &ids, dev->desc->bar0_size);
 	if (ret)

@@ -34,7 +34,9 @@ struct cosim_model_host {
 /* struct cosim_model_desc - static facts the PCI function is built from. */
 struct cosim_model_desc {
 	const char *name;       /* for logs */
-	uint16_t pci_device_id; /* under FPQ_PCI_VENDOR_PLACEHOLDER for now */
+	uint16_t pci_device_id; /* under the card's vendor ID, FPQ_HW_PCI_VENDOR_ID */
+	uint16_t pci_subsystem_vendor_id;
+	uint16_t pci_subsystem_id;
 	uint8_t pci_revision;
 	uint32_t bar0_size;     /* power of two: the register window */
 	unsigned int irq_lines; /* interrupt request outputs = MSI-X vectors */

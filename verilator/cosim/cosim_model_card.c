@@ -38,7 +38,9 @@ struct cosim_model {
 
 static const struct cosim_model_desc card_desc = {
 	.name = "fpq card (Verilated RTL)",
-	.pci_device_id = FPQ_PCI_DEVICE_PLACEHOLDER,
+	.pci_device_id = FPQ_HW_PCI_DEVICE_ID,
+	.pci_subsystem_vendor_id = FPQ_HW_PCI_SUBSYSTEM_VENDOR_ID,
+	.pci_subsystem_id = FPQ_HW_PCI_SUBSYSTEM_ID,
 	.pci_revision = FPQ_HW_VERSION_MAJOR,
 	.bar0_size = FPQ_HW_BAR0_BYTES,
 	.irq_lines = 1, /* irq_o[0:0] */

@@ -80,7 +80,7 @@ static int describe(void)
 	const struct cosim_model_desc *d = cosim_model_describe();
 
 	printf("name=%s\npci_id=%04x:%04x\nbar0_size=%u\nirq_lines=%u\n", d->name,
-	       FPQ_PCI_VENDOR_PLACEHOLDER, d->pci_device_id, d->bar0_size, d->irq_lines);
+	       FPQ_HW_PCI_VENDOR_ID, d->pci_device_id, d->bar0_size, d->irq_lines);
 	return 0;
 }
 

@@ -12,18 +12,18 @@
 
 #include <stdint.h>
 
+#include "fpq_hw_regs.h"
+
 #define PCI_CFG_SIZE 256u
 #define PCI_CFG_NUM_BARS 6
 
 /*
- * Placeholder identity until the card has real IDs: vendor 0x1234 is the
- * experimental ID QEMU's own demo devices use; the device IDs below are ours.
- * The transport-test responder has its own device ID so the fpq driver never binds it.
+ * The card's identity is the contract's (FPQ_HW_PCI_* from rtl/regs/fpq_hw_spec.py).
+ * The transport-test responder has a device ID of its own under the card's vendor ID,
+ * so that the fpq driver never binds it.
  */
-#define FPQ_PCI_VENDOR_PLACEHOLDER 0x1234u
-#define FPQ_PCI_DEVICE_PLACEHOLDER 0xf0a1u
 #define FPQ_PCI_DEVICE_TESTDEV 0xf0a0u
-#define FPQ_PCI_CLASS_ACCELERATOR 0x120000u /* processing accelerator, prog-if 0 */
+static_assert(FPQ_PCI_DEVICE_TESTDEV != FPQ_HW_PCI_DEVICE_ID, "the test device is not the card");
 
 struct pci_ids {
 	uint16_t vendor;

@@ -30,6 +30,8 @@ struct cosim_model {
 static const struct cosim_model_desc testdev_desc = {
 	.name = "transport test device (not the fpq card)",
 	.pci_device_id = FPQ_PCI_DEVICE_TESTDEV,
+	.pci_subsystem_vendor_id = FPQ_HW_PCI_VENDOR_ID,
+	.pci_subsystem_id = FPQ_PCI_DEVICE_TESTDEV,
 	.pci_revision = 0,
 	.bar0_size = TESTDEV_BAR0_SIZE,
 	.irq_lines = TESTDEV_IRQ_LINES,

@@ -54,7 +54,7 @@ static int read_hex(const char *dir, const char *name, unsigned int *out)
 	return 0;
 }
 
-/* The card process's function: placeholder vendor, processing-accelerator class. */
+/* The card process's function: the card's vendor ID and class (FPQ_HW_PCI_*). */
 static int find_function(struct func *fn)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
@@ -76,7 +76,7 @@ static int find_function(struct func *fn)
 		    read_hex(fn->path, "device", &fn->device) ||
 		    read_hex(fn->path, "class", &fn->class_code))
 			continue;
-		if (fn->vendor != FPQ_PCI_VENDOR_PLACEHOLDER || fn->class_code != FPQ_PCI_CLASS_ACCELERATOR)
+		if (fn->vendor != FPQ_HW_PCI_VENDOR_ID || fn->class_code != FPQ_HW_PCI_CLASS)
 			continue;
 		snprintf(p, sizeof(p), "%s/resource", fn->path);
 		f = fopen(p, "r");
@@ -102,13 +102,13 @@ static int cmd_enumerate(void)
 
 	if (find_function(&fn)) {
 		printf("FAIL: no PCI function with vendor 0x%04x and class 0x%06x\n",
-		       FPQ_PCI_VENDOR_PLACEHOLDER, FPQ_PCI_CLASS_ACCELERATOR);
+		       FPQ_HW_PCI_VENDOR_ID, FPQ_HW_PCI_CLASS);
 		return 1;
 	}
 	printf("%s: vendor 0x%04x device 0x%04x class 0x%06x BAR0 0x%" PRIx64 " (%" PRIu64
 	       " bytes)\n", strrchr(fn.path, '/') + 1, fn.vendor, fn.device, fn.class_code,
 	       fn.bar0_start, fn.bar0_size);
-	if (fn.device != FPQ_PCI_DEVICE_PLACEHOLDER && fn.device != FPQ_PCI_DEVICE_TESTDEV) {
+	if (fn.device != FPQ_HW_PCI_DEVICE_ID && fn.device != FPQ_PCI_DEVICE_TESTDEV) {
 		printf("FAIL: unexpected device ID\n");
 		fail = 1;
 	}

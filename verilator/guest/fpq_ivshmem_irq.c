@@ -20,14 +20,11 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "fpq_hw_regs.h"
 #include "fpq_ivshmem_irq.h"
 
 #define IVSHMEM_VENDOR_ID 0x1af4 /* Red Hat / Qumranet */
 #define IVSHMEM_DEVICE_ID 0x1110
-
-/* The card process's placeholder PCI identity (verilator/cosim/pci_cfg.h). */
-#define FPQ_COSIM_VENDOR_ID 0x1234
-#define FPQ_COSIM_CLASS 0x120000 /* processing accelerator */
 
 struct fpq_ivshmem_vector {
 	struct fpq_ivshmem *shim;
@@ -71,13 +68,13 @@ static irqreturn_t fpq_ivshmem_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/* The card served by the same card process: the one placeholder-ID accelerator. */
+/* The card served by the same card process: the one accelerator with the card's vendor ID. */
 static struct pci_dev *fpq_ivshmem_find_card(void)
 {
 	struct pci_dev *pdev = NULL;
 
-	while ((pdev = pci_get_class(FPQ_COSIM_CLASS, pdev)))
-		if (pdev->vendor == FPQ_COSIM_VENDOR_ID)
+	while ((pdev = pci_get_class(FPQ_HW_PCI_CLASS, pdev)))
+		if (pdev->vendor == FPQ_HW_PCI_VENDOR_ID)
 			return pdev;
 	return NULL;
 }

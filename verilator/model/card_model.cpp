@@ -398,11 +398,3 @@ extern "C" void fpq_card_model_set_stall(struct fpq_card_model *m, unsigned int 
 {
 	m->opts.stall_percent = percent > 90 ? 90 : percent;
 }
-
-extern "C" void fpq_card_model_config(struct fpq_card_model *m, unsigned int *rows, unsigned int *cols)
-{
-	uint32_t v = fpq_card_model_reg_read(m, 0x008);
-
-	*rows = v & 0xff;
-	*cols = (v >> 8) & 0xff;
-}

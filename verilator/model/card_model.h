@@ -88,8 +88,6 @@ void fpq_card_model_stats(const struct fpq_card_model *m, struct fpq_card_model_
 const char *fpq_card_model_last_error(const struct fpq_card_model *m);
 /** fpq_card_model_set_stall() - change the back-pressure on the fly (0..90 %). */
 void fpq_card_model_set_stall(struct fpq_card_model *m, unsigned int percent);
-/** fpq_card_model_config() - the build: array rows and columns (from CAP_ARRAY). */
-void fpq_card_model_config(struct fpq_card_model *m, unsigned int *rows, unsigned int *cols);
 
 #ifdef __cplusplus
 }

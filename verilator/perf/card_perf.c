@@ -25,8 +25,8 @@ static uint64_t counter(struct host *h, uint32_t lo)
 int main(int argc, char **argv)
 {
 	struct fpq_card_model_opts opts = { 0 };
-	struct gemm_cfg cfg = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
-				.m = 512, .n = 512, .k = 512 };
+	struct gemm_spec cfg = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
+				 .m = 512, .n = 512, .k = 512 };
 	bool check = false;
 	struct host h;
 	struct rng r = rng_seeded(7);
@@ -37,8 +37,8 @@ int main(int argc, char **argv)
 		const char *v = i + 1 < argc ? argv[i + 1] : "0";
 
 		if (!strcmp(argv[i], "--format")) {
-			cfg.fa = cfg.fb = fpq_format_from_name(v);
-			cfg.fc = cfg.fa == FPQ_FMT_INT8 ? FPQ_FMT_INT32 : FPQ_FMT_FP32;
+			cfg.a = cfg.b = fpq_format_from_name(v);
+			cfg.c = cfg.a == FPQ_FMT_INT8 ? FPQ_FMT_INT32 : FPQ_FMT_FP32;
 			i++;
 		} else if (!strcmp(argv[i], "--m")) {
 			cfg.m = (uint32_t)atoi(v), i++;
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (cfg.fa == FPQ_FMT_INVALID) {
+	if (cfg.a == FPQ_FMT_INVALID) {
 		fprintf(stderr, "card_perf: unknown format\n");
 		return 2;
 	}
@@ -67,16 +67,17 @@ int main(int argc, char **argv)
 	host_start(&h, 4);
 
 	struct gemm_case gc;
+	struct dev_op dev;
 	struct vspace vs;
 	struct job j;
 
 	vs_init(&vs, &h);
-	gemm_case_make(&r, &cfg, &gc);
-	dev_op_build(&vs, &gc.op, &gc.dev, 0);
+	card_case_make(&gc, &cfg, &r);
+	dev_op_build(&vs, &gc.op, &dev, 0);
 	host_reg_write(&h, FPQ_REG_PERF_CTRL, FPQ_REG_PERF_CTRL_CLEAR_MASK);
 	uint64_t regs0 = h.reg_reads + h.reg_writes;
 
-	job_queue(&h, &vs, &gc.dev.desc, 1, true, &j);
+	job_queue(&h, &vs, &dev.desc, 1, true, &j);
 	clock_t t0 = clock();
 
 	host_doorbell(&h);
@@ -99,8 +100,8 @@ int main(int argc, char **argv)
 	const struct fpq_hw_completion *c = job_completion(&h, &j);
 
 	printf("card %ux%u  %s x %s -> %s  %ux%ux%u  read latency %u cycles, stalls %u%%\n",
-	       h.rows, h.cols, fpq_format_name(cfg.fa), fpq_format_name(cfg.fb),
-	       fpq_format_name(cfg.fc), cfg.m, cfg.n, cfg.k, opts.read_latency, opts.stall_percent);
+	       h.rows, h.cols, fpq_format_name(cfg.a), fpq_format_name(cfg.b),
+	       fpq_format_name(cfg.c), cfg.m, cfg.n, cfg.k, opts.read_latency, opts.stall_percent);
 	if (!done || c->status != FPQ_HW_ERR_OK) {
 		printf("FAILED: done %d status %u\n", done, done ? c->status : 0);
 		return 1;
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (check) {
-		unsigned int bad = gemm_case_check(&vs, &gc, "C");
+		unsigned int bad = card_case_check(&vs, &dev, &gc, "C");
 
 		printf("  result             %s\n", bad ? "DIFFERS from the reference" :
 							 "equal to fpq_gemm_reference() bit for bit");

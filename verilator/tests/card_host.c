@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 4096u
+#define PAGE FPQ_HW_PAGE_BYTES
 
 static int mem_read(void *opaque, uint64_t addr, uint8_t buf[8])
 {
@@ -63,8 +63,8 @@ int host_init(struct host *h, const struct fpq_card_model_opts *opts, uint64_t s
 		return -1;
 	uint32_t cap = host_reg_read(h, FPQ_REG_CAP_ARRAY);
 
-	h->rows = (cap & FPQ_REG_CAP_ARRAY_ROWS_MASK) >> FPQ_REG_CAP_ARRAY_ROWS_SHIFT;
-	h->cols = (cap & FPQ_REG_CAP_ARRAY_COLS_MASK) >> FPQ_REG_CAP_ARRAY_COLS_SHIFT;
+	h->rows = (unsigned int)FPQ_HW_FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, cap);
+	h->cols = (unsigned int)FPQ_HW_FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, cap);
 	return 0;
 }
 
@@ -141,10 +141,21 @@ void vs_init(struct vspace *vs, struct host *h)
 	vs->next_va = 16 * PAGE;   /* the first pages stay unmapped: address 0 faults */
 }
 
+/* The VA bits that index the L1 directory and an L2 table (registers.rst, "Page tables"). */
+static unsigned int l1_index(uint64_t va)
+{
+	return (va >> (FPQ_HW_PAGE_SHIFT + FPQ_HW_PT_LEVEL_BITS)) & (FPQ_HW_PT_ENTRIES - 1);
+}
+
+static unsigned int l2_index(uint64_t va)
+{
+	return (va >> FPQ_HW_PAGE_SHIFT) & (FPQ_HW_PT_ENTRIES - 1);
+}
+
 static uint64_t *pte_slot(struct vspace *vs, uint64_t va, bool create)
 {
 	uint64_t *l1 = host_ptr(vs->h, vs->l1_pa);
-	uint64_t *pde = &l1[(va >> 21) & 511];
+	uint64_t *pde = &l1[l1_index(va)];
 
 	if (!(*pde & FPQ_HW_PDE_VALID_MASK)) {
 		if (!create)
@@ -156,7 +167,7 @@ static uint64_t *pte_slot(struct vspace *vs, uint64_t va, bool create)
 	}
 	uint64_t *l2 = host_ptr(vs->h, *pde & FPQ_HW_PDE_ADDR_MASK);
 
-	return &l2[(va >> 12) & 511];
+	return &l2[l2_index(va)];
 }
 
 void vs_set_pte(struct vspace *vs, uint64_t va, uint64_t pte)
@@ -233,24 +244,15 @@ static size_t stride_of(const struct fpq_matrix *m)
 	return m->stride ? m->stride : fpq_row_bytes(m->format, m->cols);
 }
 
-static size_t extent_of(const struct fpq_matrix *m)
-{
-	return (m->rows - 1) * stride_of(m) + fpq_row_bytes(m->format, m->cols);
-}
-
 static size_t scale_stride_of(const struct fpq_matrix *m)
 {
 	return m->scale_stride ? m->scale_stride : m->cols / FPQ_MX_BLOCK;
 }
 
-static size_t scale_extent_of(const struct fpq_matrix *m)
+/* Map @bytes of @src at a fresh VA, @off into its first page, with @perms. */
+static uint64_t put(struct vspace *vs, const void *src, size_t bytes, size_t off, uint64_t perms)
 {
-	return (m->rows - 1) * scale_stride_of(m) + m->cols / FPQ_MX_BLOCK;
-}
-
-static uint64_t put(struct vspace *vs, const void *src, size_t bytes, size_t off)
-{
-	uint64_t va = vs_alloc(vs, bytes, off, FPQ_HW_PTE_READ_MASK);
+	uint64_t va = vs_alloc(vs, bytes, off & (PAGE - 1), perms);
 
 	vs_write(vs, va, src, bytes);
 	return va;
@@ -267,76 +269,82 @@ static uint32_t f32_bits(float f)
 void dev_op_build(struct vspace *vs, const struct fpq_gemm_op *op, struct dev_op *d,
 		  size_t page_off)
 {
+	/* Where each per-channel array goes: its descriptor field, the flag saying it is
+	 * there, and an offset into its first page (odd ones too: the DMA's alignment). */
+	static const struct { size_t field; uint32_t has; size_t off; } arrays[GA_COUNT] = {
+		[GA_ALPHA] = { offsetof(struct fpq_hw_op_desc, alpha_addr),
+			       FPQ_HW_OP_DESC_FLAGS_HAS_ALPHA_MASK, 12 },
+		[GA_BETA] = { offsetof(struct fpq_hw_op_desc, beta_addr),
+			      FPQ_HW_OP_DESC_FLAGS_HAS_BETA_MASK, 20 },
+		[GA_BIAS] = { offsetof(struct fpq_hw_op_desc, bias_addr),
+			      FPQ_HW_OP_DESC_FLAGS_HAS_BIAS_MASK, 4 },
+		[GA_MULT] = { offsetof(struct fpq_hw_op_desc, mult_addr), 0, 8 },
+		[GA_SHIFT] = { offsetof(struct fpq_hw_op_desc, shift_addr), 0, 3 },
+		[GA_SCALE] = { offsetof(struct fpq_hw_op_desc, out_scale_addr), 0, 16 },
+	};
 	struct fpq_hw_op_desc *o = &d->desc;
-	const bool int8 = op->a.format == FPQ_FMT_INT8;
-	const uint32_t n = op->b.rows;
-	uint32_t flags = op->flags & FPQ_GEMM_FLAGS_ALL;
+	/* libfpq's flags are the descriptor's bits, but REQUANT_FP32 (libfpq's, on the host) */
+	uint32_t flags = op->flags & (FPQ_HW_OP_DESC_FLAGS_ALPHA_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_BETA_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_REQUANT_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_SCALE_BCAST_MASK |
+				      FPQ_HW_OP_DESC_FLAGS_QUANT_NONSAT_MASK);
 
 	memset(d, 0, sizeof(*d));
-	o->op = FPQ_HW_OPCODE_GEMM | (uint32_t)op->a.format << 8 | (uint32_t)op->b.format << 16 |
-		(uint32_t)op->c.format << 24;
+	o->op = FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_OPCODE_MASK, FPQ_HW_OPCODE_GEMM) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_A_MASK, op->a.format) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_B_MASK, op->b.format) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_C_MASK, op->c.format);
 	o->m = op->a.rows;
-	o->n = n;
+	o->n = op->b.rows;
 	o->k = op->a.cols;
-	o->a_addr = put(vs, op->a.data, extent_of(&op->a), page_off);
-	o->b_addr = put(vs, op->b.data, extent_of(&op->b), (page_off * 3) & 4095);
+	o->a_addr = put(vs, op->a.data, matrix_extent(&op->a), page_off, FPQ_HW_PTE_READ_MASK);
+	o->b_addr = put(vs, op->b.data, matrix_extent(&op->b), page_off * 3, FPQ_HW_PTE_READ_MASK);
 	o->a_stride = (uint32_t)stride_of(&op->a);
 	o->b_stride = (uint32_t)stride_of(&op->b);
 	o->c_stride = (uint32_t)stride_of(&op->c);
 	o->a_zero = (uint32_t)op->a.zero_point;
 	if (op->a.scales) {
 		flags |= FPQ_HW_OP_DESC_FLAGS_A_SCALES_MASK;
-		o->sa_addr = put(vs, op->a.scales, scale_extent_of(&op->a), page_off / 2);
+		o->sa_addr = put(vs, op->a.scales, matrix_scale_extent(&op->a), page_off / 2,
+				 FPQ_HW_PTE_READ_MASK);
 		o->sa_stride = (uint32_t)scale_stride_of(&op->a);
 	}
 	if (op->b.scales) {
 		flags |= FPQ_HW_OP_DESC_FLAGS_B_SCALES_MASK;
-		o->sb_addr = put(vs, op->b.scales, scale_extent_of(&op->b), page_off / 3);
+		o->sb_addr = put(vs, op->b.scales, matrix_scale_extent(&op->b), page_off / 3,
+				 FPQ_HW_PTE_READ_MASK);
 		o->sb_stride = (uint32_t)scale_stride_of(&op->b);
 	}
-	d->c_bytes = extent_of(&op->c);
-	d->c_va = vs_alloc(vs, d->c_bytes, (page_off * 5) & 4095, FPQ_HW_PTE_WRITE_MASK);
-	{
-		uint8_t *fill = malloc(d->c_bytes);
-
-		memset(fill, 0xa5, d->c_bytes);
-		vs_write(vs, d->c_va, fill, d->c_bytes);
-		free(fill);
-	}
+	/* C (and its scales) start as the operation's own buffers hold them */
+	d->c_bytes = matrix_extent(&op->c);
+	d->c_va = put(vs, op->c.data, d->c_bytes, page_off * 5, FPQ_HW_PTE_WRITE_MASK);
 	o->c_addr = d->c_va;
 	if (op->c.scales) {
 		flags |= FPQ_HW_OP_DESC_FLAGS_C_SCALES_MASK;
-		d->sc_bytes = scale_extent_of(&op->c);
-		d->sc_va = vs_alloc(vs, d->sc_bytes, page_off / 4, FPQ_HW_PTE_WRITE_MASK);
+		d->sc_bytes = matrix_scale_extent(&op->c);
+		d->sc_va = put(vs, op->c.scales, d->sc_bytes, page_off / 4, FPQ_HW_PTE_WRITE_MASK);
 		o->sc_addr = d->sc_va;
 		o->sc_stride = (uint32_t)scale_stride_of(&op->c);
 	}
-	if (op->alpha) {
-		flags |= FPQ_HW_OP_DESC_FLAGS_HAS_ALPHA_MASK;
-		o->alpha_addr = put(vs, op->alpha, 4 * (op->flags & FPQ_GEMM_ALPHA_BROADCAST ? 1 : n), 12);
-	}
-	if (op->beta) {
-		flags |= FPQ_HW_OP_DESC_FLAGS_HAS_BETA_MASK;
-		o->beta_addr = put(vs, op->beta, 4 * (op->flags & FPQ_GEMM_BETA_BROADCAST ? 1 : n), 20);
-	}
-	if (op->bias) {
-		flags |= FPQ_HW_OP_DESC_FLAGS_HAS_BIAS_MASK;
-		o->bias_addr = put(vs, op->bias, 4 * n, 4);
-	}
-	if (int8 && op->c.format == FPQ_FMT_INT8) {
-		uint32_t cnt = op->flags & FPQ_GEMM_REQUANT_BROADCAST ? 1 : n;
+	for (int i = 0; i < GA_COUNT; i++) {
+		size_t bytes;
+		const void *p = gemm_op_array(op, (enum gemm_array)i, &bytes);
+		uint64_t va;
 
-		o->mult_addr = put(vs, op->requant_mult, 4 * cnt, 8);
-		o->shift_addr = put(vs, op->requant_shift, cnt, 3);
+		if (!p)
+			continue;
+		va = put(vs, p, bytes, arrays[i].off, FPQ_HW_PTE_READ_MASK);
+		memcpy((uint8_t *)o + arrays[i].field, &va, sizeof(va));
+		flags |= arrays[i].has;
+	}
+	if (op->c.format == FPQ_FMT_INT8 && op->a.format == FPQ_FMT_INT8) {
 		o->out_zero = (uint32_t)op->out_zero;
 		o->act_min = (uint32_t)op->act_min;
 		o->act_max = (uint32_t)op->act_max;
 	}
-	if (int8 && op->c.format == FPQ_FMT_FP32)
-		o->out_scale_addr = put(vs, op->out_scale,
-					4 * (op->flags & FPQ_GEMM_SCALE_BROADCAST ? 1 : n), 16);
-	if (!int8) {
-		o->act = op->act;
+	if (op->a.format != FPQ_FMT_INT8) {
+		o->act = FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_ACT_ACT_MASK, op->act);
 		if (op->act == FPQ_ACT_CLAMP) {
 			o->clamp_lo = f32_bits(op->clamp_lo);
 			o->clamp_hi = f32_bits(op->clamp_hi);
@@ -369,8 +377,9 @@ void job_queue(struct host *h, struct vspace *vs, const struct fpq_hw_op_desc *o
 	memcpy(host_ptr(h, j->ops_pa), ops, (size_t)n * FPQ_HW_OP_DESC_BYTES);
 	j->compl_pa = host_kernel_alloc(h, cbytes, 32);
 	memset(host_ptr(h, j->compl_pa), 0xee, cbytes);
-	desc.header = FPQ_HW_JOB_KIND_GEMM | n << FPQ_HW_JOB_DESC_HEADER_NUM_OPS_SHIFT |
-		      (irq ? FPQ_HW_JOB_DESC_HEADER_IRQ_MASK : 0);
+	desc.header = FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_KIND_MASK, FPQ_HW_JOB_KIND_GEMM) |
+		      FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_NUM_OPS_MASK, n) |
+		      FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_IRQ_MASK, irq);
 	desc.fence = ++h->next_fence;
 	desc.ops_addr = j->ops_pa;
 	desc.pt_root = vs->l1_pa;

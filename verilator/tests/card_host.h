@@ -16,6 +16,7 @@
 #include "card_model.h"
 #include "fpq.h"
 #include "fpq_hw_regs.h"
+#include "gemm_case.h"
 #include "rng.h"
 
 #define HOST_MEM_BYTES (96u << 20)
@@ -81,8 +82,8 @@ uint64_t vs_get_pte(struct vspace *vs, uint64_t va);
 void vs_write(struct vspace *vs, uint64_t va, const void *src, size_t len);
 void vs_read(struct vspace *vs, uint64_t va, void *dst, size_t len);
 
-/* Copy an operation's inputs into @vs and fill its descriptor (C buffer filled with
- * 0xA5). @page_off staggers buffer starts inside pages. */
+/* Copy an operation's buffers into @vs (C and its scales as the operation's hold them)
+ * and fill its descriptor. @page_off staggers buffer starts inside pages. */
 void dev_op_build(struct vspace *vs, const struct fpq_gemm_op *op, struct dev_op *d,
 		  size_t page_off);
 

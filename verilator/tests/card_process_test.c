@@ -244,7 +244,7 @@ static void test_process_sigterm(void)
 		uint8_t q[CFG_MSG] = { 0 };
 
 		put(q + 8, 2, 4);
-		CHECK_EQ_U(proc_call(p.qemu, CFGREAD, q, sizeof(q)), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
+		CHECK_EQ_U(proc_call(p.qemu, CFGREAD, q, sizeof(q)), FPQ_HW_PCI_VENDOR_ID, "unexpected result");
 	}
 	kill(p.pid, SIGTERM);
 	status = proc_wait(&p, 5000);

@@ -42,19 +42,19 @@ static void no_rtl_errors(void)
 }
 
 /* Run @n operations as one job; check results, records and counts. */
-static void run_job(struct gemm_cfg *cfgs, unsigned int n, const char *what)
+static void run_job(struct gemm_spec *cfgs, unsigned int n, const char *what)
 {
 	struct gemm_case *gc = calloc(n, sizeof(*gc));
+	struct dev_op *dev = calloc(n, sizeof(*dev));
 	struct fpq_hw_op_desc *descs = calloc(n, sizeof(*descs));
 	struct vspace vs;
 	struct job j;
-	char name[200];
 
 	vs_init(&vs, &H);
 	for (unsigned int i = 0; i < n; i++) {
-		gemm_case_make(&R, &cfgs[i], &gc[i]);
-		dev_op_build(&vs, &gc[i].op, &gc[i].dev, rng_below(&R, 4096));
-		descs[i] = gc[i].dev.desc;
+		card_case_make(&gc[i], &cfgs[i], &R);
+		dev_op_build(&vs, &gc[i].op, &dev[i], rng_below(&R, 4096));
+		descs[i] = dev[i].desc;
 	}
 	job_queue(&H, &vs, descs, n, true, &j);
 	host_doorbell(&H);
@@ -68,15 +68,16 @@ static void run_job(struct gemm_cfg *cfgs, unsigned int n, const char *what)
 		      "%s: completion fence %llu status %u ops %u", what,
 		      (unsigned long long)c->fence, c->status, c->ops_done);
 		for (unsigned int i = 0; i < n; i++) {
-			gemm_cfg_name(&cfgs[i], name, sizeof(name));
-			CHECK(gemm_case_check(&vs, &gc[i], name) == 0, "%s: %s: C differs", what, name);
-			CHECK(gemm_status_check(job_op_status(&H, &j, i), &gc[i], name) == 0,
-			      "%s: %s: counts differ", what, name);
+			CHECK(card_case_check(&vs, &dev[i], &gc[i], what) == 0, "%s: %s: C differs",
+			      what, gc[i].name);
+			CHECK(card_status_check(job_op_status(&H, &j, i), &gc[i], what) == 0,
+			      "%s: %s: counts differ", what, gc[i].name);
 		}
 	}
 	for (unsigned int i = 0; i < n; i++)
 		gemm_case_free(&gc[i]);
 	free(gc);
+	free(dev);
 	free(descs);
 	check_bus_clean();
 }
@@ -129,7 +130,7 @@ static void test_registers(void)
 
 static void test_gemm_int8_small(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
 			      .m = H.rows, .n = H.cols, .k = 32 };
 
 	run_job(&c, 1, "int8 one tile");
@@ -137,7 +138,7 @@ static void test_gemm_int8_small(void)
 
 static void test_gemm_e4m3_small(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_E4M3, .fb = FPQ_FMT_E4M3, .fc = FPQ_FMT_FP32,
+	struct gemm_spec c = { .a = FPQ_FMT_E4M3, .b = FPQ_FMT_E4M3, .c = FPQ_FMT_FP32,
 			      .m = H.rows, .n = H.cols, .k = 64 };
 
 	run_job(&c, 1, "e4m3 one tile");
@@ -168,12 +169,12 @@ static void test_gemm_int8_shapes_and_outputs(void)
 		{ 1, 1, 1 }, { 1, H.cols, 5 }, { H.rows, 1, 7 }, { H.rows + 1, H.cols + 3, 33 },
 		{ 3 * H.rows - 1, 2 * H.cols + 1, 100 }, { 2 * H.rows, 2 * H.cols, 64 },
 	};
-	struct gemm_cfg c[6];
+	struct gemm_spec c[6];
 
 	for (unsigned int s = 0; s < 6; s++) {
-		c[s] = (struct gemm_cfg){ .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = outs[s % 3],
+		c[s] = (struct gemm_spec){ .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = outs[s % 3],
 					  .m = shapes[s][0], .n = shapes[s][1], .k = shapes[s][2],
-					  .params = s % 2, .pad = (s % 3) * 8 };
+					  .arrays = s % 2 ? GEMM_ARRAYS : 0, .pad = (s % 3) * 8 };
 	}
 	run_job(c, 6, "int8 shapes, six operations in one job");
 }
@@ -181,11 +182,11 @@ static void test_gemm_int8_shapes_and_outputs(void)
 static void test_gemm_float_format_pairs(void)
 {
 	for (unsigned int a = 0; a < N_FLOAT; a++) {
-		struct gemm_cfg c[N_FLOAT];
+		struct gemm_spec c[N_FLOAT];
 
 		for (unsigned int b = 0; b < N_FLOAT; b++)
-			c[b] = (struct gemm_cfg){ .fa = float_fmts[a], .fb = float_fmts[b],
-						  .fc = FPQ_FMT_FP32, .m = small(H.rows),
+			c[b] = (struct gemm_spec){ .a = float_fmts[a], .b = float_fmts[b],
+						  .c = FPQ_FMT_FP32, .m = small(H.rows),
 						  .n = small(H.cols), .k = 1 + rng_below(&R, 90),
 						  .pad = rng_below(&R, 2) * 12, .specials = 3 };
 		run_job(c, N_FLOAT, fpq_format_name(float_fmts[a]));
@@ -194,14 +195,14 @@ static void test_gemm_float_format_pairs(void)
 
 static void test_gemm_mx_scales(void)
 {
-	struct gemm_cfg c[8];
+	struct gemm_spec c[8];
 
 	for (unsigned int i = 0; i < 8; i++)
-		c[i] = (struct gemm_cfg){ .fa = float_fmts[rng_below(&R, N_FLOAT)],
-					  .fb = float_fmts[rng_below(&R, N_FLOAT)],
-					  .fc = FPQ_FMT_FP32, .m = small(H.rows), .n = small(H.cols),
-					  .k = 32 * (1 + rng_below(&R, 5)), .mx_a = i % 3 != 1,
-					  .mx_b = i % 3 != 2, .params = i % 2, .specials = i % 4 };
+		c[i] = (struct gemm_spec){ .a = float_fmts[rng_below(&R, N_FLOAT)],
+					  .b = float_fmts[rng_below(&R, N_FLOAT)],
+					  .c = FPQ_FMT_FP32, .m = small(H.rows), .n = small(H.cols),
+					  .k = 32 * (1 + rng_below(&R, 5)), .a_scales = i % 3 != 1,
+					  .b_scales = i % 3 != 2, .arrays = i % 2 ? GEMM_ARRAYS : 0, .specials = i % 4 };
 	run_job(c, 8, "mx scales");
 }
 
@@ -210,15 +211,15 @@ static void test_gemm_float_outputs(void)
 	static const enum fpq_format outs[] = { FPQ_FMT_FP32, FPQ_FMT_BF16, FPQ_FMT_E4M3,
 						FPQ_FMT_E5M2, FPQ_FMT_E3M2, FPQ_FMT_E2M3,
 						FPQ_FMT_E2M1, FPQ_FMT_MXINT8, FPQ_FMT_INT8 };
-	struct gemm_cfg c[9];
+	struct gemm_spec c[9];
 
 	for (unsigned int rep = 0; rep < 2; rep++) {
 		for (unsigned int i = 0; i < 9; i++)
-			c[i] = (struct gemm_cfg){ .fa = float_fmts[rng_below(&R, N_FLOAT)],
-						  .fb = float_fmts[rng_below(&R, N_FLOAT)],
-						  .fc = outs[i], .m = small(H.rows), .n = small(H.cols),
+			c[i] = (struct gemm_spec){ .a = float_fmts[rng_below(&R, N_FLOAT)],
+						  .b = float_fmts[rng_below(&R, N_FLOAT)],
+						  .c = outs[i], .m = small(H.rows), .n = small(H.cols),
 						  .k = 1 + rng_below(&R, 70), .act = (i + rep) % 3,
-						  .params = true, .nonsat = rep && i >= 2,
+						  .arrays = GEMM_ARRAYS, .nonsat = rep && i >= 2,
 						  .pad = 3 * rng_below(&R, 3), .specials = 2 };
 		run_job(c, 9, rep ? "narrow outputs, non-saturating" : "float outputs");
 	}
@@ -228,25 +229,25 @@ static void test_gemm_mx_output(void)
 {
 	static const enum fpq_format outs[] = { FPQ_FMT_E4M3, FPQ_FMT_E5M2, FPQ_FMT_E3M2,
 						FPQ_FMT_E2M3, FPQ_FMT_E2M1, FPQ_FMT_MXINT8 };
-	struct gemm_cfg c[6];
+	struct gemm_spec c[6];
 
 	for (unsigned int i = 0; i < 6; i++)
-		c[i] = (struct gemm_cfg){ .fa = float_fmts[rng_below(&R, N_FLOAT)],
-					  .fb = float_fmts[rng_below(&R, N_FLOAT)], .fc = outs[i],
+		c[i] = (struct gemm_spec){ .a = float_fmts[rng_below(&R, N_FLOAT)],
+					  .b = float_fmts[rng_below(&R, N_FLOAT)], .c = outs[i],
 					  .m = small(H.rows), .n = 32 * (1 + rng_below(&R, 2)),
-					  .k = 32 * (1 + rng_below(&R, 3)), .mx_a = true, .mx_b = i % 2,
-					  .mx_c = true, .act = i % 3, .params = true, .nonsat = i % 2 };
+					  .k = 32 * (1 + rng_below(&R, 3)), .a_scales = true, .b_scales = i % 2,
+					  .c_scales = true, .act = i % 3, .arrays = GEMM_ARRAYS, .nonsat = i % 2 };
 	run_job(c, 6, "mx output");
 }
 
 static void test_gemm_long_k_streamed(void)
 {
-	struct gemm_cfg c[3] = {
-		{ .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32, .m = H.rows + 1,
-		  .n = 3, .k = 4096 + 100, .params = true },
-		{ .fa = FPQ_FMT_E4M3, .fb = FPQ_FMT_E2M3, .fc = FPQ_FMT_FP32, .m = 2, .n = H.cols,
-		  .k = 8192 + 96, .mx_a = true, .mx_b = true },
-		{ .fa = FPQ_FMT_E2M1, .fb = FPQ_FMT_E2M1, .fc = FPQ_FMT_BF16, .m = 3, .n = 5,
+	struct gemm_spec c[3] = {
+		{ .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32, .m = H.rows + 1,
+		  .n = 3, .k = 4096 + 100, .arrays = GEMM_ARRAYS },
+		{ .a = FPQ_FMT_E4M3, .b = FPQ_FMT_E2M3, .c = FPQ_FMT_FP32, .m = 2, .n = H.cols,
+		  .k = 8192 + 96, .a_scales = true, .b_scales = true },
+		{ .a = FPQ_FMT_E2M1, .b = FPQ_FMT_E2M1, .c = FPQ_FMT_BF16, .m = 3, .n = 5,
 		  .k = 9000 },
 	};
 
@@ -255,25 +256,25 @@ static void test_gemm_long_k_streamed(void)
 
 static void test_gemm_specials(void)
 {
-	struct gemm_cfg c[4];
+	struct gemm_spec c[4];
 
 	for (unsigned int i = 0; i < 4; i++)
-		c[i] = (struct gemm_cfg){ .fa = i < 2 ? FPQ_FMT_E5M2 : FPQ_FMT_E4M3,
-					  .fb = i % 2 ? FPQ_FMT_E5M2 : FPQ_FMT_E4M3,
-					  .fc = i == 3 ? FPQ_FMT_E4M3 : FPQ_FMT_FP32,
-					  .m = H.rows, .n = H.cols, .k = 64, .mx_a = i >= 2, .mx_b = i >= 2,
-					  .specials = 30, .params = i % 2 };
+		c[i] = (struct gemm_spec){ .a = i < 2 ? FPQ_FMT_E5M2 : FPQ_FMT_E4M3,
+					  .b = i % 2 ? FPQ_FMT_E5M2 : FPQ_FMT_E4M3,
+					  .c = i == 3 ? FPQ_FMT_E4M3 : FPQ_FMT_FP32,
+					  .m = H.rows, .n = H.cols, .k = 64, .a_scales = i >= 2, .b_scales = i >= 2,
+					  .specials = 30, .arrays = i % 2 ? GEMM_ARRAYS : 0 };
 	run_job(c, 4, "Inf, NaN, zeros, extreme scales");
 }
 
 /* Operands spanning more pages than the TLB holds, rows straddling pages. */
 static void test_gemm_many_pages(void)
 {
-	struct gemm_cfg c[2] = {
-		{ .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32, .m = 5 * H.rows + 3,
-		  .n = 4 * H.cols + 1, .k = 1000, .pad = 200, .params = true },
-		{ .fa = FPQ_FMT_E3M2, .fb = FPQ_FMT_E4M3, .fc = FPQ_FMT_FP32, .m = 4 * H.rows,
-		  .n = 5 * H.cols, .k = 1536, .mx_a = true, .mx_b = true, .pad = 90 },
+	struct gemm_spec c[2] = {
+		{ .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32, .m = 5 * H.rows + 3,
+		  .n = 4 * H.cols + 1, .k = 1000, .pad = 200, .arrays = GEMM_ARRAYS },
+		{ .a = FPQ_FMT_E3M2, .b = FPQ_FMT_E4M3, .c = FPQ_FMT_FP32, .m = 4 * H.rows,
+		  .n = 5 * H.cols, .k = 1536, .a_scales = true, .b_scales = true, .pad = 90 },
 	};
 
 	run_job(c, 2, "operands over many pages");
@@ -284,21 +285,22 @@ static void test_jobs_in_flight(void)
 {
 	enum { NJ = 5 };
 	struct gemm_case gc[NJ];
+	struct dev_op dev[NJ];
 	struct vspace vs[NJ];
 	struct job j[NJ];
 	char name[160];
 	uint64_t w0 = H.reg_writes, r0 = H.reg_reads;
 
 	for (unsigned int i = 0; i < NJ; i++) {
-		struct gemm_cfg c = { .fa = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_E4M3,
-				      .fb = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_E3M2,
-				      .fc = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_BF16, .m = small(H.rows),
-				      .n = small(H.cols), .k = 1 + rng_below(&R, 64), .params = true };
+		struct gemm_spec c = { .a = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_E4M3,
+				      .b = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_E3M2,
+				      .c = i % 2 ? FPQ_FMT_INT8 : FPQ_FMT_BF16, .m = small(H.rows),
+				      .n = small(H.cols), .k = 1 + rng_below(&R, 64), .arrays = GEMM_ARRAYS };
 
 		vs_init(&vs[i], &H);   /* each job its own page table */
-		gemm_case_make(&R, &c, &gc[i]);
-		dev_op_build(&vs[i], &gc[i].op, &gc[i].dev, rng_below(&R, 4096));
-		job_queue(&H, &vs[i], &gc[i].dev.desc, 1, i == NJ - 1, &j[i]);
+		card_case_make(&gc[i], &c, &R);
+		dev_op_build(&vs[i], &gc[i].op, &dev[i], rng_below(&R, 4096));
+		job_queue(&H, &vs[i], &dev[i].desc, 1, i == NJ - 1, &j[i]);
 	}
 	host_doorbell(&H);
 	CHECK(host_wait_fence(&H, j[NJ - 1].fence, JOB_CYCLES), "the last job did not complete");
@@ -308,7 +310,7 @@ static void test_jobs_in_flight(void)
 		snprintf(name, sizeof(name), "job %u", i);
 		CHECK(c->fence == j[i].fence && c->status == FPQ_HW_ERR_OK, "%s: status %u", name,
 		      c->status);
-		CHECK(gemm_case_check(&vs[i], &gc[i], name) == 0, "%s: C differs", name);
+		CHECK(card_case_check(&vs[i], &dev[i], &gc[i], name) == 0, "%s: C differs", name);
 		gemm_case_free(&gc[i]);
 	}
 	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_RING_HEAD), H.tail, "every job consumed");
@@ -320,7 +322,7 @@ static void test_jobs_in_flight(void)
 
 static void test_interrupt(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32, .m = 2,
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32, .m = 2,
 			      .n = 2, .k = 3 };
 
 	fpq_card_model_tick(H.card, 1000);
@@ -346,8 +348,8 @@ struct bad {
 	unsigned int failing_op;
 };
 
-static void expect_failure(struct job *j, struct vspace *vs, struct gemm_case *gc,
-			   unsigned int n, const struct bad *b)
+static void expect_failure(struct job *j, struct vspace *vs, const struct gemm_case *gc,
+			   const struct dev_op *dev, unsigned int n, const struct bad *b)
 {
 	bool done = host_wait_fence(&H, j->fence, JOB_CYCLES);
 
@@ -372,7 +374,7 @@ static void expect_failure(struct job *j, struct vspace *vs, struct gemm_case *g
 	      "%s: no JOB_ERROR", b->what);
 	host_reg_write(&H, FPQ_REG_INT_STATUS, 3);
 	for (unsigned int i = 0; i < n && i < b->failing_op; i++)
-		CHECK(gemm_case_check(vs, &gc[i], b->what) == 0, "%s: op %u before the failure",
+		CHECK(card_case_check(vs, &dev[i], &gc[i], b->what) == 0, "%s: op %u before the failure",
 		      b->what, i);
 	for (unsigned int i = b->failing_op; i < n; i++) {
 		const struct fpq_hw_op_status *s = job_op_status(&H, j, i);
@@ -384,89 +386,93 @@ static void expect_failure(struct job *j, struct vspace *vs, struct gemm_case *g
 }
 
 /* Two ops; @mangle breaks the second one (or its pages) before the job runs. */
-static void run_bad(void (*mangle)(struct vspace *, struct gemm_case *, struct fpq_hw_op_desc *),
+static void run_bad(void (*mangle)(struct vspace *, const struct dev_op *, struct fpq_hw_op_desc *),
 		    const struct bad *b)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
-			      .m = H.rows + 2, .n = H.cols + 1, .k = 40, .params = true };
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
+			      .m = H.rows + 2, .n = H.cols + 1, .k = 40, .arrays = GEMM_ARRAYS };
 	struct gemm_case gc[2];
+	struct dev_op dev[2];
 	struct fpq_hw_op_desc d[2];
 	struct vspace vs;
 	struct job j;
 
 	vs_init(&vs, &H);
 	for (int i = 0; i < 2; i++) {
-		gemm_case_make(&R, &c, &gc[i]);
-		dev_op_build(&vs, &gc[i].op, &gc[i].dev, rng_below(&R, 4096));
-		d[i] = gc[i].dev.desc;
+		card_case_make(&gc[i], &c, &R);
+		dev_op_build(&vs, &gc[i].op, &dev[i], rng_below(&R, 4096));
+		d[i] = dev[i].desc;
 	}
-	mangle(&vs, &gc[1], &d[1]);
+	mangle(&vs, &dev[1], &d[1]);
 	job_queue(&H, &vs, d, 2, true, &j);
 	host_doorbell(&H);
-	expect_failure(&j, &vs, gc, 2, b);
+	expect_failure(&j, &vs, gc, dev, 2, b);
 	for (int i = 0; i < 2; i++)
 		gemm_case_free(&gc[i]);
 	/* the next job works */
 	run_job(&c, 1, "the job after a failure");
 }
 
-static void m_bad_opcode(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_bad_opcode(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->op = (d->op & ~0xffu) | 0x33;
+	d->op = (d->op & ~FPQ_HW_OP_DESC_OP_OPCODE_MASK) |
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_OPCODE_MASK, 0x33);
 }
 
-static void m_reserved(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_reserved(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
 	d->rsvd7 = 1;
 }
 
-static void m_reserved_flag(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_reserved_flag(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->flags |= 1u << 20;
+	d->flags |= FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_FLAGS_RSVD1_MASK, 1u << 6);
 }
 
-static void m_bad_format(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_bad_format(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->op = (d->op & ~0xff0000u) | (uint32_t)FPQ_FMT_E4M3 << 16;   /* int8 x e4m3 */
+	d->op = (d->op & ~FPQ_HW_OP_DESC_OP_FMT_B_MASK) |   /* int8 x e4m3 */
+		FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_B_MASK, FPQ_HW_FMT_E4M3);
 }
 
-static void m_bad_shape(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_bad_shape(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
 	d->a_stride = 3;   /* shorter than a row of K = 40 */
 }
 
-static void m_unmapped(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_unmapped(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)g;
 	vs_set_pte(vs, d->b_addr + 100, 0);
 }
 
-static void m_read_only_c(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_read_only_c(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
-	uint64_t va = d->c_addr + g->dev.c_bytes - 1;
+	uint64_t va = d->c_addr + g->c_bytes - 1;
 
 	vs_set_pte(vs, va, (vs_get_pte(vs, va) & ~FPQ_HW_PTE_WRITE_MASK) | FPQ_HW_PTE_READ_MASK);
 }
 
-static void m_bad_pte(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_bad_pte(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)g;
-	vs_set_pte(vs, d->a_addr, vs_get_pte(vs, d->a_addr) | 1u << 5);
+	vs_set_pte(vs, d->a_addr, vs_get_pte(vs, d->a_addr) |
+		   FPQ_HW_FIELD_PREP(FPQ_HW_PTE_RSVD0_MASK, 1u << 2));
 }
 
-static void m_beyond_va(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_beyond_va(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)vs, (void)g;
-	d->b_addr |= 1ull << 30;
+	d->b_addr |= 1ull << FPQ_HW_VA_BITS;
 }
 
 static uint64_t bus_err_pa;
-static void m_bus_error(struct vspace *vs, struct gemm_case *g, struct fpq_hw_op_desc *d)
+static void m_bus_error(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
 {
 	(void)g;
 	uint64_t pte = vs_get_pte(vs, d->a_addr);
@@ -535,21 +541,22 @@ static void test_fault_bus_error(void)
 /* The operation descriptors themselves cannot be read: ERR_DMA_READ at op 0. */
 static void test_fault_unreadable_descriptor(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT32,
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
 			      .m = 3, .n = 3, .k = 3 };
 	struct gemm_case gc;
+	struct dev_op dev;
 	struct vspace vs;
 	struct job j;
 	struct bad b = { "unreadable operation descriptor", FPQ_HW_ERR_DMA_READ, 0 };
 
 	vs_init(&vs, &H);
-	gemm_case_make(&R, &c, &gc);
-	dev_op_build(&vs, &gc.op, &gc.dev, 0);
-	job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+	card_case_make(&gc, &c, &R);
+	dev_op_build(&vs, &gc.op, &dev, 0);
+	job_queue(&H, &vs, &dev.desc, 1, true, &j);
 	H.err_lo = j.ops_pa;
 	H.err_hi = j.ops_pa + FPQ_HW_OP_DESC_BYTES;
 	host_doorbell(&H);
-	expect_failure(&j, &vs, &gc, 1, &b);
+	expect_failure(&j, &vs, &gc, &dev, 1, &b);
 	H.err_lo = H.err_hi = 0;
 	gemm_case_free(&gc);
 	run_job(&c, 1, "the job after an unreadable descriptor");
@@ -563,7 +570,8 @@ static void test_fault_bad_job(void)
 
 	memset(host_ptr(&H, compl), 0xee, 64);
 	memset(&d, 0, sizeof(d));
-	d.header = 0x7 | 1u << 8;   /* unknown kind */
+	d.header = FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_KIND_MASK, 7) |   /* unknown kind */
+		   FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_NUM_OPS_MASK, 1);
 	d.fence = ++H.next_fence;
 	d.completion_addr = compl;
 	job_queue_raw(&H, &d, &j);
@@ -579,20 +587,21 @@ static void test_fault_bad_job(void)
 
 static void test_fault_injected_dma_error(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_E4M3, .fb = FPQ_FMT_E4M3, .fc = FPQ_FMT_FP32,
+	struct gemm_spec c = { .a = FPQ_FMT_E4M3, .b = FPQ_FMT_E4M3, .c = FPQ_FMT_FP32,
 			      .m = H.rows, .n = H.cols, .k = 64 };
 	struct gemm_case gc;
+	struct dev_op dev;
 	struct vspace vs;
 	struct job j;
 	struct bad b = { "injected DMA error", FPQ_HW_ERR_DMA_READ, 0 };
 
 	host_reg_write(&H, FPQ_REG_FAULT_INJECT, FPQ_REG_FAULT_INJECT_DMA_READ_MASK);
 	vs_init(&vs, &H);
-	gemm_case_make(&R, &c, &gc);
-	dev_op_build(&vs, &gc.op, &gc.dev, 64);
-	job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+	card_case_make(&gc, &c, &R);
+	dev_op_build(&vs, &gc.op, &dev, 64);
+	job_queue(&H, &vs, &dev.desc, 1, true, &j);
 	host_doorbell(&H);
-	expect_failure(&j, &vs, &gc, 1, &b);
+	expect_failure(&j, &vs, &gc, &dev, 1, &b);
 	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_FAULT_INJECT), 0, "the one-shot bit cleared");
 	gemm_case_free(&gc);
 	run_job(&c, 1, "the job after an injected DMA error");
@@ -615,9 +624,10 @@ static void soft_reset_and_restart(void)
 
 static void test_fault_injected_hang_then_reset(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_INT8, .fb = FPQ_FMT_INT8, .fc = FPQ_FMT_INT8,
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT8,
 			      .m = H.rows, .n = H.cols, .k = 16 };
 	struct gemm_case gc;
+	struct dev_op dev;
 	struct vspace vs;
 	struct job j;
 
@@ -625,9 +635,9 @@ static void test_fault_injected_hang_then_reset(void)
 	host_reg_write(&H, FPQ_REG_INT_STATUS, 3);
 	host_reg_write(&H, FPQ_REG_FAULT_INJECT, FPQ_REG_FAULT_INJECT_HANG_MASK);
 	vs_init(&vs, &H);
-	gemm_case_make(&R, &c, &gc);
-	dev_op_build(&vs, &gc.op, &gc.dev, 0);
-	job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+	card_case_make(&gc, &c, &R);
+	dev_op_build(&vs, &gc.op, &dev, 0);
+	job_queue(&H, &vs, &dev.desc, 1, true, &j);
 	host_doorbell(&H);
 	CHECK(!host_wait_fence(&H, j.fence, 200000), "the hung job completed");
 	CHECK(host_reg_read(&H, FPQ_REG_STATUS) & FPQ_REG_STATUS_BUSY_MASK, "not busy while hung");
@@ -639,18 +649,19 @@ static void test_fault_injected_hang_then_reset(void)
 
 static void test_reset_mid_job(void)
 {
-	struct gemm_cfg c = { .fa = FPQ_FMT_E4M3, .fb = FPQ_FMT_E5M2, .fc = FPQ_FMT_FP32,
-			      .m = 4 * H.rows, .n = 4 * H.cols, .k = 256, .params = true };
+	struct gemm_spec c = { .a = FPQ_FMT_E4M3, .b = FPQ_FMT_E5M2, .c = FPQ_FMT_FP32,
+			      .m = 4 * H.rows, .n = 4 * H.cols, .k = 256, .arrays = GEMM_ARRAYS };
 
 	for (unsigned int when = 300; when < 40000; when = when * 3 + 77) {
 		struct gemm_case gc;
+		struct dev_op dev;
 		struct vspace vs;
 		struct job j;
 
 		vs_init(&vs, &H);
-		gemm_case_make(&R, &c, &gc);
-		dev_op_build(&vs, &gc.op, &gc.dev, 8);
-		job_queue(&H, &vs, &gc.dev.desc, 1, true, &j);
+		card_case_make(&gc, &c, &R);
+		dev_op_build(&vs, &gc.op, &dev, 8);
+		job_queue(&H, &vs, &dev.desc, 1, true, &j);
 		host_doorbell(&H);
 		fpq_card_model_tick(H.card, when);
 		soft_reset_and_restart();

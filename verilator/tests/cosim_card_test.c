@@ -114,8 +114,10 @@ static void build_jobs(void)
 		for (unsigned int i = 0; i < DIM_N * DIM_K; i++)
 			b[i] = elem(j, 1, i);
 		memset(op, 0, sizeof(*op));
-		op->op = FPQ_HW_OPCODE_GEMM | FPQ_HW_FMT_INT8 << 8 | FPQ_HW_FMT_INT8 << 16 |
-			 (uint32_t)FPQ_HW_FMT_INT32 << 24;
+		op->op = FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_OPCODE_MASK, FPQ_HW_OPCODE_GEMM) |
+			 FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_A_MASK, FPQ_HW_FMT_INT8) |
+			 FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_B_MASK, FPQ_HW_FMT_INT8) |
+			 FPQ_HW_FIELD_PREP(FPQ_HW_OP_DESC_OP_FMT_C_MASK, FPQ_HW_FMT_INT32);
 		op->m = DIM_M;
 		op->n = DIM_N;
 		op->k = DIM_K;
@@ -126,7 +128,8 @@ static void build_jobs(void)
 		op->b_stride = DIM_K;
 		op->c_stride = 4 * DIM_N;
 		memset(jd, 0, sizeof(*jd));
-		jd->header = FPQ_HW_JOB_KIND_GEMM | 1u << FPQ_HW_JOB_DESC_HEADER_NUM_OPS_SHIFT;
+		jd->header = FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_KIND_MASK, FPQ_HW_JOB_KIND_GEMM) |
+			     FPQ_HW_FIELD_PREP(FPQ_HW_JOB_DESC_HEADER_NUM_OPS_MASK, 1);
 		jd->fence = FENCE0 + j;
 		jd->ops_addr = OPS_PA(j);
 		jd->pt_root = L1_PA;

@@ -180,11 +180,11 @@ static void test_realize_sequence(void)
 	CHECK(fixture_up(&f) == 0, "setup failed");
 	sync_sysmem(&f, &(struct region){ 0, 1 << 20, ram, 0 }, 1);
 	post(&f, SET_IRQFD, NULL, 0, irqfds, 2);
-	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
+	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_HW_PCI_VENDOR_ID, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x02, 2), FPQ_PCI_DEVICE_TESTDEV, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x0a, 2), 0x1200, "class: processing accelerator");
 	CHECK_EQ_U(cfg_read(&f, 0x2e, 2), FPQ_PCI_DEVICE_TESTDEV, "subsystem id");
-	CHECK_EQ_U(cfg_read(&f, 0x2c, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "subsystem vendor");
+	CHECK_EQ_U(cfg_read(&f, 0x2c, 2), FPQ_HW_PCI_VENDOR_ID, "subsystem vendor");
 	CHECK_EQ_U(cfg_read(&f, 0x09, 1), 0x00, "prog-if");
 	CHECK_EQ_U(f.mem.count, 1, "unexpected result");
 	fixture_down(&f);
@@ -235,7 +235,7 @@ static void test_config_header(void)
 
 	/* Identity is read-only; command takes only its defined bits. */
 	cfg_write(&f, 0x00, 0xffffffffu, 4);
-	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "unexpected result");
+	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_HW_PCI_VENDOR_ID, "unexpected result");
 	cfg_write(&f, 0x04, 0xffff, 2);
 	CHECK_EQ_U(cfg_read(&f, 0x04, 2), 0x0546, "command: memory, master, parity, SERR, INTx-off");
 	cfg_write(&f, 0x3c, 0x0b, 1);
@@ -444,7 +444,7 @@ static void test_reset(void)
 	CHECK_EQ_U(f.dev.stats.resets, 1, "unexpected result");
 	CHECK_EQ_U(cfg_read(&f, 0x04, 2), 0, "command cleared");
 	CHECK_EQ_U(cfg_read(&f, 0x10, 4), 0, "BAR0 unassigned");
-	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_PCI_VENDOR_PLACEHOLDER, "identity survives");
+	CHECK_EQ_U(cfg_read(&f, 0x00, 2), FPQ_HW_PCI_VENDOR_ID, "identity survives");
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_ID, 4), 0xffffffffu, "no BAR decoding after reset");
 	enable_device(&f);
 	CHECK_EQ_U(mmio_read(&f, TESTDEV_SCRATCH0, 4), 0, "card registers reset");
