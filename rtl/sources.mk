@@ -37,7 +37,8 @@ FIFO_RTL := rtl/fpq_fifo.sv
 CARD_RTL := $(RTL_HW_PKG) rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(FIFO_RTL) rtl/fpq_ram.sv \
 	$(EPILOGUE_MODS) rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv rtl/fpq_te_stream.sv \
 	rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv rtl/fpq_csr.sv \
-	rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv rtl/fpq_dma_wr.sv \
+	rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_split.sv rtl/fpq_dma_rd.sv \
+	rtl/fpq_dma_wr.sv \
 	rtl/fpq_card.sv
 
 # Lint waivers of the card's files (rule- and file-scoped, each with its reason).
