@@ -87,7 +87,10 @@ module fpq_cmd #(
   kind_e  kind_q, kind_d;
 
   logic [2047:0] buf_q, buf_d;
-  logic [4:0]    word_q, word_d;      // word index of the running read or write
+  // word index of the running read (at most the 32 words of buf_q) or write (up to a
+  // zeroed record of every operation of a job: 32 * MAX_OPS_PER_JOB bytes)
+  localparam int unsigned WORD_W = 10;
+  logic [WORD_W-1:0] word_q, word_d;
   logic [23:0]   wlen_q, wlen_d;      // bytes of the running write
   logic [63:0]   rd_addr_q, rd_addr_d, wr_addr_q, wr_addr_d;  // the running read, write
   logic [23:0]   rd_len_q, rd_len_d;
@@ -234,13 +237,13 @@ module fpq_cmd #(
           end
         end
         S_RD_REQ: if (rd_req_ready_i) begin
-          word_d  = 5'd0;
+          word_d  = '0;
           state_d = S_RD_DATA;
         end
         S_RD_DATA: begin
           if (rd_data_valid_i) begin
-            buf_d[{word_q, 6'd0} +: 64] = rd_data_i;
-            word_d = word_q + 5'd1;
+            buf_d[{word_q[4:0], 6'd0} +: 64] = rd_data_i;
+            word_d = word_q + 1'b1;
             if (24'({word_q, 3'b000}) + 24'd8 == rd_len_q)
               state_d = kind_q == K_JOB ? S_JOB_CHECK : S_OP_CHECK;
           end else if (rd_err_i) begin
@@ -336,11 +339,11 @@ module fpq_cmd #(
           end
         end
         S_WR_REQ: if (wr_req_ready_i) begin
-          word_d  = 5'd0;
+          word_d  = '0;
           state_d = S_WR_DATA;
         end
         S_WR_DATA: if (wr_data_valid_o && wr_data_ready_i) begin
-          word_d = word_q + 5'd1;
+          word_d = word_q + 1'b1;
           if (wr_step_done) state_d = S_WR_WAIT;
         end
         S_WR_WAIT: if (wr_idle_i) begin
@@ -395,7 +398,7 @@ module fpq_cmd #(
       state_q         <= S_IDLE;
       kind_q          <= K_JOB;
       buf_q           <= '0;
-      word_q          <= 5'd0;
+      word_q          <= '0;
       wlen_q          <= 24'd0;
       fence_q         <= 64'd0;
       ops_addr_q      <= 64'd0;
@@ -484,6 +487,10 @@ module fpq_cmd #(
   // a descriptor fits the buffer; reads and writes are whole words
   `FPQ_ASSERT(ReadFitsBuffer, rd_req_valid_o |-> rd_req_len_o != 24'd0 &&
                               rd_req_len_o <= 24'd256 && rd_req_len_o[2:0] == 3'd0)
+  // the longest write, every record of a job zeroed, counts its words in word_q
+  `FPQ_ASSERT_INIT(WordCountFits, 64'(8) << WORD_W >= 64'(fpq_hw_pkg::OP_STATUS_BYTES) *
+                                  fpq_hw_pkg::MAX_OPS_PER_JOB)
+  `FPQ_ASSERT(WriteFitsWordCount, wr_req_valid_o |-> 32'(wr_req_len_o) <= 32'(8) << WORD_W)
   `FPQ_ASSERT(WriteWholeWords, wr_req_valid_o |-> wr_req_len_o != 24'd0 &&
                                wr_req_len_o[2:0] == 3'd0)
   `FPQ_ASSERT(StateLegal, state_q <= S_DONE)
