@@ -10,6 +10,8 @@
 // fence record in memory finds the records and the registers up to date. Any failure (invalid descriptor, page fault, bus
 // error) aborts the job: the engines are flushed, the bus drains, and the job completes
 // with the cause. sreset_i (soft reset) returns to idle at once.
+`include "fpq_assert.svh"
+
 module fpq_cmd #(
   parameter logic [31:0] IN_FORMATS = 32'h0,
   parameter logic [31:0] OUT_FORMATS = 32'h0,
@@ -81,27 +83,33 @@ module fpq_cmd #(
   // what a write or read step is for, and where the sequence goes after it
   typedef enum logic [2:0] {K_JOB, K_OP, K_OPREC, K_ZEROS, K_HEADER, K_FENCE} kind_e;
 
-  state_e state_q;
-  kind_e  kind_q;
+  state_e state_q, state_d;
+  kind_e  kind_q, kind_d;
 
-  logic [2047:0] buf_q;
-  logic [4:0]    word_q;      // word index of the running read or write
-  logic [23:0]   wlen_q;      // bytes of the running write
+  logic [2047:0] buf_q, buf_d;
+  // word index of the running read (at most the 32 words of buf_q) or write (up to a
+  // zeroed record of every operation of a job: 32 * MAX_OPS_PER_JOB bytes)
+  localparam int unsigned WORD_W = 10;
+  logic [WORD_W-1:0] word_q, word_d;
+  logic [23:0]   wlen_q, wlen_d;      // bytes of the running write
+  logic [63:0]   rd_addr_q, rd_addr_d, wr_addr_q, wr_addr_d;  // the running read, write
+  logic [23:0]   rd_len_q, rd_len_d;
 
   fpq_hw_pkg::job_desc_t job;
   fpq_hw_pkg::op_desc_t  op;
   assign job = buf_q[511:0];
   assign op  = buf_q;
 
-  logic [63:0] fence_q;    // fence
-  logic [63:0] ops_addr_q, compl_addr_q, pt_root_q;
-  logic [7:0]  num_ops_q, op_idx_q;
-  logic        irq_q, have_job_q;
-  logic [31:0] status_q;
-  logic [63:0] err_addr_q;
-  logic [63:0] job_cycles_q, op_cycles_q;
-  logic [31:0] st_clamped_q, st_saturated_q, st_nan_q, st_overflowed_q;
-  logic [63:0] st_macs_q;
+  logic [63:0] fence_q, fence_d;
+  logic [63:0] ops_addr_q, ops_addr_d, compl_addr_q, compl_addr_d, pt_root_q, pt_root_d;
+  logic [7:0]  num_ops_q, num_ops_d, op_idx_q, op_idx_d;
+  logic        irq_q, irq_d, have_job_q, have_job_d;
+  logic [31:0] status_q, status_d;
+  logic [63:0] err_addr_q, err_addr_d;
+  logic [63:0] job_cycles_q, job_cycles_d, op_cycles_q, op_cycles_d;
+  logic [31:0] st_clamped_q, st_clamped_d, st_saturated_q, st_saturated_d;
+  logic [31:0] st_nan_q, st_nan_d, st_overflowed_q, st_overflowed_d;
+  logic [63:0] st_macs_q, st_macs_d;
 
   // ---- checks
   logic [31:0] op_err;
@@ -181,14 +189,218 @@ module fpq_cmd #(
   logic wr_step_done;
   assign wr_step_done = wr_data_valid_o && wr_data_ready_i && 24'({word_q, 3'b000}) + 24'd8 >= wlen_q;
 
+  always_comb begin
+    state_d         = state_q;
+    kind_d          = kind_q;
+    buf_d           = buf_q;
+    word_d          = word_q;
+    wlen_d          = wlen_q;
+    fence_d         = fence_q;
+    ops_addr_d      = ops_addr_q;
+    compl_addr_d    = compl_addr_q;
+    pt_root_d       = pt_root_q;
+    num_ops_d       = num_ops_q;
+    op_idx_d        = op_idx_q;
+    irq_d           = irq_q;
+    have_job_d      = have_job_q;
+    status_d        = status_q;
+    err_addr_d      = err_addr_q;
+    job_cycles_d    = job_cycles_q;
+    op_cycles_d     = op_cycles_q;
+    st_clamped_d    = st_clamped_q;
+    st_saturated_d  = st_saturated_q;
+    st_nan_d        = st_nan_q;
+    st_overflowed_d = st_overflowed_q;
+    st_macs_d       = st_macs_q;
+    rd_addr_d       = rd_addr_q;
+    rd_len_d        = rd_len_q;
+    wr_addr_d       = wr_addr_q;
+    if (sreset_i) begin
+      state_d = S_IDLE;
+    end else begin
+      job_cycles_d = job_cycles_q + 64'd1;
+      op_cycles_d  = op_cycles_q + 64'd1;
+      unique case (state_q)
+        S_IDLE: begin
+          if (start_job) begin
+            job_cycles_d  = 64'd0;
+            have_job_d    = 1'b0;
+            status_d      = fpq_hw_pkg::ERR_OK;
+            err_addr_d    = 64'd0;
+            op_idx_d      = 8'd0;
+            fence_d       = 64'd0;
+            irq_d         = 1'b1;
+            kind_d        = K_JOB;
+            rd_addr_d     = ring_slot_addr;
+            rd_len_d      = 24'd64;
+            state_d       = S_RD_REQ;
+          end
+        end
+        S_RD_REQ: if (rd_req_ready_i) begin
+          word_d  = '0;
+          state_d = S_RD_DATA;
+        end
+        S_RD_DATA: begin
+          if (rd_data_valid_i) begin
+            buf_d[{word_q[4:0], 6'd0} +: 64] = rd_data_i;
+            word_d = word_q + 1'b1;
+            if (24'({word_q, 3'b000}) + 24'd8 == rd_len_q)
+              state_d = kind_q == K_JOB ? S_JOB_CHECK : S_OP_CHECK;
+          end else if (rd_err_i) begin
+            // the descriptor itself is unreadable: complete with the bus error
+            status_d   = fpq_hw_pkg::ERR_DMA_READ;
+            err_addr_d = rd_err_addr_i;
+            state_d    = S_ABORT;
+          end
+        end
+        S_JOB_CHECK: if (rd_err_i) begin
+          status_d   = fpq_hw_pkg::ERR_DMA_READ;
+          err_addr_d = rd_err_addr_i;
+          state_d    = S_ABORT;
+        end else begin
+          fence_d      = job.fence;
+          ops_addr_d   = job.ops_addr;
+          compl_addr_d = job.completion_addr;
+          pt_root_d    = job.pt_root;
+          num_ops_d    = job.header.num_ops;
+          irq_d        = job.header.irq;
+          if (job_err != fpq_hw_pkg::ERR_OK) begin
+            status_d   = job_err;
+            have_job_d = job_err != fpq_hw_pkg::ERR_BAD_JOB || job.completion_addr[4:0] == 5'd0;
+            num_ops_d  = 8'd0;   // no operation records for an invalid job
+            state_d    = S_ABORT;
+          end else begin
+            have_job_d    = 1'b1;
+            kind_d        = K_OP;
+            rd_addr_d     = job.ops_addr;
+            rd_len_d      = 24'(fpq_hw_pkg::OP_DESC_BYTES);
+            state_d       = S_RD_REQ;
+          end
+        end
+        S_OP_CHECK: begin
+          if (rd_err_i) begin
+            status_d   = fpq_hw_pkg::ERR_DMA_READ;
+            err_addr_d = rd_err_addr_i;
+            state_d    = S_ABORT;
+          end else if (op_err != fpq_hw_pkg::ERR_OK) begin
+            status_d = op_err;
+            state_d  = S_ABORT;
+          end else begin
+            op_cycles_d = 64'd0;
+            state_d     = inject_hang_i ? S_HANG : S_OP_RUN;
+          end
+        end
+        S_OP_RUN: begin
+          if (eng_err) begin
+            status_d   = eng_code;
+            err_addr_d = eng_addr;
+            state_d    = S_ABORT;
+          end else if (te_done_i) begin
+            st_clamped_d    = te_clamped_i;
+            st_saturated_d  = te_saturated_i;
+            st_nan_d        = te_nan_to_zero_i;
+            st_overflowed_d = te_overflowed_i;
+            st_macs_d       = te_macs_i;
+            state_d         = S_OP_SETTLE;
+          end
+        end
+        S_OP_SETTLE: begin
+          // every C write answered before the operation counts as done
+          if (eng_err) begin
+            status_d   = eng_code;
+            err_addr_d = eng_addr;
+            state_d    = S_ABORT;
+          end else if (rd_idle_i && wr_idle_i) begin
+            kind_d        = K_OPREC;
+            wr_addr_d     = compl_addr_q + 64'(fpq_hw_pkg::COMPLETION_BYTES) +
+                            ({56'd0, op_idx_q} << 5);
+            wlen_d        = 24'd32;
+            state_d       = S_WR_REQ;
+          end
+        end
+        S_HANG: ;  // FAULT_INJECT.HANG: no progress until soft reset
+        S_ABORT: state_d = S_DRAIN;
+        S_DRAIN: begin
+          if (rd_idle_i && wr_idle_i && te_idle_i) begin
+            if (have_job_q && op_idx_q < num_ops_q) begin
+              kind_d        = K_ZEROS;
+              wr_addr_d     = compl_addr_q + 64'(fpq_hw_pkg::COMPLETION_BYTES) +
+                              ({56'd0, op_idx_q} << 5);
+              wlen_d        = {11'd0, num_ops_q - op_idx_q, 5'd0};
+              state_d       = S_WR_REQ;
+            end else if (have_job_q) begin
+              kind_d        = K_HEADER;
+              wr_addr_d     = compl_addr_q;
+              wlen_d        = 24'd32;
+              state_d       = S_WR_REQ;
+            end else begin
+              state_d = S_DONE;
+            end
+          end
+        end
+        S_WR_REQ: if (wr_req_ready_i) begin
+          word_d  = '0;
+          state_d = S_WR_DATA;
+        end
+        S_WR_DATA: if (wr_data_valid_o && wr_data_ready_i) begin
+          word_d = word_q + 1'b1;
+          if (wr_step_done) state_d = S_WR_WAIT;
+        end
+        S_WR_WAIT: if (wr_idle_i) begin
+          // a failed record write is reported like any bus error; the sequence goes on
+          if (wr_err_i && status_q == fpq_hw_pkg::ERR_OK) begin
+            status_d   = fpq_hw_pkg::ERR_DMA_WRITE;
+            err_addr_d = wr_err_addr_i;
+          end
+          unique case (kind_q)
+            K_OPREC: begin
+              op_idx_d = op_idx_q + 8'd1;
+              if (op_idx_q + 8'd1 < num_ops_q) begin
+                kind_d        = K_OP;
+                rd_addr_d     = ops_addr_q + ({56'd0, op_idx_q + 8'd1} << 8);
+                rd_len_d      = 24'(fpq_hw_pkg::OP_DESC_BYTES);
+                state_d       = S_RD_REQ;
+              end else begin
+                kind_d        = K_HEADER;
+                wr_addr_d     = compl_addr_q;
+                wlen_d        = 24'd32;
+                state_d       = S_WR_REQ;
+              end
+            end
+            K_ZEROS: begin
+              kind_d        = K_HEADER;
+              wr_addr_d     = compl_addr_q;
+              wlen_d        = 24'd32;
+              state_d       = S_WR_REQ;
+            end
+            K_HEADER: state_d = S_DONE;
+            default: state_d = S_IDLE;   // K_FENCE: job_int_o rises now
+          endcase
+        end
+        S_DONE: begin
+          if (fence_addr_i != 64'd0) begin
+            kind_d        = K_FENCE;
+            wr_addr_d     = fence_addr_i;
+            wlen_d        = 24'd16;
+            state_d       = S_WR_REQ;
+          end else begin
+            state_d = S_IDLE;
+          end
+        end
+        default: state_d = S_IDLE;
+      endcase
+      if (state_q == S_OP_CHECK && op_err == fpq_hw_pkg::ERR_OK) op_cycles_d = 64'd0;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q         <= S_IDLE;
       kind_q          <= K_JOB;
       buf_q           <= '0;
-      word_q          <= 5'd0;
+      word_q          <= '0;
       wlen_q          <= 24'd0;
-      fence_q      <= 64'd0;
+      fence_q         <= 64'd0;
       ops_addr_q      <= 64'd0;
       compl_addr_q    <= 64'd0;
       pt_root_q       <= 64'd0;
@@ -205,184 +417,35 @@ module fpq_cmd #(
       st_nan_q        <= 32'd0;
       st_overflowed_q <= 32'd0;
       st_macs_q       <= 64'd0;
-      rd_req_addr_o   <= 64'd0;
-      rd_req_len_o    <= 24'd0;
-      wr_req_addr_o   <= 64'd0;
-    end else if (sreset_i) begin
-      state_q <= S_IDLE;
+      rd_addr_q       <= 64'd0;
+      rd_len_q        <= 24'd0;
+      wr_addr_q       <= 64'd0;
     end else begin
-      job_cycles_q <= job_cycles_q + 64'd1;
-      op_cycles_q  <= op_cycles_q + 64'd1;
-      unique case (state_q)
-        S_IDLE: begin
-          if (start_job) begin
-            job_cycles_q  <= 64'd0;
-            have_job_q    <= 1'b0;
-            status_q      <= fpq_hw_pkg::ERR_OK;
-            err_addr_q    <= 64'd0;
-            op_idx_q      <= 8'd0;
-            fence_q    <= 64'd0;
-            irq_q         <= 1'b1;
-            kind_q        <= K_JOB;
-            rd_req_addr_o <= ring_slot_addr;
-            rd_req_len_o  <= 24'd64;
-            state_q       <= S_RD_REQ;
-          end
-        end
-        S_RD_REQ: if (rd_req_ready_i) begin
-          word_q  <= 5'd0;
-          state_q <= S_RD_DATA;
-        end
-        S_RD_DATA: begin
-          if (rd_data_valid_i) begin
-            buf_q[{word_q, 6'd0} +: 64] <= rd_data_i;
-            word_q <= word_q + 5'd1;
-            if (24'({word_q, 3'b000}) + 24'd8 == rd_req_len_o)
-              state_q <= kind_q == K_JOB ? S_JOB_CHECK : S_OP_CHECK;
-          end else if (rd_err_i) begin
-            // the descriptor itself is unreadable: complete with the bus error
-            status_q   <= fpq_hw_pkg::ERR_DMA_READ;
-            err_addr_q <= rd_err_addr_i;
-            state_q    <= S_ABORT;
-          end
-        end
-        S_JOB_CHECK: if (rd_err_i) begin
-          status_q   <= fpq_hw_pkg::ERR_DMA_READ;
-          err_addr_q <= rd_err_addr_i;
-          state_q    <= S_ABORT;
-        end else begin
-          fence_q   <= job.fence;
-          ops_addr_q   <= job.ops_addr;
-          compl_addr_q <= job.completion_addr;
-          pt_root_q    <= job.pt_root;
-          num_ops_q    <= job.header.num_ops;
-          irq_q        <= job.header.irq;
-          if (job_err != fpq_hw_pkg::ERR_OK) begin
-            status_q   <= job_err;
-            have_job_q <= job_err != fpq_hw_pkg::ERR_BAD_JOB || job.completion_addr[4:0] == 5'd0;
-            num_ops_q  <= 8'd0;   // no operation records for an invalid job
-            state_q    <= S_ABORT;
-          end else begin
-            have_job_q    <= 1'b1;
-            kind_q        <= K_OP;
-            rd_req_addr_o <= job.ops_addr;
-            rd_req_len_o  <= 24'(fpq_hw_pkg::OP_DESC_BYTES);
-            state_q       <= S_RD_REQ;
-          end
-        end
-        S_OP_CHECK: begin
-          if (rd_err_i) begin
-            status_q   <= fpq_hw_pkg::ERR_DMA_READ;
-            err_addr_q <= rd_err_addr_i;
-            state_q    <= S_ABORT;
-          end else if (op_err != fpq_hw_pkg::ERR_OK) begin
-            status_q <= op_err;
-            state_q  <= S_ABORT;
-          end else begin
-            op_cycles_q <= 64'd0;
-            state_q     <= inject_hang_i ? S_HANG : S_OP_RUN;
-          end
-        end
-        S_OP_RUN: begin
-          if (eng_err) begin
-            status_q   <= eng_code;
-            err_addr_q <= eng_addr;
-            state_q    <= S_ABORT;
-          end else if (te_done_i) begin
-            st_clamped_q    <= te_clamped_i;
-            st_saturated_q  <= te_saturated_i;
-            st_nan_q        <= te_nan_to_zero_i;
-            st_overflowed_q <= te_overflowed_i;
-            st_macs_q       <= te_macs_i;
-            state_q         <= S_OP_SETTLE;
-          end
-        end
-        S_OP_SETTLE: begin
-          // every C write answered before the operation counts as done
-          if (eng_err) begin
-            status_q   <= eng_code;
-            err_addr_q <= eng_addr;
-            state_q    <= S_ABORT;
-          end else if (rd_idle_i && wr_idle_i) begin
-            kind_q        <= K_OPREC;
-            wr_req_addr_o <= compl_addr_q + 64'(fpq_hw_pkg::COMPLETION_BYTES) +
-                             ({56'd0, op_idx_q} << 5);
-            wlen_q        <= 24'd32;
-            state_q       <= S_WR_REQ;
-          end
-        end
-        S_HANG: ;  // FAULT_INJECT.HANG: no progress until soft reset
-        S_ABORT: state_q <= S_DRAIN;
-        S_DRAIN: begin
-          if (rd_idle_i && wr_idle_i && te_idle_i) begin
-            if (have_job_q && op_idx_q < num_ops_q) begin
-              kind_q        <= K_ZEROS;
-              wr_req_addr_o <= compl_addr_q + 64'(fpq_hw_pkg::COMPLETION_BYTES) +
-                               ({56'd0, op_idx_q} << 5);
-              wlen_q        <= {11'd0, num_ops_q - op_idx_q, 5'd0};
-              state_q       <= S_WR_REQ;
-            end else if (have_job_q) begin
-              kind_q        <= K_HEADER;
-              wr_req_addr_o <= compl_addr_q;
-              wlen_q        <= 24'd32;
-              state_q       <= S_WR_REQ;
-            end else begin
-              state_q <= S_DONE;
-            end
-          end
-        end
-        S_WR_REQ: if (wr_req_ready_i) begin
-          word_q  <= 5'd0;
-          state_q <= S_WR_DATA;
-        end
-        S_WR_DATA: if (wr_data_valid_o && wr_data_ready_i) begin
-          word_q       <= word_q + 5'd1;
-          if (wr_step_done) state_q <= S_WR_WAIT;
-        end
-        S_WR_WAIT: if (wr_idle_i) begin
-          // a failed record write is reported like any bus error; the sequence goes on
-          if (wr_err_i && status_q == fpq_hw_pkg::ERR_OK) begin
-            status_q   <= fpq_hw_pkg::ERR_DMA_WRITE;
-            err_addr_q <= wr_err_addr_i;
-          end
-          unique case (kind_q)
-            K_OPREC: begin
-              op_idx_q <= op_idx_q + 8'd1;
-              if (op_idx_q + 8'd1 < num_ops_q) begin
-                kind_q        <= K_OP;
-                rd_req_addr_o <= ops_addr_q + ({56'd0, op_idx_q + 8'd1} << 8);
-                rd_req_len_o  <= 24'(fpq_hw_pkg::OP_DESC_BYTES);
-                state_q       <= S_RD_REQ;
-              end else begin
-                kind_q        <= K_HEADER;
-                wr_req_addr_o <= compl_addr_q;
-                wlen_q        <= 24'd32;
-                state_q       <= S_WR_REQ;
-              end
-            end
-            K_ZEROS: begin
-              kind_q        <= K_HEADER;
-              wr_req_addr_o <= compl_addr_q;
-              wlen_q        <= 24'd32;
-              state_q       <= S_WR_REQ;
-            end
-            K_HEADER: state_q <= S_DONE;
-            default: state_q <= S_IDLE;   // K_FENCE: job_int_o rises now
-          endcase
-        end
-        S_DONE: begin
-          if (fence_addr_i != 64'd0) begin
-            kind_q        <= K_FENCE;
-            wr_req_addr_o <= fence_addr_i;
-            wlen_q        <= 24'd16;
-            state_q       <= S_WR_REQ;
-          end else begin
-            state_q <= S_IDLE;
-          end
-        end
-        default: state_q <= S_IDLE;
-      endcase
-      if (state_q == S_OP_CHECK && op_err == fpq_hw_pkg::ERR_OK) op_cycles_q <= 64'd0;
+      state_q         <= state_d;
+      kind_q          <= kind_d;
+      buf_q           <= buf_d;
+      word_q          <= word_d;
+      wlen_q          <= wlen_d;
+      fence_q         <= fence_d;
+      ops_addr_q      <= ops_addr_d;
+      compl_addr_q    <= compl_addr_d;
+      pt_root_q       <= pt_root_d;
+      num_ops_q       <= num_ops_d;
+      op_idx_q        <= op_idx_d;
+      irq_q           <= irq_d;
+      have_job_q      <= have_job_d;
+      status_q        <= status_d;
+      err_addr_q      <= err_addr_d;
+      job_cycles_q    <= job_cycles_d;
+      op_cycles_q     <= op_cycles_d;
+      st_clamped_q    <= st_clamped_d;
+      st_saturated_q  <= st_saturated_d;
+      st_nan_q        <= st_nan_d;
+      st_overflowed_q <= st_overflowed_d;
+      st_macs_q       <= st_macs_d;
+      rd_addr_q       <= rd_addr_d;
+      rd_len_q        <= rd_len_d;
+      wr_addr_q       <= wr_addr_d;
     end
   end
 
@@ -408,8 +471,31 @@ module fpq_cmd #(
   assign busy_o            = state_q != S_IDLE;
 
   assign rd_req_valid_o  = state_q == S_RD_REQ;
+  assign rd_req_addr_o   = rd_addr_q;
+  assign rd_req_len_o    = rd_len_q;
+  assign wr_req_addr_o   = wr_addr_q;
   assign wr_req_valid_o  = state_q == S_WR_REQ;
   assign wr_req_len_o    = wlen_q;
   assign wr_data_valid_o = state_q == S_WR_DATA;
 
+  // descriptor reads and record writes are held until taken (a soft reset drops them)
+  `FPQ_ASSERT_HANDSHAKE(RdReqHeld, rd_req_valid_o, rd_req_ready_i,
+                        {rd_req_addr_o, rd_req_len_o}, sreset_i)
+  `FPQ_ASSERT_HANDSHAKE(WrReqHeld, wr_req_valid_o, wr_req_ready_i,
+                        {wr_req_addr_o, wr_req_len_o}, sreset_i)
+  `FPQ_ASSERT_HANDSHAKE(WrDataHeld, wr_data_valid_o, wr_data_ready_i, wr_data_o, sreset_i)
+  // a descriptor fits the buffer; reads and writes are whole words
+  `FPQ_ASSERT(ReadFitsBuffer, rd_req_valid_o |-> rd_req_len_o != 24'd0 &&
+                              rd_req_len_o <= 24'd256 && rd_req_len_o[2:0] == 3'd0)
+  // the longest write, every record of a job zeroed, counts its words in word_q
+  `FPQ_ASSERT_INIT(WordCountFits, 64'(8) << WORD_W >= 64'(fpq_hw_pkg::OP_STATUS_BYTES) *
+                                  fpq_hw_pkg::MAX_OPS_PER_JOB)
+  `FPQ_ASSERT(WriteFitsWordCount, wr_req_valid_o |-> 32'(wr_req_len_o) <= 32'(8) << WORD_W)
+  `FPQ_ASSERT(WriteWholeWords, wr_req_valid_o |-> wr_req_len_o != 24'd0 &&
+                               wr_req_len_o[2:0] == 3'd0)
+  `FPQ_ASSERT(StateLegal, state_q <= S_DONE)
+  // the registers update once per job
+  `FPQ_ASSERT(DoneOnce, job_done_o |=> !job_done_o)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {busy_o, job_done_o, job_int_o, flush_o, te_start_o,
+                                   rd_req_valid_o, wr_req_valid_o, wr_data_valid_o})
 endmodule

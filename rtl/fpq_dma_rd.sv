@@ -74,7 +74,8 @@ module fpq_dma_rd #(
   logic [88:0] rq_out;
   fpq_fifo #(.WIDTH(89), .DEPTH(4)) u_req_fifo (
     .clk_i, .rst_ni, .flush_i,
-    .push_i(req_valid_i), .wdata_i({req_virt_i, req_len_i, req_addr_i}), .full_o(rq_full),
+    .push_i(req_valid_i && req_ready_o), .wdata_i({req_virt_i, req_len_i, req_addr_i}),
+    .full_o(rq_full),
     .pop_i(rq_pop), .rdata_o(rq_out), .empty_o(rq_empty), .count_o()
   );
 
@@ -93,33 +94,19 @@ module fpq_dma_rd #(
   );
   assign req_ready_o = !rq_full && !info_full;
 
-  // ---- splitter
-  logic        sp_busy_q, sp_virt_q, sp_dead_q;
-  logic [63:0] sp_addr_q;      // next byte (virtual or bus)
-  logic [23:0] sp_left_q;      // bytes still to issue
-  logic        tr_valid_q;     // translation of sp_addr_q's page is known
-  logic [51:0] tr_vpn_q;
-  logic [39:0] tr_ppn_q;
-
-  logic [63:0] phys_addr;
-  assign phys_addr = sp_virt_q ? {12'd0, tr_ppn_q, sp_addr_q[11:0]} : sp_addr_q;
-
-  logic page_ok;
-  assign page_ok = !sp_virt_q || (tr_valid_q && tr_vpn_q == sp_addr_q[63:12]);
-
-  // bytes of this burst: to the end of the request, of the page, of MAX_BEATS
-  logic [12:0] to_page;
-  logic [23:0] burst_bytes;
-  logic [12:0] burst_cap;
-  assign to_page   = 13'd4096 - {1'b0, sp_addr_q[11:0]};
-  assign burst_cap = 13'(MAX_BEATS * 8) - {10'd0, sp_addr_q[2:0]};
-  always_comb begin
-    burst_bytes = sp_left_q;
-    if (burst_bytes > 24'(to_page)) burst_bytes = 24'(to_page);
-    if (burst_bytes > 24'(burst_cap)) burst_bytes = 24'(burst_cap);
-  end
-  logic [8:0] burst_beats;
-  assign burst_beats = 9'((24'(sp_addr_q[2:0]) + burst_bytes + 24'd7) >> 3);
+  // ---- splitter (and its one-entry TLB)
+  logic        split_ready, burst_valid, burst_ready;
+  logic [63:0] burst_addr;
+  logic [8:0]  burst_beats;
+  fpq_dma_split #(.MAX_BEATS(MAX_BEATS)) u_split (
+    .clk_i, .rst_ni, .flush_i,
+    .req_valid_i(!rq_empty), .req_ready_o(split_ready),
+    .req_addr_i(rq_out[63:0]), .req_len_i(rq_out[87:64]), .req_virt_i(rq_out[88]),
+    .xl_req_o, .xl_va_o, .xl_ack_i, .xl_ppn_i, .xl_fault_i,
+    .burst_valid_o(burst_valid), .burst_ready_i(burst_ready), .burst_addr_o(burst_addr),
+    .burst_beats_o(burst_beats), .busy_o()
+  );
+  assign rq_pop = !rq_empty && split_ready;
 
   // ---- AR output register and outstanding bursts
   logic        ar_valid_q, ar_walk_q, ar_epoch_q;
@@ -137,52 +124,12 @@ module fpq_dma_rd #(
   logic can_issue;
   assign can_issue = ar_free && !bf_full && outstanding_q < OW'(MAX_READS);
 
+  // the walker's reads go first
   logic issue_walk, issue_data;
   assign issue_walk   = can_issue && walk_valid_i && !flush_i;
-  assign issue_data   = can_issue && !walk_valid_i && sp_busy_q && !sp_dead_q && page_ok &&
-                        !flush_i;
+  assign burst_ready  = can_issue && !walk_valid_i;
+  assign issue_data   = burst_valid && burst_ready;
   assign walk_ready_o = issue_walk;
-
-  assign xl_req_o = sp_busy_q && !sp_dead_q && sp_virt_q && !page_ok && !flush_i;
-  assign xl_va_o  = sp_addr_q;
-
-  assign rq_pop = !sp_busy_q && !rq_empty && !flush_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      sp_busy_q  <= 1'b0;
-      sp_virt_q  <= 1'b0;
-      sp_dead_q  <= 1'b0;
-      sp_addr_q  <= 64'd0;
-      sp_left_q  <= 24'd0;
-      tr_valid_q <= 1'b0;
-      tr_vpn_q   <= 52'd0;
-      tr_ppn_q   <= 40'd0;
-    end else if (flush_i) begin
-      sp_busy_q  <= 1'b0;
-      sp_dead_q  <= 1'b0;
-      tr_valid_q <= 1'b0;
-    end else begin
-      if (rq_pop) begin
-        sp_busy_q <= 1'b1;
-        {sp_virt_q, sp_left_q, sp_addr_q} <= rq_out;
-      end
-      if (xl_req_o && xl_ack_i) begin
-        if (xl_fault_i) begin
-          sp_dead_q <= 1'b1;  // the MMU reports the fault; nothing more is issued
-        end else begin
-          tr_valid_q <= 1'b1;
-          tr_vpn_q   <= sp_addr_q[63:12];
-          tr_ppn_q   <= xl_ppn_i;
-        end
-      end
-      if (issue_data) begin
-        sp_addr_q <= sp_addr_q + 64'(burst_bytes);
-        sp_left_q <= sp_left_q - burst_bytes;
-        if (sp_left_q == burst_bytes) sp_busy_q <= 1'b0;
-      end
-    end
-  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -204,7 +151,7 @@ module fpq_dma_rd #(
         ar_valid_q <= 1'b1;
         ar_walk_q  <= 1'b0;
         ar_epoch_q <= epoch_q;
-        ar_addr_q  <= phys_addr;
+        ar_addr_q  <= burst_addr;
         ar_len_q   <= 8'(burst_beats - 9'd1);
       end
     end

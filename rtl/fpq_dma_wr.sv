@@ -130,28 +130,19 @@ module fpq_dma_wr #(
     end
   end
 
-  // ---- burst splitter
-  logic        sp_busy_q, sp_virt_q, sp_dead_q;
-  logic [63:0] sp_addr_q;
-  logic [23:0] sp_left_q;
-  logic        tr_valid_q;
-  logic [51:0] tr_vpn_q;
-  logic [39:0] tr_ppn_q;
-
-  logic page_ok;
-  assign page_ok = !sp_virt_q || (tr_valid_q && tr_vpn_q == sp_addr_q[63:12]);
-
-  logic [12:0] to_page, burst_cap;
-  logic [23:0] burst_bytes;
-  assign to_page   = 13'd4096 - {1'b0, sp_addr_q[11:0]};
-  assign burst_cap = 13'(MAX_BEATS * 8) - {10'd0, sp_addr_q[2:0]};
-  always_comb begin
-    burst_bytes = sp_left_q;
-    if (burst_bytes > 24'(to_page)) burst_bytes = 24'(to_page);
-    if (burst_bytes > 24'(burst_cap)) burst_bytes = 24'(burst_cap);
-  end
-  logic [8:0] burst_beats;
-  assign burst_beats = 9'((24'(sp_addr_q[2:0]) + burst_bytes + 24'd7) >> 3);
+  // ---- burst splitter (and its one-entry TLB)
+  logic        split_ready, burst_valid, burst_ready, sp_busy;
+  logic [63:0] burst_addr;
+  logic [8:0]  burst_beats;
+  fpq_dma_split #(.MAX_BEATS(MAX_BEATS)) u_split (
+    .clk_i, .rst_ni, .flush_i,
+    .req_valid_i(!sq_empty), .req_ready_o(split_ready),
+    .req_addr_i(sq_out[63:0]), .req_len_i(sq_out[87:64]), .req_virt_i(sq_out[88]),
+    .xl_req_o, .xl_va_o, .xl_ack_i, .xl_ppn_i, .xl_fault_i,
+    .burst_valid_o(burst_valid), .burst_ready_i(burst_ready), .burst_addr_o(burst_addr),
+    .burst_beats_o(burst_beats), .busy_o(sp_busy)
+  );
+  assign sq_pop = !sq_empty && split_ready;
 
   logic        aw_valid_q;
   logic [63:0] aw_addr_q;
@@ -166,54 +157,12 @@ module fpq_dma_wr #(
   assign aw_fire = m_awvalid_o && m_awready_i;
   assign b_fire  = m_bvalid_i && m_bready_o;
 
+  // an AW only for beats already buffered (and not claimed by an earlier AW)
   logic issue;
-  assign issue = sp_busy_q && !sp_dead_q && page_ok && !flush_i &&
-                 (!aw_valid_q || aw_fire) && !lq_full && !aq_full &&
-                 outstanding_q < OW'(MAX_WRITES) &&
-                 (wcount - claimed_q) >= (WA + 1)'(burst_beats);
-
-  assign xl_req_o = sp_busy_q && !sp_dead_q && sp_virt_q && !page_ok && !flush_i;
-  assign xl_va_o  = sp_addr_q;
-  assign sq_pop   = !sp_busy_q && !sq_empty && !flush_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      sp_busy_q  <= 1'b0;
-      sp_virt_q  <= 1'b0;
-      sp_dead_q  <= 1'b0;
-      sp_addr_q  <= 64'd0;
-      sp_left_q  <= 24'd0;
-      tr_valid_q <= 1'b0;
-      tr_vpn_q   <= 52'd0;
-      tr_ppn_q   <= 40'd0;
-    end else if (flush_i) begin
-      sp_busy_q  <= 1'b0;
-      sp_dead_q  <= 1'b0;
-      tr_valid_q <= 1'b0;
-    end else begin
-      if (sq_pop) begin
-        sp_busy_q <= 1'b1;
-        {sp_virt_q, sp_left_q, sp_addr_q} <= sq_out;
-      end
-      if (xl_req_o && xl_ack_i) begin
-        if (xl_fault_i) begin
-          sp_dead_q <= 1'b1;
-        end else begin
-          tr_valid_q <= 1'b1;
-          tr_vpn_q   <= sp_addr_q[63:12];
-          tr_ppn_q   <= xl_ppn_i;
-        end
-      end
-      if (issue) begin
-        sp_addr_q <= sp_addr_q + 64'(burst_bytes);
-        sp_left_q <= sp_left_q - burst_bytes;
-        if (sp_left_q == burst_bytes) sp_busy_q <= 1'b0;
-      end
-    end
-  end
-
-  logic [63:0] phys_addr;
-  assign phys_addr = sp_virt_q ? {12'd0, tr_ppn_q, sp_addr_q[11:0]} : sp_addr_q;
+  assign burst_ready = (!aw_valid_q || aw_fire) && !lq_full && !aq_full &&
+                       outstanding_q < OW'(MAX_WRITES) &&
+                       (wcount - claimed_q) >= (WA + 1)'(burst_beats);
+  assign issue       = burst_valid && burst_ready;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -224,7 +173,7 @@ module fpq_dma_wr #(
       if (aw_fire) aw_valid_q <= 1'b0;
       if (issue) begin
         aw_valid_q <= 1'b1;
-        aw_addr_q  <= phys_addr;
+        aw_addr_q  <= burst_addr;
         aw_len_q   <= 8'(burst_beats - 9'd1);
       end
     end
@@ -244,7 +193,7 @@ module fpq_dma_wr #(
   );
   fpq_fifo #(.WIDTH(64), .DEPTH(MAX_WRITES)) u_addr_fifo (
     .clk_i, .rst_ni, .flush_i(1'b0),
-    .push_i(issue), .wdata_i(phys_addr), .full_o(aq_full),
+    .push_i(issue), .wdata_i(burst_addr), .full_o(aq_full),
     .pop_i(b_fire), .rdata_o(aq_addr), .empty_o(aq_empty), .count_o()
   );
 
@@ -299,7 +248,7 @@ module fpq_dma_wr #(
   assign err_o      = err_q;
   assign err_addr_o = err_addr_q;
 
-  assign idle_o = bq_empty && sq_empty && !sp_busy_q && wcount == '0 && outstanding_q == '0 &&
+  assign idle_o = bq_empty && sq_empty && !sp_busy && wcount == '0 && outstanding_q == '0 &&
                   !aw_valid_q;
   assign perf_bytes_o = w_fire ? 4'($countones(m_wstrb_o)) : 4'd0;
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // fpq_fifo: synchronous first-word-fall-through FIFO with a synchronous flush.
 // DEPTH must be a power of two; the read data is combinational from a small RAM.
+// The users push only when it is not full and pop only when it is not empty (asserted).
+`include "fpq_assert.svh"
+
 module fpq_fifo #(
   parameter int unsigned WIDTH = 8,
   parameter int unsigned DEPTH = 4
@@ -42,4 +45,14 @@ module fpq_fifo #(
   always_ff @(posedge clk_i) begin
     if (push_i && !full_o) mem_q[wr_q[AW-1:0]] <= wdata_i;
   end
+
+  `FPQ_ASSERT_INIT(DepthPowerOfTwo, DEPTH >= 2 && (DEPTH & (DEPTH - 1)) == 0)
+  `FPQ_ASSERT_INIT(WidthNotZero, WIDTH >= 1)
+  // a flush empties the FIFO whatever is pushed or popped with it
+  `FPQ_ASSERT(NoPushWhenFull, push_i && !flush_i |-> !full_o)
+  `FPQ_ASSERT(NoPopWhenEmpty, pop_i && !flush_i |-> !empty_o)
+  `FPQ_ASSERT(CountInRange, count_o <= (AW + 1)'(DEPTH))
+  // first word fall through: the head stays until it is popped
+  `FPQ_ASSERT_HANDSHAKE(HeadHeld, !empty_o, pop_i, rdata_o, flush_i)
+  `FPQ_ASSERT_KNOWN(FlagsKnown, {full_o, empty_o, count_o})
 endmodule

@@ -11,6 +11,8 @@
 // on a table read; the first fault (cause, VA) is latched until flush_i, which also
 // empties the TLB (tables may change between jobs). A requester holds its request until
 // ack.
+`include "fpq_assert.svh"
+
 module fpq_mmu #(
   parameter int unsigned LINES = 16
 ) (
@@ -47,27 +49,27 @@ module fpq_mmu #(
   localparam int unsigned F_V = 0, F_R = 1, F_W = 2, F_BAD = 3;
 
   typedef enum logic [2:0] {S_IDLE, S_L1_REQ, S_L1_WAIT, S_L2_REQ, S_L2_WAIT} state_e;
-  state_e state_q;
+  state_e state_q, state_d;
 
-  logic [LINES-1:0] lv_q;
+  logic [LINES-1:0] lv_q, lv_d;
   logic [14:0]      ltag_q [LINES];      // VA bits 29:15
   logic [39:0]      lppn_q [LINES*8];
   logic [3:0]       lflags_q [LINES*8];
-  logic [IW-1:0]    victim_q;
-  logic [2:0]       beat_q;
+  logic [IW-1:0]    victim_q, victim_d;
+  logic [2:0]       beat_q, beat_d;
 
-  logic        pde_valid_q;
-  logic [8:0]  pde_tag_q;
-  logic [39:0] pde_ppn_q;
+  logic        pde_valid_q, pde_valid_d;
+  logic [8:0]  pde_tag_q, pde_tag_d;
+  logic [39:0] pde_ppn_q, pde_ppn_d;
 
-  logic        port_wr_q;
-  logic [51:0] walk_vpn_q;
-  logic [11:0] walk_off_q;
-  logic        prefer_wr_q;
+  logic        port_wr_q, port_wr_d;
+  logic [51:0] walk_vpn_q, walk_vpn_d;
+  logic [11:0] walk_off_q, walk_off_d;
+  logic        prefer_wr_q, prefer_wr_d;
 
-  logic        seen_q;
-  logic [31:0] code_q;
-  logic [63:0] va_q;
+  logic        seen_q, seen_d;
+  logic [31:0] code_q, code_d;
+  logic [63:0] va_q, va_d;
 
   // ---- which port is served this cycle
   logic        sel_wr;
@@ -191,6 +193,76 @@ module fpq_mmu #(
   logic [3:0] beat_flags;
   assign beat_flags = {pte.rsvd0 != '0 || pte.rsvd1 != '0, pte.write, pte.read, pte.valid};
 
+  // the line being filled: one PTE per beat; its tag and valid bit with the last beat
+  logic line_beat, line_done;
+  assign line_beat = state_q == S_L2_WAIT && walk_data_valid_i && !flush_i;
+  assign line_done = line_beat && !walk_fault && beat_q == 3'd7;
+
+  always_comb begin
+    state_d     = state_q;
+    lv_d        = lv_q;
+    victim_d    = victim_q;
+    beat_d      = beat_q;
+    pde_valid_d = pde_valid_q;
+    pde_tag_d   = pde_tag_q;
+    pde_ppn_d   = pde_ppn_q;
+    port_wr_d   = port_wr_q;
+    walk_vpn_d  = walk_vpn_q;
+    walk_off_d  = walk_off_q;
+    prefer_wr_d = prefer_wr_q;
+    seen_d      = seen_q;
+    code_d      = code_q;
+    va_d        = va_q;
+    if (flush_i) begin
+      state_d     = S_IDLE;
+      lv_d        = '0;
+      pde_valid_d = 1'b0;
+      seen_d      = 1'b0;
+    end else begin
+      // the other port goes first next time both ask
+      if (ack_now) prefer_wr_d = !sel_wr;
+      // a miss starts a walk (at the directory unless its entry is cached)
+      if (serve && !ack_now) begin
+        port_wr_d  = sel_wr;
+        walk_vpn_d = vpn;
+        walk_off_d = va[11:0];
+        state_d    = (pde_valid_q && pde_tag_q == vpn[17:9]) ? S_L2_REQ : S_L1_REQ;
+      end
+      unique case (state_q)
+        S_L1_REQ: if (walk_ready_i) state_d = S_L1_WAIT;
+        S_L2_REQ: if (walk_ready_i) begin
+          state_d = S_L2_WAIT;
+          beat_d  = 3'd0;
+        end
+        S_L1_WAIT: if (walk_data_valid_i) begin
+          if (walk_fault) begin
+            state_d = S_IDLE;
+          end else begin
+            pde_valid_d = 1'b1;
+            pde_tag_d   = walk_vpn_q[17:9];
+            pde_ppn_d   = pde.addr;
+            state_d     = S_L2_REQ;
+          end
+        end
+        S_L2_WAIT: if (walk_data_valid_i) begin
+          beat_d = beat_q + 3'd1;
+          if (walk_fault || beat_q == 3'd7) state_d = S_IDLE;
+          if (line_done) begin
+            lv_d[victim_q] = 1'b1;
+            victim_d       = victim_q + 1'b1;
+          end
+        end
+        default: ;
+      endcase
+      // the first fault since flush
+      if (!seen_q && (fault_now || walk_done_fault)) begin
+        seen_d = 1'b1;
+        code_d = fault_now ? code_now : walk_code;
+        va_d   = fault_now ? va : {walk_vpn_q, walk_off_q};
+      end
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= S_IDLE;
@@ -207,60 +279,35 @@ module fpq_mmu #(
       seen_q      <= 1'b0;
       code_q      <= 32'd0;
       va_q        <= 64'd0;
-      for (int i = 0; i < LINES; i++) ltag_q[i] <= 15'd0;
-    end else if (flush_i) begin
-      state_q     <= S_IDLE;
-      lv_q        <= '0;
-      pde_valid_q <= 1'b0;
-      seen_q      <= 1'b0;
     end else begin
-      if (ack_now) prefer_wr_q <= !sel_wr;
-      if (serve && !ack_now) begin
-        port_wr_q  <= sel_wr;
-        walk_vpn_q <= vpn;
-        walk_off_q <= va[11:0];
-        state_q    <= (pde_valid_q && pde_tag_q == vpn[17:9]) ? S_L2_REQ : S_L1_REQ;
-      end
-      unique case (state_q)
-        S_L1_REQ: if (walk_ready_i) state_q <= S_L1_WAIT;
-        S_L2_REQ: if (walk_ready_i) begin
-          state_q <= S_L2_WAIT;
-          beat_q  <= 3'd0;
-        end
-        S_L1_WAIT: if (walk_data_valid_i) begin
-          if (walk_fault) begin
-            state_q <= S_IDLE;
-          end else begin
-            pde_valid_q <= 1'b1;
-            pde_tag_q   <= walk_vpn_q[17:9];
-            pde_ppn_q   <= pde.addr;
-            state_q     <= S_L2_REQ;
-          end
-        end
-        S_L2_WAIT: if (walk_data_valid_i) begin
-          beat_q <= beat_q + 3'd1;
-          if (walk_fault) begin
-            state_q <= S_IDLE;
-          end else if (beat_q == 3'd7) begin
-            state_q            <= S_IDLE;
-            lv_q[victim_q]     <= 1'b1;
-            ltag_q[victim_q]   <= walk_vpn_q[17:3];
-            victim_q           <= victim_q + 1'b1;
-          end
-        end
-        default: ;
-      endcase
-      if (!seen_q && (fault_now || walk_done_fault)) begin
-        seen_q <= 1'b1;
-        code_q <= fault_now ? code_now : walk_code;
-        va_q   <= fault_now ? va : {walk_vpn_q, walk_off_q};
-      end
+      state_q     <= state_d;
+      lv_q        <= lv_d;
+      victim_q    <= victim_d;
+      beat_q      <= beat_d;
+      pde_valid_q <= pde_valid_d;
+      pde_tag_q   <= pde_tag_d;
+      pde_ppn_q   <= pde_ppn_d;
+      port_wr_q   <= port_wr_d;
+      walk_vpn_q  <= walk_vpn_d;
+      walk_off_q  <= walk_off_d;
+      prefer_wr_q <= prefer_wr_d;
+      seen_q      <= seen_d;
+      code_q      <= code_d;
+      va_q        <= va_d;
     end
   end
 
-  // the line being filled: one PTE per beat
+  // the line store: tags (reset, written when a line is complete) and PTEs (one a beat)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < LINES; i++) ltag_q[i] <= 15'd0;
+    end else if (line_done) begin
+      ltag_q[victim_q] <= walk_vpn_q[17:3];
+    end
+  end
+
   always_ff @(posedge clk_i) begin
-    if (state_q == S_L2_WAIT && walk_data_valid_i && !flush_i) begin
+    if (line_beat) begin
       lppn_q[{victim_q, beat_q}]   <= pte.addr;
       lflags_q[{victim_q, beat_q}] <= beat_flags;
     end
@@ -272,4 +319,19 @@ module fpq_mmu #(
   assign fault_seen_o = seen_q;
   assign fault_code_o = code_q;
   assign fault_va_o   = va_q;
+
+  // the victim pointer wraps over exactly LINES lines
+  `FPQ_ASSERT_INIT(LinesPowerOfTwo, LINES >= 2 && LINES <= 256 && (LINES & (LINES - 1)) == 0)
+  // table reads are held until taken (a flush withdraws them); a requester holds its VA
+  `FPQ_ASSERT_HANDSHAKE(WalkHeld, walk_valid_o, walk_ready_i, {walk_addr_o, walk_line_o},
+                        flush_i)
+  `FPQ_ASSERT_HANDSHAKE(RdReqHeld, rd_req_i, rd_ack_o, rd_va_i, flush_i)
+  `FPQ_ASSERT_HANDSHAKE(WrReqHeld, wr_req_i, wr_ack_o, wr_va_i, flush_i)
+  // an answer goes to one port, and only to one that asks
+  `FPQ_ASSERT(AckOnePort, !(rd_ack_o && wr_ack_o))
+  `FPQ_ASSERT(AckRequested, (!rd_ack_o || rd_req_i) && (!wr_ack_o || wr_req_i))
+  `FPQ_ASSERT(StateLegal, state_q <= S_L2_WAIT)
+  // a latched fault has a cause
+  `FPQ_ASSERT(FaultHasCode, !seen_q || code_q != fpq_hw_pkg::ERR_OK)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {rd_ack_o, wr_ack_o, fault_o, walk_valid_o, fault_seen_o})
 endmodule

@@ -8,6 +8,8 @@
 // last beat of the last chunk, the block's E8M0 scales (127 without scales). At the end
 // of the step it frees the slots it was the last user of; a finished tile's position
 // goes to the output stage.
+`include "fpq_assert.svh"
+
 module fpq_te_feed #(
   parameter int unsigned ROWS = 8,
   parameter int unsigned COLS = 8,
@@ -118,6 +120,49 @@ module fpq_te_feed #(
   assign step_end   = beat && last_beat;
   assign cp_ready_o = state_q == S_IDLE && !flush_i;
 
+  // ---- next state
+  state_e          state_d;
+  fpq_te_pkg::cp_t st_d;
+  logic            a_slot_d, b_slot_d, p_slot_d;
+  logic [16:0]     k_d;
+
+  always_comb begin
+    state_d  = state_q;
+    st_d     = st_q;
+    a_slot_d = a_slot_q;
+    b_slot_d = b_slot_q;
+    p_slot_d = p_slot_q;
+    k_d      = k_q;
+    if (flush_i) begin
+      state_d  = S_IDLE;
+      a_slot_d = 1'b0;
+      b_slot_d = 1'b0;
+      p_slot_d = 1'b0;
+    end else begin
+      unique case (state_q)
+        S_IDLE: if (cp_valid_i) begin
+          st_d    = cp_i;
+          state_d = S_WAIT;
+        end
+        S_WAIT: if (a_filled_i[a_slot_q] && b_filled_i[b_slot_q] && (!st_q.last || credit_ok_i)) begin
+          k_d     = 17'd0;
+          state_d = S_START;
+        end
+        S_START: state_d = S_RUN;
+        S_RUN: if (beat) begin
+          k_d = k_q + 17'd1;
+          if (last_beat) begin
+            state_d = S_IDLE;
+            if (st_q.rel_a) a_slot_d = !a_slot_q;
+            if (st_q.rel_b) b_slot_d = !b_slot_q;
+            if (st_q.last && st_q.rel_p) p_slot_d = !p_slot_q;
+          end
+        end
+        default: state_d = S_IDLE;
+      endcase
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q  <= S_IDLE;
@@ -126,33 +171,13 @@ module fpq_te_feed #(
       b_slot_q <= 1'b0;
       p_slot_q <= 1'b0;
       k_q      <= 17'd0;
-    end else if (flush_i) begin
-      state_q  <= S_IDLE;
-      a_slot_q <= 1'b0;
-      b_slot_q <= 1'b0;
-      p_slot_q <= 1'b0;
     end else begin
-      unique case (state_q)
-        S_IDLE: if (cp_valid_i) begin
-          st_q    <= cp_i;
-          state_q <= S_WAIT;
-        end
-        S_WAIT: if (a_filled_i[a_slot_q] && b_filled_i[b_slot_q] && (!st_q.last || credit_ok_i)) begin
-          k_q     <= 17'd0;
-          state_q <= S_START;
-        end
-        S_START: state_q <= S_RUN;
-        S_RUN: if (beat) begin
-          k_q <= k_q + 17'd1;
-          if (last_beat) begin
-            state_q <= S_IDLE;
-            if (st_q.rel_a) a_slot_q <= !a_slot_q;
-            if (st_q.rel_b) b_slot_q <= !b_slot_q;
-            if (st_q.last && st_q.rel_p) p_slot_q <= !p_slot_q;
-          end
-        end
-        default: state_q <= S_IDLE;
-      endcase
+      state_q  <= state_d;
+      st_q     <= st_d;
+      a_slot_q <= a_slot_d;
+      b_slot_q <= b_slot_d;
+      p_slot_q <= p_slot_d;
+      k_q      <= k_d;
     end
   end
 
@@ -178,4 +203,13 @@ module fpq_te_feed #(
 
   logic unused;
   assign unused = ^{st_q.first, a_words[9], sa_words[9:7]};
+
+  // a step has elements; its slots stay filled (nobody frees or refills them) while it
+  // runs; a tile ends only with room for its results in the output stage
+  `FPQ_ASSERT(StepNotEmpty, cp_valid_i && cp_ready_o |-> cp_i.klen != 17'd0)
+  `FPQ_ASSERT(SlotsFilledWhileRunning,
+              state_q == S_RUN |-> a_filled_i[a_slot_q] && b_filled_i[b_slot_q])
+  `FPQ_ASSERT(BeatWithinStep, state_q == S_RUN |-> k_q < st_q.klen)
+  `FPQ_ASSERT(TileEndHasCredit, arr_valid_o && arr_tile_last_o |-> credit_ok_i)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {cp_ready_o, arr_valid_o, tag_valid_o, rel_a_o, rel_b_o, busy_o})
 endmodule

@@ -9,6 +9,8 @@
 // the reads of one load and the next are pipelined, and a route FIFO tells each data word
 // where it goes. A slot is free, then loading, then filled; the compute side (or, for
 // parameters, the output stage) frees it again.
+`include "fpq_assert.svh"
+
 module fpq_te_loader #(
   parameter int unsigned ROWS = 8,
   parameter int unsigned COLS = 8,
@@ -261,21 +263,25 @@ module fpq_te_loader #(
     localparam logic       XS = 1'(x / (6 * COLS));
     localparam logic [2:0] XA = 3'((x / COLS) % 6);
     localparam int unsigned XC = x % COLS;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        par_q[x] <= 32'd0;
-      end else if (par_defaults && cur_slot == XS) begin
+    logic [31:0] par_d;
+    always_comb begin
+      par_d = par_q[x];
+      if (par_defaults && cur_slot == XS) begin
         // a parameter load starts: alpha 1.0, everything else 0
-        par_q[x] <= XA == P_ALPHA ? 32'h3f80_0000 : 32'd0;
+        par_d = XA == P_ALPHA ? 32'h3f80_0000 : 32'd0;
       end else if (word_fire && rt_out.dst == D_P && rt_out.slot == XS && rt_out.lane[2:0] == XA) begin
         if (XA == P_SHIFT) begin
-          if (rt_out.bcast) par_q[x] <= {24'd0, rd_data_i[7:0]};
-          else if (widx_q == 10'(XC / 8)) par_q[x] <= {24'd0, rd_data_i[8 * (XC % 8) +: 8]};
+          if (rt_out.bcast) par_d = {24'd0, rd_data_i[7:0]};
+          else if (widx_q == 10'(XC / 8)) par_d = {24'd0, rd_data_i[8 * (XC % 8) +: 8]};
         end else begin
-          if (rt_out.bcast) par_q[x] <= rd_data_i[31:0];
-          else if (widx_q == 10'(XC / 2)) par_q[x] <= rd_data_i[32 * (XC % 2) +: 32];
+          if (rt_out.bcast) par_d = rd_data_i[31:0];
+          else if (widx_q == 10'(XC / 2)) par_d = rd_data_i[32 * (XC % 2) +: 32];
         end
       end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) par_q[x] <= 32'd0;
+      else par_q[x] <= par_d;
     end
   end
 
@@ -313,6 +319,118 @@ module fpq_te_loader #(
   logic issue_fire;
   assign issue_fire = rd_req_valid_o && rd_req_ready_i;
 
+  // ---- next state
+  state_e          state_d;
+  fpq_te_pkg::ld_t ld_d;
+  logic            slot_d;
+  logic [8:0]      r_d;
+  logic            phase_d;
+  logic [2:0]      arr_d;
+  logic [63:0]     row_addr_d, sc_addr_d;
+  logic [19:0]     row_bytes_d;
+  logic [9:0]      row_words_d, sc_words_d;
+  logic            a_w_d, b_w_d, p_w_d;
+  logic [9:0]      widx_d;
+  logic [1:0]      a_st_d [2];
+  logic [1:0]      b_st_d [2];
+  logic [1:0]      p_st_d [2];
+
+  always_comb begin
+    state_d     = state_q;
+    ld_d        = ld_q;
+    slot_d      = slot_q;
+    r_d         = r_q;
+    phase_d     = phase_q;
+    arr_d       = arr_q;
+    row_addr_d  = row_addr_q;
+    sc_addr_d   = sc_addr_q;
+    row_bytes_d = row_bytes_q;
+    row_words_d = row_words_q;
+    sc_words_d  = sc_words_q;
+    a_w_d       = a_w_q;
+    b_w_d       = b_w_q;
+    p_w_d       = p_w_q;
+    widx_d      = widx_q;
+    for (int s = 0; s < 2; s++) begin
+      a_st_d[s] = a_st_q[s];
+      b_st_d[s] = b_st_q[s];
+      p_st_d[s] = p_st_q[s];
+    end
+    if (flush_i) begin
+      state_d = S_IDLE;
+      a_w_d   = 1'b0;
+      b_w_d   = 1'b0;
+      p_w_d   = 1'b0;
+      widx_d  = 10'd0;
+      for (int s = 0; s < 2; s++) begin
+        a_st_d[s] = 2'd0;
+        b_st_d[s] = 2'd0;
+        p_st_d[s] = 2'd0;
+      end
+    end else begin
+      if (rel_a_i) a_st_d[rel_a_slot_i] = 2'd0;
+      if (rel_b_i) b_st_d[rel_b_slot_i] = 2'd0;
+      if (rel_p_i) p_st_d[rel_p_slot_i] = 2'd0;
+
+      unique case (state_q)
+        S_IDLE: if (ld_valid_i) begin
+          ld_d        = ld_i;
+          row_bytes_d = ld_bytes;
+          row_words_d = 10'((ld_bytes + 20'd7) >> 3);
+          sc_words_d  = 10'(((20'(ld_i.klen) >> 5) + 20'd7) >> 3);
+          state_d     = S_WAIT;
+        end
+        S_WAIT: if (cur_state == 2'd0) begin
+          slot_d  = cur_slot;
+          r_d     = 9'd0;
+          phase_d = 1'b0;
+          arr_d   = first_arr;
+          row_addr_d = base_addr + 64'(ld_q.row0) * 64'(stride) +
+                        64'(fpq_te_pkg::elem_bytes(ld_q.kind == fpq_te_pkg::LD_A ? bits_a_i : bits_b_i,
+                                                   ld_q.k0));
+          sc_addr_d  = base_sc + 64'(ld_q.row0) * 64'(sc_stride) + (64'(ld_q.k0) >> 5);
+          unique case (ld_q.kind)
+            fpq_te_pkg::LD_A: begin a_st_d[cur_slot] = 2'd1; a_w_d = !a_w_q; end
+            fpq_te_pkg::LD_B: begin b_st_d[cur_slot] = 2'd1; b_w_d = !b_w_q; end
+            default: begin
+              p_w_d = !p_w_q;
+              // a column tile without per-channel arrays is filled at once
+              p_st_d[cur_slot] = first_arr == P_NONE ? 2'd2 : 2'd1;
+            end
+          endcase
+          state_d = (ld_q.kind == fpq_te_pkg::LD_P && first_arr == P_NONE) ? S_IDLE : S_ISSUE;
+        end
+        S_ISSUE: if (issue_fire) begin
+          if (is_p) begin
+            arr_d = after_arr;
+            if (after_arr == P_NONE) state_d = S_IDLE;
+          end else if (!phase_q && scales) begin
+            phase_d = 1'b1;
+          end else begin
+            phase_d    = 1'b0;
+            r_d        = r_q + 9'd1;
+            row_addr_d = row_addr_q + 64'(stride);
+            sc_addr_d  = sc_addr_q + 64'(sc_stride);
+            if (last_row) state_d = S_IDLE;
+          end
+        end
+        default: state_d = S_IDLE;
+      endcase
+
+      // data words: count within the read; the load's last word fills its slot
+      if (word_fire) begin
+        widx_d = rd_data_last_i ? 10'd0 : widx_q + 10'd1;
+        if (rd_data_last_i && rt_out.done) begin
+          unique case (rt_out.kind)
+            fpq_te_pkg::LD_A: a_st_d[rt_out.slot] = 2'd2;
+            fpq_te_pkg::LD_B: b_st_d[rt_out.slot] = 2'd2;
+            default:          p_st_d[rt_out.slot] = 2'd2;
+          endcase
+        end
+      end
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= S_IDLE;
@@ -335,77 +453,26 @@ module fpq_te_loader #(
         b_st_q[s] <= 2'd0;
         p_st_q[s] <= 2'd0;
       end
-    end else if (flush_i) begin
-      state_q <= S_IDLE;
-      a_w_q   <= 1'b0;
-      b_w_q   <= 1'b0;
-      p_w_q   <= 1'b0;
-      widx_q  <= 10'd0;
-      for (int s = 0; s < 2; s++) begin
-        a_st_q[s] <= 2'd0;
-        b_st_q[s] <= 2'd0;
-        p_st_q[s] <= 2'd0;
-      end
     end else begin
-      if (rel_a_i) a_st_q[rel_a_slot_i] <= 2'd0;
-      if (rel_b_i) b_st_q[rel_b_slot_i] <= 2'd0;
-      if (rel_p_i) p_st_q[rel_p_slot_i] <= 2'd0;
-
-      unique case (state_q)
-        S_IDLE: if (ld_valid_i) begin
-          ld_q        <= ld_i;
-          row_bytes_q <= ld_bytes;
-          row_words_q <= 10'((ld_bytes + 20'd7) >> 3);
-          sc_words_q  <= 10'(((20'(ld_i.klen) >> 5) + 20'd7) >> 3);
-          state_q     <= S_WAIT;
-        end
-        S_WAIT: if (cur_state == 2'd0) begin
-          slot_q  <= cur_slot;
-          r_q     <= 9'd0;
-          phase_q <= 1'b0;
-          arr_q   <= first_arr;
-          row_addr_q <= base_addr + 64'(ld_q.row0) * 64'(stride) +
-                        64'(fpq_te_pkg::elem_bytes(ld_q.kind == fpq_te_pkg::LD_A ? bits_a_i : bits_b_i,
-                                                   ld_q.k0));
-          sc_addr_q  <= base_sc + 64'(ld_q.row0) * 64'(sc_stride) + (64'(ld_q.k0) >> 5);
-          unique case (ld_q.kind)
-            fpq_te_pkg::LD_A: begin a_st_q[cur_slot] <= 2'd1; a_w_q <= !a_w_q; end
-            fpq_te_pkg::LD_B: begin b_st_q[cur_slot] <= 2'd1; b_w_q <= !b_w_q; end
-            default: begin
-              p_w_q <= !p_w_q;
-              // a column tile without per-channel arrays is filled at once
-              p_st_q[cur_slot] <= first_arr == P_NONE ? 2'd2 : 2'd1;
-            end
-          endcase
-          state_q <= (ld_q.kind == fpq_te_pkg::LD_P && first_arr == P_NONE) ? S_IDLE : S_ISSUE;
-        end
-        S_ISSUE: if (issue_fire) begin
-          if (is_p) begin
-            arr_q <= after_arr;
-            if (after_arr == P_NONE) state_q <= S_IDLE;
-          end else if (!phase_q && scales) begin
-            phase_q <= 1'b1;
-          end else begin
-            phase_q    <= 1'b0;
-            r_q        <= r_q + 9'd1;
-            row_addr_q <= row_addr_q + 64'(stride);
-            sc_addr_q  <= sc_addr_q + 64'(sc_stride);
-            if (last_row) state_q <= S_IDLE;
-          end
-        end
-        default: state_q <= S_IDLE;
-      endcase
-
-      // data words: count within the read; the load's last word fills its slot
-      if (word_fire) begin
-        widx_q <= rd_data_last_i ? 10'd0 : widx_q + 10'd1;
-        if (rd_data_last_i && rt_out.done) begin
-          unique case (rt_out.kind)
-            fpq_te_pkg::LD_A: a_st_q[rt_out.slot] <= 2'd2;
-            fpq_te_pkg::LD_B: b_st_q[rt_out.slot] <= 2'd2;
-            default:          p_st_q[rt_out.slot] <= 2'd2;
-          endcase
-        end
+      state_q     <= state_d;
+      ld_q        <= ld_d;
+      slot_q      <= slot_d;
+      r_q         <= r_d;
+      phase_q     <= phase_d;
+      arr_q       <= arr_d;
+      row_addr_q  <= row_addr_d;
+      sc_addr_q   <= sc_addr_d;
+      row_bytes_q <= row_bytes_d;
+      row_words_q <= row_words_d;
+      sc_words_q  <= sc_words_d;
+      a_w_q       <= a_w_d;
+      b_w_q       <= b_w_d;
+      p_w_q       <= p_w_d;
+      widx_q      <= widx_d;
+      for (int s = 0; s < 2; s++) begin
+        a_st_q[s] <= a_st_d[s];
+        b_st_q[s] <= b_st_d[s];
+        p_st_q[s] <= p_st_d[s];
       end
     end
   end
@@ -418,4 +485,26 @@ module fpq_te_loader #(
   // the operation fields a loader has no use for, and the widest counters' top bits
   logic unused;
   assign unused = ^{op_i, fl, row_words_q[9], sc_words_q[9], shift_word[31:8]};
+
+  // a row's bank is its row number's low bits; banks are numbered in 5-bit route lanes
+  `FPQ_ASSERT_INIT(RowsPowerOfTwo, ROWS >= 2 && ROWS <= 32 && (ROWS & (ROWS - 1)) == 0)
+  `FPQ_ASSERT_INIT(ColsFitLanes, COLS >= 2 && COLS <= 32)
+  `FPQ_ASSERT_HANDSHAKE(ReadHeld, rd_req_valid_o, rd_req_ready_i, {rd_req_addr_o, rd_req_len_o},
+                        flush_i)
+  // every data word belongs to a read this loader issued
+  `FPQ_ASSERT(WordHasRoute, rd_data_valid_i |-> !rt_empty)
+  // slots go free -> loading -> filled -> free: only a filled slot is released, only a
+  // loading one is filled
+  logic [1:0] a_loading, b_loading, p_loading;
+  assign a_loading = {a_st_q[1] == 2'd1, a_st_q[0] == 2'd1};
+  assign b_loading = {b_st_q[1] == 2'd1, b_st_q[0] == 2'd1};
+  assign p_loading = {p_st_q[1] == 2'd1, p_st_q[0] == 2'd1};
+  `FPQ_ASSERT(ReleaseFilledA, rel_a_i && !flush_i |-> a_filled_o[rel_a_slot_i])
+  `FPQ_ASSERT(ReleaseFilledB, rel_b_i && !flush_i |-> b_filled_o[rel_b_slot_i])
+  `FPQ_ASSERT(ReleaseFilledP, rel_p_i && !flush_i |-> p_filled_o[rel_p_slot_i])
+  `FPQ_ASSERT(FillLoadingSlot, word_fire && rd_data_last_i && rt_out.done && !flush_i |->
+              (rt_out.kind == fpq_te_pkg::LD_A ? a_loading[rt_out.slot] :
+               rt_out.kind == fpq_te_pkg::LD_B ? b_loading[rt_out.slot] : p_loading[rt_out.slot]))
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {ld_ready_o, rd_req_valid_o, a_filled_o, b_filled_o, p_filled_o,
+                                   busy_o})
 endmodule

@@ -12,6 +12,8 @@
 //                                 partial packing groups padded with zero) and writes it,
 //                                 then the row's scale byte for MX output
 // The feeder may end a tile only while credit_ok_o is high (a free accumulator slot).
+`include "fpq_assert.svh"
+
 module fpq_te_out #(
   parameter int unsigned ROWS = 8,
   parameter int unsigned COLS = 8
@@ -487,4 +489,16 @@ module fpq_te_out #(
 
   logic unused;
   assign unused = ^{op_i, fl, tq_full, info_rows_q[0], acc_word};
+
+  // C writes and their data are held until taken (a flush withdraws them)
+  `FPQ_ASSERT_HANDSHAKE(WrReqHeld, wr_req_valid_o, wr_req_ready_i,
+                        {wr_req_addr_o, wr_req_len_o}, flush_i)
+  `FPQ_ASSERT_HANDSHAKE(WrDataHeld, wr_data_valid_o, wr_data_ready_i, wr_data_o, flush_i)
+  // the feeder keeps to its credit: at most two tiles between the array and the
+  // epilogue, and the array's results go into a free accumulator slot
+  `FPQ_ASSERT(CreditKept, inflight_q <= 2'd2)
+  `FPQ_ASSERT(AccSlotFree, arr_valid_i |-> !acc_full_q[acc_w_q])
+  `FPQ_ASSERT(StatesLegal, e_state_q <= E_RUN && q_state_q <= Q_ENC && w_state_q <= W_SDATA)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {credit_ok_o, wr_req_valid_o, wr_data_valid_o, rel_p_o,
+                                   idle_o})
 endmodule

@@ -10,6 +10,8 @@
 // streamed in chunks (nk > 1, P = 1). Every load is emitted before the first step that
 // uses it, so with two slots per kind the loader runs at most one load ahead of the
 // compute side and never deadlocks. A step says when it is the last user of a slot.
+`include "fpq_assert.svh"
+
 module fpq_te_sched #(
   parameter int unsigned ROWS = 8,
   parameter int unsigned COLS = 8
@@ -104,6 +106,92 @@ module fpq_te_sched #(
     cp_valid_o = state_q == S_STEP;
   end
 
+  // ---- next state
+  state_e      state_d;
+  logic [15:0] ib_d, j_d;
+  logic [6:0]  c_d;
+  logic [3:0]  t_d;
+  logic [31:0] arow_d, col_d;
+  logic [16:0] k0_d;
+  logic [31:0] m_d, n_d, k_d;
+  logic [15:0] mt_d, nt_d;
+  logic [3:0]  p_d;
+  logic [6:0]  nk_d;
+  logic [16:0] kc_d;
+
+  always_comb begin
+    state_d = state_q;
+    ib_d    = ib_q;
+    j_d     = j_q;
+    c_d     = c_q;
+    t_d     = t_q;
+    arow_d  = arow_q;
+    col_d   = col_q;
+    k0_d    = k0_q;
+    m_d     = m_q;
+    n_d     = n_q;
+    k_d     = k_q;
+    mt_d    = mt_q;
+    nt_d    = nt_q;
+    p_d     = p_q;
+    nk_d    = nk_q;
+    kc_d    = kc_q;
+    if (flush_i) begin
+      state_d = S_IDLE;
+    end else begin
+      unique case (state_q)
+        S_IDLE: if (start_i) begin
+          m_d     = m_i;
+          n_d     = n_i;
+          k_d     = k_i;
+          mt_d    = mt_i;
+          nt_d    = nt_i;
+          p_d     = p_i;
+          nk_d    = nk_i;
+          kc_d    = kc_i;
+          ib_d    = 16'd0;
+          j_d     = 16'd0;
+          c_d     = 7'd0;
+          t_d     = 4'd0;
+          arow_d  = 32'd0;
+          col_d   = 32'd0;
+          k0_d    = 17'd0;
+          state_d = S_LD_A;
+        end
+        S_LD_A: if (!need_a || ld_ready_i) state_d = S_LD_B;
+        S_LD_B: if (t_q != 4'd0) state_d = S_STEP;
+                else if (ld_ready_i) state_d = c_q == 7'd0 ? S_LD_P : S_STEP;
+        S_LD_P: if (ld_ready_i) state_d = S_STEP;
+        S_STEP: if (cp_ready_i) begin
+          state_d = S_LD_A;
+          if (t_q != pa - 4'd1) begin
+            t_d = t_q + 4'd1;
+          end else begin
+            t_d = 4'd0;
+            if (c_q != nk_q - 7'd1) begin
+              c_d  = c_q + 7'd1;
+              k0_d = k0_q + kc_q;
+            end else begin
+              c_d  = 7'd0;
+              k0_d = 17'd0;
+              if (j_q != nt_q - 16'd1) begin
+                j_d   = j_q + 16'd1;
+                col_d = col_q + COLS;
+              end else begin
+                j_d    = 16'd0;
+                col_d  = 32'd0;
+                ib_d   = ib_q + 16'd1;
+                arow_d = arow_q + 32'(p_q) * ROWS;
+                if (tiles_left <= 16'(p_q)) state_d = S_IDLE;
+              end
+            end
+          end
+        end
+        default: state_d = S_IDLE;
+      endcase
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= S_IDLE;
@@ -122,60 +210,23 @@ module fpq_te_sched #(
       p_q     <= 4'd1;
       nk_q    <= 7'd1;
       kc_q    <= 17'd0;
-    end else if (flush_i) begin
-      state_q <= S_IDLE;
     end else begin
-      unique case (state_q)
-        S_IDLE: if (start_i) begin
-          m_q     <= m_i;
-          n_q     <= n_i;
-          k_q     <= k_i;
-          mt_q    <= mt_i;
-          nt_q    <= nt_i;
-          p_q     <= p_i;
-          nk_q    <= nk_i;
-          kc_q    <= kc_i;
-          ib_q    <= 16'd0;
-          j_q     <= 16'd0;
-          c_q     <= 7'd0;
-          t_q     <= 4'd0;
-          arow_q  <= 32'd0;
-          col_q   <= 32'd0;
-          k0_q    <= 17'd0;
-          state_q <= S_LD_A;
-        end
-        S_LD_A: if (!need_a) state_q <= S_LD_B;
-                else if (ld_ready_i) state_q <= S_LD_B;
-        S_LD_B: if (t_q != 4'd0) state_q <= S_STEP;
-                else if (ld_ready_i) state_q <= c_q == 7'd0 ? S_LD_P : S_STEP;
-        S_LD_P: if (ld_ready_i) state_q <= S_STEP;
-        S_STEP: if (cp_ready_i) begin
-          state_q <= S_LD_A;
-          if (t_q != pa - 4'd1) begin
-            t_q <= t_q + 4'd1;
-          end else begin
-            t_q <= 4'd0;
-            if (c_q != nk_q - 7'd1) begin
-              c_q  <= c_q + 7'd1;
-              k0_q <= k0_q + kc_q;
-            end else begin
-              c_q  <= 7'd0;
-              k0_q <= 17'd0;
-              if (j_q != nt_q - 16'd1) begin
-                j_q   <= j_q + 16'd1;
-                col_q <= col_q + COLS;
-              end else begin
-                j_q   <= 16'd0;
-                col_q <= 32'd0;
-                ib_q  <= ib_q + 16'd1;
-                arow_q <= arow_q + 32'(p_q) * ROWS;
-                if (tiles_left <= 16'(p_q)) state_q <= S_IDLE;
-              end
-            end
-          end
-        end
-        default: state_q <= S_IDLE;
-      endcase
+      state_q <= state_d;
+      ib_q    <= ib_d;
+      j_q     <= j_d;
+      c_q     <= c_d;
+      t_q     <= t_d;
+      arow_q  <= arow_d;
+      col_q   <= col_d;
+      k0_q    <= k0_d;
+      m_q     <= m_d;
+      n_q     <= n_d;
+      k_q     <= k_d;
+      mt_q    <= mt_d;
+      nt_q    <= nt_d;
+      p_q     <= p_d;
+      nk_q    <= nk_d;
+      kc_q    <= kc_d;
     end
   end
 
@@ -183,4 +234,10 @@ module fpq_te_sched #(
 
   logic unused;
   assign unused = ^{k_q[31:17], mt_q};
+
+  // the tile sizes fit the 6-bit row and column counts of a step
+  `FPQ_ASSERT_INIT(TileFitsStep, ROWS >= 1 && ROWS <= 63 && COLS >= 1 && COLS <= 63)
+  `FPQ_ASSERT_HANDSHAKE(LoadHeld, ld_valid_o, ld_ready_i, ld_o, flush_i)
+  `FPQ_ASSERT_HANDSHAKE(StepHeld, cp_valid_o, cp_ready_i, cp_o, flush_i)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {ld_valid_o, cp_valid_o, busy_o})
 endmodule

@@ -8,6 +8,8 @@
 // concurrently on double-buffered operand banks, and fpq_te_out turns the array's
 // results into C. done_o pulses when every tile is written (the bus may still owe write
 // responses: the command processor waits for those).
+`include "fpq_assert.svh"
+
 module fpq_tile_engine #(
   parameter int unsigned ROWS = 8,
   parameter int unsigned COLS = 8,
@@ -85,6 +87,60 @@ module fpq_tile_engine #(
   assign nk_stream = kc4 ? 7'((op_q.k + 32'(KC4 - 1)) >> $clog2(KC4))
                          : 7'((op_q.k + 32'(KC8 - 1)) >> $clog2(KC8));
 
+  // ---- next state
+  fpq_hw_pkg::op_desc_t op_d;
+  state_e      state_d;
+  logic [15:0] mt_d, nt_d;
+  logic [3:0]  p_d;
+  logic [6:0]  nk_d;
+  logic [16:0] kc_d;
+  logic        sched_start_d;
+  logic [31:0] tiles_d;
+
+  always_comb begin
+    state_d       = state_q;
+    op_d          = op_q;
+    mt_d          = mt_q;
+    nt_d          = nt_q;
+    p_d           = p_q;
+    nk_d          = nk_q;
+    kc_d          = kc_q;
+    sched_start_d = 1'b0;
+    tiles_d       = tiles_q;
+    if (flush_i) begin
+      state_d = S_IDLE;
+    end else begin
+      unique case (state_q)
+        S_IDLE: if (start_i) begin
+          op_d    = op_i;
+          mt_d    = 16'((op_i.m + ROWS - 1) >> RL);
+          nt_d    = 16'((op_i.n + COLS - 1) >> CL);
+          p_d     = 4'd1;
+          state_d = S_SIZE;
+        end
+        S_SIZE: begin
+          tiles_d = 32'(mt_q) * 32'(nt_q);
+          if (!resident) begin
+            kc_d          = kc_stream;
+            nk_d          = nk_stream;
+            sched_start_d = 1'b1;
+            state_d       = S_RUN;
+          end else if (p_q < 4'(P_MAX) && 16'(p_q) < mt_q && !op_q.flags.c_scales &&
+                       (32'(p_q) + 32'd1) * 32'(words_a) <= 32'(SLOT_WORDS)) begin
+            p_d = p_q + 4'd1;   // one more row tile of A fits the slot
+          end else begin
+            kc_d          = op_q.k[16:0];
+            nk_d          = 7'd1;
+            sched_start_d = 1'b1;
+            state_d       = S_RUN;
+          end
+        end
+        S_RUN: if (done_o) state_d = S_IDLE;
+        default: state_d = S_IDLE;
+      endcase
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q       <= S_IDLE;
@@ -96,39 +152,16 @@ module fpq_tile_engine #(
       kc_q          <= 17'd0;
       sched_start_q <= 1'b0;
       tiles_q       <= 32'd0;
-    end else if (flush_i) begin
-      state_q       <= S_IDLE;
-      sched_start_q <= 1'b0;
     end else begin
-      sched_start_q <= 1'b0;
-      unique case (state_q)
-        S_IDLE: if (start_i) begin
-          op_q    <= op_i;
-          mt_q    <= 16'((op_i.m + ROWS - 1) >> RL);
-          nt_q    <= 16'((op_i.n + COLS - 1) >> CL);
-          p_q     <= 4'd1;
-          state_q <= S_SIZE;
-        end
-        S_SIZE: begin
-          tiles_q <= 32'(mt_q) * 32'(nt_q);
-          if (!resident) begin
-            kc_q          <= kc_stream;
-            nk_q          <= nk_stream;
-            sched_start_q <= 1'b1;
-            state_q       <= S_RUN;
-          end else if (p_q < 4'(P_MAX) && 16'(p_q) < mt_q && !op_q.flags.c_scales &&
-                       (32'(p_q) + 32'd1) * 32'(words_a) <= 32'(SLOT_WORDS)) begin
-            p_q <= p_q + 4'd1;   // one more row tile of A fits the slot
-          end else begin
-            kc_q          <= op_q.k[16:0];
-            nk_q          <= 7'd1;
-            sched_start_q <= 1'b1;
-            state_q       <= S_RUN;
-          end
-        end
-        S_RUN: if (done_o) state_q <= S_IDLE;
-        default: state_q <= S_IDLE;
-      endcase
+      state_q       <= state_d;
+      op_q          <= op_d;
+      mt_q          <= mt_d;
+      nt_q          <= nt_d;
+      p_q           <= p_d;
+      nk_q          <= nk_d;
+      kc_q          <= kc_d;
+      sched_start_q <= sched_start_d;
+      tiles_q       <= tiles_d;
     end
   end
 
@@ -280,13 +313,28 @@ module fpq_tile_engine #(
                   !loader_busy && !feed_busy && out_idle && tags == tiles_q;
   assign idle_o = state_q == S_IDLE;
 
+  logic [63:0] macs_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) macs_o <= 64'd0;
-    else if (start_i && state_q == S_IDLE) macs_o <= 64'd0;
-    else macs_o <= macs_o + 64'(feed_macs);
+    if (!rst_ni) macs_q <= 64'd0;
+    else if (start_i && state_q == S_IDLE) macs_q <= 64'd0;
+    else macs_q <= macs_q + 64'(feed_macs);
   end
+  assign macs_o      = macs_q;
   assign perf_macs_o = feed_macs;
 
   logic unused;
   assign unused = ^{words_b, lq_full, cq_full};
+
+  // tiles are addressed by shifts (ROWS and COLS powers of two); a row or column tile
+  // fits the 5-bit bank lanes of the loader; streamed chunks are powers of two; P fits 4
+  // bits
+  `FPQ_ASSERT_INIT(RowsPowerOfTwo, ROWS >= 2 && ROWS <= 32 && (ROWS & (ROWS - 1)) == 0)
+  `FPQ_ASSERT_INIT(ColsPowerOfTwo, COLS >= 2 && COLS <= 32 && (COLS & (COLS - 1)) == 0)
+  `FPQ_ASSERT_INIT(SlotWordsPowerOfTwo, SLOT_WORDS >= 8 && (SLOT_WORDS & (SLOT_WORDS - 1)) == 0)
+  `FPQ_ASSERT_INIT(PMaxFits, P_MAX >= 1 && P_MAX <= 15)
+  // an operation starts only when the engine is idle, and ends once
+  `FPQ_ASSERT(StartWhenIdle, start_i |-> state_q == S_IDLE)
+  `FPQ_ASSERT(DoneOnce, done_o |=> !done_o)
+  `FPQ_ASSERT_KNOWN(OutputsKnown, {done_o, idle_o, rd_req_valid_o, wr_req_valid_o,
+                                   wr_data_valid_o, perf_stall_o})
 endmodule

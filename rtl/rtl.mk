@@ -5,9 +5,7 @@
 #   make rtl-resources   synth_xilinx of 16x16 and 32x32 with and without E5M2 into
 #               $(O)/rtl/resources.rst (slow; not part of check)
 
-# In dependency order (package first, top last).
-ARRAY_RTL := rtl/fpq_array_pkg.sv rtl/fpq_delay.sv rtl/fpq_elem_decode.sv rtl/fpq_pe.sv \
-	rtl/fpq_pe_dsp.sv rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv rtl/fpq_row_accum.sv rtl/fpq_array.sv
+# The file lists are in rtl/sources.mk (read after this fragment: recipes only here).
 
 CHECK_SUITES += rtl
 .PHONY: check-rtl rtl-resources

@@ -3,7 +3,8 @@
 # Static checks of the MAC array RTL:
 #   - verilator --lint-only -Wall on several configurations (square, odd shape, one row,
 #     without E5M2, INT8 only, FP6/FP4 only), no waivers;
-#   - Yosys `synth` of two small configurations (with and without E5M2, so both PEs):
+#   - Yosys `synth` (SYNTHESIS defined: no assertions) of two small configurations
+#     (with and without E5M2, so both PEs):
 #     each must elaborate, contain no latches and pass `check -assert` (no undriven or
 #     multiply driven wires, no loops).
 #   scripts/check-rtl.sh OUTDIR SOURCES...
@@ -26,7 +27,7 @@ lint_configs=(
 )
 for cfg in "${lint_configs[@]}"; do
 	read -r name rows cols formats <<<"$cfg"
-	if verilator --lint-only -Wall --top-module fpq_array -GROWS="$rows" -GCOLS="$cols" \
+	if verilator --lint-only -Wall -Irtl --top-module fpq_array -GROWS="$rows" -GCOLS="$cols" \
 		-GFORMATS="$formats" "${srcs[@]}" >"$out/lint-$name.log" 2>&1; then
 		echo "ok   lint $name"
 		pass=$((pass + 1))
@@ -42,7 +43,7 @@ for cfg in "2x3 16'h00FE" "2x3-noe5m2 16'h00F6"; do
 	read -r name formats <<<"$cfg"
 	start=$(date +%s)
 	log=$out/synth-$name.log
-	if yosys -q -l "$log" -p "read_verilog -sv ${srcs[*]};
+	if yosys -q -l "$log" -p "read_verilog -sv -DSYNTHESIS -Irtl ${srcs[*]};
 		chparam -set ROWS 2 -set COLS 3 -set FORMATS $formats fpq_array;
 		synth -top fpq_array;
 		check -assert;

@@ -21,7 +21,7 @@ args=()
 for cfg in "${configs[@]}"; do
 	read -r name rows cols formats <<<"$cfg"
 	start=$(date +%s)
-	yosys -q -l "$out/synth-$name.log" -p "read_verilog -sv $srcs;
+	yosys -q -l "$out/synth-$name.log" -p "read_verilog -sv -DSYNTHESIS -Irtl $srcs;
 		chparam -set ROWS $rows -set COLS $cols -set FORMATS $formats fpq_array;
 		synth_xilinx -family xcup -abc9 -top fpq_array;
 		tee -q -o $out/synth-$name.json stat -json" >/dev/null

@@ -6,7 +6,8 @@
 # The cache directory is /var/cache/fpq/NAME-<hash> (or $FPQ_CACHE/NAME-<hash>; an
 # unwritable root falls back to the directory of STAMP), where the hash covers the
 # Verilator version, this script, the arguments and the contents of every argument that
-# names a file. A second run with the same inputs reuses it. The model library is
+# names a file, and the *.svh headers of every -I directory (the sources include them).
+# A second run with the same inputs reuses it. The model library is
 # DIR/libV<TOP>.a (model plus Verilator runtime, FST tracing included); headers are in
 # DIR. STAMP receives DIR, for the Makefile.
 set -euo pipefail
@@ -23,6 +24,7 @@ hash=$( {
 	printf '%s\n' "$top" "$@"
 	for a in "$@"; do
 		if [ -f "$a" ]; then sha256sum <"$a"; fi
+		case $a in -I?*) cat "${a#-I}"/*.svh 2>/dev/null | sha256sum ;; esac
 	done
 } | sha256sum | cut -c1-16)
 dir=$cache_root/$name-$hash

@@ -7,7 +7,8 @@
 #   array-perf    throughput, fill/drain and simulation speed figures (not a test)
 
 VERILATOR_INC := /usr/share/verilator/include
-ARRAY_VFLAGS := -Wall --x-assign unique --x-initial unique
+# --assert: the RTL's assertions (rtl/fpq_assert.svh) run in every bench.
+ARRAY_VFLAGS := -Wall --assert --x-assign unique --x-initial unique -Irtl $(ASSERT_WAIVERS)
 # name:rows:cols:formats (hex, bit f = enum fpq_format f). The odd shape without E5M2
 # checks the narrower datapath and that rows and columns are not mixed up.
 ARRAY_CONFIGS := 4x4:4:4:00FE 8x8:8:8:00FE 3x5-noe5m2:3:5:00F6
@@ -15,8 +16,10 @@ ARRAY_SEEDS := 1 2 3
 AB := $(O)/verilator/array
 ARRAY_MODEL := verilator/model
 ARRAY_HDRS := $(wildcard $(ARRAY_MODEL)/array_*.h $(ARRAY_MODEL)/arith_*.h) \
+	$(ARRAY_MODEL)/rtl_errors.h verilator/tests/rtl_errors_check.h \
 	$(wildcard tests/common/*.h) lib/include/fpq.h
-ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests/common -I$(ARRAY_MODEL)
+ARRAY_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests/common -I$(ARRAY_MODEL) \
+	-Iverilator/tests
 ARRAY_CXXFLAGS := $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(ARRAY_MODEL) -isystem $(VERILATOR_INC) \
 	-isystem $(VERILATOR_INC)/vltstd
 
@@ -55,7 +58,7 @@ $(AB)/perf/gemm_data.o: tests/common/gemm_data.c $(ARRAY_HDRS)
 
 # $(1) name, $(2) rows, $(3) cols, $(4) formats
 define array_config
-$(AB)/$(1)/model.dir: $(ARRAY_RTL) scripts/verilate.sh
+$(AB)/$(1)/model.dir: $(ARRAY_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
 	+@scripts/verilate.sh array-$(1) $$@ fpq_array $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
@@ -79,9 +82,9 @@ $(foreach c,$(ARRAY_CONFIGS),$(eval $(call array_config,$(word 1,$(subst :, ,$(c
 	$(word 2,$(subst :, ,$(c))),$(word 3,$(subst :, ,$(c))),$(word 4,$(subst :, ,$(c))))))
 
 # The binary32 arithmetic on its own (fpq_arith_bench around the adder and rounding).
-ARITH_RTL := rtl/fpq_fp32_round.sv rtl/fpq_fp32_add.sv verilator/tests/fpq_arith_bench.sv
+ARITH_RTL := $(FP32_RTL) verilator/tests/fpq_arith_bench.sv
 
-$(AB)/arith/model.dir: $(ARITH_RTL) scripts/verilate.sh
+$(AB)/arith/model.dir: $(ARITH_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
 	+@scripts/verilate.sh array-arith $@ fpq_arith_bench $(ARRAY_VFLAGS) $(ARITH_RTL)
 
 $(AB)/arith/arith_sim.o: $(ARRAY_MODEL)/arith_sim.cpp $(ARRAY_MODEL)/arith_sim.h $(AB)/arith/model.dir

@@ -8,11 +8,10 @@
 #                light stalls; fast memory with heavy stalls), each with its own seed
 
 VERILATOR_INC := /usr/share/verilator/include
+# The RTL file lists are rtl/sources.mk's.
+# --assert: the RTL's assertions (rtl/fpq_assert.svh) run in every bench.
 CARD_VFLAGS := -Wall --assert --x-assign unique --x-initial unique --trace-fst \
-	-Irtl rtl/card_waivers.vlt
-CARD_PKG := rtl/fpq_hw_pkg.sv
-EPI_RTL := $(CARD_PKG) rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv rtl/fpq_requant.sv \
-	rtl/fpq_epilogue.sv
+	-Irtl $(CARD_WAIVERS) $(ASSERT_WAIVERS)
 
 VB := $(O)/verilator
 # The C++ layers see Verilator's headers as system headers (their warnings are not ours).
@@ -22,10 +21,11 @@ VSHIM_CXXFLAGS = $(CXXFLAGS_BASE) -O1 $(SANITIZE) -I$(VMODEL) -isystem $(VERILAT
 VTEST_CFLAGS := $(CFLAGS_BASE) -O1 $(SANITIZE) $(LIB_INCLUDES) -Itests/common -I$(VMODEL) \
 	-Iverilator/tests -Idriver
 
-$(VB)/epilogue.dir: $(EPI_RTL) rtl/card_waivers.vlt scripts/verilate.sh
-	@scripts/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPI_RTL)
+$(VB)/epilogue.dir: $(EPILOGUE_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) \
+		scripts/verilate.sh
+	@scripts/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPILOGUE_RTL)
 
-$(VB)/epilogue_model.o: $(VMODEL)/epilogue_model.cpp $(VMODEL)/epilogue_model.h $(VB)/epilogue.dir
+$(VB)/epilogue_model.o: $(VMODEL)/epilogue_model.cpp $(VMODEL)/epilogue_model.h $(VMODEL)/rtl_errors.h $(VB)/epilogue.dir
 	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/epilogue.dir) -c $< -o $@
 
 # The benches' C objects, with the sanitizers.
@@ -39,13 +39,7 @@ $(VB)/card_epilogue_test: $(VB)/obj/card_epilogue_test.o $(VB)/epilogue_model.o 
 	$(CXX) $(SANITIZE) $(filter %.o,$^) $$(cat $(VB)/epilogue.dir)/libVfpq_epilogue.a \
 		$(O)/asan/libfpq.a $(LIB_LDLIBS) -lz -o $@
 
-# The card: our modules and the systolic array's (ARRAY_RTL, rtl/rtl.mk), packages first.
-CARD_OWN := rtl/fpq_fifo.sv rtl/fpq_ram.sv rtl/fpq_fp_fma.sv rtl/fpq_fp_encode.sv \
-	rtl/fpq_requant.sv rtl/fpq_epilogue.sv rtl/fpq_te_sched.sv rtl/fpq_te_loader.sv \
-	rtl/fpq_te_stream.sv rtl/fpq_te_feed.sv rtl/fpq_te_out.sv rtl/fpq_tile_engine.sv \
-	rtl/fpq_csr.sv rtl/fpq_op_check.sv rtl/fpq_cmd.sv rtl/fpq_mmu.sv rtl/fpq_dma_rd.sv \
-	rtl/fpq_dma_wr.sv rtl/fpq_card.sv
-CARD_SRCS := rtl/fpq_hw_pkg.sv rtl/fpq_te_pkg.sv $(ARRAY_RTL) $(CARD_OWN)
+# The card: $(CARD_RTL) (rtl/sources.mk).
 HAVE_ARRAY := $(wildcard rtl/fpq_array.sv)
 CARD_ROWS ?= 8
 CARD_COLS ?= 8
@@ -53,11 +47,11 @@ CARD_COLS ?= 8
 CARD_HOST_SRCS := verilator/tests/card_host.c verilator/tests/card_gemm.c \
 	tests/common/gemm_case.c tests/common/gemm_data.c
 
-$(VB)/card.dir: $(CARD_SRCS) rtl/card_waivers.vlt scripts/verilate.sh
+$(VB)/card.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) scripts/verilate.sh
 	@scripts/verilate.sh card-$(CARD_ROWS)x$(CARD_COLS) $@ fpq_card $(CARD_VFLAGS) \
-		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_SRCS)
+		-GROWS=$(CARD_ROWS) -GCOLS=$(CARD_COLS) $(CARD_RTL)
 
-$(VB)/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VB)/card.dir
+$(VB)/card_model.o: $(VMODEL)/card_model.cpp $(VMODEL)/card_model.h $(VMODEL)/rtl_errors.h $(VB)/card.dir
 	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/card.dir) -c $< -o $@
 
 $(VB)/obj/common/%.o: tests/common/%.c $(wildcard tests/common/*.h) lib/include/fpq.h
@@ -77,7 +71,7 @@ CARD_BENCH_RUNS := $(if $(HAVE_ARRAY),$(;;) $(VB)/card_test --seed 42 --latency 
 card-tests: $(CARD_TESTS)
 CHECK_SUITES += card
 check-card: $(CARD_TESTS)
-	@$(call run_suite,card,scripts/check-card.sh $(VB)/check $(CARD_SRCS) \
+	@$(call run_suite,card,scripts/check-card.sh $(VB)/check $(CARD_RTL) \
 		$(;;) $(VB)/card_epilogue_test $(CARD_BENCH_RUNS))
 
 .SECONDARY: $(VB)/card.dir $(VB)/epilogue.dir $(VB)/perf-8x8.dir $(VB)/perf-16x16.dir
@@ -85,14 +79,14 @@ check-card: $(CARD_TESTS)
 # ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
 # Fast models: no assertions, X as zero, -O3; one per array size.
 CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
-	-Irtl rtl/card_waivers.vlt
+	-Irtl $(CARD_WAIVERS) $(ASSERT_WAIVERS)
 PERF_CONFIGS ?= 8x8 16x16
 PERF_CFLAGS := $(CFLAGS_BASE) -O2 $(LIB_INCLUDES) -Itests/common -I$(VMODEL) -Iverilator/tests \
 	-Idriver
 
-$(VB)/perf-%.dir: $(CARD_SRCS) rtl/card_waivers.vlt scripts/verilate.sh
+$(VB)/perf-%.dir: $(CARD_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAIVERS) scripts/verilate.sh
 	@scripts/verilate.sh card-perf-$* $@ fpq_card $(CARD_PERF_VFLAGS) \
-		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_SRCS)
+		-GROWS=$(word 1,$(subst x, ,$*)) -GCOLS=$(word 2,$(subst x, ,$*)) $(CARD_RTL)
 
 $(VB)/card_perf-%: verilator/perf/card_perf.c $(CARD_HOST_SRCS) verilator/tests/*.h tests/common/*.h \
 		$(VMODEL)/card_model.cpp $(VB)/perf-%.dir $(O)/libfpq.a
@@ -126,4 +120,4 @@ card-model: $(CARD_MODEL_LIB)
 
 # the whole Yosys synth of a 2x2 card (slow; check-card runs the coarse-grained part)
 card-synth:
-	FULL_SYNTH=1 scripts/check-card.sh $(VB)/synth $(CARD_SRCS)
+	FULL_SYNTH=1 scripts/check-card.sh $(VB)/synth $(CARD_RTL)

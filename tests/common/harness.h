@@ -19,6 +19,9 @@ struct harness_state {
 	int case_failures;    /* failed checks in the running case */
 	int case_skipped;
 	const char *case_name;
+	/* Run at the end of every case, as part of it (its CHECKs count for the case): a
+	 * check every case must pass, such as a bench's "no RTL assertion failed". */
+	void (*after_case)(void);
 };
 
 static struct harness_state harness;
@@ -81,6 +84,8 @@ static inline void harness_run(const char *name, void (*fn)(void))
 	harness.case_failures = 0;
 	harness.case_skipped = 0;
 	fn();
+	if (harness.after_case)
+		harness.after_case();
 	if (harness.case_failures) {
 		harness.failed++;
 		printf("FAIL %s (%d failed checks)\n", name, harness.case_failures);

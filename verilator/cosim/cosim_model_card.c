@@ -204,7 +204,9 @@ uint64_t cosim_model_errors(struct cosim_model *m, const char **last)
 
 	fpq_card_model_stats(m->card, &st);
 	*last = fpq_card_model_last_error(m->card);
-	if (!st.protocol_errors && m->partial_writes)
+	if (!st.protocol_errors && st.rtl_errors)
+		*last = "RTL assertion failed (the card process's %Error lines name it)";
+	else if (!st.protocol_errors && m->partial_writes)
 		*last = "sub-dword register write (the card's registers are whole dwords)";
-	return st.protocol_errors + m->partial_writes;
+	return st.protocol_errors + st.rtl_errors + m->partial_writes;
 }

@@ -9,6 +9,7 @@
 #include "verilated.h"
 
 #include "arith_sim.h"
+#include "rtl_errors.h"
 
 struct arith_sim {
 	std::unique_ptr<VerilatedContext> ctx;
@@ -38,6 +39,7 @@ struct arith_sim *arith_sim_create(uint64_t seed)
 	if (!sim)
 		return nullptr;
 	sim->ctx = std::make_unique<VerilatedContext>();
+	rtl_errors_count(sim->ctx.get());
 	sim->ctx->randReset(2);
 	sim->ctx->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
 	sim->top = std::make_unique<Vfpq_arith_bench>(sim->ctx.get(), "arith");
@@ -52,6 +54,11 @@ void arith_sim_destroy(struct arith_sim *sim)
 		return;
 	sim->top->final();
 	delete sim;
+}
+
+uint64_t arith_sim_rtl_errors(const struct arith_sim *sim)
+{
+	return rtl_errors(sim->ctx.get());
 }
 
 void arith_sim_add(struct arith_sim *sim, const uint32_t *x, const uint32_t *y,

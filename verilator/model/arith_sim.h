@@ -18,6 +18,9 @@ struct arith_sim;
 struct arith_sim *arith_sim_create(uint64_t seed);
 void arith_sim_destroy(struct arith_sim *sim);
 
+/* Failed RTL assertions since creation (verilator/model/rtl_errors.h). */
+uint64_t arith_sim_rtl_errors(const struct arith_sim *sim);
+
 /* out[i] = fpq_fp32_add(x[i], y[i]) for n pairs, streamed one per cycle. */
 void arith_sim_add(struct arith_sim *sim, const uint32_t *x, const uint32_t *y,
 		   uint32_t *out, size_t n);

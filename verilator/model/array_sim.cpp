@@ -12,6 +12,7 @@
 #include "verilated.h"
 
 #include "array_sim.h"
+#include "rtl_errors.h"
 
 static_assert(ARRAY_ROWS <= ARRAY_SIM_MAX_DIM && ARRAY_COLS <= ARRAY_SIM_MAX_DIM,
 	      "array larger than the C interface");
@@ -93,6 +94,7 @@ struct array_sim *array_sim_create(uint64_t seed)
 	if (!sim)
 		return nullptr;
 	sim->ctx = std::make_unique<VerilatedContext>();
+	rtl_errors_count(sim->ctx.get());
 	// 2: every register and memory bit random, from this seed.
 	sim->ctx->randReset(2);
 	sim->ctx->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
@@ -162,6 +164,11 @@ bool array_sim_cycle(struct array_sim *sim, const struct array_sim_beat *in,
 uint64_t array_sim_cycles(const struct array_sim *sim)
 {
 	return sim->cycles;
+}
+
+uint64_t array_sim_rtl_errors(const struct array_sim *sim)
+{
+	return rtl_errors(sim->ctx.get());
 }
 
 } // extern "C"

@@ -75,6 +75,10 @@ bool array_sim_cycle(struct array_sim *sim, const struct array_sim_beat *in,
 /* Cycles simulated since creation (reset cycles included). */
 uint64_t array_sim_cycles(const struct array_sim *sim);
 
+/* Failed RTL assertions since creation (verilator/model/rtl_errors.h); 0 on a correct
+ * array driven by its rules. */
+uint64_t array_sim_rtl_errors(const struct array_sim *sim);
+
 #ifdef __cplusplus
 }
 #endif

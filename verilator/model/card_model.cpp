@@ -13,6 +13,7 @@
 #include <string>
 
 #include "Vfpq_card.h"
+#include "rtl_errors.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
@@ -261,6 +262,7 @@ extern "C" struct fpq_card_model *fpq_card_model_create(const struct fpq_card_mo
 	m->rng.seed(m->opts.seed);
 	memset(m->r_data, 0, sizeof(m->r_data));
 	m->ctx.reset(new VerilatedContext);
+	rtl_errors_count(m->ctx.get());
 	m->ctx->randReset(2);
 	m->ctx->randSeed((int)(m->opts.seed & 0x7fffffff) | 1);
 	if (m->opts.trace_path)
@@ -384,6 +386,7 @@ extern "C" void fpq_card_model_stats(const struct fpq_card_model *m, struct fpq_
 	st->rd_beats = m->rd_beats;
 	st->wr_beats = m->wr_beats;
 	st->protocol_errors = m->errors;
+	st->rtl_errors = rtl_errors(m->ctx.get());
 }
 
 extern "C" const char *fpq_card_model_last_error(const struct fpq_card_model *m)

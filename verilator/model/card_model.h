@@ -54,12 +54,15 @@ struct fpq_card_model_opts {
  * @rd_beats: R beats delivered.
  * @wr_beats: W beats accepted.
  * @protocol_errors: AXI and AXI-Lite rule violations seen (0 on a correct card).
+ * @rtl_errors: failed RTL assertions (verilator/model/rtl_errors.h); always 0 in a model
+ *	built with --noassert.
  */
 struct fpq_card_model_stats {
 	uint64_t cycles;
 	uint64_t rd_beats;
 	uint64_t wr_beats;
 	uint64_t protocol_errors;
+	uint64_t rtl_errors;
 };
 
 struct fpq_card_model;

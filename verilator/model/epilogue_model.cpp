@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "Vfpq_epilogue.h"
+#include "rtl_errors.h"
 #include "verilated.h"
 
 struct epi_model {
@@ -25,6 +26,7 @@ extern "C" struct epi_model *epi_model_create(uint64_t seed)
 	epi_model *m = new epi_model;
 
 	m->ctx.reset(new VerilatedContext);
+	rtl_errors_count(m->ctx.get());
 	m->ctx->randReset(2);
 	m->ctx->randSeed((int)(seed & 0x7fffffff));
 	m->top.reset(new Vfpq_epilogue(m->ctx.get()));
@@ -42,6 +44,11 @@ extern "C" void epi_model_destroy(struct epi_model *m)
 		m->top->final();
 		delete m;
 	}
+}
+
+extern "C" uint64_t epi_model_rtl_errors(const struct epi_model *m)
+{
+	return rtl_errors(m->ctx.get());
 }
 
 extern "C" void epi_model_set_op(struct epi_model *m, const struct epi_op *op)

@@ -38,6 +38,8 @@ struct epi_model;
 struct epi_model *epi_model_create(uint64_t seed);
 void epi_model_destroy(struct epi_model *m);
 void epi_model_set_op(struct epi_model *m, const struct epi_op *op);
+/* Failed RTL assertions since creation (verilator/model/rtl_errors.h). */
+uint64_t epi_model_rtl_errors(const struct epi_model *m);
 /* Push @n values through the pipeline, one per cycle, and collect their results. */
 void epi_model_run(struct epi_model *m, const struct epi_in *in, struct epi_out *out, size_t n);
 

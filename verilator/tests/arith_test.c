@@ -15,6 +15,7 @@
 
 #include "arith_sim.h"
 #include "harness.h"
+#include "rtl_errors_check.h"
 #include "internal.h"
 #include "rng.h"
 
@@ -188,6 +189,12 @@ static void block_rounding(void)
 	printf("  %llu roundings, %llu wrong\n", vectors, bad);
 }
 
+/* Every case: no assertion of the adder or the rounding failed (rtl/fpq_assert.svh). */
+static void no_rtl_errors(void)
+{
+	check_no_new_rtl_errors(arith_sim_rtl_errors(sim));
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("FPQ_TEST_SEED");
@@ -200,6 +207,7 @@ int main(int argc, char **argv)
 	sim = arith_sim_create(base_seed);
 	if (!sim)
 		return 1;
+	harness.after_case = no_rtl_errors;
 	RUN(adder);
 	RUN(block_rounding);
 	arith_sim_destroy(sim);

@@ -15,6 +15,7 @@
 #include "array_sim.h"
 #include "array_stream.h"
 #include "harness.h"
+#include "rtl_errors_check.h"
 
 static const struct array_sim_config *cfg;
 static struct array_sim *sim;
@@ -518,6 +519,12 @@ static void interface_timing(void)
 	free_tiles(tiles, 3);
 }
 
+/* Every case: no assertion of the array failed (rtl/fpq_assert.svh). */
+static void no_rtl_errors(void)
+{
+	check_no_new_rtl_errors(array_sim_rtl_errors(sim));
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("FPQ_TEST_SEED");
@@ -534,6 +541,7 @@ int main(int argc, char **argv)
 		printf("cannot create the model\n");
 		return 1;
 	}
+	harness.after_case = no_rtl_errors;
 	RUN(interface_timing);
 	RUN(float_pairs_random);
 	RUN(float_pairs_adversarial);

@@ -13,6 +13,7 @@
 #include "epilogue_model.h"
 #include "fpq.h"
 #include "harness.h"
+#include "rtl_errors_check.h"
 #include "internal.h"
 #include "rng.h"
 
@@ -281,9 +282,16 @@ static void test_int8_requantized_out(void)
 		run_int8(&r, FPQ_FMT_INT8);
 }
 
+/* Every case: no assertion of the epilogue failed (rtl/fpq_assert.svh). */
+static void no_rtl_errors(void)
+{
+	check_no_new_rtl_errors(epi_model_rtl_errors(model));
+}
+
 int main(void)
 {
 	model = epi_model_create(rng_seeded(7).s);
+	harness.after_case = no_rtl_errors;
 	RUN(test_float_fp32_all_acts);
 	RUN(test_float_bf16);
 	RUN(test_float_narrow_formats);

@@ -16,6 +16,7 @@
 #include "card_gemm.h"
 #include "card_host.h"
 #include "harness.h"
+#include "rtl_errors_check.h"
 
 static struct host H;
 static struct rng R;
@@ -29,6 +30,15 @@ static void check_bus_clean(void)
 	fpq_card_model_stats(H.card, &st);
 	CHECK(st.protocol_errors == 0, "AXI protocol violations: %llu (%s)",
 	      (unsigned long long)st.protocol_errors, fpq_card_model_last_error(H.card));
+}
+
+/* Every case: no assertion of the card failed (rtl/fpq_assert.svh). */
+static void no_rtl_errors(void)
+{
+	struct fpq_card_model_stats st;
+
+	fpq_card_model_stats(H.card, &st);
+	check_no_new_rtl_errors(st.rtl_errors);
 }
 
 /* Run @n operations as one job; check results, records and counts. */
@@ -331,6 +341,9 @@ static void test_interrupt(void)
 
 /* ---- failures ------------------------------------------------------------------------ */
 
+/* Most ops of a job that run_bad_ops() builds (more than 8 zeroed records: 256 bytes). */
+#define BAD_JOB_MAX_OPS 12
+
 /* A job whose descriptor was changed by @mangle; expect @status at op @op_idx. */
 struct bad {
 	const char *what;
@@ -375,32 +388,47 @@ static void expect_failure(struct job *j, struct vspace *vs, const struct gemm_c
 	check_bus_clean();
 }
 
-/* Two ops; @mangle breaks the second one (or its pages) before the job runs. */
-static void run_bad(void (*mangle)(struct vspace *, const struct dev_op *, struct fpq_hw_op_desc *),
-		    const struct bad *b)
+/*
+ * @n ops; @mangle breaks op @bad_op (or its pages) before the job runs. The records of
+ * the op that fails and of every later op come back zeroed.
+ */
+static void run_bad_ops(void (*mangle)(struct vspace *, const struct dev_op *,
+				       struct fpq_hw_op_desc *),
+			unsigned int n, unsigned int bad_op, const struct bad *b)
 {
 	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
 			      .m = H.rows + 2, .n = H.cols + 1, .k = 40, .arrays = GEMM_ARRAYS };
-	struct gemm_case gc[2];
-	struct dev_op dev[2];
-	struct fpq_hw_op_desc d[2];
+	struct gemm_case gc[BAD_JOB_MAX_OPS];
+	struct dev_op dev[BAD_JOB_MAX_OPS];
+	struct fpq_hw_op_desc d[BAD_JOB_MAX_OPS];
 	struct vspace vs;
 	struct job j;
 
+	if (n > BAD_JOB_MAX_OPS || bad_op >= n) {
+		CHECK(0, "%s: %u ops, op %u broken: not a valid case", b->what, n, bad_op);
+		return;
+	}
 	vs_init(&vs, &H);
-	for (int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		card_case_make(&gc[i], &c, &R);
 		dev_op_build(&vs, &gc[i].op, &dev[i], rng_below(&R, 4096));
 		d[i] = dev[i].desc;
 	}
-	mangle(&vs, &dev[1], &d[1]);
-	job_queue(&H, &vs, d, 2, true, &j);
+	mangle(&vs, &dev[bad_op], &d[bad_op]);
+	job_queue(&H, &vs, d, n, true, &j);
 	host_doorbell(&H);
-	expect_failure(&j, &vs, gc, dev, 2, b);
-	for (int i = 0; i < 2; i++)
+	expect_failure(&j, &vs, gc, dev, n, b);
+	for (unsigned int i = 0; i < n; i++)
 		gemm_case_free(&gc[i]);
 	/* the next job works */
 	run_job(&c, 1, "the job after a failure");
+}
+
+/* Two ops; @mangle breaks the second one (or its pages) before the job runs. */
+static void run_bad(void (*mangle)(struct vspace *, const struct dev_op *, struct fpq_hw_op_desc *),
+		    const struct bad *b)
+{
+	run_bad_ops(mangle, 2, 1, b);
 }
 
 static void m_bad_opcode(struct vspace *vs, const struct dev_op *g, struct fpq_hw_op_desc *d)
@@ -477,6 +505,17 @@ static void test_fault_bad_opcode(void)
 	struct bad b = { "bad opcode", FPQ_HW_ERR_BAD_OPCODE, 1 };
 
 	run_bad(m_bad_opcode, &b);
+}
+
+/*
+ * The first of 12 ops is invalid: the 12 records (384 bytes) are zeroed in one write
+ * longer than the command processor's 256-byte descriptor buffer.
+ */
+static void test_fault_first_of_many(void)
+{
+	struct bad b = { "bad opcode, first of 12", FPQ_HW_ERR_BAD_OPCODE, 0 };
+
+	run_bad_ops(m_bad_opcode, BAD_JOB_MAX_OPS, 0, &b);
 }
 
 static void test_fault_reserved_fields(void)
@@ -687,6 +726,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "card_test: cannot create the card model\n");
 		return 1;
 	}
+	harness.after_case = no_rtl_errors;
 	RUN(test_registers);
 	host_start(&H, 4);
 	RUN(test_gemm_int8_small);
@@ -702,6 +742,7 @@ int main(int argc, char **argv)
 	RUN(test_jobs_in_flight);
 	RUN(test_interrupt);
 	RUN(test_fault_bad_opcode);
+	RUN(test_fault_first_of_many);
 	RUN(test_fault_reserved_fields);
 	RUN(test_fault_format_and_shape);
 	RUN(test_fault_unmapped_page);
