@@ -43,7 +43,7 @@ LIB_OBJS += $(MODEL_OBJS)
 # ---- fpq-run (tools/fpq-run.c), on the .npy reader and writer of tools/npy.c ----
 
 ifneq ($(wildcard tools/npy.c),)
-$(O)/fpq-run: tools/fpq-run.c tools/npy.c tools/npy.h lib/include/fpq_model.h $(O)/libfpq.a
+$(O)/fpq-run: tools/fpq-run.c tools/npy.c tools/npy.h tools/npy_model.h lib/include/fpq_model.h $(O)/libfpq.a
 	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include -Itools $< tools/npy.c $(O)/libfpq.a \
 		$(LIB_LDLIBS) -o $@
 
@@ -51,7 +51,7 @@ ALL_TARGETS += $(O)/fpq-run
 INSTALL_BIN_TOOLS += $(O)/fpq-run
 
 # fpq-quantize (tools/fpq-quantize.c): fpq_model_quantize() on .npy calibration inputs.
-$(O)/fpq-quantize: tools/fpq-quantize.c tools/npy.c tools/npy.h lib/include/fpq_model.h \
+$(O)/fpq-quantize: tools/fpq-quantize.c tools/npy.c tools/npy.h tools/npy_model.h lib/include/fpq_model.h \
 		$(O)/libfpq.a
 	$(CC) $(CFLAGS_BASE) $(OPT) -Ilib/include -Itools $< tools/npy.c $(O)/libfpq.a \
 		$(LIB_LDLIBS) -o $@

@@ -15,6 +15,7 @@
 
 #include "fpq_model.h"
 #include "npy.h"
+#include "npy_model.h"
 
 #define MAX_SETS 4096
 #define MAX_LAYERS 256
@@ -108,21 +109,6 @@ static int add_calibration(const char *path, char **files, unsigned int *n)
 	}
 	qsort(files + first, *n - first, sizeof(*files), name_cmp);
 	return 0;
-}
-
-static enum fpq_dtype from_npy(const char *d)
-{
-	if (!strcmp(d, "f4"))
-		return FPQ_DTYPE_FLOAT;
-	if (!strcmp(d, "u1"))
-		return FPQ_DTYPE_UINT8;
-	if (!strcmp(d, "i1"))
-		return FPQ_DTYPE_INT8;
-	if (!strcmp(d, "i4"))
-		return FPQ_DTYPE_INT32;
-	if (!strcmp(d, "i8"))
-		return FPQ_DTYPE_INT64;
-	return FPQ_DTYPE_UNDEFINED;
 }
 
 static int parse_format(const char *s, enum fpq_quant_format *f)
@@ -306,7 +292,7 @@ int main(int argc, char **argv)
 			fail(err, msg);
 			goto out;
 		}
-		sets[s].dtype = from_npy(arrays[s].dtype);
+		sets[s].dtype = npy_to_model_dtype(arrays[s].dtype);
 		if (sets[s].dtype == FPQ_DTYPE_UNDEFINED) {
 			snprintf(msg, sizeof(msg), "%s: dtype %s is not a model input type",
 				 files[s], arrays[s].dtype);

@@ -22,6 +22,7 @@
 
 #include "fpq_model.h"
 #include "npy.h"
+#include "npy_model.h"
 
 #define MAX_INPUTS 64
 
@@ -61,37 +62,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* npy dtypes to model types and back. */
-static enum fpq_dtype from_npy(const char *d)
-{
-	if (!strcmp(d, "f4"))
-		return FPQ_DTYPE_FLOAT;
-	if (!strcmp(d, "u1"))
-		return FPQ_DTYPE_UINT8;
-	if (!strcmp(d, "i1"))
-		return FPQ_DTYPE_INT8;
-	if (!strcmp(d, "i4"))
-		return FPQ_DTYPE_INT32;
-	if (!strcmp(d, "i8"))
-		return FPQ_DTYPE_INT64;
-	if (!strcmp(d, "b1"))
-		return FPQ_DTYPE_BOOL;
-	return FPQ_DTYPE_UNDEFINED;
-}
-
-static const char *to_npy(enum fpq_dtype t)
-{
-	switch (t) {
-	case FPQ_DTYPE_FLOAT: return "f4";
-	case FPQ_DTYPE_UINT8: return "u1";
-	case FPQ_DTYPE_INT8: return "i1";
-	case FPQ_DTYPE_INT32: return "i4";
-	case FPQ_DTYPE_INT64: return "i8";
-	case FPQ_DTYPE_BOOL: return "b1";
-	default: return NULL;
-	}
 }
 
 static void json_string(const char *s)
@@ -307,7 +277,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		ni_->used = true;
-		in[i].dtype = from_npy(ni_->a.dtype);
+		in[i].dtype = npy_to_model_dtype(ni_->a.dtype);
 		if (in[i].dtype == FPQ_DTYPE_UNDEFINED) {
 			say_done();
 			fprintf(stderr, "fpq-run: %s: dtype %s is not a model type\n", ni_->file,
@@ -386,7 +356,7 @@ int main(int argc, char **argv)
 		struct fpq_tensor_info ti;
 		struct npy_array a;
 		char name[1024], msg[256];
-		const char *dt = to_npy(outs[i].dtype);
+		const char *dt = model_dtype_to_npy(outs[i].dtype);
 
 		memset(&a, 0, sizeof(a));
 

@@ -7,7 +7,7 @@
 
 QUANT_TOOL_ASAN := $(O)/asan/fpq-quantize
 
-$(QUANT_TOOL_ASAN): tools/fpq-quantize.c tools/npy.c tools/npy.h lib/include/fpq_model.h \
+$(QUANT_TOOL_ASAN): tools/fpq-quantize.c tools/npy.c tools/npy.h tools/npy_model.h lib/include/fpq_model.h \
 		$(O)/asan/libfpq.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -O1 $(SANITIZE) -Ilib/include -Itools $< tools/npy.c \
