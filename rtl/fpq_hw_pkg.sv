@@ -6,7 +6,7 @@
 package fpq_hw_pkg;
 
   localparam int unsigned VERSION_MAJOR = 1;
-  localparam int unsigned VERSION_MINOR = 0;
+  localparam int unsigned VERSION_MINOR = 1;
   localparam logic [31:0] ID_MAGIC = 32'h46505131;
   localparam int unsigned BAR0_BYTES = 4096;
 
@@ -73,6 +73,7 @@ package fpq_hw_pkg;
   localparam logic [31:0] ERR_PAGE_BAD_ENTRY = 32'd8;
   localparam logic [31:0] ERR_DMA_READ = 32'd9;
   localparam logic [31:0] ERR_DMA_WRITE = 32'd10;
+  localparam logic [31:0] ERR_CHECKSUM = 32'd11;
 
   // ---- formats: storage (Documentation/numerics.rst, "Storage")
   localparam logic [31:0] FMT_OPERANDS = 32'h000000fe;  // A and B formats
@@ -116,7 +117,7 @@ package fpq_hw_pkg;
   localparam logic [11:0] REG_ID = 12'h000;
   localparam logic [31:0] REG_ID_RESET = 32'h46505131;
   localparam logic [11:0] REG_VERSION = 12'h004;
-  localparam logic [31:0] REG_VERSION_RESET = 32'h00010000;
+  localparam logic [31:0] REG_VERSION_RESET = 32'h00010001;
   localparam int unsigned REG_VERSION_MINOR_LSB = 0;
   localparam int unsigned REG_VERSION_MINOR_WIDTH = 16;
   localparam int unsigned REG_VERSION_MAJOR_LSB = 16;
@@ -145,6 +146,8 @@ package fpq_hw_pkg;
   localparam int unsigned REG_CAP_FEATURES_FAULT_INJECT_WIDTH = 1;
   localparam int unsigned REG_CAP_FEATURES_PERF_LSB = 3;
   localparam int unsigned REG_CAP_FEATURES_PERF_WIDTH = 1;
+  localparam int unsigned REG_CAP_FEATURES_ABFT_LSB = 4;
+  localparam int unsigned REG_CAP_FEATURES_ABFT_WIDTH = 1;
   localparam logic [11:0] REG_CAP_MAX_M = 12'h018;
   localparam logic [31:0] REG_CAP_MAX_M_RESET = 32'h0000ffff;
   localparam logic [11:0] REG_CAP_MAX_N = 12'h01c;
@@ -179,6 +182,8 @@ package fpq_hw_pkg;
   localparam logic [31:0] REG_CONTROL_RESET = 32'h00000000;
   localparam int unsigned REG_CONTROL_ENABLE_LSB = 0;
   localparam int unsigned REG_CONTROL_ENABLE_WIDTH = 1;
+  localparam int unsigned REG_CONTROL_ABFT_LSB = 1;
+  localparam int unsigned REG_CONTROL_ABFT_WIDTH = 1;
   localparam logic [11:0] REG_STATUS = 12'h044;
   localparam logic [31:0] REG_STATUS_RESET = 32'h00000001;
   localparam int unsigned REG_STATUS_IDLE_LSB = 0;
@@ -243,6 +248,24 @@ package fpq_hw_pkg;
   localparam int unsigned REG_FAULT_INJECT_HANG_WIDTH = 1;
   localparam int unsigned REG_FAULT_INJECT_DMA_READ_LSB = 1;
   localparam int unsigned REG_FAULT_INJECT_DMA_READ_WIDTH = 1;
+  localparam int unsigned REG_FAULT_INJECT_PE_LSB = 2;
+  localparam int unsigned REG_FAULT_INJECT_PE_WIDTH = 1;
+  localparam logic [11:0] REG_FAULT_PE = 12'h0c4;
+  localparam logic [31:0] REG_FAULT_PE_RESET = 32'h00000000;
+  localparam int unsigned REG_FAULT_PE_ROW_LSB = 0;
+  localparam int unsigned REG_FAULT_PE_ROW_WIDTH = 8;
+  localparam int unsigned REG_FAULT_PE_COL_LSB = 8;
+  localparam int unsigned REG_FAULT_PE_COL_WIDTH = 8;
+  localparam int unsigned REG_FAULT_PE_BIT_LSB = 16;
+  localparam int unsigned REG_FAULT_PE_BIT_WIDTH = 6;
+  localparam int unsigned REG_FAULT_PE_TARGET_LSB = 22;
+  localparam int unsigned REG_FAULT_PE_TARGET_WIDTH = 2;
+  localparam int unsigned REG_FAULT_PE_STUCK_LSB = 24;
+  localparam int unsigned REG_FAULT_PE_STUCK_WIDTH = 1;
+  localparam int unsigned REG_FAULT_PE_STUCK_VALUE_LSB = 25;
+  localparam int unsigned REG_FAULT_PE_STUCK_VALUE_WIDTH = 1;
+  localparam logic [11:0] REG_FAULT_PE_CYCLE = 12'h0c8;
+  localparam logic [31:0] REG_FAULT_PE_CYCLE_RESET = 32'h00000000;
   localparam logic [11:0] REG_PERF_CTRL = 12'h100;
   localparam logic [31:0] REG_PERF_CTRL_RESET = 32'h00000000;
   localparam int unsigned REG_PERF_CTRL_CLEAR_LSB = 0;
@@ -275,6 +298,14 @@ package fpq_hw_pkg;
   localparam logic [31:0] REG_PERF_JOBS_LO_RESET = 32'h00000000;
   localparam logic [11:0] REG_PERF_JOBS_HI = 12'h13c;
   localparam logic [31:0] REG_PERF_JOBS_HI_RESET = 32'h00000000;
+  localparam logic [11:0] REG_PERF_ABFT_TILES_LO = 12'h140;
+  localparam logic [31:0] REG_PERF_ABFT_TILES_LO_RESET = 32'h00000000;
+  localparam logic [11:0] REG_PERF_ABFT_TILES_HI = 12'h144;
+  localparam logic [31:0] REG_PERF_ABFT_TILES_HI_RESET = 32'h00000000;
+  localparam logic [11:0] REG_PERF_ABFT_ERRORS_LO = 12'h148;
+  localparam logic [31:0] REG_PERF_ABFT_ERRORS_LO_RESET = 32'h00000000;
+  localparam logic [11:0] REG_PERF_ABFT_ERRORS_HI = 12'h14c;
+  localparam logic [31:0] REG_PERF_ABFT_ERRORS_HI_RESET = 32'h00000000;
 
   // ---- host-memory structures
   // job_desc: 64 bytes

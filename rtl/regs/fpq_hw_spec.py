@@ -29,7 +29,7 @@ Conventions of the contract:
 
 # Version of this contract. The driver refuses a card whose major differs.
 VERSION_MAJOR = 1
-VERSION_MINOR = 0
+VERSION_MINOR = 1
 
 ID_MAGIC = 0x46505131  # "FPQ1" read as a big-endian ASCII word
 BAR0_BYTES = 0x1000
@@ -140,6 +140,9 @@ ENUMS = [
             ("DMA_READ", 9, "A read returned SLVERR/DECERR (or FAULT_INJECT.DMA_READ fired). "
              "ERR_ADDR holds the bus address."),
             ("DMA_WRITE", 10, "A write returned SLVERR/DECERR. ERR_ADDR holds the bus address."),
+            ("CHECKSUM", 11, "An output tile failed its ABFT check (CONTROL.ABFT set): the "
+             "array computed a wrong result. ERR_ADDR bits 15:0 hold the tile's first row "
+             "(m), bits 31:16 its first column (n). The tile is not written."),
         ],
     },
 ]
@@ -215,6 +218,8 @@ REGISTERS = [
         f("MX_OUTPUT", 1, 1, "MX-blocked narrow output (C scales along N)."),
         f("FAULT_INJECT", 2, 2, "FAULT_INJECT register works."),
         f("PERF", 3, 3, "Performance counters count."),
+        f("ABFT", 4, 4, "Output tiles of integer-class operations (INT8, MXINT8) can be "
+          "checked with checksums (CONTROL.ABFT)."),
     ]),
     reg(0x018, "CAP_MAX_M", "ro", "Largest M accepted (MAX_M).", reset=65535),
     reg(0x01C, "CAP_MAX_N", "ro", "Largest N accepted (MAX_N).", reset=65535),
@@ -238,6 +243,9 @@ REGISTERS = [
     reg(0x040, "CONTROL", "rw", "Global control.", [
         f("ENABLE", 0, 0, "1: fetch and run jobs from the ring while RING_HEAD != RING_TAIL. "
           "0: finish the running job, then stop."),
+        f("ABFT", 1, 1, "1: check every output tile of integer-class operations against "
+          "checksums of its operands (CAP_FEATURES.ABFT) and fail the job with "
+          "ERR_CHECKSUM on a mismatch. Write while not BUSY."),
     ]),
     reg(0x044, "STATUS", "ro", "Global state.", [
         f("IDLE", 0, 0, "No job running and nothing in flight on the bus.", 1),
@@ -290,7 +298,20 @@ REGISTERS = [
           "starts (no completion, no interrupt) until SOFT_RESET."),
         f("DMA_READ", 1, 1, "The next operand read of a job completes as if the bus "
           "returned SLVERR (ERR_DMA_READ)."),
+        f("PE", 2, 2, "Arm the processing-element fault described by FAULT_PE and "
+          "FAULT_PE_CYCLE for the next job (test builds)."),
     ]),
+    reg(0x0C4, "FAULT_PE", "rw", "The processing-element fault FAULT_INJECT.PE arms.", [
+        f("ROW", 7, 0, "Array row of the PE."),
+        f("COL", 15, 8, "Array column of the PE."),
+        f("BIT", 21, 16, "Bit of the target register."),
+        f("TARGET", 23, 22, "0: accumulator, 1: A operand register, 2: B operand register."),
+        f("STUCK", 24, 24, "0: flip the bit once; 1: hold it stuck at STUCK_VALUE for the "
+          "rest of the job."),
+        f("STUCK_VALUE", 25, 25, "The stuck-at value."),
+    ]),
+    reg(0x0C8, "FAULT_PE_CYCLE", "rw", "Busy cycles after the armed job starts at which the "
+        "PE fault fires."),
     # -- performance counters --------------------------------------------------------
     reg(0x100, "PERF_CTRL", "wo", "Counter control.", [
         f("CLEAR", 0, 0, "Write 1: zero all PERF counters."),
@@ -302,6 +323,8 @@ REGISTERS = [
     *counter(0x128, "PERF_RD_BYTES", "Bytes read over the AXI master."),
     *counter(0x130, "PERF_WR_BYTES", "Bytes written over the AXI master (strobed bytes)."),
     *counter(0x138, "PERF_JOBS", "Jobs completed (any status)."),
+    *counter(0x140, "PERF_ABFT_TILES", "Output tiles checked by ABFT."),
+    *counter(0x148, "PERF_ABFT_ERRORS", "Output tiles whose ABFT check failed."),
 ]
 
 # ---------------------------------------------------------------------------------------
