@@ -62,6 +62,7 @@ static int fpq_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "canceled %lld\nfaults_mmu %lld\nfaults_dma %lld\nfaults_desc %lld\n",
 		   atomic64_read(&s->canceled), atomic64_read(&s->faults_mmu),
 		   atomic64_read(&s->faults_dma), atomic64_read(&s->faults_desc));
+	seq_printf(m, "faults_checksum %lld\n", atomic64_read(&s->faults_checksum));
 	seq_printf(m, "resets %lld\nreset_failures %lld\nreruns %lld\n",
 		   atomic64_read(&s->resets), atomic64_read(&s->reset_failures),
 		   atomic64_read(&s->reruns));
@@ -73,6 +74,10 @@ static int fpq_counters_show(struct seq_file *m, void *unused)
 		for (i = 0; i < ARRAY_SIZE(perf); i++)
 			seq_printf(m, "card %s %llu\n", perf[i].name,
 				   fpq_hw_read64(&fdev->hw, perf[i].reg));
+		if (fdev->hw.features & FPQ_REG_CAP_FEATURES_ABFT_MASK)
+			seq_printf(m, "card abft_tiles %llu\ncard abft_errors %llu\n",
+				   fpq_hw_read64(&fdev->hw, FPQ_REG_PERF_ABFT_TILES_LO),
+				   fpq_hw_read64(&fdev->hw, FPQ_REG_PERF_ABFT_ERRORS_LO));
 		drm_dev_exit(idx);
 	}
 	return 0;
@@ -109,7 +114,7 @@ static int fpq_regs_show(struct seq_file *m, void *unused)
 	if (!drm_dev_enter(&fdev->drm, &idx))
 		return -ENODEV;
 	/* The control and status block; counters are in "counters". */
-	for (reg = FPQ_REG_ID; reg <= FPQ_REG_FAULT_INJECT; reg += 4)
+	for (reg = FPQ_REG_ID; reg <= FPQ_REG_FAULT_PE_CYCLE; reg += 4)
 		seq_printf(m, "%#05x: %#010x\n", reg, fpq_hw_read(&fdev->hw, reg));
 	drm_dev_exit(idx);
 	return 0;

@@ -44,6 +44,10 @@ int fpq_device_init(struct fpq_device *fdev)
 	err = fpq_hw_reset(&fdev->hw);
 	if (err)
 		return dev_err_probe(drm->dev, err, "card reset failed\n");
+	/* Checked output tiles when the card can check them (module parameter abft). */
+	fdev->hw.abft = fpq_abft && (fdev->hw.features & FPQ_REG_CAP_FEATURES_ABFT_MASK);
+	if (fdev->hw.abft)
+		fdev->caps.features |= DRM_FPQ_FEATURE_ABFT;
 
 	fdev->bounces = is_swiotlb_force_bounce(fdev->dma_dev) ||
 			dma_addressing_limited(fdev->dma_dev);
@@ -74,13 +78,15 @@ int fpq_device_init(struct fpq_device *fdev)
 	fpq_test_hooks_register_device(fdev);
 
 	drm_info(drm,
-		 "card %u.%u: %ux%u array, formats in %#x out %#x, ring of %u jobs, timeout %u ms\n",
+		 "card %u.%u: %ux%u array, formats in %#x out %#x, ring of %u jobs, timeout %u ms, ABFT %s\n",
 		 (u32)FIELD_GET(FPQ_REG_VERSION_MAJOR_MASK, fdev->hw.version),
 		 (u32)FIELD_GET(FPQ_REG_VERSION_MINOR_MASK, fdev->hw.version),
 		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, fdev->hw.cap_array),
 		 (u32)FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, fdev->hw.cap_array),
 		 fdev->caps.input_formats, fdev->caps.output_formats,
-		 fpq_ring_size(&fdev->ring), fpq_timeout_ms);
+		 fpq_ring_size(&fdev->ring), fpq_timeout_ms,
+		 fdev->hw.abft ? "on" : (fdev->hw.features & FPQ_REG_CAP_FEATURES_ABFT_MASK) ?
+		 "off" : "none");
 	return 0;
 }
 

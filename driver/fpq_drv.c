@@ -45,6 +45,11 @@ unsigned int fpq_max_bo_mb = 256;
 module_param_named(max_bo_mb, fpq_max_bo_mb, uint, 0444);
 MODULE_PARM_DESC(max_bo_mb, "Largest buffer object in MiB (default 256)");
 
+bool fpq_abft = true;
+module_param_named(abft, fpq_abft, bool, 0444);
+MODULE_PARM_DESC(abft,
+		 "Check INT8-class output tiles with the card's checksums when it has them (default 1)");
+
 /* ---- files ------------------------------------------------------------------------ */
 
 static int fpq_open(struct drm_device *drm, struct drm_file *file)

@@ -36,6 +36,7 @@ extern bool fpq_use_irq;
 extern int fpq_poll_ms;
 extern unsigned int fpq_ring_log2;
 extern unsigned int fpq_max_bo_mb;
+extern bool fpq_abft;
 
 /**
  * struct fpq_stats - event counters (debugfs and sysfs).
@@ -48,6 +49,7 @@ extern unsigned int fpq_max_bo_mb;
  * @faults_mmu: jobs the card's address translation stopped (page faults).
  * @faults_dma: jobs a bus error stopped (DMA read or write).
  * @faults_desc: jobs the card refused for another cause (descriptors, formats).
+ * @faults_checksum: jobs whose output failed the card's ABFT check (ERR_CHECKSUM).
  * @resets: card resets.
  * @reset_failures: resets that failed (the card is then out of service).
  * @reruns: jobs handed to the card again after a reset (recovered).
@@ -65,6 +67,7 @@ struct fpq_stats {
 	atomic64_t faults_mmu;
 	atomic64_t faults_dma;
 	atomic64_t faults_desc;
+	atomic64_t faults_checksum;
 	atomic64_t resets;
 	atomic64_t reset_failures;
 	atomic64_t reruns;
@@ -118,7 +121,8 @@ struct fpq_last_error {
  * @reset_count: resets done (also in @stats; kept for the timeout handler).
  * @hw_broken: a reset failed: jobs fail with -EIO instead of running.
  * @reset_requested: the next timeout handling is a reset asked for through debugfs
- *	(no job is guilty; every job on the card runs again).
+ *	(no job is guilty; every job on the card runs again). Cleared by any reset and
+ *	whenever the card's list empties: a request that finds no job is void.
  * @inject_desc: the next job handed to the card gets a corrupted descriptor (debugfs).
  * @bounces: DMA may go through bounce buffers (swiotlb=force, a DMA mask narrower
  *	than memory): each job's snapshot of its pages is taken when it starts, so the

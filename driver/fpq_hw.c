@@ -143,6 +143,9 @@ int fpq_hw_reset(struct fpq_hw *hw)
  * @fence_rec: bus address of the fence write-back record (16-byte aligned).
  * @head: ring index to start at (head and tail).
  * @irq: enable the completion interrupt causes.
+ *
+ * With @hw->abft, the card checks output tiles (CONTROL.ABFT, set with ENABLE while
+ * the card is idle, as the contract asks).
  */
 void fpq_hw_start(struct fpq_hw *hw, dma_addr_t ring, u32 ring_log2, dma_addr_t fence_rec,
 		  u32 head, bool irq)
@@ -159,7 +162,8 @@ void fpq_hw_start(struct fpq_hw *hw, dma_addr_t ring, u32 ring_log2, dma_addr_t 
 		     FPQ_REG_INT_STATUS_JOB_ERROR_MASK);
 	fpq_hw_write(hw, FPQ_REG_INT_MASK, irq ? FPQ_REG_INT_MASK_JOB_DONE_MASK |
 		     FPQ_REG_INT_MASK_JOB_ERROR_MASK : 0);
-	fpq_hw_write(hw, FPQ_REG_CONTROL, FPQ_REG_CONTROL_ENABLE_MASK);
+	fpq_hw_write(hw, FPQ_REG_CONTROL, FPQ_REG_CONTROL_ENABLE_MASK |
+		     (hw->abft ? FPQ_REG_CONTROL_ABFT_MASK : 0));
 }
 
 /**

@@ -38,6 +38,7 @@ struct fpq_hw_ops {
  * @ring_log2_min: smallest ring the card accepts (log2 of entries).
  * @ring_log2_max: largest ring.
  * @va_bits: device virtual address bits.
+ * @abft: fpq_hw_start() turns the card's ABFT checks on (CONTROL.ABFT).
  */
 struct fpq_hw {
 	const struct fpq_hw_ops *ops;
@@ -51,6 +52,7 @@ struct fpq_hw {
 	u32 ring_log2_min;
 	u32 ring_log2_max;
 	u32 va_bits;
+	bool abft;
 };
 
 /**

@@ -119,6 +119,8 @@ static void fpq_job_finish(struct fpq_job *job, const struct drm_fpq_job_status 
 		else if (status->hw_error == FPQ_HW_ERR_DMA_READ ||
 			 status->hw_error == FPQ_HW_ERR_DMA_WRITE)
 			atomic64_inc(&s->faults_dma);
+		else if (status->hw_error == FPQ_HW_ERR_CHECKSUM)
+			atomic64_inc(&s->faults_checksum);
 		else if (status->hw_error)
 			atomic64_inc(&s->faults_desc);
 		if (!dma_fence_is_signaled(finished))
@@ -427,6 +429,9 @@ unsigned int fpq_job_process_completions(struct fpq_device *fdev)
 		fpq_job_read_completion(fdev, job);
 		count++;
 	}
+	/* A reset asked for while these jobs ran has nothing left to reset. */
+	if (list_empty(&fdev->inflight))
+		WRITE_ONCE(fdev->reset_requested, false);
 	spin_unlock_irqrestore(&fdev->job_lock, flags);
 	list_for_each_entry_safe(job, tmp, &completed, node) {
 		list_del_init(&job->node);
@@ -451,6 +456,7 @@ void fpq_job_fail_inflight(struct fpq_device *fdev, int error)
 		fpq_job_finish_error(job, error);
 	}
 	fdev->ring.head = fdev->ring.tail;
+	WRITE_ONCE(fdev->reset_requested, false);
 	spin_unlock_irqrestore(&fdev->job_lock, flags);
 }
 
@@ -526,6 +532,8 @@ static enum drm_gpu_sched_stat fpq_job_timedout(struct drm_sched_job *sched_job)
 		list_del_init(&job->node);
 	fdev->ring.head = 0;
 	fdev->ring.tail = 0;
+	/* This reset serves any request made since the handler began. */
+	WRITE_ONCE(fdev->reset_requested, false);
 	if (!err)
 		fpq_hw_start(&fdev->hw, fdev->ring.dma, fdev->ring.log2, fdev->fence_rec_dma, 0,
 			     true);

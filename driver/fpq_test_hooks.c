@@ -6,6 +6,7 @@
  * debugfs file that arms the card's one-shot fault injection.
  */
 #include <drm/drm_drv.h>
+#include <linux/bitfield.h>
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/fs.h>
@@ -14,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/kernel.h>
 
 #include "fpq_drv.h"
 #include "fpq_job.h"
@@ -77,46 +79,129 @@ void fpq_test_hooks_unregister_device(struct fpq_device *fdev)
 	spin_unlock_irq(&fpq_devices_lock);
 }
 
-/*
- * fault_inject: write "hang" or "dma_read" (or a number for the raw register) to arm a
- * one-shot fault of the card's next job; "desc" to have the driver corrupt the next
- * job's first operation descriptor (the card refuses it: -EIO, BAD_OPCODE); "reset" to
- * soft-reset the card now with every job on it run again (-EAGAIN when none is).
+/**
+ * fpq_fault_pe_parse() - the processing-element fault a "pe" command of fault_inject
+ * describes, as the card's FAULT_PE and FAULT_PE_CYCLE registers want it.
+ * @cmd: "pe ROW COL BIT TARGET CYCLE [stuck0|stuck1]": TARGET is acc (the
+ *	accumulator), a or b (the operand registers); without a stuck word the bit
+ *	flips once at busy cycle CYCLE of the next job, with one it stays stuck at 0 or
+ *	1 from then on.
+ * @rows: rows of the card's array.
+ * @cols: columns of the card's array.
+ * @fault_pe: receives the FAULT_PE value.
+ * @cycle: receives the FAULT_PE_CYCLE value.
+ *
+ * Return: 0, or -EINVAL for a malformed command or a PE or bit the card has not.
  */
-static ssize_t fpq_fault_inject_write(struct file *f, const char __user *ubuf, size_t len,
-				      loff_t *pos)
+int fpq_fault_pe_parse(const char *cmd, u32 rows, u32 cols, u32 *fault_pe, u32 *cycle)
 {
-	struct fpq_device *fdev = f->private_data;
-	char buf[16] = {};
+	static const char *const targets[] = { "acc", "a", "b" };
+	/* Accumulator bits as the register field allows; operand registers hold 8 bits. */
+	static const u32 bits[] = { 64, 8, 8 };
+	char target[8] = {}, stuck[8] = {};
+	u32 row, col, bit, target_code;
+	int n;
+
+	n = sscanf(cmd, "pe %u %u %u %7s %u %7s", &row, &col, &bit, target, cycle, stuck);
+	if (n != 5 && n != 6)
+		return -EINVAL;
+	for (target_code = 0; target_code < ARRAY_SIZE(targets); target_code++)
+		if (!strcmp(target, targets[target_code]))
+			break;
+	if (target_code == ARRAY_SIZE(targets) || row >= rows || col >= cols ||
+	    bit >= bits[target_code])
+		return -EINVAL;
+	*fault_pe = FIELD_PREP(FPQ_REG_FAULT_PE_ROW_MASK, row) |
+		    FIELD_PREP(FPQ_REG_FAULT_PE_COL_MASK, col) |
+		    FIELD_PREP(FPQ_REG_FAULT_PE_BIT_MASK, bit) |
+		    FIELD_PREP(FPQ_REG_FAULT_PE_TARGET_MASK, target_code);
+	if (n == 6) {
+		if (strcmp(stuck, "stuck0") && strcmp(stuck, "stuck1"))
+			return -EINVAL;
+		*fault_pe |= FPQ_REG_FAULT_PE_STUCK_MASK;
+		if (!strcmp(stuck, "stuck1"))
+			*fault_pe |= FPQ_REG_FAULT_PE_STUCK_VALUE_MASK;
+	}
+	return 0;
+}
+
+/* Arm the card's PE fault for its next job (FAULT_PE, FAULT_PE_CYCLE, FAULT_INJECT.PE). */
+static int fpq_fault_pe_arm(struct fpq_device *fdev, const char *cmd)
+{
+	u32 fault_pe, cycle;
+	int idx, err;
+
+	err = fpq_fault_pe_parse(cmd, FIELD_GET(FPQ_REG_CAP_ARRAY_ROWS_MASK, fdev->hw.cap_array),
+				 FIELD_GET(FPQ_REG_CAP_ARRAY_COLS_MASK, fdev->hw.cap_array),
+				 &fault_pe, &cycle);
+	if (err)
+		return err;
+	if (!drm_dev_enter(&fdev->drm, &idx))
+		return -ENODEV;
+	fpq_hw_write(&fdev->hw, FPQ_REG_FAULT_PE, fault_pe);
+	fpq_hw_write(&fdev->hw, FPQ_REG_FAULT_PE_CYCLE, cycle);
+	fpq_hw_write(&fdev->hw, FPQ_REG_FAULT_INJECT,
+		     fpq_hw_read(&fdev->hw, FPQ_REG_FAULT_INJECT) | FPQ_REG_FAULT_INJECT_PE_MASK);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+/**
+ * fpq_test_hooks_inject() - carry out one command of the debugfs file fault_inject.
+ * @fdev: the device.
+ * @cmd: "hang" or "dma_read" (or a number for the raw register) arm a one-shot fault
+ *	of the card's next job; "pe ..." (fpq_fault_pe_parse()) arms a fault of one
+ *	processing element of the array for the next job (-EOPNOTSUPP on a card without
+ *	ABFT, whose injector would corrupt results undetected); "desc" has the driver
+ *	corrupt the next job's first operation descriptor (the card refuses it: -EIO,
+ *	BAD_OPCODE); "reset" soft-resets the card now with every job on it run again
+ *	(-EAGAIN when none is).
+ *
+ * Return: 0 or a negative errno.
+ */
+int fpq_test_hooks_inject(struct fpq_device *fdev, const char *cmd)
+{
 	u32 bits;
 	int idx;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	if (sysfs_streq(buf, "desc")) {
+	if (sysfs_streq(cmd, "desc")) {
 		WRITE_ONCE(fdev->inject_desc, true);
-		return len;
+		return 0;
 	}
-	if (sysfs_streq(buf, "reset")) {
-		int err = fpq_job_request_reset(fdev);
-
-		return err ? err : len;
-	}
+	if (sysfs_streq(cmd, "reset"))
+		return fpq_job_request_reset(fdev);
 	if (!(fdev->caps.features & DRM_FPQ_FEATURE_FAULT_INJECT))
 		return -EOPNOTSUPP;
-	if (sysfs_streq(buf, "hang"))
+	if (!strncmp(cmd, "pe ", 3)) {
+		if (!(fdev->hw.features & FPQ_REG_CAP_FEATURES_ABFT_MASK))
+			return -EOPNOTSUPP;
+		return fpq_fault_pe_arm(fdev, cmd);
+	}
+	if (sysfs_streq(cmd, "hang"))
 		bits = FPQ_REG_FAULT_INJECT_HANG_MASK;
-	else if (sysfs_streq(buf, "dma_read"))
+	else if (sysfs_streq(cmd, "dma_read"))
 		bits = FPQ_REG_FAULT_INJECT_DMA_READ_MASK;
-	else if (kstrtou32(buf, 0, &bits))
+	else if (kstrtou32(cmd, 0, &bits))
 		return -EINVAL;
 	if (!drm_dev_enter(&fdev->drm, &idx))
 		return -ENODEV;
 	fpq_hw_write(&fdev->hw, FPQ_REG_FAULT_INJECT, bits);
 	drm_dev_exit(idx);
-	return len;
+	return 0;
+}
+
+static ssize_t fpq_fault_inject_write(struct file *f, const char __user *ubuf, size_t len,
+				      loff_t *pos)
+{
+	char buf[64] = {};
+	int err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	err = fpq_test_hooks_inject(f->private_data, buf);
+	return err ? err : len;
 }
 
 /* No llseek: without one the file is not seekable on every kernel. */

@@ -12,6 +12,7 @@
 
 #include <linux/interrupt.h>
 #include <linux/kconfig.h>
+#include <linux/types.h>
 
 struct dentry;
 struct fpq_device;
@@ -22,6 +23,8 @@ irqreturn_t fpq_external_irq(struct pci_dev *pdev, unsigned int vector);
 void fpq_test_hooks_register_device(struct fpq_device *fdev);
 void fpq_test_hooks_unregister_device(struct fpq_device *fdev);
 void fpq_test_hooks_debugfs_init(struct fpq_device *fdev, struct dentry *root);
+int fpq_test_hooks_inject(struct fpq_device *fdev, const char *cmd);
+int fpq_fault_pe_parse(const char *cmd, u32 rows, u32 cols, u32 *fault_pe, u32 *cycle);
 #else
 static inline void fpq_test_hooks_register_device(struct fpq_device *fdev)
 {

@@ -166,6 +166,15 @@ enum drm_fpq_param {
  * define DRM_FPQ_FEATURE_PERF - the card's performance counters count
  */
 #define DRM_FPQ_FEATURE_PERF		0x10ull
+/**
+ * define DRM_FPQ_FEATURE_ABFT - the card checks INT8 and MXINT8 output tiles
+ *
+ * The card has ABFT checksums and the driver turned them on (module parameter abft):
+ * an output tile of an INT8 or MXINT8 operation that fails its check is not written,
+ * and the job ends with -EIO, @hw_error CHECKSUM (enum err) and the tile in
+ * @fault_addr (struct drm_fpq_job_status).
+ */
+#define DRM_FPQ_FEATURE_ABFT		0x20ull
 
 /**
  * struct drm_fpq_get_param - argument of DRM_IOCTL_FPQ_GET_PARAM.
@@ -432,7 +441,9 @@ struct drm_fpq_submit {
  *	result is then that of its last run.
  * @reserved: zero.
  * @fault_addr: on a card error, the address the card reported (the device virtual
- *	address for -EFAULT, the bus address for a DMA error); else 0.
+ *	address for -EFAULT, the bus address for a DMA error); for a checksum
+ *	mismatch (@hw_error CHECKSUM) the failing output tile: its
+ *	first row m in bits 15:0, its first column n in bits 31:16; else 0.
  */
 struct drm_fpq_job_status {
 	__s32 error;

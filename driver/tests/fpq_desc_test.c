@@ -195,6 +195,7 @@ static void fpq_desc_errnos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fpq_desc_errno(FPQ_HW_ERR_BAD_SHAPE), -EIO);
 	KUNIT_EXPECT_EQ(test, fpq_desc_errno(FPQ_HW_ERR_DMA_READ), -EIO);
 	KUNIT_EXPECT_EQ(test, fpq_desc_errno(FPQ_HW_ERR_DMA_WRITE), -EIO);
+	KUNIT_EXPECT_EQ(test, fpq_desc_errno(FPQ_HW_ERR_CHECKSUM), -EIO);
 	KUNIT_EXPECT_EQ(test, fpq_desc_errno(12345), -EIO);
 }
 

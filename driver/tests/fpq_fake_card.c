@@ -22,7 +22,7 @@ static const struct { u32 reg, val; } fpq_fake_caps[] = {
 	{ FPQ_REG_CAP_ARRAY, 0x04100808 },
 	{ FPQ_REG_CAP_IN_FORMATS, 0x000000fe },
 	{ FPQ_REG_CAP_OUT_FORMATS, 0x00000efe },
-	{ FPQ_REG_CAP_FEATURES, 0x0000000f },
+	{ FPQ_REG_CAP_FEATURES, 0x0000001f },
 	{ FPQ_REG_CAP_MAX_M, FPQ_REG_CAP_MAX_M_RESET },
 	{ FPQ_REG_CAP_MAX_N, FPQ_REG_CAP_MAX_N_RESET },
 	{ FPQ_REG_CAP_MAX_K, FPQ_REG_CAP_MAX_K_RESET },
@@ -180,12 +180,33 @@ static bool fpq_fake_rsvd_clear(const struct fpq_hw_op_desc *d)
 	       !(le32_to_cpu(d->act) & FPQ_HW_OP_DESC_ACT_RSVD_MASK);
 }
 
-/* One operation: C[0] = A[0] + B[0] through the page table. */
+/*
+ * The ABFT check of an INT8-class operation whose PE fault fired: the output tile the
+ * model blames is number FAULT_PE_CYCLE of the operation's 8x8 tiles (row-major,
+ * clamped), reported as the card does (first row in bits 15:0, first column 31:16).
+ */
+static u64 fpq_fake_abft_tile(struct fpq_fake_card *card, const struct fpq_hw_op_desc *d)
+{
+	u32 tiles_n = DIV_ROUND_UP(le32_to_cpu(d->n), 8);
+	u32 tiles = DIV_ROUND_UP(le32_to_cpu(d->m), 8) * tiles_n;
+	u32 t = min(REG(card, FPQ_REG_FAULT_PE_CYCLE), tiles - 1);
+
+	return (t / tiles_n) * 8 | (u64)((t % tiles_n) * 8) << 16;
+}
+
+/*
+ * One operation: C[0] = A[0] + B[0] through the page table. An armed PE fault
+ * (FAULT_INJECT.PE) flips bit FAULT_PE.BIT (mod 8) of the sum: with CONTROL.ABFT an
+ * INT8-class operation then fails with ERR_CHECKSUM and C is not written; without,
+ * the wrong sum is written, as the array would.
+ */
 static u32 fpq_fake_run_op(struct fpq_fake_card *card, u64 pt_root,
 			   const struct fpq_hw_op_desc *d, u64 *fault)
 {
 	u64 a, b, c;
-	u32 st;
+	u32 st, fmt;
+	bool checked;
+	u8 sum;
 
 	if (FIELD_GET(FPQ_HW_OP_DESC_OP_OPCODE_MASK, le32_to_cpu(d->op)) != FPQ_HW_OPCODE_GEMM)
 		return FPQ_HW_ERR_BAD_OPCODE;
@@ -208,8 +229,24 @@ static u32 fpq_fake_run_op(struct fpq_fake_card *card, u64 pt_root,
 		*fault = a;
 		return FPQ_HW_ERR_DMA_READ;
 	}
-	*(u8 *)fpq_fake_card_dma(card, c) = *(u8 *)fpq_fake_card_dma(card, a) +
-					     *(u8 *)fpq_fake_card_dma(card, b);
+	sum = *(u8 *)fpq_fake_card_dma(card, a) + *(u8 *)fpq_fake_card_dma(card, b);
+	fmt = FIELD_GET(FPQ_HW_OP_DESC_OP_FMT_A_MASK, le32_to_cpu(d->op));
+	checked = (REG(card, FPQ_REG_CONTROL) & FPQ_REG_CONTROL_ABFT_MASK) &&
+		  (fmt == FPQ_HW_FMT_INT8 || fmt == FPQ_HW_FMT_MXINT8);
+	if (REG(card, FPQ_REG_FAULT_INJECT) & FPQ_REG_FAULT_INJECT_PE_MASK) {
+		REG(card, FPQ_REG_FAULT_INJECT) &= ~FPQ_REG_FAULT_INJECT_PE_MASK;
+		u32 bit = FIELD_GET(FPQ_REG_FAULT_PE_BIT_MASK, REG(card, FPQ_REG_FAULT_PE));
+
+		sum ^= 1u << (bit & 7);
+		if (checked) {
+			REG(card, FPQ_REG_PERF_ABFT_TILES_LO)++;
+			REG(card, FPQ_REG_PERF_ABFT_ERRORS_LO)++;
+			*fault = fpq_fake_abft_tile(card, d);
+			return FPQ_HW_ERR_CHECKSUM;
+		}
+	}
+	REG(card, FPQ_REG_PERF_ABFT_TILES_LO) += checked;
+	*(u8 *)fpq_fake_card_dma(card, c) = sum;
 	*fault = 0;
 	return FPQ_HW_ERR_OK;
 }

@@ -7,7 +7,9 @@
  * table (faulting as the card would), and writes completion and fence records.
  *
  * In place of a GEMM it computes C[0] = A[0] + B[0] through the translated addresses,
- * which proves the descriptors and page tables without modelling arithmetic.
+ * which proves the descriptors and page tables without modelling arithmetic; an armed
+ * PE fault corrupts that sum, and CONTROL.ABFT catches it in INT8-class operations
+ * as the card's checksums would (ERR_CHECKSUM, PERF_ABFT_*).
  */
 #ifndef FPQ_FAKE_CARD_H
 #define FPQ_FAKE_CARD_H
