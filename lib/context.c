@@ -109,8 +109,11 @@ int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context *
 	if (!out)
 		return fpq_error(-EFAULT, "context: output pointer is NULL");
 	*out = NULL;
-	if (o.flags & ~(unsigned int)FPQ_CTX_STRICT)
+	if (o.flags & ~(unsigned int)(FPQ_CTX_STRICT | FPQ_CTX_FAULT_REPORT | FPQ_CTX_FAULT_RERUN))
 		return fpq_error(-EINVAL, "context: unknown flags 0x%x", o.flags);
+	if ((o.flags & FPQ_CTX_FAULT_REPORT) && (o.flags & FPQ_CTX_FAULT_RERUN))
+		return fpq_error(-EINVAL, "context: FPQ_CTX_FAULT_REPORT and FPQ_CTX_FAULT_RERUN "
+				 "exclude each other");
 	if (want == FPQ_BACKEND_AUTO && (err = backend_from_env(&want)))
 		return err;
 	if ((unsigned int)want > FPQ_BACKEND_REFERENCE)
@@ -121,6 +124,8 @@ int fpq_context_create(const struct fpq_context_opts *opts, struct fpq_context *
 		return fpq_error(-ENOMEM, "context: out of memory");
 	ctx->flags = o.flags | (strict_from_env() ? FPQ_CTX_STRICT : 0);
 	ctx->num_threads = o.num_threads ? o.num_threads : threads_from_env();
+	ctx->on_card_fault = o.flags & FPQ_CTX_FAULT_REPORT ? FPQ_FAULT_REPORT :
+			     o.flags & FPQ_CTX_FAULT_RERUN ? FPQ_FAULT_RERUN : FPQ_FAULT_CPU;
 	pthread_mutex_init(&ctx->lock, NULL);
 	pthread_cond_init(&ctx->work_cond, NULL);
 
@@ -176,6 +181,75 @@ unsigned int fpq_context_threads(const struct fpq_context *ctx)
 	return ctx->num_threads;
 }
 
+enum fpq_fault_policy fpq_context_fault_policy(const struct fpq_context *ctx)
+{
+	return ctx->flags & FPQ_CTX_STRICT ? FPQ_FAULT_REPORT : ctx->on_card_fault;
+}
+
+/* Run the operations on the context's backend again, as one job when it has jobs. */
+static int run_on_backend(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
+			  unsigned int n_ops, struct fpq_gemm_status *st)
+{
+	void *handle;
+	int err = 0;
+
+	if (!ctx->ops->job_start) {
+		for (unsigned int i = 0; i < n_ops && !err; i++)
+			err = ctx->ops->run(ctx, &ops[i], &st[i]);
+		return err;
+	}
+	err = ctx->ops->job_start(ctx, ops, n_ops, &handle);
+	return err ? err : ctx->ops->job_finish(ctx, handle, -1, st);
+}
+
+/* The operation a card fault was counted on (card_job.c), or n_ops. */
+static unsigned int faulted_op(const struct fpq_gemm_status *st, unsigned int n_ops)
+{
+	unsigned int i = 0;
+
+	while (i < n_ops && !st[i].card_faults)
+		i++;
+	return i;
+}
+
+int fpq_context_recover(struct fpq_context *ctx, const struct fpq_gemm_op *card_ops,
+			const struct fpq_gemm_op *cpu_ops, unsigned int n_ops,
+			struct fpq_gemm_status *st, int err)
+{
+	struct fpq_gemm_status fault = { 0 };
+	unsigned int at;
+
+	if (!err || !fpq_context_may_fall_back(ctx, err))
+		return err;
+	if (!fpq_is_card_fault(err))
+		return fpq_context_run_on_cpu(ctx, cpu_ops, n_ops, st, err);
+	at = faulted_op(st, n_ops);
+	if (at == n_ops)
+		at = 0;
+	fault.card_faults = st[at].card_faults ? st[at].card_faults : 1;
+	fault.checksum_errors = st[at].checksum_errors;
+	switch (ctx->on_card_fault) {
+	case FPQ_FAULT_REPORT:
+		return err;
+	case FPQ_FAULT_RERUN:
+		memset(st, 0, sizeof(*st) * n_ops);
+		err = run_on_backend(ctx, card_ops, n_ops, st);
+		if (err)
+			return err;	/* failed again: its own message stands */
+		fault.card_reruns = 1;
+		break;
+	default:
+		err = fpq_context_run_on_cpu(ctx, cpu_ops, n_ops, st, err);
+		if (err)
+			return err;
+		break;
+	}
+	st[at].card_faults += fault.card_faults;
+	st[at].checksum_errors += fault.checksum_errors;
+	st[at].card_reruns += fault.card_reruns;
+	return 0;
+}
+
 int fpq_context_device_info(const struct fpq_context *ctx, struct fpq_device_info *info)
 {
 	if (!ctx || !info)
@@ -229,8 +303,7 @@ static FPQ_FP_WORK int gemm(struct fpq_context *ctx, const struct fpq_gemm_op *o
 	for_backend = *op;
 	fpq_context_weights_as_matrix(ctx->ops, &for_backend);
 	err = ctx->ops->run(ctx, &for_backend, &st);
-	if (err && fpq_context_may_fall_back(ctx, err))
-		err = fpq_context_run_on_cpu(ctx, op, 1, &st, err);
+	err = fpq_context_recover(ctx, &for_backend, op, 1, &st, err);
 	if (!err && status)
 		*status = st;
 	return err;

@@ -17,6 +17,7 @@ struct fpq_context {
 	void *cpu_state;                 /* see fpq_context_cpu_slot() */
 	unsigned int flags;
 	unsigned int num_threads;
+	enum fpq_fault_policy on_card_fault;
 
 	pthread_mutex_t lock;            /* queue, buffers, fallback stats */
 	pthread_cond_t work_cond;
@@ -33,6 +34,13 @@ bool fpq_context_may_fall_back(const struct fpq_context *ctx, int err);
 void fpq_context_note_fallback(struct fpq_context *ctx, unsigned int n_ops, int err);
 int fpq_context_run_on_cpu(struct fpq_context *ctx, const struct fpq_gemm_op *ops,
 			   unsigned int n_ops, struct fpq_gemm_status *st, int why);
+/*
+ * context.c: after the context's backend failed @card_ops with @err: fall back, re-run
+ * or report as the context says; @cpu_ops are the same operations for the CPU.
+ */
+int fpq_context_recover(struct fpq_context *ctx, const struct fpq_gemm_op *card_ops,
+			const struct fpq_gemm_op *cpu_ops, unsigned int n_ops,
+			struct fpq_gemm_status *st, int err);
 void fpq_context_weights_as_matrix(const struct fpq_backend_ops *ops, struct fpq_gemm_op *op);
 
 /* job.c: stop the worker after it drained its queue, then finish every device job. */

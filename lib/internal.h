@@ -5,6 +5,8 @@
 #ifndef FPQ_INTERNAL_H
 #define FPQ_INTERNAL_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fpq.h"
@@ -25,6 +27,16 @@
 
 /* Record @err with a printf-style detail for fpq_strerror() and return @err. */
 int fpq_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A card fault: a job that ran on the card and failed there (an error the card
+ * reported, a hang the driver's timeout ended, an address fault), as opposed to an
+ * operation the card declined or could not take. The context's fault policy applies.
+ */
+static inline bool fpq_is_card_fault(int err)
+{
+	return err == -EIO || err == -ETIMEDOUT || err == -EFAULT;
+}
 
 /* ---- exact element values (codec.c) ---- */
 

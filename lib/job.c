@@ -2,7 +2,9 @@
 /*
  * job.c - jobs run asynchronously either on the device (backends with
  * job_start/job_finish) or on the context's worker thread in submission order; a job
- * the card declines or fails runs on the CPU in a non-strict context.
+ * the card declines runs on the CPU in a non-strict context, and one the card fails
+ * is run on the CPU, run again on the card or reported, as the context's
+ * fpq_fault_policy says.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -44,9 +46,9 @@ static FPQ_FP_WORK int run_job(struct fpq_context *ctx, struct fpq_job *job)
 
 	for (unsigned int i = 0; i < job->n_ops && !err; i++)
 		err = ops->run(ctx, &job->ops[i], &job->status[i]);
-	if (err && fpq_context_may_fall_back(ctx, err))
-		err = fpq_context_run_on_cpu(ctx, job->ops, job->n_ops, job->status, err);
-	return err;
+	if (job->on_cpu)
+		return err;
+	return fpq_context_recover(ctx, job->ops, job->ops, job->n_ops, job->status, err);
 }
 
 static void *worker_main(void *arg)
@@ -217,8 +219,8 @@ static int finish_device_job(struct fpq_job *job, int64_t timeout_ns)
 	if (job->dnext)
 		job->dnext->dprev = job->dprev;
 	pthread_mutex_unlock(&ctx->lock);
-	if (err && fpq_context_may_fall_back(ctx, err))
-		err = fpq_context_run_on_cpu(ctx, job->ops, job->n_ops, job->status, err);
+	/* A card fault: fall back, re-run (waited for in full) or report, as configured. */
+	err = fpq_context_recover(ctx, job->ops, job->ops, job->n_ops, job->status, err);
 	job->err = err;
 	job->done = true;
 	return 0;

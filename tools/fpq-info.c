@@ -2,7 +2,8 @@
 /*
  * fpq-info - what fpq finds on this machine: libfpq's version, the backend a default
  * context picks, and every fpq card with its driver and hardware versions,
- * capabilities, limits and the driver's counters (from sysfs).
+ * capabilities, limits, its guard-rails (ABFT checksums, the faults it met by kind
+ * and the driver's recoveries) and the driver's counters (from sysfs).
  *
  *   fpq-info [--json]
  */
@@ -77,6 +78,85 @@ static void print_counters(const char *node, int json)
 		printf("  (no counters in %s)\n", dir);
 }
 
+/* One of the driver's attributes in <device>/fpq/ as a number (-1: absent). */
+static long long sysfs_number(const char *node, const char *name)
+{
+	char dir[256], path[512];
+	long long v = -1;
+	FILE *f;
+
+	sysfs_dir(node, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/fpq/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The driver's "abft" attribute: on, off or none ("unknown" on an older driver). */
+static void sysfs_abft(const char *node, char *out, size_t len)
+{
+	char dir[256], path[512];
+	FILE *f;
+
+	sysfs_dir(node, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/fpq/abft", dir);
+	snprintf(out, len, "unknown");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
+/*
+ * What the card and driver guard against and what they met: ABFT checksums, the
+ * faults of each kind the driver counted since it bound the card, its recoveries.
+ */
+static void print_guard(const char *node, int json)
+{
+	static const char *const faults[][2] = {
+		{ "checksum", "faults_checksum" }, { "dma", "faults_dma" },
+		{ "mmu", "faults_mmu" }, { "descriptor", "faults_descriptor" },
+		{ "timeout", "job_timeouts" },
+	};
+	char abft[16];
+	long long resets = sysfs_number(node, "resets");
+	long long failed = sysfs_number(node, "reset_failures");
+	long long reruns = sysfs_number(node, "jobs_rerun");
+	long long tiles = sysfs_number(node, "abft_tiles");
+	long long wrong = sysfs_number(node, "abft_errors");
+
+	sysfs_abft(node, abft, sizeof(abft));
+	if (json) {
+		printf(",\n      \"guard\": { \"abft\": \"%s\", \"abft_tiles\": %lld,"
+		       " \"abft_errors\": %lld, \"faults\": {", abft, tiles, wrong);
+		for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+			printf("%s \"%s\": %lld", i ? "," : "", faults[i][0],
+			       sysfs_number(node, faults[i][1]));
+		printf(" }, \"resets\": %lld, \"reset_failures\": %lld, \"jobs_rerun\": %lld }",
+		       resets, failed, reruns);
+		return;
+	}
+	printf("guard-rails:\n");
+	if (!strcmp(abft, "on"))
+		printf("  ABFT checksums         on (INT8, MXINT8): %lld tiles checked, %lld "
+		       "wrong, since the card's last reset\n", tiles, wrong);
+	else
+		printf("  ABFT checksums         %s\n", !strcmp(abft, "off") ?
+		       "off (module parameter abft=0)" : !strcmp(abft, "none") ?
+		       "not on this card" : abft);
+	printf("  faults                ");
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		printf("%s %s %lld", i ? "," : "", faults[i][0], sysfs_number(node, faults[i][1]));
+	printf("\n  recoveries             resets %lld (%lld failed), jobs run again %lld\n",
+	       resets, failed, reruns);
+}
+
 int main(int argc, char **argv)
 {
 	int json = argc > 1 && !strcmp(argv[1], "--json");
@@ -137,7 +217,9 @@ int main(int argc, char **argv)
 			       in->max_n, in->max_k, in->max_ops, (unsigned long long)in->max_buffer,
 			       in->offset_align, in->job_timeout_ms);
 			print_counters(in->node, 1);
-			printf("\n      }\n    }");
+			printf("\n      }");
+			print_guard(in->node, 1);
+			printf("\n    }");
 			continue;
 		}
 		printf("\ncard %u: %s\n", i, in->node);
@@ -160,6 +242,7 @@ int main(int argc, char **argv)
 		printf("  buffers                <= %llu bytes, offsets aligned to %u\n",
 		       (unsigned long long)in->max_buffer, in->offset_align);
 		printf("  job timeout            %u ms\n", in->job_timeout_ms);
+		print_guard(in->node, 0);
 		printf("counters:\n");
 		print_counters(in->node, 0);
 	}

@@ -19,6 +19,7 @@
 
 #include "card.h"
 #include "fpq_drm.h"
+#include "fpq_hw_regs.h"
 
 /* Handle of operands planned in the staging buffer until it exists. */
 #define STAGED UINT32_MAX
@@ -60,11 +61,17 @@ struct host_requant {
 	unsigned int index;      /* in card_job.ops */
 };
 
+/* Where a piece of a split operation starts in the caller's operation. */
+struct piece_origin {
+	uint32_t m0, n0;
+};
+
 struct card_job {
 	unsigned int n_user_ops;         /* operations the caller submitted */
 	unsigned int n_ops;              /* after splitting */
 	struct fpq_gemm_op *ops;
 	unsigned int *owner;             /* ops[i] came from user op owner[i] */
+	struct piece_origin *origin;     /* ... at row m0, column n0 of its C */
 	struct drm_fpq_gemm *gemms;
 	struct drm_fpq_op_status *op_status;
 
@@ -183,12 +190,15 @@ static int split_op(const struct fpq_device_info *in, const struct fpq_gemm_op *
 				unsigned int nc = *cap ? 2 * *cap : 8;
 				void *o = realloc(job->ops, nc * sizeof(*job->ops));
 				void *w = o ? realloc(job->owner, nc * sizeof(*job->owner)) : NULL;
+				void *g = w ? realloc(job->origin, nc * sizeof(*job->origin)) : NULL;
 
 				if (o)
 					job->ops = o;
-				if (!o || !w)
+				if (w)
+					job->owner = w;
+				if (!o || !w || !g)
 					return fpq_error(-ENOMEM, "card: out of memory");
-				job->owner = w;
+				job->origin = g;
 				*cap = nc;
 			}
 			p.a.rows = p.c.rows = mm;
@@ -225,6 +235,7 @@ static int split_op(const struct fpq_device_info *in, const struct fpq_gemm_op *
 			if (!(op->flags & FPQ_GEMM_SCALE_BROADCAST))
 				p.out_scale = advance(op->out_scale, n0 * sizeof(float));
 			job->ops[job->n_ops] = p;
+			job->origin[job->n_ops] = (struct piece_origin){ m0, n0 };
 			job->owner[job->n_ops++] = owner;
 		}
 	}
@@ -560,6 +571,7 @@ static void job_free(struct card *card, struct card_job *job)
 		card_bo_close(card, job->staging);
 	free(job->ops);
 	free(job->owner);
+	free(job->origin);
 	free(job->gemms);
 	free(job->op_status);
 	free(job->staged);
@@ -787,9 +799,23 @@ int card_job_finish(struct card *card, struct card_job *job, int64_t timeout_ns,
 	} else {
 		const struct drm_fpq_job_status *s = &job->first_status;
 		unsigned int op = job->first_failed * max_ops + s->ops_done;
+		unsigned int user = op < job->n_ops ? job->owner[op] : 0;
 
+		/* The fault is counted on the operation it hit, for the context's recovery. */
+		if (st && op < job->n_ops && fpq_is_card_fault(err)) {
+			memset(st, 0, sizeof(*st) * job->n_user_ops);
+			st[user].card_faults = 1;
+			st[user].checksum_errors = s->hw_error == FPQ_HW_ERR_CHECKSUM;
+			st[user].backend = FPQ_BACKEND_CARD;
+		}
 		/* The driver's per-job status: the card's cause, where, and any recovery. */
-		if (s->hw_error)
+		if (s->hw_error == FPQ_HW_ERR_CHECKSUM && op < job->n_ops)
+			err = fpq_error(err, "card: checksum mismatch in tile (%u, %u) of operation "
+					"%u: the card computed a wrong result, not written (%u run%s)",
+					job->origin[op].m0 + (uint32_t)(s->fault_addr & 0xFFFF),
+					job->origin[op].n0 + (uint32_t)(s->fault_addr >> 16 & 0xFFFF),
+					user, s->runs, s->runs == 1 ? "" : "s, after a card reset");
+		else if (s->hw_error)
 			err = fpq_error(err, "card: the job failed: %s (card cause %u at operation "
 					"%u, address 0x%llx; %u run%s)", strerror(-err), s->hw_error,
 					op, (unsigned long long)s->fault_addr, s->runs,

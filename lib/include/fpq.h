@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define FPQ_VERSION_MAJOR 0
-#define FPQ_VERSION_MINOR 1
+#define FPQ_VERSION_MINOR 2
 
 /** Largest K of the INT8 path: keeps the int32 sum of products itself exact. */
 #define FPQ_INT8_MAX_K 65536u
@@ -299,7 +299,14 @@ void fpq_gemm_op_init(struct fpq_gemm_op *op);
  * @nan_to_zero: narrow-output NaNs written as 0 (formats without NaN).
  * @overflowed: narrow-output overflows to Inf/NaN (FPQ_GEMM_QUANT_NONSAT).
  * @device_cycles: card cycles spent (0 on the CPU).
- * @backend: the backend that ran it (enum fpq_backend).
+ * @backend: the backend that ran it (enum fpq_backend): after a card fault that the
+ *	context recovered from, the one that produced the result.
+ * @card_faults: runs of this operation's card job that failed on the card (an error
+ *	the card reported, a hang, an address fault) before the result was produced.
+ * @checksum_errors: of @card_faults, checksum mismatches (the card's ABFT check found
+ *	a wrong result: Documentation/driver.rst).
+ * @card_reruns: times the job ran again on the card after a fault
+ *	(FPQ_FAULT_RERUN).
  */
 struct fpq_gemm_status {
 	uint64_t clamped;
@@ -308,6 +315,9 @@ struct fpq_gemm_status {
 	uint64_t overflowed;
 	uint64_t device_cycles;
 	int backend;
+	uint32_t card_faults;
+	uint32_t checksum_errors;
+	uint32_t card_reruns;
 };
 
 /**
@@ -338,6 +348,27 @@ enum fpq_backend {
 enum {
 	/* Never fall back to the CPU: a card error is returned to the caller. */
 	FPQ_CTX_STRICT = 1u << 0,
+	/* On a card fault, return the error (FPQ_FAULT_REPORT). */
+	FPQ_CTX_FAULT_REPORT = 1u << 1,
+	/* On a card fault, run the job on the card once more (FPQ_FAULT_RERUN). */
+	FPQ_CTX_FAULT_RERUN = 1u << 2,
+};
+
+/**
+ * enum fpq_fault_policy - what a non-strict card context does when a job fails on the
+ * card (a card fault: -EIO, for instance a checksum mismatch; -ETIMEDOUT; -EFAULT),
+ * chosen with the context flags FPQ_CTX_FAULT_REPORT and FPQ_CTX_FAULT_RERUN (neither:
+ * FPQ_FAULT_CPU). Operations the card declines (-ENOTSUP and the like) run on the CPU
+ * whatever the policy; a strict context (FPQ_CTX_STRICT) always reports.
+ * @FPQ_FAULT_CPU: run the job on the CPU (bit-exact with the card); the default.
+ * @FPQ_FAULT_REPORT: return the card's error.
+ * @FPQ_FAULT_RERUN: run the job on the card once more; if that fails too, return its
+ *	error (a fault that stays, such as a stuck processing element, fails again).
+ */
+enum fpq_fault_policy {
+	FPQ_FAULT_CPU = 0,
+	FPQ_FAULT_REPORT = 1,
+	FPQ_FAULT_RERUN = 2,
 };
 
 /**
@@ -353,6 +384,7 @@ struct fpq_context_opts {
 	unsigned int flags;
 	unsigned int num_threads;
 };
+
 
 struct fpq_context;
 struct fpq_job;
@@ -372,6 +404,11 @@ enum fpq_backend fpq_context_backend(const struct fpq_context *ctx);
 const char *fpq_context_fallback(const struct fpq_context *ctx);
 /** fpq_context_threads() - CPU worker threads asked for (0: one per CPU). */
 unsigned int fpq_context_threads(const struct fpq_context *ctx);
+/**
+ * fpq_context_fault_policy() - the context's enum fpq_fault_policy (FPQ_FAULT_REPORT
+ * for a strict context).
+ */
+enum fpq_fault_policy fpq_context_fault_policy(const struct fpq_context *ctx);
 /** fpq_backend_name() - "cpu", "card", "reference" or "auto". */
 const char *fpq_backend_name(enum fpq_backend backend);
 /**

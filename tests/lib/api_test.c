@@ -277,6 +277,25 @@ static void context_errors(void)
 	      -EINVAL, "unknown context flags");
 	CHECK(fpq_context_create(&(struct fpq_context_opts){ (enum fpq_backend)9, 0, 0 }, &ctx) ==
 	      -EINVAL, "unknown backend");
+	CHECK(fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CPU,
+			FPQ_CTX_FAULT_REPORT | FPQ_CTX_FAULT_RERUN, 0 }, &ctx) == -EINVAL &&
+	      strstr(fpq_strerror(-EINVAL), "exclude") != NULL, "two fault policies at once");
+	{
+		static const struct { unsigned int flags; enum fpq_fault_policy want; } p[] = {
+			{ 0, FPQ_FAULT_CPU }, { FPQ_CTX_FAULT_REPORT, FPQ_FAULT_REPORT },
+			{ FPQ_CTX_FAULT_RERUN, FPQ_FAULT_RERUN },
+			{ FPQ_CTX_STRICT | FPQ_CTX_FAULT_RERUN, FPQ_FAULT_REPORT },
+		};
+
+		for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+			CHECK(fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CPU,
+					p[i].flags, 1 }, &ctx) == 0, "context, flags 0x%x", p[i].flags);
+			CHECK(fpq_context_fault_policy(ctx) == p[i].want, "flags 0x%x: policy %d",
+			      p[i].flags, (int)fpq_context_fault_policy(ctx));
+			fpq_context_destroy(ctx);
+			ctx = NULL;
+		}
+	}
 	CHECK(fpq_context_create(&(struct fpq_context_opts){ FPQ_BACKEND_CARD, 0, 0 }, &ctx) ==
 	      -ENODEV && ctx == NULL, "no card here");
 	setenv("FPQ_DEVICE", "gpu", 1);

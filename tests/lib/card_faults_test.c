@@ -3,8 +3,10 @@
  * card_faults_test.c - libfpq on a card that fails: faults injected through the
  * driver's debugfs (a DMA error, a hang) and operations beyond the card's limits.
  * Strict contexts return the error (with a message) and leave the output untouched;
- * non-strict ones run the operation on the CPU, record why, and still give the
- * reference's bits. After every fault the next job on the card succeeds.
+ * non-strict ones follow their fault policy: by default they run the operation on the
+ * CPU, record why, and still give the reference's bits; FPQ_CTX_FAULT_RERUN runs it on
+ * the card again; FPQ_CTX_FAULT_REPORT returns the error. The status counts the fault.
+ * After every fault the next job on the card succeeds.
  *
  * Runs in the co-simulation VM (root, debugfs); skips without a card.
  */
@@ -80,13 +82,18 @@ static int arm(const char *what)
 	return fclose(f) == 0 && ok;
 }
 
-static struct fpq_context *context(int strict)
+static struct fpq_context *context_flags(unsigned int flags)
 {
-	struct fpq_context_opts o = { FPQ_BACKEND_CARD, strict ? FPQ_CTX_STRICT : 0, 0 };
+	struct fpq_context_opts o = { FPQ_BACKEND_CARD, flags, 0 };
 	struct fpq_context *ctx = NULL;
 
 	CHECK(fpq_context_create(&o, &ctx) == 0, "card context");
 	return ctx;
+}
+
+static struct fpq_context *context(int strict)
+{
+	return context_flags(strict ? FPQ_CTX_STRICT : 0);
 }
 
 /* The card works again: a clean operation gives the reference's bits on the card. */
@@ -172,6 +179,51 @@ static void fallback_on_device_error(void)
 	CHECK(strstr(after.reason, "card") != NULL, "reason recorded: %s", after.reason);
 	CHECK(st.backend == FPQ_BACKEND_CPU, "status says the CPU ran it");
 	CHECK(equals_reference(&s) && st.clamped == s.want.clamped, "the CPU's bits are the reference's");
+	CHECK(st.card_faults == 1 && st.checksum_errors == 0 && st.card_reruns == 0,
+	      "status counts the fault: %u fault(s), %u checksum, %u re-run(s)", st.card_faults,
+	      st.checksum_errors, st.card_reruns);
+	free_op(&s);
+	card_recovered(ctx);
+	fpq_context_destroy(ctx);
+}
+
+/* FPQ_CTX_FAULT_RERUN: a one-shot fault, then the card's own result on the re-run. */
+static void rerun_on_device_error(void)
+{
+	struct fpq_context *ctx = context_flags(FPQ_CTX_FAULT_RERUN);
+	struct fpq_fallback_stats before, after;
+	struct fpq_gemm_status st;
+	struct small_op s;
+
+	make_op(&s, 96, 5);
+	fpq_context_fallback_stats(ctx, &before);
+	CHECK(arm("dma_read"), "arm a DMA read error");
+	CHECK(fpq_gemm(ctx, &s.op, &st) == 0, "the re-run succeeds");
+	fpq_context_fallback_stats(ctx, &after);
+	CHECK(after.ops == before.ops, "nothing fell back to the CPU");
+	CHECK(st.backend == FPQ_BACKEND_CARD && st.card_faults == 1 && st.card_reruns == 1,
+	      "status: ran on %s after %u fault(s), %u re-run(s)", fpq_backend_name(st.backend),
+	      st.card_faults, st.card_reruns);
+	CHECK(equals_reference(&s) && st.clamped == s.want.clamped, "the card's bits are the reference's");
+	free_op(&s);
+	fpq_context_destroy(ctx);
+}
+
+/* FPQ_CTX_FAULT_REPORT: the error comes back, as from a strict context; no CPU run. */
+static void report_device_error(void)
+{
+	struct fpq_context *ctx = context_flags(FPQ_CTX_FAULT_REPORT);
+	struct fpq_fallback_stats fb;
+	struct small_op s;
+	int err;
+
+	make_op(&s, 96, 6);
+	CHECK(arm("dma_read"), "arm a DMA read error");
+	err = fpq_gemm(ctx, &s.op, NULL);
+	CHECK(err == -EIO || err == -EFAULT, "reported: %d (%s)", err, fpq_strerror(err));
+	CHECK(untouched(&s.c), "output untouched");
+	fpq_context_fallback_stats(ctx, &fb);
+	CHECK(fb.ops == 0, "nothing ran on the CPU");
 	free_op(&s);
 	card_recovered(ctx);
 	fpq_context_destroy(ctx);
@@ -225,6 +277,8 @@ int main(void)
 		RUN(strict_dma_error);
 		RUN(strict_hang);
 		RUN(fallback_on_device_error);
+		RUN(rerun_on_device_error);
+		RUN(report_device_error);
 	} else {
 		printf("no fault_inject file in debugfs: fault cases cannot run\n");
 		harness.failed++;

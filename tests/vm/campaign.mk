@@ -8,7 +8,8 @@ CAMPAIGN_SECONDS ?= 60
 CAMPAIGN_SEED ?= 1
 CAMPAIGN_ARGS ?= --procs 3 --threads 2
 VM_CAMPAIGN := $(O)/tests/vm/fault_campaign
-VM_CAMPAIGN_SRCS := tests/vm/fault_campaign.c tests/vm/vm_dev.c tests/vm/vm_gemm.c \
+VM_CAMPAIGN_SRCS := tests/vm/fault_campaign.c tests/vm/vm_dev.c tests/vm/vm_fence.c \
+	tests/vm/vm_gemm.c \
 	tests/common/gemm_case.c tests/common/gemm_data.c
 
 $(VM_CAMPAIGN): $(VM_CAMPAIGN_SRCS) $(wildcard tests/vm/*.h tests/common/*.h) \

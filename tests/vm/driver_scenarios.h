@@ -32,4 +32,7 @@ int t_bounce(void);
 int t_pinning(void);
 int t_detached_limit(void);
 
+/* driver_abft.c: the card's checksums through the driver and libfpq */
+int t_abft(void);
+
 #endif /* FPQ_DRIVER_SCENARIOS_H */

@@ -15,8 +15,8 @@
  *   driver_test reload [N]  rmmod/insmod cycles, a GEMM after each
  *   driver_test killed      a process killed mid-job leaks no job and no buffer
  *
- * and the scenarios of driver_lifetime.c (fence-rmmod, killed-rmmod [N], hot-remove)
- * and driver_memory.c (bounce, pinning, detached-limit).
+ * and the scenarios of driver_lifetime.c (fence-rmmod, killed-rmmod [N], hot-remove),
+ * driver_memory.c (bounce, pinning, detached-limit) and driver_abft.c (abft).
  *
  * Each prints one line per check and exits 0 (pass), 1 (fail) or 77 (skip).
  */
@@ -865,7 +865,9 @@ int main(int argc, char **argv)
 		return t_pinning();
 	if (!strcmp(cmd, "detached-limit"))
 		return t_detached_limit();
+	if (!strcmp(cmd, "abft"))
+		return t_abft();
 	fprintf(stderr, "usage: %s info|buffers|gemm|isolation|fuzz [N]|hang|reload [N]|killed|"
-		"fence-rmmod|killed-rmmod [N]|hot-remove|bounce|pinning|detached-limit\n", argv[0]);
+		"fence-rmmod|killed-rmmod [N]|hot-remove|bounce|pinning|detached-limit|abft\n", argv[0]);
 	return 2;
 }

@@ -14,11 +14,20 @@
  * corrupted descriptor, SIGKILL of a worker (which another replaces), and the device
  * unbound from the driver and bound again. The run is bounded by S seconds and N jobs.
  *
+ * With a card that has ABFT checksums, the injector also arms a fault of one
+ * processing element (fault_inject "pe ..."), after the workers have switched to INT8
+ * jobs (the checked kind: a float job would take the fault unchecked) and drained
+ * what they had in flight.
+ *
  * Every job must end exactly once, with C equal to the reference bit for bit or with
  * an error the UAPI documents; after a card error the outputs of the operations that
- * never started are untouched; a second wait gives ENOENT. At the end, with every
- * file closed: submitted = completed + failed, no job or buffer is live, the slab
- * has come back, and the kernel log is clean. Prints the figures.
+ * never started are untouched; a second wait gives ENOENT. The jobs of a killed worker
+ * are judged by the survivor: before the kill the injector stops the worker, takes
+ * the sync_file of each of its jobs in flight from the worker's ledger (shared memory;
+ * pidfd_getfd()), and after the kill each must signal, with success or a documented
+ * error; the ledger's counts must add up. At the end, with every file closed:
+ * submitted = completed + failed, no job or buffer is live, the slab has come back,
+ * and the kernel log is clean. Prints the figures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,12 +37,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gemm_case.h"
 #include "rng.h"
 #include "vm_dev.h"
+#include "vm_fence.h"
 #include "vm_gemm.h"
 
 #define MAX_PROCS 8
@@ -69,6 +80,38 @@ struct cfg {
 static struct cfg cfg = { .seconds = 60, .max_jobs = 100000, .seed = 1, .procs = 3,
 			  .threads = 2 };
 
+/*
+ * The ledger: what each worker thread has in flight, in memory the injector shares,
+ * so that the jobs of a worker it kills are judged all the same. An entry is
+ * SUBMITTING from before the submit ioctl until its sync_file is recorded (the job
+ * may or may not exist yet), then PENDING until the worker has judged the job.
+ */
+enum { L_FREE, L_SUBMITTING, L_PENDING };
+
+struct ledger_entry {
+	int state;
+	int sync_fd;
+	uint64_t id;
+};
+
+struct ledger_thread {
+	uint64_t submitted, judged;
+	struct ledger_entry e[INFLIGHT];
+};
+
+struct ledger {
+	int int8_only;		/* the injector asks for INT8 jobs only (a PE fault) */
+	int drained[MAX_PROCS][MAX_THREADS];	/* 1: nothing but INT8 in flight */
+	struct ledger_thread t[MAX_PROCS][MAX_THREADS];
+};
+
+static struct ledger *ledger;
+
+static void ledger_set(struct ledger_entry *e, int state)
+{
+	__atomic_store_n(&e->state, state, __ATOMIC_RELEASE);
+}
+
 /* ---- jobs ------------------------------------------------------------------------- */
 
 struct job {
@@ -90,7 +133,7 @@ static struct gemm_spec random_spec(struct rng *r)
 			       .b_data = DATA_UNIFORM, .a_scale_data = SCALES_NEAR,
 			       .b_scale_data = SCALES_NEAR };
 
-	if (rng_below(r, 4) == 0) {
+	if (rng_below(r, 4) == 0 || __atomic_load_n(&ledger->int8_only, __ATOMIC_ACQUIRE)) {
 		static const enum fpq_format int8_outs[] = { FPQ_FMT_INT32, FPQ_FMT_INT8,
 							     FPQ_FMT_FP32 };
 
@@ -175,7 +218,7 @@ static int make_job(struct job *j, struct rng *r, struct arena *ar, struct arena
 	if (shared)
 		shared->used = shared_start;
 	j->n_ops = 0;
-	if (kind == 2)
+	if (kind == 2 && !__atomic_load_n(&ledger->int8_only, __ATOMIC_ACQUIRE))
 		return make_chain(j, r, ar);
 	for (unsigned int i = 0, n = kind ? 2 + rng_below(r, MAX_OPS - 1) : 1; i < n; i++) {
 		struct gemm_spec s = random_spec(r);
@@ -215,18 +258,46 @@ static void free_job(struct job *j)
 /* ---- workers -------------------------------------------------------------------- */
 
 struct worker {
-	unsigned int proc, thread;
+	unsigned int proc, thread, slot;
 	int dmabuf;
 	struct report rep;
 };
 
-static int submit_job(struct vdev *d, struct job *j)
+/* Submit with the job's out fence recorded in the ledger as a sync_file. */
+static int submit_job(struct vdev *d, struct job *j, struct ledger_thread *lt,
+		      struct ledger_entry *e, uint32_t syncobj)
 {
 	struct drm_fpq_gemm ops[MAX_OPS];
+	int err, sync_fd = -1;
 
 	for (unsigned int i = 0; i < j->n_ops; i++)
 		ops[i] = j->vo[i].drm;
-	return vdev_submit(d, ops, j->n_ops, 0, 0, &j->id);
+	ledger_set(e, L_SUBMITTING);
+	err = vdev_submit(d, ops, j->n_ops, 0, syncobj, &j->id);
+	if (err) {
+		ledger_set(e, L_FREE);
+		return err;
+	}
+	__atomic_add_fetch(&lt->submitted, 1, __ATOMIC_RELEASE);
+	if (!syncobj || syncobj_export_sync_file(d->fd, syncobj, &sync_fd))
+		sync_fd = -1;
+	e->sync_fd = sync_fd;
+	e->id = j->id;
+	ledger_set(e, L_PENDING);
+	return 0;
+}
+
+/* The worker judged the job: the ledger forgets it. */
+static void ledger_judged(struct ledger_thread *lt, struct ledger_entry *e)
+{
+	int fd = e->sync_fd;
+
+	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) != L_PENDING)
+		return;
+	__atomic_add_fetch(&lt->judged, 1, __ATOMIC_RELEASE);
+	ledger_set(e, L_FREE);
+	if (fd >= 0)
+		close(fd);
 }
 
 static enum outcome errno_outcome(int e)
@@ -349,13 +420,35 @@ static void worker_close(struct vdev *d, struct arena *ar, struct arena *sh)
 	vdev_close(d);
 }
 
+/* Judge the oldest job in flight and let the ledger forget it. */
+static void judge_oldest(struct worker *w, struct vdev *d, struct arena *ar, struct job *jobs,
+			 struct ledger_thread *lt, unsigned int *head, unsigned int *count)
+{
+	judge(w, d, &ar[*head], &jobs[*head]);
+	ledger_judged(lt, &lt->e[*head]);
+	free_job(&jobs[*head]);
+	*head = (*head + 1) % INFLIGHT;
+	(*count)--;
+}
+
+/* A syncobj per job in flight, for its out fence (0 where none could be made). */
+static void syncobjs_create(struct vdev *d, uint32_t *so)
+{
+	for (unsigned int i = 0; i < INFLIGHT; i++)
+		if (syncobj_create(d->fd, &so[i]))
+			so[i] = 0;
+}
+
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct rng r = rng_seeded(cfg.seed * 7919 + w->proc * 131 + w->thread + 1);
+	struct ledger_thread *lt = &ledger->t[w->slot][w->thread];
+	int *drained = &ledger->drained[w->slot][w->thread];
 	struct job jobs[INFLIGHT];
 	unsigned int head = 0, count = 0;
 	struct arena ar[INFLIGHT], sh, sh_slot;
+	uint32_t so[INFLIGHT];
 	struct vdev d;
 
 	/* One arena per job in flight: a job's buffers stay as it left them until judged. */
@@ -364,16 +457,23 @@ static void *worker_thread(void *arg)
 	for (unsigned int i = 1; i < INFLIGHT; i++)
 		if (arena_init(&d, &ar[i], ARENA_BYTES))
 			return NULL;
+	syncobjs_create(&d, so);
 	while (now_ms() < cfg.deadline_ms && w->rep.submitted < cfg.max_jobs) {
 		unsigned int slot = (head + count) % INFLIGHT;
 		struct job *j = &jobs[slot];
+		int want = __atomic_load_n(&ledger->int8_only, __ATOMIC_ACQUIRE);
 		int err;
 
+		/* INT8 only from now on: first finish what is in flight (it may be float). */
+		if (want && !__atomic_load_n(drained, __ATOMIC_ACQUIRE)) {
+			while (count)
+				judge_oldest(w, &d, ar, jobs, lt, &head, &count);
+			__atomic_store_n(drained, 1, __ATOMIC_RELEASE);
+		} else if (!want) {
+			__atomic_store_n(drained, 0, __ATOMIC_RELEASE);
+		}
 		if (count == INFLIGHT) {
-			judge(w, &d, &ar[head], &jobs[head]);
-			free_job(&jobs[head]);
-			head = (head + 1) % INFLIGHT;
-			count--;
+			judge_oldest(w, &d, ar, jobs, lt, &head, &count);
 			continue;
 		}
 		/* Each job in flight has its own part of the thread's slice of the buffer. */
@@ -382,16 +482,12 @@ static void *worker_thread(void *arg)
 		if (make_job(j, &r, &ar[slot], sh.map ? &sh_slot : NULL,
 			     sh.used + (sh.size - sh.used) / INFLIGHT * slot))
 			continue;
-		err = submit_job(&d, j);
+		err = submit_job(&d, j, lt, &lt->e[slot], so[slot]);
 		if (err == -ENODEV) {
 			/* Unbound: judge what was in flight, reopen once the device is back. */
 			free_job(j);
-			while (count) {
-				judge(w, &d, &ar[head], &jobs[head]);
-				free_job(&jobs[head]);
-				head = (head + 1) % INFLIGHT;
-				count--;
-			}
+			while (count)
+				judge_oldest(w, &d, ar, jobs, lt, &head, &count);
 			for (unsigned int i = 1; i < INFLIGHT; i++)
 				arena_fini(&d, &ar[i]);
 			worker_close(&d, &ar[0], &sh);
@@ -401,6 +497,7 @@ static void *worker_thread(void *arg)
 			for (unsigned int i = 1; i < INFLIGHT; i++)
 				if (arena_init(&d, &ar[i], ARENA_BYTES))
 					return NULL;
+			syncobjs_create(&d, so);
 			continue;
 		}
 		if (err) {
@@ -415,26 +512,24 @@ static void *worker_thread(void *arg)
 		w->rep.ops += j->n_ops;
 		count++;
 	}
-	while (count) {
-		judge(w, &d, &ar[head], &jobs[head]);
-		free_job(&jobs[head]);
-		head = (head + 1) % INFLIGHT;
-		count--;
-	}
+	while (count)
+		judge_oldest(w, &d, ar, jobs, lt, &head, &count);
+	/* Done: the injector's drain waits for this thread no more. */
+	__atomic_store_n(drained, 1, __ATOMIC_RELEASE);
 	for (unsigned int i = 1; i < INFLIGHT; i++)
 		arena_fini(&d, &ar[i]);
 	worker_close(&d, &ar[0], &sh);
 	return NULL;
 }
 
-static void worker_process(unsigned int proc, int dmabuf, int wfd)
+static void worker_process(unsigned int proc, unsigned int slot, int dmabuf, int wfd)
 {
 	struct worker w[MAX_THREADS];
 	pthread_t t[MAX_THREADS];
 	struct report sum = { 0 };
 
 	for (unsigned int i = 0; i < cfg.threads; i++) {
-		w[i] = (struct worker){ .proc = proc, .thread = i, .dmabuf = dmabuf };
+		w[i] = (struct worker){ .proc = proc, .thread = i, .slot = slot, .dmabuf = dmabuf };
 		pthread_create(&t[i], NULL, worker_thread, &w[i]);
 	}
 	for (unsigned int i = 0; i < cfg.threads; i++) {
@@ -450,10 +545,24 @@ static void worker_process(unsigned int proc, int dmabuf, int wfd)
 
 /* ---- the injector --------------------------------------------------------------- */
 
-enum fault { F_DMA_READ, F_HANG, F_RESET, F_DESC, F_KILL, F_REBIND, F_COUNT };
+enum fault { F_DMA_READ, F_HANG, F_RESET, F_DESC, F_KILL, F_REBIND, F_PE, F_COUNT };
 
 static const char *const fault_names[F_COUNT] = {
-	"dma_read", "hang", "reset", "desc", "kill", "unbind+bind",
+	"dma_read", "hang", "reset", "desc", "kill", "unbind+bind", "pe",
+};
+
+/* A killed worker's job in flight, its out fence taken before the kill. */
+struct orphan {
+	int sync_fd;
+	uint64_t id;
+};
+
+/* What the survivor makes of killed workers' jobs. */
+struct orphans {
+	struct orphan o[MAX_PROCS * MAX_THREADS * INFLIGHT * 64];
+	unsigned int n;
+	uint64_t submitted, judged_by_worker, in_submit, no_fence;
+	uint64_t unbalanced;	/* a thread whose ledger counts do not add up */
 };
 
 struct procs {
@@ -469,14 +578,145 @@ static void spawn(struct procs *p, unsigned int slot)
 
 	if (pipe(fds))
 		return;
+	/* A new process in the slot: a ledger of its own. */
+	memset(&ledger->t[slot], 0, sizeof(ledger->t[slot]));
+	memset(&ledger->drained[slot], 0, sizeof(ledger->drained[slot]));
 	p->pid[slot] = fork();
 	if (p->pid[slot] == 0) {
 		close(fds[0]);
-		worker_process(p->next % MAX_PROCS, p->dmabuf, fds[1]);
+		worker_process(p->next % MAX_PROCS, slot, p->dmabuf, fds[1]);
 	}
 	close(fds[1]);
 	p->rfd[slot] = fds[0];
 	p->next++;
+}
+
+/*
+ * Before a worker dies: stop it, take the sync_file of every job its ledger has in
+ * flight (pidfd_getfd()), so that the survivor judges those jobs after the kill.
+ */
+static void take_orphans(pid_t pid, unsigned int slot, struct orphans *or)
+{
+	int status, pidfd;
+
+	kill(pid, SIGSTOP);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (unsigned int t = 0; t < cfg.threads; t++) {
+		struct ledger_thread *lt = &ledger->t[slot][t];
+		uint64_t pending = 0, submitting = 0;
+
+		for (unsigned int i = 0; i < INFLIGHT; i++) {
+			struct ledger_entry *e = &lt->e[i];
+			int state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE), fd = -1;
+
+			if (state == L_SUBMITTING) {
+				submitting++;
+				continue;
+			}
+			if (state != L_PENDING)
+				continue;
+			pending++;
+			if (pidfd >= 0 && e->sync_fd >= 0)
+				fd = (int)syscall(SYS_pidfd_getfd, pidfd, e->sync_fd, 0);
+			if (fd < 0 || or->n == sizeof(or->o) / sizeof(or->o[0])) {
+				if (fd >= 0)
+					close(fd);
+				or->no_fence++;
+				continue;
+			}
+			or->o[or->n++] = (struct orphan){ .sync_fd = fd, .id = e->id };
+		}
+		or->submitted += lt->submitted;
+		or->judged_by_worker += lt->judged;
+		or->in_submit += submitting;
+		/* Submitted = judged + in flight, give or take one caught mid-submit. */
+		if (lt->submitted < lt->judged + pending ||
+		    lt->submitted > lt->judged + pending + submitting)
+			or->unbalanced++;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+/*
+ * Judge the killed workers' jobs: each fence must signal, with success or an error
+ * the UAPI documents (a dropped job: -ECANCELED). Their buffers died with the worker:
+ * the outputs cannot be compared. Counts into @sum like the workers' own outcomes.
+ */
+static void judge_orphans(struct orphans *or, struct report *sum, uint64_t *ended_ok)
+{
+	for (unsigned int i = 0; i < or->n; i++) {
+		struct orphan *o = &or->o[i];
+		struct sync_file_info info;
+		struct sync_fence_info fence;
+		int64_t t0 = now_ms();
+		int r;
+
+		while ((r = sync_file_signalled(o->sync_fd)) == 0 && now_ms() - t0 < 120000)
+			usleep(10000);
+		if (r != 1) {
+			sum->lost++;
+			printf("  killed worker's job %llu never finished\n",
+			       (unsigned long long)o->id);
+		} else if (sync_file_info(o->sync_fd, &info, &fence)) {
+			sum->undocumented++;
+		} else if (fence.status == 1) {
+			(*ended_ok)++;
+		} else if (errno_outcome(fence.status) == OUT_COUNT) {
+			sum->undocumented++;
+			printf("  killed worker's job %llu: undocumented error %d\n",
+			       (unsigned long long)o->id, fence.status);
+		} else {
+			sum->outcomes[errno_outcome(fence.status)]++;
+		}
+		close(o->sync_fd);
+	}
+}
+
+static int inject_word(struct vdev *d, const char *word);
+
+/*
+ * A PE fault (card with ABFT): the workers switch to INT8 jobs and drain what they
+ * had in flight, the fault is armed, and INT8 jobs go on until the card has run
+ * enough jobs to have taken it. 0, or -EAGAIN when the workers did not drain.
+ */
+static int inject_pe(struct vdev *d, struct rng *r, struct procs *p)
+{
+	char cmd[64];
+	int64_t t0 = now_ms(), ended0;
+	bool drained = false;
+	int err;
+
+	__atomic_store_n(&ledger->int8_only, 1, __ATOMIC_RELEASE);
+	while (!drained && now_ms() - t0 < 20000) {
+		drained = true;
+		for (unsigned int s = 0; s < cfg.procs; s++)
+			for (unsigned int t = 0; t < cfg.threads; t++)
+				drained &= __atomic_load_n(&ledger->drained[s][t], __ATOMIC_ACQUIRE);
+		if (!drained)
+			usleep(10000);
+	}
+	(void)p;
+	if (!drained) {
+		__atomic_store_n(&ledger->int8_only, 0, __ATOMIC_RELEASE);
+		return -EAGAIN;
+	}
+	snprintf(cmd, sizeof(cmd), "pe %u %u %u acc %u",
+		 rng_below(r, (uint32_t)d->param[DRM_FPQ_PARAM_ARRAY_ROWS]),
+		 rng_below(r, (uint32_t)d->param[DRM_FPQ_PARAM_ARRAY_COLS]), rng_below(r, 32),
+		 rng_below(r, 2000));
+	ended0 = vdev_sysfs_counter(d, "jobs_completed") + vdev_sysfs_counter(d, "jobs_failed");
+	err = inject_word(d, cmd);
+	/* The ring and what is in flight behind it, run past the armed fault. */
+	t0 = now_ms();
+	while (!err && now_ms() - t0 < 10000 &&
+	       vdev_sysfs_counter(d, "jobs_completed") + vdev_sysfs_counter(d, "jobs_failed") <
+	       ended0 + 2 * (int64_t)(MAX_PROCS * MAX_THREADS * INFLIGHT))
+		usleep(20000);
+	__atomic_store_n(&ledger->int8_only, 0, __ATOMIC_RELEASE);
+	return err;
 }
 
 /* Reap a worker: add its report (a killed one has none). */
@@ -527,8 +767,10 @@ static void usage(const char *argv0)
 
 int main(int argc, char **argv)
 {
-	uint64_t injected[F_COUNT] = { 0 }, refused[F_COUNT] = { 0 };
+	uint64_t injected[F_COUNT] = { 0 }, refused[F_COUNT] = { 0 }, orphans_ok = 0;
+	static struct orphans orphans;
 	struct report sum = { 0 };
+	bool abft;
 	struct procs p = { 0 };
 	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC | DRM_RDWR };
 	int64_t slab0, slab1, t0;
@@ -567,6 +809,15 @@ int main(int argc, char **argv)
 		printf("SKIP the card or the driver has no fault injection (a test build)\n");
 		return 77;
 	}
+	/* PE faults only where the card checks: a float job takes them unchecked. */
+	abft = d.param[DRM_FPQ_PARAM_FEATURES] & DRM_FPQ_FEATURE_ABFT;
+	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (ledger == MAP_FAILED) {
+		printf("FAIL the ledger\n");
+		return 1;
+	}
+	memset(ledger, 0, sizeof(*ledger));
 	snprintf(addr, sizeof(addr), "%s", d.pci);
 	printf("campaign: seed %u, %u s or %u jobs, %u processes x %u threads, card %s, "
 	       "timeout %llu ms\n", cfg.seed, cfg.seconds, cfg.max_jobs, cfg.procs, cfg.threads,
@@ -600,6 +851,8 @@ int main(int argc, char **argv)
 		 */
 		if (f == F_REBIND && now_ms() > cfg.deadline_ms - (int64_t)cfg.seconds * 1000 / 3)
 			f = F_DMA_READ;
+		if (f == F_PE && !abft)
+			f = F_HANG;
 
 		usleep(200000 + rng_below(&r, 1300) * 1000);
 		if (now_ms() >= cfg.deadline_ms)
@@ -613,8 +866,12 @@ int main(int argc, char **argv)
 		case F_DESC:
 			err = inject_word(&d, fault_names[f]);
 			break;
+		case F_PE:
+			err = inject_pe(&d, &r, &p);
+			break;
 		case F_KILL:
 			victim = rng_below(&r, cfg.procs);
+			take_orphans(p.pid[victim], victim, &orphans);
 			kill(p.pid[victim], SIGKILL);
 			reported += reap(&p, victim, &sum);
 			killed++;
@@ -640,6 +897,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < cfg.procs; i++)
 		reported += reap(&p, i, &sum);
 	close(p.dmabuf);
+	judge_orphans(&orphans, &sum, &orphans_ok);
 
 	/* Quiescence: every file is closed; jobs and buffers go. */
 	if (vdev_wait_open(&d)) {
@@ -658,6 +916,12 @@ int main(int argc, char **argv)
 	       (now_ms() - t0) / 1000.0, p.next, killed, reported,
 	       (unsigned long long)sum.submitted, (unsigned long long)sum.ops,
 	       (unsigned long long)sum.timed_waits, (unsigned long long)sum.reopen);
+	printf("killed workers: %llu jobs submitted, %llu judged by the worker, %u in flight "
+	       "judged by the survivor (%llu ended without error), %llu caught mid-submit, "
+	       "%llu without a fence\n", (unsigned long long)orphans.submitted,
+	       (unsigned long long)orphans.judged_by_worker, orphans.n,
+	       (unsigned long long)orphans_ok, (unsigned long long)orphans.in_submit,
+	       (unsigned long long)orphans.no_fence);
 	printf("faults injected:");
 	for (int f = 0; f < F_COUNT; f++)
 		printf(" %s %llu%s", fault_names[f], (unsigned long long)injected[f],
@@ -690,9 +954,15 @@ int main(int argc, char **argv)
 		for (int o = 0; o < OUT_COUNT; o++)
 			judged += sum.outcomes[o];
 		judged += sum.wrong + sum.undocumented;
+		/* The killed workers' judged jobs are in their (lost) reports: not here. */
+		judged -= orphans.n - orphans_ok;
 		EXPECT(judged == sum.submitted, "%llu jobs submitted, %llu ended",
 		       (unsigned long long)sum.submitted, (unsigned long long)judged);
 	}
+	EXPECT(!orphans.unbalanced, "%llu killed worker threads' ledgers do not add up",
+	       (unsigned long long)orphans.unbalanced);
+	EXPECT(!orphans.no_fence, "%llu killed workers' jobs without a fence to judge",
+	       (unsigned long long)orphans.no_fence);
 	EXPECT(!sum.lost, "%llu jobs never ended", (unsigned long long)sum.lost);
 	EXPECT(!sum.wrong, "%llu jobs succeeded with wrong output", (unsigned long long)sum.wrong);
 	EXPECT(!sum.undocumented, "%llu undocumented errors", (unsigned long long)sum.undocumented);

@@ -27,7 +27,9 @@ VM_CARD_OPTS += --bin $(O)/fpq-info $(addprefix --bin ,$(VM_LIB_TESTS))
 VM_CARD_CMDS += 'fpq-info' \
 	'rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=0 && FPQ_DEVICE=card FPQ_STRICT=1 gemm_backend_test && test "$$(cat $(VM_SHIM_FORWARDED))" -gt 0' \
 	'rmmod fpq_ivshmem_irq && rmmod fpq && insmod /lib/modules/fpq/fpq.ko poll_ms=1 && FPQ_DEVICE=card FPQ_STRICT=1 gemm_backend_test' \
-	'card_faults_test' 'card_buffers_test'
+	'card_faults_test' 'card_buffers_test' \
+	'fpq-info | grep -E "^  faults +checksum [0-9]+, dma [1-9][0-9]*, mmu [0-9]+, descriptor [0-9]+, timeout [1-9]"' \
+	'fpq-info | grep -E "^  recoveries +resets [1-9][0-9]* \(0 failed\), jobs run again [0-9]+"'
 
 # The driver's own tests in the VM (tests/vm/driver_test.c and its helpers): one program,
 # a command per scenario.
@@ -54,7 +56,7 @@ VM_CARD_CMDS += 'grep -q "slub_debug=FZPU.*page_poison=1" /proc/cmdline' \
 	'driver_test isolation' 'driver_test fuzz 3000' 'driver_test hang' \
 	'driver_test reload 3' 'driver_test killed' 'driver_test fence-rmmod' \
 	'driver_test killed-rmmod 4' 'driver_test hot-remove' 'driver_test pinning' \
-	'driver_test detached-limit'
+	'driver_test detached-limit' 'driver_test abft'
 # The bounce run (swiotlb=force): every job's output must reach the CPU, every CPU
 # write before a job must reach the card.
 VM_BOUNCE_CMDS += 'driver_test bounce' 'driver_test gemm' 'driver_test buffers' \
