@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define FPQ_VERSION_MAJOR 0
-#define FPQ_VERSION_MINOR 2
+#define FPQ_VERSION_MINOR 1
 
 /** Largest K of the INT8 path: keeps the int32 sum of products itself exact. */
 #define FPQ_INT8_MAX_K 65536u
