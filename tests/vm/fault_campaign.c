@@ -401,8 +401,11 @@ static int worker_open(struct worker *w, struct vdev *d, struct arena *ar, struc
 		sh->handle = imp.handle;
 		sh->size = SHARED_BYTES;
 		sh->map = vdev_bo_map(d, imp.handle, SHARED_BYTES);
-		/* Each thread writes its own slice of the shared buffer. */
-		sh->used = (uint64_t)(w->proc * MAX_THREADS + w->thread) * SHARED_BYTES /
+		/*
+		 * Each thread writes its own slice of the shared buffer, by process slot:
+		 * process numbers wrap at MAX_PROCS after kills and would share a slice.
+		 */
+		sh->used = (uint64_t)(w->slot * MAX_THREADS + w->thread) * SHARED_BYTES /
 			   (MAX_PROCS * MAX_THREADS);
 		sh->size = sh->used + SHARED_BYTES / (MAX_PROCS * MAX_THREADS);
 	}
