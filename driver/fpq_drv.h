@@ -22,7 +22,7 @@
 
 #define FPQ_DRIVER_NAME "fpq"
 #define FPQ_DRIVER_MAJOR 1
-#define FPQ_DRIVER_MINOR 0
+#define FPQ_DRIVER_MINOR 1
 #define FPQ_DRIVER_PATCH 0
 
 struct dentry;

@@ -94,7 +94,8 @@ enum drm_fpq_format {
  * enum drm_fpq_param - what DRM_IOCTL_FPQ_GET_PARAM can read.
  *
  * @DRM_FPQ_PARAM_DRIVER_VERSION: driver interface version,
- *	(major << 32) | (minor << 16) | patch. A minor increase only adds.
+ *	(major << 32) | (minor << 16) | patch. A minor increase only adds
+ *	(1.1: DRM_FPQ_FEATURE_ABFT and the checksum status).
  * @DRM_FPQ_PARAM_PCI_ID: (PCI vendor ID << 16) | PCI device ID.
  * @DRM_FPQ_PARAM_HW_ID: the card's identity register.
  * @DRM_FPQ_PARAM_HW_VERSION: the card's version register.
