@@ -13,7 +13,9 @@
  *
  * Recovery: when the oldest job on the card outlives the timeout, the scheduler is
  * stopped, the card reset, jobs that completed before the reset keep their results,
- * the timed-out job fails with -ETIMEDOUT, and every other job runs again.
+ * the timed-out job fails with -ETIMEDOUT, and every other job runs again. A job the
+ * card's ABFT check failed (ERR_CHECKSUM) ends with -EIO and is not run again: a stuck
+ * processing element would fail it again, and the caller chooses (libfpq's policy).
  */
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
