@@ -24,7 +24,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fpq-quantize MODEL.onnx --calibration FILE.npy|DIR [...] -o OUT.onnx\n"
-		"                    [--per-channel] [--activations uint8|int8]\n"
+		"                    [--per-channel] [--weights FORMAT] [--activations FORMAT]\n"
+		"                    [--layer-formats FILE] [--report FILE]\n"
 		"                    [--layer NODE=uint8|int8 ...] [--batch N] [--json] [--quiet]\n");
 }
 
@@ -113,12 +114,48 @@ static int add_calibration(const char *path, char **files, unsigned int *n)
 
 static int parse_format(const char *s, enum fpq_quant_format *f)
 {
-	if (!strcmp(s, "uint8"))
-		*f = FPQ_QUANT_UINT8;
-	else if (!strcmp(s, "int8"))
-		*f = FPQ_QUANT_INT8;
-	else
-		return -EINVAL;
+	*f = fpq_quant_format_from_name(s);
+	return *f == FPQ_QUANT_DEFAULT ? -EINVAL : 0;
+}
+
+/* --layer-formats FILE: lines "NODE FORMAT [ACTIVATIONS]" ('#' starts a comment). */
+static int read_layer_formats(const char *path, struct fpq_quant_layer_format *layers,
+			      unsigned int *n, unsigned int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	unsigned int lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "fpq-quantize: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char node[512], wf[32], af[32];
+		char *hash = strchr(line, '#');
+		int got;
+
+		lineno++;
+		if (hash)
+			*hash = 0;
+		got = sscanf(line, "%511s %31s %31s", node, wf, af);
+		if (got <= 0)
+			continue;
+		if (got < 2 || *n == max || parse_format(wf, &layers[*n].weights) ||
+		    (got == 3 && parse_format(af, &layers[*n].activations))) {
+			fprintf(stderr, "fpq-quantize: %s:%u: expected NODE WEIGHT-FORMAT "
+				"[ACTIVATION-FORMAT] (formats: int8, uint8, e4m3, e5m2, e3m2, e2m3, "
+				"e2m1, mxint8, fp32)\n", path, lineno);
+			fclose(f);
+			return -EINVAL;
+		}
+		layers[*n].node = strdup(node);
+		if (!layers[(*n)++].node) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	fclose(f);
 	return 0;
 }
 
@@ -244,7 +281,16 @@ int main(int argc, char **argv)
 			opts.flags |= FPQ_QUANTIZE_PER_CHANNEL;
 		} else if (!strcmp(a, "--activations") && i + 1 < argc) {
 			if (parse_format(argv[++i], &opts.activations))
-				return fail(-EINVAL, "--activations takes uint8 or int8");
+				return fail(-EINVAL, "--activations takes uint8, int8 or an MX format "
+					    "(e4m3, e5m2, e3m2, e2m3, e2m1, mxint8)");
+		} else if (!strcmp(a, "--weights") && i + 1 < argc) {
+			if (parse_format(argv[++i], &opts.weights))
+				return fail(-EINVAL, "--weights takes int8, e4m3, e5m2, e3m2, e2m3, "
+					    "e2m1 or mxint8");
+		} else if (!strcmp(a, "--layer-formats") && i + 1 < argc) {
+			err = read_layer_formats(argv[++i], layers, &n_layers, MAX_LAYERS);
+			if (err)
+				return fail(err, "cannot read the per-layer formats");
 		} else if (!strcmp(a, "--layer") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
 
