@@ -369,14 +369,24 @@ struct fpq_quant_tensor {
  * what its output range clamped over the calibration set (struct fpq_layer_stats).
  * @name: the layer (fpq_model_layer()).
  * @op: its operation.
- * @clamped: outputs its output range changed.
+ * @clamped: outputs its output range changed (MX layers: activations their MX
+ *	quantization saturated).
  * @saturated: of those, outputs beyond the output type's range.
+ * @format: the format of its weights ("int8", "e4m3", ..., "fp32"), or NULL for a layer
+ *	without weights.
+ * @weight_bytes: the bytes of its weights and bias as stored (scales included).
+ * @sqnr_db: MX models: the signal-to-quantization-noise ratio of the layer's output
+ *	against the float model's over the calibration set, 10 log10(sum x^2 / sum
+ *	(x - xq)^2) in dB (+Inf if equal); NaN where not measured.
  */
 struct fpq_quant_layer {
 	const char *name;
 	const char *op;
 	uint64_t clamped;
 	uint64_t saturated;
+	const char *format;
+	uint64_t weight_bytes;
+	double sqnr_db;
 };
 
 /**

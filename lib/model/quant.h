@@ -122,6 +122,17 @@ struct qz_mx_layer {
 /* Build the MX layer replacing @in->node (everything in the arena). */
 int qz_mx_layer(struct qz_arena *a, const struct qz_mx_args *in, struct qz_mx_layer *out);
 
+/*
+ * Run the float model @model and the quantized model @qmodel (serialized) on every
+ * calibration set, with float tensor taps[i] of the float model compared to qtaps[i]
+ * of the quantized one: signal[i] += sum x^2, noise[i] += sum (x - xq)^2.
+ */
+int qz_compare(struct fpq_context *ctx, const Onnx__ModelProto *model, const void *qmodel,
+	       size_t qsize, const char *const *taps, const char *const *qtaps, size_t n_taps,
+	       const struct fpq_tensor *sets, unsigned int n_sets,
+	       const struct fpq_quantize_opts *opts, double *signal, double *noise,
+	       uint64_t *samples);
+
 /* ---- the rewrite (quant_graph.c) ---- */
 
 /* Everything fpq_model_quantize() does after checking its arguments and having the

@@ -92,6 +92,10 @@ struct qz {
 	size_t n_out_nodes, cap_out_nodes;
 	struct fpq_quant_tensor *rep;
 	size_t n_rep, cap_rep;
+	/* MX models: the SQNR of each linear node's output (NAN if not measured) */
+	const char **sq_names;
+	double *sq_db;
+	size_t n_sq;
 };
 
 static const char *node_name(const struct qz *q, int i)
@@ -897,7 +901,37 @@ static int emit_mx_graph(struct qz *q)
 
 		if (q->dead[i])
 			continue;
-		if (q->kind[i] != QK_LINEAR || wf == FPQ_QUANT_FLOAT) {
+		if (q->kind[i] == QK_LINEAR && wf == FPQ_QUANT_FLOAT) {
+			/* left in binary32: reported as it is */
+			err = const_floats(q, (int)i, 1, "weight", &w, &nw, &wt);
+			if (!err) {
+				struct fpq_quant_tensor r = {
+					.name = wt->name, .node = node_name(q, (int)i),
+					.role = FPQ_QUANT_ROLE_WEIGHT, .dtype = FPQ_DTYPE_FLOAT,
+					.channels = 1, .elements = nw, .float_bytes = nw * 4,
+					.quant_bytes = nw * 4, .format = "fp32", .scale = 1,
+					.scale_max = 1,
+				};
+
+				err = report_add(q, &r);
+			}
+			if (!err && n->n_input > 2 && *n->input[2] &&
+			    !(err = const_floats(q, (int)i, 2, "bias", &b, &nb, &bt))) {
+				struct fpq_quant_tensor r = {
+					.name = bt->name, .node = node_name(q, (int)i),
+					.role = FPQ_QUANT_ROLE_BIAS, .dtype = FPQ_DTYPE_FLOAT,
+					.channels = 1, .elements = nb, .float_bytes = nb * 4,
+					.quant_bytes = nb * 4, .format = "fp32", .scale = 1,
+					.scale_max = 1,
+				};
+
+				err = report_add(q, &r);
+			}
+			if (!err)
+				err = emit(q, n);
+			continue;
+		}
+		if (q->kind[i] != QK_LINEAR) {
 			err = emit(q, n);
 			continue;
 		}
@@ -962,6 +996,56 @@ static int emit_mx_graph(struct qz *q)
 		}
 	}
 	return err;
+}
+
+/* The SQNR of every linear node's output in the MX model @qm against the float
+ * model's (the BatchNormalization-folded graph: the same tensors), on the calibration
+ * sets. MX layers keep their output names. */
+static int mx_sqnr(struct qz *q, struct fpq_context *ctx, const struct fpq_tensor *sets,
+		   unsigned int n_sets, const void *qm, size_t qsize, uint64_t *samples)
+{
+	Onnx__ModelProto fm = *q->m;
+	Onnx__GraphProto fg = *q->g;
+	Onnx__NodeProto **live = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*live));
+	Onnx__TensorProto **inits = qz_alloc(&q->a, (q->g->n_initializer + q->n_inits + 1) *
+						       sizeof(*inits));
+	const char **taps = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*taps));
+	double *signal = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	double *noise = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	size_t nl = 0, nt = 0;
+	int err;
+
+	q->sq_db = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	q->sq_names = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*q->sq_names));
+	if (!live || !inits || !taps || !signal || !noise || !q->sq_db || !q->sq_names)
+		return oom();
+	for (size_t i = 0; i < q->n_nodes; i++) {
+		if (q->dead[i])
+			continue;
+		live[nl++] = q->nodes[i];
+		if (q->kind[i] == QK_LINEAR) {
+			q->sq_names[nt] = node_name(q, (int)i);
+			taps[nt++] = q->nodes[i]->output[0];
+		}
+	}
+	if (q->g->n_initializer)
+		memcpy(inits, q->g->initializer, q->g->n_initializer * sizeof(*inits));
+	for (size_t i = 0; i < q->n_inits; i++)
+		inits[q->g->n_initializer + i] = q->inits[i];
+	fg.node = live;
+	fg.n_node = nl;
+	fg.initializer = inits;
+	fg.n_initializer = q->g->n_initializer + q->n_inits;
+	fg.n_value_info = 0;
+	fm.graph = &fg;
+	err = qz_compare(ctx, &fm, qm, qsize, taps, taps, nt, sets, n_sets, q->opts, signal,
+			 noise, samples);
+	if (err)
+		return err;
+	for (size_t i = 0; i < nt; i++)
+		q->sq_db[i] = noise[i] > 0 ? 10.0 * log10(signal[i] / noise[i]) : INFINITY;
+	q->n_sq = nt;
+	return 0;
 }
 
 /* The graph's nodes, the initializers still read and the new ones, no value_info. */
@@ -1069,6 +1153,17 @@ static int make_report(struct qz *q, struct fpq_model *qm, const struct fpq_laye
 		QZ_COPY(r->layers[l].op, li[l].op);
 		r->layers[l].clamped = sum[l].clamped;
 		r->layers[l].saturated = sum[l].saturated;
+		r->layers[l].sqnr_db = NAN;
+		for (size_t i = 0; i < q->n_rep; i++)
+			if (r->tensors[i].role != FPQ_QUANT_ROLE_ACTIVATION &&
+			    !strcmp(r->tensors[i].node, li[l].name)) {
+				r->layers[l].weight_bytes += r->tensors[i].quant_bytes;
+				if (r->tensors[i].role == FPQ_QUANT_ROLE_WEIGHT)
+					r->layers[l].format = r->tensors[i].format;
+			}
+		for (size_t i = 0; i < q->n_sq; i++)
+			if (!strcmp(q->sq_names[i], li[l].name))
+				r->layers[l].sqnr_db = q->sq_db[i];
 	}
 #undef QZ_COPY
 	r->n_tensors = (unsigned int)q->n_rep;
@@ -1127,6 +1222,8 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 		err = emit_mx_graph(&q);
 		if (!err)
 			err = write_model(&q, out, out_size);
+		if (!err)
+			err = mx_sqnr(&q, ctx, sets, n_sets, *out, *out_size, &samples);
 		if (err)
 			goto out;
 		goto written;
