@@ -26,7 +26,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fpq-quantize MODEL.onnx --calibration FILE.npy|DIR [...] -o OUT.onnx\n"
 		"                    [--per-channel] [--weights FORMAT] [--activations FORMAT]\n"
-		"                    [--layer-formats FILE] [--report FILE]\n"
+		"                    [--layer-formats FILE] [--budget POINTS] [--report FILE]\n"
 		"                    [--layer NODE=uint8|int8 ...] [--batch N] [--json] [--quiet]\n");
 }
 
@@ -333,6 +333,13 @@ int main(int argc, char **argv)
 			layers[n_layers++].node = argv[i];
 		} else if (!strcmp(a, "--batch") && i + 1 < argc) {
 			opts.batch = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--budget") && i + 1 < argc) {
+			char *end;
+
+			opts.budget = strtod(argv[++i], &end);
+			if (*end || !(opts.budget > 0) || opts.budget > 100)
+				return fail(-EINVAL, "--budget takes points of top-1 disagreement, "
+					    "above 0 and at most 100");
 		} else if (!strcmp(a, "--report") && i + 1 < argc) {
 			report_path = argv[++i];
 		} else if (!strcmp(a, "--json")) {

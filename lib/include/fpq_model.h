@@ -306,6 +306,11 @@ struct fpq_quant_layer_format {
  *	dimension is the model's dynamic batch is cut into runs of this many.
  * @set_names: NULL, or one name per calibration set (a file name) for messages.
  * @max_memory: as struct fpq_model_opts (0: the default).
+ * @budget: MX models: 0, or the mixed-precision search's budget in points: each Conv,
+ *	Gemm and MatMul not named in @layers is tried, largest first, in E2M1 and then
+ *	E2M3 weights and keeps the first that keeps the top-1 disagreement with the float
+ *	model on the calibration set (percent of samples whose largest output 0 entry
+ *	differs) within @budget, else stays in @weights (Documentation/models.rst).
  */
 struct fpq_quantize_opts {
 	unsigned int flags;
@@ -316,6 +321,7 @@ struct fpq_quantize_opts {
 	unsigned int batch;
 	const char *const *set_names;
 	size_t max_memory;
+	double budget;
 };
 
 /** enum fpq_quant_role - what a quantized tensor is to the model. */

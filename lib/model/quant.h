@@ -133,6 +133,21 @@ int qz_compare(struct fpq_context *ctx, const Onnx__ModelProto *model, const voi
 	       const struct fpq_quantize_opts *opts, double *signal, double *noise,
 	       uint64_t *samples);
 
+/*
+ * The index of the largest entry of each row of @model's output 0 (a float [N, C]
+ * tensor) over every calibration set, in order: @classes receives a malloc()ed array of
+ * *@count entries.
+ */
+int qz_top1(struct fpq_context *ctx, const void *model, size_t size,
+	    const struct fpq_tensor *sets, unsigned int n_sets,
+	    const struct fpq_quantize_opts *opts, uint32_t **classes, uint64_t *count);
+
+/* The mixed-precision search (quant_search.c): fpq_model_quantize() with opts->budget. */
+int qz_search(struct fpq_context *ctx, const void *model, size_t size,
+	      const struct fpq_tensor *sets, unsigned int n_sets,
+	      const struct fpq_quantize_opts *opts, void **out, size_t *out_size,
+	      struct fpq_quant_report **report);
+
 /* ---- the rewrite (quant_graph.c) ---- */
 
 /* Everything fpq_model_quantize() does after checking its arguments and having the

@@ -417,3 +417,64 @@ int qz_compare(struct fpq_context *ctx, const Onnx__ModelProto *model, const voi
 	qz_arena_free(&a);
 	return err;
 }
+
+struct top1 {
+	uint32_t *classes;
+	uint64_t n, cap;
+};
+
+static int top1_outputs(void *arg, const struct fpq_tensor *out, unsigned int n_out,
+			const char *set)
+{
+	struct top1 *t = arg;
+	const struct fpq_tensor *y = &out[0];
+	uint64_t rows, cols;
+
+	(void)set;
+	if (!n_out || y->dtype != FPQ_DTYPE_FLOAT || y->ndim != 2 || y->dims[1] < 1)
+		return fpq_error(-ENOTSUP, "quantize: the budget needs the model's output 0 to be "
+				 "float [N, classes]");
+	rows = (uint64_t)y->dims[0];
+	cols = (uint64_t)y->dims[1];
+	if (t->n + rows > t->cap) {
+		uint64_t cap = (t->n + rows) * 2;
+		uint32_t *c = realloc(t->classes, cap * sizeof(*c));
+
+		if (!c)
+			return fpq_error(-ENOMEM, "quantize: out of memory");
+		t->classes = c;
+		t->cap = cap;
+	}
+	for (uint64_t r = 0; r < rows; r++) {
+		const float *v = (const float *)y->data + r * cols;
+		uint32_t best = 0;
+
+		for (uint64_t c = 1; c < cols; c++)
+			if (v[c] > v[best])
+				best = (uint32_t)c;
+		t->classes[t->n++] = best;
+	}
+	return 0;
+}
+
+int qz_top1(struct fpq_context *ctx, const void *model, size_t size,
+	    const struct fpq_tensor *sets, unsigned int n_sets,
+	    const struct fpq_quantize_opts *opts, uint32_t **classes, uint64_t *count)
+{
+	struct fpq_model_opts mopts = { .max_memory = opts ? opts->max_memory : 0 };
+	struct top1 t = { 0 };
+	struct qz_run_cb cb = { top1_outputs, &t, NULL, NULL, NULL, 0, NULL };
+	struct fpq_model *fm = NULL;
+	int err = fpq_model_load_memory(ctx, model, size, &mopts, &fm);
+
+	if (!err)
+		err = run_sets(fm, sets, n_sets, opts, &cb);
+	fpq_model_free(fm);
+	if (err) {
+		free(t.classes);
+		return err;
+	}
+	*classes = t.classes;
+	*count = t.n;
+	return 0;
+}

@@ -1222,7 +1222,7 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 		err = emit_mx_graph(&q);
 		if (!err)
 			err = write_model(&q, out, out_size);
-		if (!err)
+		if (!err && report)
 			err = mx_sqnr(&q, ctx, sets, n_sets, *out, *out_size, &samples);
 		if (err)
 			goto out;
@@ -1299,7 +1299,7 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 written:
 	/* fpq takes what it wrote; the clamp counts come from running it. */
 	err = fpq_model_load_memory(ctx, *out, *out_size, &mopts, &qm);
-	if (!err) {
+	if (!err && report) {
 		sum = calloc(fpq_model_num_layers(qm) + 1, sizeof(*sum));
 		err = sum ? qz_clamp_counts(qm, sets, n_sets, opts, sum) : oom();
 	}

@@ -97,8 +97,14 @@ int fpq_model_quantize(struct fpq_context *ctx, const void *model, size_t size,
 	if (err)
 		return err;
 	fpq_model_free(fm);
+	if (o.budget && !mx)
+		return fpq_error(-ENOTSUP, "quantize: the budget's search is for MX weights");
 	fp = fpq_fp_enter();
-	err = qz_quantize_graph(ctx, model, size, calibration, n_sets, &o, out, out_size, report);
+	if (o.budget)
+		err = qz_search(ctx, model, size, calibration, n_sets, &o, out, out_size, report);
+	else
+		err = qz_quantize_graph(ctx, model, size, calibration, n_sets, &o, out, out_size,
+					report);
 	fpq_fp_leave(fp);
 	return err;
 }

@@ -12,7 +12,10 @@ committed Fashion-MNIST model, for every MX weight format:
 - a per-layer format file (--layer-formats, with 64 calibration images) sets one layer's weights and activations and
   leaves another in fp32; the per-layer report (--report) has every layer's format,
   weight bytes, SQNR against fp32 and clamp counts;
-- refusals: an unknown node in the file, uint8 activations beside MX weights.
+- --budget: the mixed-precision search's result stays within its top-1 budget against
+  the float model on the calibration images (recomputed with fpq-run) with some layers
+  in smaller formats;
+- refusals: an unknown node in the file, --budget with INT8 weights, uint8 activations beside MX weights.
 
 usage: mx_test.py FPQ-QUANTIZE FPQ-RUN FASHION-DATA WORKDIR"""
 
@@ -162,6 +165,38 @@ def layer_formats(res, tool, calib, work):
               (bad, sq, {n: layers.get(n, {}).get("weight_bytes") for n in want}))
 
 
+def budget(res, tool, fpq_run, calib, work, points=2.0):
+    """--budget: the result disagrees with the float model's top-1 on at most POINTS
+    percent of the calibration samples (recomputed here with fpq-run on both models), and
+    some layers went below the base format."""
+    d = os.path.join(work, "budget")
+    os.makedirs(d, exist_ok=True)
+    q = os.path.join(d, "mixed.onnx")
+    report = os.path.join(d, "report.json")
+    p = run([tool, MODEL, "--calibration", calib, "--weights", "mxint8", "--budget", str(points),
+             "-o", q, "--report", report])
+    if p.returncode != 0:
+        res.fail("--budget %g" % points, p.stdout[-2000:])
+        return
+    tops = []
+    for m, name in ((MODEL, "float"), (q, "mixed")):
+        out = os.path.join(d, name)
+        r = run([fpq_run, m, "--device", "cpu", "--input", "image=" + calib, "--output-dir", out])
+        if r.returncode != 0:
+            res.fail("--budget: fpq-run on the %s model" % name, r.stdout[-1000:])
+            return
+        tops.append(np.load(os.path.join(out, "logits.npy")).argmax(1))
+    differ = 100.0 * np.count_nonzero(tops[0] != tops[1]) / len(tops[0])
+    with open(report) as f:
+        rep = json.load(f)
+    formats = [l["format"] for l in rep["layers"] if l.get("format")]
+    lowered = [f for f in formats if f in ("e2m1", "e2m3")]
+    res.check(differ <= points and lowered and set(formats) <= {"mxint8", "e2m1", "e2m3"},
+              "--budget %g: top-1 disagreement with fp32 %.2f %% of %d calibration images; formats %s, "
+              "%d weight bytes" % (points, differ, len(tops[0]), " ".join(formats), rep["quant_weight_bytes"]),
+              "disagreement %.2f %%, formats %s" % (differ, formats))
+
+
 def refusals(res, tool, calib, work):
     d = os.path.join(work, "refusals")
     os.makedirs(d, exist_ok=True)
@@ -174,6 +209,7 @@ def refusals(res, tool, calib, work):
         ("uint8 activations beside MX weights", ["--weights", "e2m3", "--activations", "uint8"],
          ["uint8", "MX"]),
         ("an unknown weight format", ["--weights", "e9m9"], ["--weights"]),
+        ("a budget with INT8 weights", ["--budget", "1"], ["budget", "MX"]),
     ]
     for name, flags, want in cases:
         p = run([tool, MODEL, "--calibration", calib, "-o", os.path.join(d, "x.onnx")] + flags)
@@ -208,6 +244,7 @@ def main():
         check_weights(res, fmt, qpath)
         accuracy(res, fmt, fpq_run, qpath, images, labels, d)
     layer_formats(res, tool, calib, work)
+    budget(res, tool, fpq_run, calib, work)
     refusals(res, tool, calib, work)
     print("     MX quantization took %.1f s" % (time.monotonic() - start))
     return res.report()
