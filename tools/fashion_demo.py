@@ -160,7 +160,8 @@ class Demo:
                                 v["ort_correct"] == self.record["test_correct"], "it classifies %d" % v["ort_correct"])
                 continue
             d = self.path("fpq-cpu", v["name"])
-            must(self.fpq_cmd(v, self.test_images, out=d), "fpq-run on the CPU on " + v["label"])
+            # two threads: the results do not depend on them (fpq_model.h), only the time
+            must(self.fpq_cmd(v, self.test_images, threads=2, out=d), "fpq-run on the CPU on " + v["label"])
             f = os.path.join(d, "logits.npy")
             v["fpq_correct"] = demo_results.correct(np.load(f), self.labels)
             v["cpu_logits"] = f
