@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fpq-quantize MODEL.onnx --calibration FILE.npy|DIR [...] -o OUT.onnx\n"
-		"                    [--per-channel] [--activations uint8|int8]\n"
+		"                    [--per-channel] [--weights FORMAT] [--activations FORMAT]\n"
+		"                    [--layer-formats FILE] [--budget POINTS] [--report FILE]\n"
 		"                    [--layer NODE=uint8|int8 ...] [--batch N] [--json] [--quiet]\n");
 }
 
@@ -113,12 +115,48 @@ static int add_calibration(const char *path, char **files, unsigned int *n)
 
 static int parse_format(const char *s, enum fpq_quant_format *f)
 {
-	if (!strcmp(s, "uint8"))
-		*f = FPQ_QUANT_UINT8;
-	else if (!strcmp(s, "int8"))
-		*f = FPQ_QUANT_INT8;
-	else
-		return -EINVAL;
+	*f = fpq_quant_format_from_name(s);
+	return *f == FPQ_QUANT_DEFAULT ? -EINVAL : 0;
+}
+
+/* --layer-formats FILE: lines "NODE FORMAT [ACTIVATIONS]" ('#' starts a comment). */
+static int read_layer_formats(const char *path, struct fpq_quant_layer_format *layers,
+			      unsigned int *n, unsigned int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	unsigned int lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "fpq-quantize: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char node[512], wf[32], af[32];
+		char *hash = strchr(line, '#');
+		int got;
+
+		lineno++;
+		if (hash)
+			*hash = 0;
+		got = sscanf(line, "%511s %31s %31s", node, wf, af);
+		if (got <= 0)
+			continue;
+		if (got < 2 || *n == max || parse_format(wf, &layers[*n].weights) ||
+		    (got == 3 && parse_format(af, &layers[*n].activations))) {
+			fprintf(stderr, "fpq-quantize: %s:%u: expected NODE WEIGHT-FORMAT "
+				"[ACTIVATION-FORMAT] (formats: int8, uint8, e4m3, e5m2, e3m2, e2m3, "
+				"e2m1, mxint8, fp32)\n", path, lineno);
+			fclose(f);
+			return -EINVAL;
+		}
+		layers[*n].node = strdup(node);
+		if (!layers[(*n)++].node) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	fclose(f);
 	return 0;
 }
 
@@ -144,13 +182,14 @@ static void json_string(FILE *f, const char *s)
 
 static void print_text(const struct fpq_quant_report *r, const char *out, size_t out_size)
 {
-	printf("%-34s %-10s %-5s %3s %-13s %4s %11s %11s %8s %8s\n", "tensor", "role", "type",
-	       "ch", "scale", "zp", "min", "max", "fp32 B", "int8 B");
+	printf("%-34s %-10s %-6s %3s %-13s %4s %11s %11s %8s %8s\n", "tensor", "role", "format",
+	       "ch", "scale", "zp", "min", "max", "fp32 B", "bytes");
 	for (unsigned int i = 0; i < r->n_tensors; i++) {
 		const struct fpq_quant_tensor *t = &r->tensors[i];
 
-		printf("%-34s %-10s %-5s %3u %-13.7g %4" PRId32 " %11.5g %11.5g", t->name,
-		       role_name(t->role), fpq_dtype_name(t->dtype), t->channels, (double)t->scale,
+		printf("%-34s %-10s %-6s %3u %-13.7g %4" PRId32 " %11.5g %11.5g", t->name,
+		       role_name(t->role), t->format ? t->format : fpq_dtype_name(t->dtype),
+		       t->channels, (double)t->scale,
 		       t->zero_point, (double)t->min, (double)t->max);
 		if (t->role == FPQ_QUANT_ROLE_ACTIVATION)
 			printf(" %8s %8s%s%s\n", "-", "-", t->shared_with ? "  = " : "",
@@ -158,11 +197,22 @@ static void print_text(const struct fpq_quant_report *r, const char *out, size_t
 		else
 			printf(" %8" PRIu64 " %8" PRIu64 "\n", t->float_bytes, t->quant_bytes);
 	}
-	printf("\n%-40s %-18s %10s %10s\n", "layer (quantized model)", "op", "clamped",
-	       "saturated");
-	for (unsigned int l = 0; l < r->n_layers; l++)
-		printf("%-40s %-18s %10" PRIu64 " %10" PRIu64 "\n", r->layers[l].name,
-		       r->layers[l].op, r->layers[l].clamped, r->layers[l].saturated);
+	printf("\n%-34s %-18s %-7s %9s %9s %10s %10s\n", "layer (quantized model)", "op", "format",
+	       "weight B", "SQNR dB", "clamped", "saturated");
+	for (unsigned int l = 0; l < r->n_layers; l++) {
+		const struct fpq_quant_layer *y = &r->layers[l];
+
+		printf("%-34s %-18s %-7s", y->name, y->op, y->format ? y->format : "-");
+		if (y->format)
+			printf(" %9" PRIu64, y->weight_bytes);
+		else
+			printf(" %9s", "-");
+		if (isnan(y->sqnr_db))
+			printf(" %9s", "-");
+		else
+			printf(" %9.2f", y->sqnr_db);
+		printf(" %10" PRIu64 " %10" PRIu64 "\n", y->clamped, y->saturated);
+	}
 	printf("\ncalibration samples: %" PRIu64 "\n", r->samples);
 	printf("weight bytes: %" PRIu64 " fp32, %" PRIu64 " quantized (%.1f %%)\n",
 	       r->float_weight_bytes, r->quant_weight_bytes,
@@ -171,21 +221,31 @@ static void print_text(const struct fpq_quant_report *r, const char *out, size_t
 	printf("wrote %s (%zu bytes)\n", out, out_size);
 }
 
-static void print_json(const struct fpq_quant_report *r, const char *out, size_t out_size)
+static void json_number(FILE *f, double v)
 {
-	printf("{\"output\": ");
-	json_string(stdout, out);
-	printf(", \"bytes\": %zu, \"samples\": %" PRIu64 ", \"float_weight_bytes\": %" PRIu64
+	if (isnan(v))
+		fprintf(f, "null");
+	else if (isinf(v))
+		fprintf(f, "%s", v > 0 ? "1e999" : "-1e999");
+	else
+		fprintf(f, "%.4f", v);
+}
+
+static void print_json(FILE *f, const struct fpq_quant_report *r, const char *out, size_t out_size)
+{
+	fprintf(f, "{\"output\": ");
+	json_string(f, out);
+	fprintf(f, ", \"bytes\": %zu, \"samples\": %" PRIu64 ", \"float_weight_bytes\": %" PRIu64
 	       ", \"quant_weight_bytes\": %" PRIu64 ",\n \"tensors\": [", out_size, r->samples,
 	       r->float_weight_bytes, r->quant_weight_bytes);
 	for (unsigned int i = 0; i < r->n_tensors; i++) {
 		const struct fpq_quant_tensor *t = &r->tensors[i];
 
-		printf("%s\n  {\"name\": ", i ? "," : "");
-		json_string(stdout, t->name);
-		printf(", \"node\": ");
-		json_string(stdout, t->node);
-		printf(", \"role\": \"%s\", \"dtype\": \"%s\", \"channels\": %u, \"scale\": %.9g, "
+		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+		json_string(f, t->name);
+		fprintf(f, ", \"node\": ");
+		json_string(f, t->node);
+		fprintf(f, ", \"role\": \"%s\", \"dtype\": \"%s\", \"channels\": %u, \"scale\": %.9g, "
 		       "\"scale_max\": %.9g, \"zero_point\": %" PRId32 ", \"min\": %.9g, "
 		       "\"max\": %.9g, \"elements\": %" PRIu64 ", \"float_bytes\": %" PRIu64
 		       ", \"quant_bytes\": %" PRIu64 ", \"shared_with\": ", role_name(t->role),
@@ -193,21 +253,30 @@ static void print_json(const struct fpq_quant_report *r, const char *out, size_t
 		       (double)t->scale_max, t->zero_point, (double)t->min, (double)t->max,
 		       t->elements, t->float_bytes, t->quant_bytes);
 		if (t->shared_with)
-			json_string(stdout, t->shared_with);
+			json_string(f, t->shared_with);
 		else
-			printf("null");
-		printf("}");
+			fprintf(f, "null");
+		fprintf(f, ", \"format\": ");
+		json_string(f, t->format ? t->format : "");
+		fprintf(f, "}");
 	}
-	printf("],\n \"layers\": [");
+	fprintf(f, "],\n \"layers\": [");
 	for (unsigned int l = 0; l < r->n_layers; l++) {
-		printf("%s\n  {\"name\": ", l ? "," : "");
-		json_string(stdout, r->layers[l].name);
-		printf(", \"op\": ");
-		json_string(stdout, r->layers[l].op);
-		printf(", \"clamped\": %" PRIu64 ", \"saturated\": %" PRIu64 "}", r->layers[l].clamped,
-		       r->layers[l].saturated);
+		fprintf(f, "%s\n  {\"name\": ", l ? "," : "");
+		json_string(f, r->layers[l].name);
+		fprintf(f, ", \"op\": ");
+		json_string(f, r->layers[l].op);
+		fprintf(f, ", \"clamped\": %" PRIu64 ", \"saturated\": %" PRIu64 ", \"format\": ",
+			r->layers[l].clamped, r->layers[l].saturated);
+		if (r->layers[l].format)
+			json_string(f, r->layers[l].format);
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"weight_bytes\": %" PRIu64 ", \"sqnr_db\": ", r->layers[l].weight_bytes);
+		json_number(f, r->layers[l].sqnr_db);
+		fprintf(f, "}");
 	}
-	printf("]}\n");
+	fprintf(f, "]}\n");
 }
 
 int main(int argc, char **argv)
@@ -220,7 +289,7 @@ int main(int argc, char **argv)
 	struct fpq_tensor *sets = NULL;
 	struct fpq_quant_report *report = NULL;
 	struct fpq_context *ctx = NULL;
-	const char *model_path = NULL, *out_path = NULL;
+	const char *model_path = NULL, *out_path = NULL, *report_path = NULL;
 	unsigned int n_files = 0, n_layers = 0;
 	bool json = false, quiet = false;
 	void *model = NULL, *out = NULL;
@@ -244,7 +313,16 @@ int main(int argc, char **argv)
 			opts.flags |= FPQ_QUANTIZE_PER_CHANNEL;
 		} else if (!strcmp(a, "--activations") && i + 1 < argc) {
 			if (parse_format(argv[++i], &opts.activations))
-				return fail(-EINVAL, "--activations takes uint8 or int8");
+				return fail(-EINVAL, "--activations takes uint8, int8 or an MX format "
+					    "(e4m3, e5m2, e3m2, e2m3, e2m1, mxint8)");
+		} else if (!strcmp(a, "--weights") && i + 1 < argc) {
+			if (parse_format(argv[++i], &opts.weights))
+				return fail(-EINVAL, "--weights takes int8, e4m3, e5m2, e3m2, e2m3, "
+					    "e2m1 or mxint8");
+		} else if (!strcmp(a, "--layer-formats") && i + 1 < argc) {
+			err = read_layer_formats(argv[++i], layers, &n_layers, MAX_LAYERS);
+			if (err)
+				return fail(err, "cannot read the per-layer formats");
 		} else if (!strcmp(a, "--layer") && i + 1 < argc) {
 			char *eq = strchr(argv[++i], '=');
 
@@ -255,6 +333,15 @@ int main(int argc, char **argv)
 			layers[n_layers++].node = argv[i];
 		} else if (!strcmp(a, "--batch") && i + 1 < argc) {
 			opts.batch = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(a, "--budget") && i + 1 < argc) {
+			char *end;
+
+			opts.budget = strtod(argv[++i], &end);
+			if (*end || !(opts.budget > 0) || opts.budget > 100)
+				return fail(-EINVAL, "--budget takes points of top-1 disagreement, "
+					    "above 0 and at most 100");
+		} else if (!strcmp(a, "--report") && i + 1 < argc) {
+			report_path = argv[++i];
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--quiet")) {
@@ -326,8 +413,19 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (report_path) {
+		FILE *f = fopen(report_path, "w");
+
+		if (f)
+			print_json(f, report, out_path, out_size);
+		if (!f || fclose(f)) {
+			snprintf(msg, sizeof(msg), "%s: cannot write the report", report_path);
+			fail(-errno, msg);
+			goto out;
+		}
+	}
 	if (json)
-		print_json(report, out_path, out_size);
+		print_json(stdout, report, out_path, out_size);
 	else if (!quiet)
 		print_text(report, out_path, out_size);
 	status = 0;

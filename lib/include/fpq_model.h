@@ -244,23 +244,41 @@ void fpq_model_job_free(struct fpq_model_job *job);
 /* ---- quantizing a float model (fpq-quantize) ---- */
 
 /**
- * enum fpq_quant_format - the number format of a quantized tensor. Today the INT8
- * family of ONNX Runtime's quantize_static; the MX and FP8 formats will take further
- * values (a format per layer through struct fpq_quant_layer_format).
- * @FPQ_QUANT_DEFAULT: the option's default (weights: INT8; activations: UINT8).
+ * enum fpq_quant_format - the number format of a quantized tensor: the INT8 family of
+ * ONNX Runtime's quantize_static (QDQ), or an MX element format with E8M0 scales per
+ * 32 along K (fpq.MxConv / fpq.MxGemm layers, Documentation/models.rst).
+ * @FPQ_QUANT_DEFAULT: the option's default (weights: INT8; activations: UINT8, or
+ *	with MX weights E4M3 - MXINT8 for MXINT8 weights).
  * @FPQ_QUANT_INT8: int8. Weights symmetric in [-127, 127] with zero point 0;
  *	activations asymmetric in [-128, 127] (ORT then needs session.qdqisint8allowed=1
  *	to fuse them into its integer kernels).
  * @FPQ_QUANT_UINT8: uint8, asymmetric in [0, 255] (activations only).
+ * @FPQ_QUANT_E4M3: MXFP8 E4M3 (weights and activations of MX layers).
+ * @FPQ_QUANT_E5M2: MXFP8 E5M2.
+ * @FPQ_QUANT_E3M2: MXFP6 E3M2.
+ * @FPQ_QUANT_E2M3: MXFP6 E2M3.
+ * @FPQ_QUANT_E2M1: MXFP4 E2M1.
+ * @FPQ_QUANT_MXINT8: MXINT8.
+ * @FPQ_QUANT_FLOAT: left in binary32 (a per-layer weight format of an MX model).
  */
 enum fpq_quant_format {
 	FPQ_QUANT_DEFAULT = 0,
 	FPQ_QUANT_INT8 = 1,
 	FPQ_QUANT_UINT8 = 2,
+	FPQ_QUANT_E4M3 = 3,
+	FPQ_QUANT_E5M2 = 4,
+	FPQ_QUANT_E3M2 = 5,
+	FPQ_QUANT_E2M3 = 6,
+	FPQ_QUANT_E2M1 = 7,
+	FPQ_QUANT_MXINT8 = 8,
+	FPQ_QUANT_FLOAT = 9,
 };
 
-/** fpq_quant_format_name() - "int8", "uint8", "default", or NULL for an unknown one. */
+/** fpq_quant_format_name() - "int8", "uint8", "e4m3", ..., "mxint8", "fp32", "default",
+ * or NULL for an unknown one. */
 const char *fpq_quant_format_name(enum fpq_quant_format format);
+/** fpq_quant_format_from_name() - the inverse; FPQ_QUANT_DEFAULT for an unknown name. */
+enum fpq_quant_format fpq_quant_format_from_name(const char *name);
 
 /** Quantize weights per output channel (else one scale per tensor). */
 #define FPQ_QUANTIZE_PER_CHANNEL (1u << 0)
@@ -288,6 +306,11 @@ struct fpq_quant_layer_format {
  *	dimension is the model's dynamic batch is cut into runs of this many.
  * @set_names: NULL, or one name per calibration set (a file name) for messages.
  * @max_memory: as struct fpq_model_opts (0: the default).
+ * @budget: MX models: 0, or the mixed-precision search's budget in points: each Conv,
+ *	Gemm and MatMul not named in @layers is tried, largest first, in E2M1 and then
+ *	E2M3 weights and keeps the first that keeps the top-1 disagreement with the float
+ *	model on the calibration set (percent of samples whose largest output 0 entry
+ *	differs) within @budget, else stays in @weights (Documentation/models.rst).
  */
 struct fpq_quantize_opts {
 	unsigned int flags;
@@ -298,6 +321,7 @@ struct fpq_quantize_opts {
 	unsigned int batch;
 	const char *const *set_names;
 	size_t max_memory;
+	double budget;
 };
 
 /** enum fpq_quant_role - what a quantized tensor is to the model. */
@@ -325,6 +349,8 @@ enum fpq_quant_role {
  * @elements: elements of a weight or bias (0 for activations).
  * @float_bytes: its bytes in binary32.
  * @quant_bytes: its bytes quantized, scales and zero points included.
+ * @format: its format's name: "uint8", "int8", "int32", an MX element format
+ *	("e4m3", ..., "mxint8": weights of MX layers, with E8M0 scales) or "fp32".
  */
 struct fpq_quant_tensor {
 	const char *name;
@@ -341,6 +367,7 @@ struct fpq_quant_tensor {
 	uint64_t elements;
 	uint64_t float_bytes;
 	uint64_t quant_bytes;
+	const char *format;
 };
 
 /**
@@ -348,14 +375,24 @@ struct fpq_quant_tensor {
  * what its output range clamped over the calibration set (struct fpq_layer_stats).
  * @name: the layer (fpq_model_layer()).
  * @op: its operation.
- * @clamped: outputs its output range changed.
+ * @clamped: outputs its output range changed (MX layers: activations their MX
+ *	quantization saturated).
  * @saturated: of those, outputs beyond the output type's range.
+ * @format: the format of its weights ("int8", "e4m3", ..., "fp32"), or NULL for a layer
+ *	without weights.
+ * @weight_bytes: the bytes of its weights and bias as stored (scales included).
+ * @sqnr_db: MX models: the signal-to-quantization-noise ratio of the layer's output
+ *	against the float model's over the calibration set, 10 log10(sum x^2 / sum
+ *	(x - xq)^2) in dB (+Inf if equal); NaN where not measured.
  */
 struct fpq_quant_layer {
 	const char *name;
 	const char *op;
 	uint64_t clamped;
 	uint64_t saturated;
+	const char *format;
+	uint64_t weight_bytes;
+	double sqnr_db;
 };
 
 /**

@@ -31,6 +31,14 @@ int mg_parse_node(struct mg_graph *g, int idx)
 	if (!strcmp(op->domain, "com.microsoft") && !g->opset_ms && !n->internal)
 		return mg_node_error(n, -EINVAL, "uses domain com.microsoft, which the model does not "
 				     "import");
+	if (!strcmp(op->domain, "fpq") && !n->internal) {
+		if (!(op->flags & MG_OP_PUBLIC))
+			return mg_node_error(n, -ENOTSUP, "fpq.%.40s is internal to fpq's model layer",
+					     n->op_type);
+		if (g->opset_fpq != 1)
+			return mg_node_error(n, -EINVAL, "uses domain fpq, which the model does not "
+					     "import in version 1");
+	}
 	/* Trailing absent optional inputs do not count. */
 	while (n_in > 0 && n->in[n_in - 1] < 0)
 		n_in--;
@@ -65,9 +73,6 @@ int mg_parse_nodes(struct mg_graph *g)
 	for (int i = 0; i < g->n_nodes; i++) {
 		int err;
 
-		/* fpq's own nodes are made by the passes, never read from a file. */
-		if (!strcmp(g->nodes[i].domain, "fpq"))
-			return mg_node_error(&g->nodes[i], -ENOTSUP, "domain 'fpq' is internal");
 		err = mg_parse_node(g, i);
 
 		if (err)

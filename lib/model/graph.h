@@ -120,6 +120,7 @@ struct mg_graph {
 	int *outputs, n_outputs;
 	int64_t opset;           /* ai.onnx */
 	int64_t opset_ms;        /* com.microsoft, 0 if not imported */
+	int64_t opset_fpq;       /* fpq (MxConv, MxGemm), 0 if not imported */
 	int *order, n_order;     /* live nodes in execution order */
 	/* Name -> value index. */
 	int *hash;
@@ -139,6 +140,7 @@ enum {
 	MG_OP_GEMM = 1u << 3,      /* runs on libfpq's GEMM (layer kernel "gemm") */
 	MG_OP_LAYOUT_AXIS = 1u << 4, /* an "axis" that follows the layout (Concat) */
 	MG_OP_SHAPE_ONLY = 1u << 5,  /* reads only its input's shape (any layout) */
+	MG_OP_PUBLIC = 1u << 6,      /* an fpq-domain op a file may use (models.rst) */
 };
 
 /*

@@ -504,6 +504,8 @@ int mg_read_onnx(struct mg_graph *g, const void *data, size_t size)
 			g->opset = o->has_version ? o->version : 0;
 		else if (!strcmp(d, "com.microsoft"))
 			g->opset_ms = o->has_version ? o->version : 1;
+		else if (!strcmp(d, "fpq"))
+			g->opset_fpq = o->has_version ? o->version : 1;
 	}
 	if (g->opset < MG_OPSET_MIN || g->opset > MG_OPSET_MAX) {
 		err = fpq_error(-ENOTSUP, "model: opset %" PRId64 " of ai.onnx (fpq reads opsets %d "

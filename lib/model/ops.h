@@ -27,7 +27,7 @@
 	X(softmax) X(resize) X(batch_normalization)                                      \
 	X(reshape) X(flatten) X(transpose) X(squeeze) X(unsqueeze) X(identity)            \
 	X(shape) X(gather) X(slice) X(pad) X(concat) X(qlinear_concat) X(cast)            \
-	X(constant) X(constant_of_shape) X(to_nhwc) X(to_nchw)
+	X(constant) X(constant_of_shape) X(to_nhwc) X(to_nchw) X(mx_conv) X(mx_gemm)
 
 #define MG_DECLARE_OP(name) extern const struct mg_op mg_op_##name;
 MG_OPS(MG_DECLARE_OP)

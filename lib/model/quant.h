@@ -94,6 +94,60 @@ int qz_calibrate(struct fpq_context *ctx, const Onnx__ModelProto *model,
 int qz_clamp_counts(struct fpq_model *fm, const struct fpq_tensor *sets, unsigned int n_sets,
 		    const struct fpq_quantize_opts *opts, struct fpq_layer_stats *sum);
 
+/* ---- MX layers (quant_mx.c) ---- */
+
+/* The libfpq element format of an MX quantization format; FPQ_FMT_INVALID otherwise. */
+enum fpq_format qz_mx_element(enum fpq_quant_format f);
+
+struct qz_mx_args {
+	const Onnx__NodeProto *node;   /* the float Conv, Gemm or MatMul */
+	const char *name;              /* its name for messages */
+	const char *wname;             /* its weight's name */
+	const float *w;                /* the weight, binary32, as the model stores it */
+	const int64_t *dims;
+	unsigned int ndims;
+	bool kn;                       /* a 2-D weight stored [K, N] (MatMul, Gemm transB=0) */
+	enum fpq_format wfmt, afmt;    /* weight and activation element formats */
+	const char *bias;              /* the bias input's name, or NULL */
+};
+
+struct qz_mx_layer {
+	Onnx__NodeProto *node;         /* fpq.MxConv or fpq.MxGemm */
+	Onnx__TensorProto *weights, *scales;
+	struct fpq_quant_stats stats;  /* of the weights' quantization */
+	size_t channels, kp;
+	uint64_t weight_bytes;         /* packed elements and scales */
+};
+
+/* Build the MX layer replacing @in->node (everything in the arena). */
+int qz_mx_layer(struct qz_arena *a, const struct qz_mx_args *in, struct qz_mx_layer *out);
+
+/*
+ * Run the float model @model and the quantized model @qmodel (serialized) on every
+ * calibration set, with float tensor taps[i] of the float model compared to qtaps[i]
+ * of the quantized one: signal[i] += sum x^2, noise[i] += sum (x - xq)^2.
+ */
+int qz_compare(struct fpq_context *ctx, const Onnx__ModelProto *model, const void *qmodel,
+	       size_t qsize, const char *const *taps, const char *const *qtaps, size_t n_taps,
+	       const struct fpq_tensor *sets, unsigned int n_sets,
+	       const struct fpq_quantize_opts *opts, double *signal, double *noise,
+	       uint64_t *samples);
+
+/*
+ * The index of the largest entry of each row of @model's output 0 (a float [N, C]
+ * tensor) over every calibration set, in order: @classes receives a malloc()ed array of
+ * *@count entries.
+ */
+int qz_top1(struct fpq_context *ctx, const void *model, size_t size,
+	    const struct fpq_tensor *sets, unsigned int n_sets,
+	    const struct fpq_quantize_opts *opts, uint32_t **classes, uint64_t *count);
+
+/* The mixed-precision search (quant_search.c): fpq_model_quantize() with opts->budget. */
+int qz_search(struct fpq_context *ctx, const void *model, size_t size,
+	      const struct fpq_tensor *sets, unsigned int n_sets,
+	      const struct fpq_quantize_opts *opts, void **out, size_t *out_size,
+	      struct fpq_quant_report **report);
+
 /* ---- the rewrite (quant_graph.c) ---- */
 
 /* Everything fpq_model_quantize() does after checking its arguments and having the

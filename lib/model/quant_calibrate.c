@@ -110,7 +110,30 @@ static bool finite_all(const float *v, size_t n)
 	return true;
 }
 
-/* The model with the taps as extra outputs, serialized. */
+/* The index of the graph output called @name, or -1. */
+static int graph_output(const Onnx__GraphProto *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_output; i++)
+		if (g->output[i]->name && !strcmp(g->output[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+/* The output of the tapped model that holds taps[i]. */
+static size_t tap_output(const Onnx__GraphProto *g, const char *const *taps, size_t i)
+{
+	int o = graph_output(g, taps[i]);
+	size_t k = g->n_output;
+
+	if (o >= 0)
+		return (size_t)o;
+	for (size_t j = 0; j < i; j++)
+		k += graph_output(g, taps[j]) < 0;
+	return k;
+}
+
+/* The model with the taps as extra outputs (those that are not outputs already),
+ * serialized. */
 static int tapped_model(const Onnx__ModelProto *model, const char *const *taps, size_t n_taps,
 			struct qz_arena *a, void **buf, size_t *size)
 {
@@ -123,13 +146,17 @@ static int tapped_model(const Onnx__ModelProto *model, const char *const *taps, 
 		return fpq_error(-ENOMEM, "quantize: out of memory");
 	if (g->n_output)
 		memcpy(outs, g->output, g->n_output * sizeof(*outs));
+	size_t n = g->n_output;
+
 	for (size_t i = 0; i < n_taps; i++) {
-		outs[g->n_output + i] = qz_value_info(a, taps[i], ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
-		if (!outs[g->n_output + i])
+		if (graph_output(g, taps[i]) >= 0)
+			continue;   /* already an output */
+		outs[n] = qz_value_info(a, taps[i], ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+		if (!outs[n++])
 			return fpq_error(-ENOMEM, "quantize: out of memory");
 	}
 	tg.output = outs;
-	tg.n_output = g->n_output + n_taps;
+	tg.n_output = n;
 	tg.n_value_info = 0;
 	m.graph = &tg;
 	return qz_pack(&m, buf, size);
@@ -144,6 +171,7 @@ struct qz_run_cb {
 	struct fpq_layer_stats *sum;     /* the sums over all runs */
 	struct qz_minmax *input_ranges;  /* NULL, or one per input */
 	uint64_t samples;
+	const struct fpq_tensor *inputs; /* the running batch's inputs, for outputs() */
 };
 
 static int run_sets(struct fpq_model *fm, const struct fpq_tensor *sets, unsigned int n_sets,
@@ -204,6 +232,7 @@ static int run_sets(struct fpq_model *fm, const struct fpq_tensor *sets, unsigne
 			}
 			memset(out, 0, n_out * sizeof(*out));
 			err = fpq_model_run(fm, in, n_in, out, n_out, cb->stats);
+			cb->inputs = in;
 			if (!err && cb->outputs)
 				err = cb->outputs(cb->arg, out, n_out, name);
 			for (unsigned int l = 0; !err && cb->stats && l < n_layers; l++) {
@@ -263,7 +292,7 @@ int qz_calibrate(struct fpq_context *ctx, const Onnx__ModelProto *model,
 {
 	struct fpq_model_opts mopts = { .max_memory = opts ? opts->max_memory : 0 };
 	struct calib c = { model->graph, taps, n_taps, (unsigned int)model->graph->n_output, ranges };
-	struct qz_run_cb cb = { calib_outputs, &c, NULL, NULL, input_ranges, 0 };
+	struct qz_run_cb cb = { calib_outputs, &c, NULL, NULL, input_ranges, 0, NULL };
 	struct qz_arena a = { 0 };
 	struct fpq_model *fm = NULL;
 	void *buf = NULL;
@@ -290,7 +319,7 @@ int qz_clamp_counts(struct fpq_model *fm, const struct fpq_tensor *sets, unsigne
 {
 	unsigned int n_layers = fpq_model_num_layers(fm);
 	struct fpq_layer_stats *stats = calloc(n_layers ? n_layers : 1, sizeof(*stats));
-	struct qz_run_cb cb = { NULL, NULL, stats, sum, NULL, 0 };
+	struct qz_run_cb cb = { NULL, NULL, stats, sum, NULL, 0, NULL };
 	int err;
 
 	if (!stats)
@@ -298,4 +327,154 @@ int qz_clamp_counts(struct fpq_model *fm, const struct fpq_tensor *sets, unsigne
 	err = run_sets(fm, sets, n_sets, opts, &cb);
 	free(stats);
 	return err;
+}
+
+struct compare {
+	struct fpq_model *qm;
+	const Onnx__GraphProto *g, *qg;
+	const char *const *taps, *const *qtaps;
+	size_t n_taps;
+	double *signal, *noise;
+	const struct qz_run_cb *cb;  /* its inputs: the batch the float model ran */
+};
+
+static int compare_outputs(void *arg, const struct fpq_tensor *out, unsigned int n_out,
+			   const char *set)
+{
+	struct compare *c = arg;
+	unsigned int qn = fpq_model_num_outputs(c->qm), n_in = fpq_model_num_inputs(c->qm);
+	struct fpq_tensor *qout = calloc(qn ? qn : 1, sizeof(*qout));
+	int err;
+
+	(void)set;
+	if (!qout)
+		return fpq_error(-ENOMEM, "quantize: out of memory");
+	err = fpq_model_run(c->qm, c->cb->inputs, n_in, qout, qn, NULL);
+	for (size_t i = 0; !err && i < c->n_taps; i++) {
+		size_t xo = tap_output(c->g, c->taps, i), qo = tap_output(c->qg, c->qtaps, i);
+		const struct fpq_tensor *x = &out[xo], *q = &qout[qo];
+		size_t n;
+
+		if (xo >= n_out || qo >= qn) {
+			err = fpq_error(-EINVAL, "quantize: tap %zu is missing", i);
+			break;
+		}
+		n = elements(x);
+		if ( x->dtype != FPQ_DTYPE_FLOAT ||
+		    q->dtype != FPQ_DTYPE_FLOAT || elements(q) != n) {
+			err = fpq_error(-EINVAL, "quantize: tap %zu of the quantized model does not "
+					"match the float model's", i);
+			break;
+		}
+		for (size_t e = 0; e < n; e++) {
+			double a = ((const float *)x->data)[e], d = a - ((const float *)q->data)[e];
+
+			c->signal[i] += a * a;
+			c->noise[i] += d * d;
+		}
+	}
+	for (unsigned int o = 0; o < qn; o++)
+		free(qout[o].data);
+	free(qout);
+	return err;
+}
+
+int qz_compare(struct fpq_context *ctx, const Onnx__ModelProto *model, const void *qmodel,
+	       size_t qsize, const char *const *taps, const char *const *qtaps, size_t n_taps,
+	       const struct fpq_tensor *sets, unsigned int n_sets,
+	       const struct fpq_quantize_opts *opts, double *signal, double *noise,
+	       uint64_t *samples)
+{
+	struct fpq_model_opts mopts = { .max_memory = opts ? opts->max_memory : 0 };
+	struct compare c = { NULL, model->graph, NULL, taps, qtaps, n_taps, signal, noise, NULL };
+	struct qz_run_cb cb = { compare_outputs, &c, NULL, NULL, NULL, 0, NULL };
+	Onnx__ModelProto *qm = onnx__model_proto__unpack(NULL, qsize, qmodel);
+	struct qz_arena a = { 0 };
+	struct fpq_model *fm = NULL;
+	void *fbuf = NULL, *qbuf = NULL;
+	size_t fsize = 0, qbsize = 0;
+	int err;
+
+	if (!qm || !qm->graph)
+		return fpq_error(-EINVAL, "quantize: cannot read back the quantized model");
+	c.cb = &cb;
+	c.qg = qm->graph;
+	err = tapped_model(model, taps, n_taps, &a, &fbuf, &fsize);
+	if (!err)
+		err = tapped_model(qm, qtaps, n_taps, &a, &qbuf, &qbsize);
+	if (!err)
+		err = fpq_model_load_memory(ctx, fbuf, fsize, &mopts, &fm);
+	if (!err)
+		err = fpq_model_load_memory(ctx, qbuf, qbsize, &mopts, &c.qm);
+	if (!err)
+		err = run_sets(fm, sets, n_sets, opts, &cb);
+	*samples = cb.samples;
+	fpq_model_free(fm);
+	fpq_model_free(c.qm);
+	free(fbuf);
+	free(qbuf);
+	onnx__model_proto__free_unpacked(qm, NULL);
+	qz_arena_free(&a);
+	return err;
+}
+
+struct top1 {
+	uint32_t *classes;
+	uint64_t n, cap;
+};
+
+static int top1_outputs(void *arg, const struct fpq_tensor *out, unsigned int n_out,
+			const char *set)
+{
+	struct top1 *t = arg;
+	const struct fpq_tensor *y = &out[0];
+	uint64_t rows, cols;
+
+	(void)set;
+	if (!n_out || y->dtype != FPQ_DTYPE_FLOAT || y->ndim != 2 || y->dims[1] < 1)
+		return fpq_error(-ENOTSUP, "quantize: the budget needs the model's output 0 to be "
+				 "float [N, classes]");
+	rows = (uint64_t)y->dims[0];
+	cols = (uint64_t)y->dims[1];
+	if (t->n + rows > t->cap) {
+		uint64_t cap = (t->n + rows) * 2;
+		uint32_t *c = realloc(t->classes, cap * sizeof(*c));
+
+		if (!c)
+			return fpq_error(-ENOMEM, "quantize: out of memory");
+		t->classes = c;
+		t->cap = cap;
+	}
+	for (uint64_t r = 0; r < rows; r++) {
+		const float *v = (const float *)y->data + r * cols;
+		uint32_t best = 0;
+
+		for (uint64_t c = 1; c < cols; c++)
+			if (v[c] > v[best])
+				best = (uint32_t)c;
+		t->classes[t->n++] = best;
+	}
+	return 0;
+}
+
+int qz_top1(struct fpq_context *ctx, const void *model, size_t size,
+	    const struct fpq_tensor *sets, unsigned int n_sets,
+	    const struct fpq_quantize_opts *opts, uint32_t **classes, uint64_t *count)
+{
+	struct fpq_model_opts mopts = { .max_memory = opts ? opts->max_memory : 0 };
+	struct top1 t = { 0 };
+	struct qz_run_cb cb = { top1_outputs, &t, NULL, NULL, NULL, 0, NULL };
+	struct fpq_model *fm = NULL;
+	int err = fpq_model_load_memory(ctx, model, size, &mopts, &fm);
+
+	if (!err)
+		err = run_sets(fm, sets, n_sets, opts, &cb);
+	fpq_model_free(fm);
+	if (err) {
+		free(t.classes);
+		return err;
+	}
+	*classes = t.classes;
+	*count = t.n;
+	return 0;
 }

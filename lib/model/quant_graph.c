@@ -92,6 +92,10 @@ struct qz {
 	size_t n_out_nodes, cap_out_nodes;
 	struct fpq_quant_tensor *rep;
 	size_t n_rep, cap_rep;
+	/* MX models: the SQNR of each linear node's output (NAN if not measured) */
+	const char **sq_names;
+	double *sq_db;
+	size_t n_sq;
 };
 
 static const char *node_name(const struct qz *q, int i)
@@ -148,6 +152,9 @@ static enum fpq_quant_format layer_fmt(const struct qz *q, int node, bool weight
 				f = lf;
 		}
 	}
+	if (f == FPQ_QUANT_DEFAULT && !weights && qz_mx_element(q->opts->weights))
+		/* MX layers: activations in e4m3, or mxint8 beside mxint8 weights */
+		f = layer_fmt(q, node, true) == FPQ_QUANT_MXINT8 ? FPQ_QUANT_MXINT8 : FPQ_QUANT_E4M3;
 	if (f == FPQ_QUANT_DEFAULT)
 		f = weights ? FPQ_QUANT_INT8 : FPQ_QUANT_UINT8;
 	return f;
@@ -406,7 +413,7 @@ static int check_linear(struct qz *q, int i)
 	if (!strcmp(n->op_type, "MatMul") && n->n_input != 2)
 		return fpq_error(-EINVAL, "quantize: node '%.64s': wrong number of inputs",
 				 node_name(q, i));
-	if (layer_fmt(q, i, true) != FPQ_QUANT_INT8)
+	if (!qz_mx_element(q->opts->weights) && layer_fmt(q, i, true) != FPQ_QUANT_INT8)
 		return fpq_error(-ENOTSUP, "quantize: node '%.64s': weights in %s are not "
 				 "supported yet (int8 only)", node_name(q, i),
 				 fpq_quant_format_name(layer_fmt(q, i, true)) ?
@@ -616,6 +623,7 @@ static int emit_qdq(struct qz *q, int v, const char *node)
 			.channels = 1, .scale = t->p.scale, .scale_max = t->p.scale,
 			.zero_point = t->p.zero_point, .min = t->range.min, .max = t->range.max,
 			.shared_with = t->role == QR_SHARED ? q->v[t->share].name : NULL,
+			.format = fpq_quant_format_name(t->fmt),
 		};
 
 		err = report_add(q, &r);
@@ -712,7 +720,7 @@ static int emit_weights(struct qz *q, int i, const struct qz_params *xp, const c
 			.dtype = FPQ_DTYPE_INT8, .channels = per_channel ? (unsigned int)ch : 1,
 			.scale = scales[0], .scale_max = scales[0], .min = wmin, .max = wmax,
 			.elements = nw, .float_bytes = nw * 4,
-			.quant_bytes = nw + (per_channel ? ch : 1) * 5,
+			.quant_bytes = nw + (per_channel ? ch : 1) * 5, .format = "int8",
 		};
 
 		if (!wq_name || !ws_name || !wz_name || !wd_name)
@@ -777,7 +785,7 @@ static int emit_weights(struct qz *q, int i, const struct qz_params *xp, const c
 			.dtype = FPQ_DTYPE_INT32, .channels = per_channel ? (unsigned int)ch : 1,
 			.scale = bscales[0], .scale_max = bscales[0], .elements = nb,
 			.float_bytes = nb * 4, .quant_bytes = nb * 4 + (per_channel ? ch : 1) * 8,
-			.min = b[0], .max = b[0],
+			.min = b[0], .max = b[0], .format = "int32",
 		};
 
 		if (!bq_name || !bs_name || !bz_name || !bd_name)
@@ -873,6 +881,173 @@ static int emit_graph(struct qz *q)
 	return err;
 }
 
+/* An MX model: every Conv, Gemm and MatMul whose weights are not left in fp32 becomes
+ * an fpq.MxConv or fpq.MxGemm (quant_mx.c); everything else stays as it is, in float. */
+static int emit_mx_graph(struct qz *q)
+{
+	int err = 0;
+
+	q->out_nodes = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*q->out_nodes));
+	q->cap_out_nodes = q->n_nodes + 1;
+	if (!q->out_nodes)
+		return oom();
+	for (size_t i = 0; i < q->n_nodes && !err; i++) {
+		Onnx__NodeProto *n = q->nodes[i];
+		enum fpq_quant_format wf = layer_fmt(q, (int)i, true);
+		const Onnx__TensorProto *wt, *bt;
+		struct qz_mx_layer l;
+		float *w, *b;
+		size_t nw, nb;
+
+		if (q->dead[i])
+			continue;
+		if (q->kind[i] == QK_LINEAR && wf == FPQ_QUANT_FLOAT) {
+			/* left in binary32: reported as it is */
+			err = const_floats(q, (int)i, 1, "weight", &w, &nw, &wt);
+			if (!err) {
+				struct fpq_quant_tensor r = {
+					.name = wt->name, .node = node_name(q, (int)i),
+					.role = FPQ_QUANT_ROLE_WEIGHT, .dtype = FPQ_DTYPE_FLOAT,
+					.channels = 1, .elements = nw, .float_bytes = nw * 4,
+					.quant_bytes = nw * 4, .format = "fp32", .scale = 1,
+					.scale_max = 1,
+				};
+
+				err = report_add(q, &r);
+			}
+			if (!err && n->n_input > 2 && *n->input[2] &&
+			    !(err = const_floats(q, (int)i, 2, "bias", &b, &nb, &bt))) {
+				struct fpq_quant_tensor r = {
+					.name = bt->name, .node = node_name(q, (int)i),
+					.role = FPQ_QUANT_ROLE_BIAS, .dtype = FPQ_DTYPE_FLOAT,
+					.channels = 1, .elements = nb, .float_bytes = nb * 4,
+					.quant_bytes = nb * 4, .format = "fp32", .scale = 1,
+					.scale_max = 1,
+				};
+
+				err = report_add(q, &r);
+			}
+			if (!err)
+				err = emit(q, n);
+			continue;
+		}
+		if (q->kind[i] != QK_LINEAR) {
+			err = emit(q, n);
+			continue;
+		}
+		err = check_linear(q, (int)i);
+		if (!err)
+			err = const_floats(q, (int)i, 1, "weight", &w, &nw, &wt);
+		if (err)
+			return err;
+		for (size_t e = 0; e < nw; e++)
+			if (!isfinite(w[e]))
+				return fpq_error(-EINVAL, "quantize: node '%.64s': weight '%.64s' holds "
+						 "a value that is not finite", node_name(q, (int)i),
+						 wt->name);
+		struct qz_mx_args args = {
+			.node = n, .name = node_name(q, (int)i), .wname = wt->name, .w = w,
+			.dims = wt->dims, .ndims = (unsigned int)wt->n_dims,
+			.kn = !strcmp(n->op_type, "MatMul") ||
+			      (!strcmp(n->op_type, "Gemm") && !qz_attr_int(n, "transB", 0)),
+			.wfmt = qz_mx_element(wf), .afmt = qz_mx_element(layer_fmt(q, (int)i, false)),
+			.bias = n->n_input > 2 && *n->input[2] ? n->input[2] : NULL,
+		};
+
+		err = qz_mx_layer(&q->a, &args, &l);
+		if (err == -ENOMEM)
+			return oom();
+		if (err)
+			return err;
+		if (args.bias) {
+			err = const_floats(q, (int)i, 2, "bias", &b, &nb, &bt);
+			if (err)
+				return err;
+			if (bt->n_dims != 1 || nb != l.channels)
+				return fpq_error(-ENOTSUP, "quantize: node '%.64s': the bias must be 1-D "
+						 "with one value per output channel",
+						 node_name(q, (int)i));
+		}
+		err = add_init(q, l.weights);
+		if (!err)
+			err = add_init(q, l.scales);
+		if (!err)
+			err = emit(q, l.node);
+		if (!err) {
+			struct fpq_quant_tensor r = {
+				.name = wt->name, .node = node_name(q, (int)i),
+				.role = FPQ_QUANT_ROLE_WEIGHT, .dtype = FPQ_DTYPE_UINT8,
+				.channels = (unsigned int)l.channels, .elements = nw,
+				.float_bytes = nw * 4, .quant_bytes = l.weight_bytes,
+				.format = fpq_format_name(args.wfmt), .scale = 1, .scale_max = 1,
+			};
+
+			err = report_add(q, &r);
+		}
+		if (!err && args.bias) {
+			struct fpq_quant_tensor r = {
+				.name = bt->name, .node = node_name(q, (int)i),
+				.role = FPQ_QUANT_ROLE_BIAS, .dtype = FPQ_DTYPE_FLOAT,
+				.channels = (unsigned int)nb, .elements = nb, .float_bytes = nb * 4,
+				.quant_bytes = nb * 4, .format = "fp32", .scale = 1, .scale_max = 1,
+			};
+
+			err = report_add(q, &r);
+		}
+	}
+	return err;
+}
+
+/* The SQNR of every linear node's output in the MX model @qm against the float
+ * model's (the BatchNormalization-folded graph: the same tensors), on the calibration
+ * sets. MX layers keep their output names. */
+static int mx_sqnr(struct qz *q, struct fpq_context *ctx, const struct fpq_tensor *sets,
+		   unsigned int n_sets, const void *qm, size_t qsize, uint64_t *samples)
+{
+	Onnx__ModelProto fm = *q->m;
+	Onnx__GraphProto fg = *q->g;
+	Onnx__NodeProto **live = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*live));
+	Onnx__TensorProto **inits = qz_alloc(&q->a, (q->g->n_initializer + q->n_inits + 1) *
+						       sizeof(*inits));
+	const char **taps = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*taps));
+	double *signal = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	double *noise = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	size_t nl = 0, nt = 0;
+	int err;
+
+	q->sq_db = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(double));
+	q->sq_names = qz_alloc(&q->a, (q->n_nodes + 1) * sizeof(*q->sq_names));
+	if (!live || !inits || !taps || !signal || !noise || !q->sq_db || !q->sq_names)
+		return oom();
+	for (size_t i = 0; i < q->n_nodes; i++) {
+		if (q->dead[i])
+			continue;
+		live[nl++] = q->nodes[i];
+		if (q->kind[i] == QK_LINEAR) {
+			q->sq_names[nt] = node_name(q, (int)i);
+			taps[nt++] = q->nodes[i]->output[0];
+		}
+	}
+	if (q->g->n_initializer)
+		memcpy(inits, q->g->initializer, q->g->n_initializer * sizeof(*inits));
+	for (size_t i = 0; i < q->n_inits; i++)
+		inits[q->g->n_initializer + i] = q->inits[i];
+	fg.node = live;
+	fg.n_node = nl;
+	fg.initializer = inits;
+	fg.n_initializer = q->g->n_initializer + q->n_inits;
+	fg.n_value_info = 0;
+	fm.graph = &fg;
+	err = qz_compare(ctx, &fm, qm, qsize, taps, taps, nt, sets, n_sets, q->opts, signal,
+			 noise, samples);
+	if (err)
+		return err;
+	for (size_t i = 0; i < nt; i++)
+		q->sq_db[i] = noise[i] > 0 ? 10.0 * log10(signal[i] / noise[i]) : INFINITY;
+	q->n_sq = nt;
+	return 0;
+}
+
 /* The graph's nodes, the initializers still read and the new ones, no value_info. */
 static int write_model(struct qz *q, void **out, size_t *out_size)
 {
@@ -904,6 +1079,23 @@ static int write_model(struct qz *q, void **out, size_t *out_size)
 
 		if (v >= 0 && used[v])
 			inits[n++] = q->inits[i];
+	}
+	if (qz_mx_element(q->opts->weights)) {
+		/* MX layers: the model imports the fpq domain, version 1 */
+		Onnx__OperatorSetIdProto **ops = qz_alloc(&q->a, (m.n_opset_import + 1) *
+							  sizeof(*ops));
+		Onnx__OperatorSetIdProto *fo = qz_alloc(&q->a, sizeof(*fo));
+
+		if (!ops || !fo)
+			return oom();
+		onnx__operator_set_id_proto__init(fo);
+		fo->domain = (char *)"fpq";
+		fo->has_version = 1;
+		fo->version = 1;
+		if (m.n_opset_import)
+			memcpy(ops, m.opset_import, m.n_opset_import * sizeof(*ops));
+		ops[m.n_opset_import++] = fo;
+		m.opset_import = ops;
 	}
 	g.node = q->out_nodes;
 	g.n_node = q->n_out_nodes;
@@ -961,6 +1153,17 @@ static int make_report(struct qz *q, struct fpq_model *qm, const struct fpq_laye
 		QZ_COPY(r->layers[l].op, li[l].op);
 		r->layers[l].clamped = sum[l].clamped;
 		r->layers[l].saturated = sum[l].saturated;
+		r->layers[l].sqnr_db = NAN;
+		for (size_t i = 0; i < q->n_rep; i++)
+			if (r->tensors[i].role != FPQ_QUANT_ROLE_ACTIVATION &&
+			    !strcmp(r->tensors[i].node, li[l].name)) {
+				r->layers[l].weight_bytes += r->tensors[i].quant_bytes;
+				if (r->tensors[i].role == FPQ_QUANT_ROLE_WEIGHT)
+					r->layers[l].format = r->tensors[i].format;
+			}
+		for (size_t i = 0; i < q->n_sq; i++)
+			if (!strcmp(q->sq_names[i], li[l].name))
+				r->layers[l].sqnr_db = q->sq_db[i];
 	}
 #undef QZ_COPY
 	r->n_tensors = (unsigned int)q->n_rep;
@@ -1013,6 +1216,18 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 	}
 	if (err)
 		goto out;
+	if (qz_mx_element(opts->weights)) {
+		/* MX layers quantize their activations per block as they run: nothing to
+		 * calibrate. The calibration sets give the clamp counts (and the report). */
+		err = emit_mx_graph(&q);
+		if (!err)
+			err = write_model(&q, out, out_size);
+		if (!err && report)
+			err = mx_sqnr(&q, ctx, sets, n_sets, *out, *out_size, &samples);
+		if (err)
+			goto out;
+		goto written;
+	}
 
 	/* Calibrate every float tensor a node writes, on the folded graph. */
 	taps = qz_alloc(&q.a, (q.n_v + 1) * sizeof(*taps));
@@ -1081,9 +1296,10 @@ int qz_quantize_graph(struct fpq_context *ctx, const void *model, size_t size,
 		err = write_model(&q, out, out_size);
 	if (err)
 		goto out;
+written:
 	/* fpq takes what it wrote; the clamp counts come from running it. */
 	err = fpq_model_load_memory(ctx, *out, *out_size, &mopts, &qm);
-	if (!err) {
+	if (!err && report) {
 		sum = calloc(fpq_model_num_layers(qm) + 1, sizeof(*sum));
 		err = sum ? qz_clamp_counts(qm, sets, n_sets, opts, sum) : oom();
 	}

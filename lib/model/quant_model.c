@@ -7,26 +7,47 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "quant.h"
 
+static const char *const format_names[] = {
+	[FPQ_QUANT_DEFAULT] = "default", [FPQ_QUANT_INT8] = "int8", [FPQ_QUANT_UINT8] = "uint8",
+	[FPQ_QUANT_E4M3] = "e4m3", [FPQ_QUANT_E5M2] = "e5m2", [FPQ_QUANT_E3M2] = "e3m2",
+	[FPQ_QUANT_E2M3] = "e2m3", [FPQ_QUANT_E2M1] = "e2m1", [FPQ_QUANT_MXINT8] = "mxint8",
+	[FPQ_QUANT_FLOAT] = "fp32",
+};
+
 const char *fpq_quant_format_name(enum fpq_quant_format format)
 {
-	switch (format) {
-	case FPQ_QUANT_DEFAULT:
-		return "default";
-	case FPQ_QUANT_INT8:
-		return "int8";
-	case FPQ_QUANT_UINT8:
-		return "uint8";
-	}
-	return NULL;
+	if ((unsigned int)format >= sizeof(format_names) / sizeof(format_names[0]))
+		return NULL;
+	return format_names[format];
 }
 
-static bool known_format(enum fpq_quant_format f, bool weights)
+enum fpq_quant_format fpq_quant_format_from_name(const char *name)
 {
-	return f == FPQ_QUANT_DEFAULT || f == FPQ_QUANT_INT8 || (!weights && f == FPQ_QUANT_UINT8);
+	for (unsigned int f = 1; name && f < sizeof(format_names) / sizeof(format_names[0]); f++)
+		if (!strcmp(name, format_names[f]))
+			return (enum fpq_quant_format)f;
+	return FPQ_QUANT_DEFAULT;
+}
+
+static bool is_mx(enum fpq_quant_format f)
+{
+	return qz_mx_element(f) != FPQ_FMT_INVALID;
+}
+
+/* An INT8 model takes the INT8 family; an MX model (MX default weights) MX formats and
+ * float layers. */
+static bool known_format(enum fpq_quant_format f, bool weights, bool mx)
+{
+	if (f == FPQ_QUANT_DEFAULT)
+		return true;
+	if (mx)
+		return is_mx(f) || (weights && f == FPQ_QUANT_FLOAT);
+	return f == FPQ_QUANT_INT8 || (!weights && f == FPQ_QUANT_UINT8);
 }
 
 int fpq_model_quantize(struct fpq_context *ctx, const void *model, size_t size,
@@ -38,6 +59,7 @@ int fpq_model_quantize(struct fpq_context *ctx, const void *model, size_t size,
 	struct fpq_model_opts mopts = { 0 };
 	struct fpq_model *fm = NULL;
 	struct fpq_fp_env fp;
+	bool mx;
 	int err;
 
 	if (!out || !out_size)
@@ -54,25 +76,35 @@ int fpq_model_quantize(struct fpq_context *ctx, const void *model, size_t size,
 		o = *opts;
 	if (o.flags & ~FPQ_QUANTIZE_PER_CHANNEL)
 		return fpq_error(-EINVAL, "quantize: unknown flags 0x%x", o.flags);
-	if (!known_format(o.weights, true))
+	mx = is_mx(o.weights);
+	if (!known_format(o.weights, true, false) && !mx)
 		return fpq_error(-ENOTSUP, "quantize: weights in format %d are not supported "
-				 "(int8 only)", (int)o.weights);
-	if (!known_format(o.activations, false))
-		return fpq_error(-ENOTSUP, "quantize: activations in format %d are not supported "
-				 "(uint8 or int8)", (int)o.activations);
+				 "(int8, e4m3, e5m2, e3m2, e2m3, e2m1, mxint8)", (int)o.weights);
+	if (!known_format(o.activations, false, mx))
+		return fpq_error(-ENOTSUP, "quantize: activations in %s are not supported with "
+				 "%s weights (%s)", fpq_quant_format_name(o.activations) ?
+				 fpq_quant_format_name(o.activations) : "an unknown format",
+				 mx ? "MX" : "int8", mx ? "an MX element format" : "uint8 or int8");
 	for (unsigned int l = 0; o.layers && l < o.n_layers; l++)
-		if (!known_format(o.layers[l].weights, true) ||
-		    !known_format(o.layers[l].activations, false))
+		if (!known_format(o.layers[l].weights, true, mx) ||
+		    !known_format(o.layers[l].activations, false, mx))
 			return fpq_error(-ENOTSUP, "quantize: node '%.64s': format not supported "
-					 "(int8 weights, uint8 or int8 activations)",
-					 o.layers[l].node ? o.layers[l].node : "(null)");
+					 "(%s)", o.layers[l].node ? o.layers[l].node : "(null)",
+					 mx ? "in an MX model: MX formats, or fp32 weights" :
+					 "int8 weights, uint8 or int8 activations");
 	mopts.max_memory = o.max_memory;
 	err = fpq_model_load_memory(ctx, model, size, &mopts, &fm);
 	if (err)
 		return err;
 	fpq_model_free(fm);
+	if (o.budget && !mx)
+		return fpq_error(-ENOTSUP, "quantize: the budget's search is for MX weights");
 	fp = fpq_fp_enter();
-	err = qz_quantize_graph(ctx, model, size, calibration, n_sets, &o, out, out_size, report);
+	if (o.budget)
+		err = qz_search(ctx, model, size, calibration, n_sets, &o, out, out_size, report);
+	else
+		err = qz_quantize_graph(ctx, model, size, calibration, n_sets, &o, out, out_size,
+					report);
 	fpq_fp_leave(fp);
 	return err;
 }

@@ -84,6 +84,17 @@ struct mb *mb_new(int64_t opset, int ms)
 	return b;
 }
 
+void mb_import(struct mb *b, const char *domain, int64_t version)
+{
+	Onnx__OperatorSetIdProto *o = zalloc(b, sizeof(*o));
+
+	onnx__operator_set_id_proto__init(o);
+	o->domain = dup(b, domain);
+	o->has_version = 1;
+	o->version = version;
+	APPEND(b, b->model.n_opset_import, b->model.opset_import, o);
+}
+
 void mb_free(struct mb *b)
 {
 	if (!b)

@@ -17,6 +17,8 @@ struct mb;
 /* A model importing ai.onnx at opset (and com.microsoft version 1 when ms). */
 struct mb *mb_new(int64_t opset, int ms);
 void mb_free(struct mb *b);
+/* Import another operator set domain (e.g. "fpq" version 1). */
+void mb_import(struct mb *b, const char *domain, int64_t version);
 
 /* Graph inputs/outputs; dims -1 with a dim_params name (or NULL) is dynamic. */
 void mb_input(struct mb *b, const char *name, int dtype, int ndim, const int64_t *dims,

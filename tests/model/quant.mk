@@ -3,7 +3,9 @@
 # and its calibration set - ONNX Runtime runs the results at the fp32 accuracy within 0.5
 # points and fpq-run equals ORT byte for byte on the 10,000 test images - against a
 # NumPy reference quantizer bit for bit, and its refusals (tests/model/quant_test.py;
-# Documentation/models.rst, "Quantizing"). The quantizer runs built with ASan and UBSan.
+# Documentation/models.rst, "Quantizing"); its MX layers against a NumPy MX quantizer bit
+# for bit, per-layer formats and the per-layer report (tests/model/mx_test.py; models.rst,
+# "MX and FP8 layers"). The quantizer runs built with ASan and UBSan.
 
 QUANT_TOOL_ASAN := $(O)/asan/fpq-quantize
 
@@ -20,4 +22,5 @@ CHECK_SUITES += model-quant
 check-model-quant: $(QUANT_TOOL_ASAN) $(O)/fpq-run $(FASHION_DATA_STAMP)
 	@export ORT_NODE_DIR=$$(scripts/get-onnxruntime.sh) && \
 	$(call run_suite,model-quant,tests/model/quant_test.py $(QUANT_TOOL_ASAN) $(O)/fpq-run \
-		$(FASHION_DATA) $(O)/quant)
+		$(FASHION_DATA) $(O)/quant $(;;) tests/model/mx_test.py $(QUANT_TOOL_ASAN) $(O)/fpq-run \
+		$(FASHION_DATA) $(O)/quant-mx)
