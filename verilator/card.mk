@@ -65,7 +65,8 @@ $(VB)/card_test: $(VB)/obj/card_test.o $(VB)/obj/card_host.o $(VB)/obj/card_gemm
 
 CARD_TESTS := $(VB)/card_epilogue_test $(if $(HAVE_ARRAY),$(VB)/card_test)
 CARD_BENCH_RUNS := $(if $(HAVE_ARRAY),$(;;) $(VB)/card_test --seed 42 --latency 200 --stall 10 \
-	$(;;) $(VB)/card_test --seed 7 --latency 24 --stall 40)
+	$(;;) $(VB)/card_test --seed 7 --latency 24 --stall 40 \
+	$(;;) $(VB)/card_test --seed 11 --latency 24 --stall 10 --abft)
 
 .PHONY: card-tests check-card
 card-tests: $(CARD_TESTS)
