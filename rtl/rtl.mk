@@ -4,8 +4,8 @@
 #               small one (no latches, no unsupported constructs)
 #   make rtl-resources   synth_xilinx of 16x16 and 32x32 with and without E5M2 into
 #               $(O)/rtl/resources.rst (slow; not part of check)
-#   make abft-resources  synth_xilinx of the ABFT checker (8x8, 16x16) and of the 8x8
-#               array with and without the PE fault injector into $(O)/rtl/abft.rst
+#   make abft-resources  synth_xilinx of the ABFT checker (8x8, 16x16) and of one PE
+#               with and without the fault injector's hooks into $(O)/rtl/abft.rst
 
 # The file lists are in rtl/sources.mk (read after this fragment: recipes only here).
 

@@ -6,7 +6,7 @@
 #   scripts/rtl-resources.sh OUTDIR SOURCES...
 # Writes OUTDIR/resources.rst (the tables) and OUTDIR/synth-<config>.{json,log}.
 # With --abft: the cost of ABFT instead: the checker (fpq_abft) of an 8x8 and a 16x16
-# card beside the 8x8 array with and without the PE fault injector's hooks
+# card, and one PE (fpq_pe, every format) without and with the fault injector's hooks
 # (SOURCES must then hold fpq_fifo.sv and fpq_abft.sv too); writes OUTDIR/abft.rst.
 set -euo pipefail
 abft=0
@@ -33,13 +33,13 @@ synth_total() {
 if [ "$abft" = 1 ]; then
 	synth_total abft-8x8 fpq_abft "-set ROWS 8 -set COLS 8"
 	synth_total abft-16x16 fpq_abft "-set ROWS 16 -set COLS 16"
-	synth_total array-8x8 fpq_array "-set ROWS 8 -set COLS 8"
-	synth_total array-8x8-fi fpq_array "-set ROWS 8 -set COLS 8 -set FAULT_INJECT 1"
+	synth_total pe fpq_pe "-set FAULT_INJECT 0"
+	synth_total pe-fault fpq_pe "-set FAULT_INJECT 1"
 	"$(dirname "$0")/rtl-resources.py" --totals \
 		"ABFT checker, 8x8 card=$out/synth-abft-8x8.json" \
 		"ABFT checker, 16x16 card=$out/synth-abft-16x16.json" \
-		"array 8x8=$out/synth-array-8x8.json" \
-		"array 8x8 with the PE fault injector=$out/synth-array-8x8-fi.json" >"$out/abft.rst"
+		"PE (shifter)=$out/synth-pe.json" \
+		"PE (shifter) with the fault hooks=$out/synth-pe-fault.json" >"$out/abft.rst"
 	cat "$out/abft.rst"
 	exit 0
 fi

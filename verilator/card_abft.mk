@@ -3,12 +3,13 @@
 #   check-abft     the directed cases on the card bench's model (assertions, sanitizers),
 #                  then the coverage campaign of ABFT_FAULTS random single faults on the
 #                  fast model of each array size in ABFT_CONFIGS
-#   abft-campaign  the same campaign, longer: make abft-campaign N=100000 [ABFT_CONFIGS=8x8]
+#   abft-campaign  the same campaign, longer (the figures of card.rst: N=10000):
+#                  make abft-campaign N=10000 [ABFT_CONFIGS=8x8]
 # (after verilator/card.mk, whose models and flags it uses)
 
-ABFT_FAULTS ?= 10000
+ABFT_FAULTS ?= 2000
 ABFT_CONFIGS ?= 8x8 16x16
-N ?= 100000
+N ?= 10000
 
 $(VB)/card_abft_test: $(VB)/obj/card_abft_test.o $(VB)/obj/card_host.o $(VB)/obj/card_gemm.o \
 		$(VB)/obj/common/gemm_case.o $(VB)/obj/common/gemm_data.o $(VB)/card_model.o \
