@@ -2,12 +2,14 @@
 # The card's ABFT checker against its PE fault injector (verilator/tests/card_abft_test.c):
 #   check-abft     the directed cases on the card bench's model (assertions, sanitizers),
 #                  then the coverage campaign of ABFT_FAULTS random single faults on the
-#                  fast model of each array size in ABFT_CONFIGS
+#                  fast model of each array size in ABFT_CONFIGS (ABFT_FAULTS_16x16 on the
+#                  16x16 card, four times slower to simulate: about 15 s of CPU each)
 #   abft-campaign  the same campaign, longer (the figures of card.rst: N=10000):
 #                  make abft-campaign N=10000 [ABFT_CONFIGS=8x8]
 # (after verilator/card.mk, whose models and flags it uses)
 
 ABFT_FAULTS ?= 2000
+ABFT_FAULTS_16x16 ?= 500
 ABFT_CONFIGS ?= 8x8 16x16
 N ?= 10000
 
@@ -33,7 +35,8 @@ ABFT_TESTS := $(if $(HAVE_ARRAY),$(VB)/card_abft_test $(ABFT_CONFIGS:%=$(VB)/car
 CHECK_SUITES += abft
 check-abft: $(ABFT_TESTS)
 	@$(call run_suite,abft,$(VB)/card_abft_test \
-		$(foreach c,$(ABFT_CONFIGS),$(;;) $(VB)/card_abft_campaign-$(c) --campaign $(ABFT_FAULTS)))
+		$(foreach c,$(ABFT_CONFIGS),$(;;) $(VB)/card_abft_campaign-$(c) \
+		--campaign $(or $(ABFT_FAULTS_$(c)),$(ABFT_FAULTS))))
 
 abft-campaign: $(ABFT_CONFIGS:%=$(VB)/card_abft_campaign-%)
 	@for c in $(ABFT_CONFIGS); do $(VB)/card_abft_campaign-$$c --campaign $(N) || exit 1; done
