@@ -277,130 +277,169 @@ module fpq_te_out #(
   logic w_row_done;
   assign w_row_done = w_state_q == W_DATA && all_in && words_q == words_need;
 
-  // ---- sequencing
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      acc_w_q      <= 1'b0;
-      acc_r_q      <= 1'b0;
-      acc_col_q    <= '0;
-      acc_full_q   <= 2'b00;
-      inflight_q   <= 2'd0;
-      e_state_q    <= E_IDLE;
-      ei_q         <= '0;
-      ej_q         <= '0;
-      code_w_q     <= 1'b0;
-      code_r_q     <= 1'b0;
-      code_full_q  <= 2'b00;
-      tile_col0_q  <= 16'd0;
-      drain_q      <= 1'b0;
-      group_done_q <= 1'b0;
-      group_row0_q <= 16'd0;
-      group_rows_q <= 6'd0;
-      q_state_q    <= Q_IDLE;
-      q_row_q      <= '0;
-      q_col_q      <= 5'd0;
-      q_x_q        <= 9'sd0;
-      w_state_q    <= W_IDLE;
-      wi_q         <= '0;
-      wj_q         <= 7'd0;
-      pk_q         <= 128'd0;
-      nb_q         <= 8'd0;
-      words_q      <= 10'd0;
-      row_addr_q   <= 64'd0;
-      tags_o       <= 32'd0;
-      clamped_o    <= 32'd0;
-      saturated_o  <= 32'd0;
-      nan_to_zero_o <= 32'd0;
-      overflowed_o <= 32'd0;
-      for (int s = 0; s < 2; s++) begin
-        info_row0_q[s] <= 16'd0;
-        info_rows_q[s] <= 6'd0;
-        info_col0_q[s] <= 16'd0;
-        info_cols_q[s] <= 7'd0;
-      end
-      for (int r = 0; r < 2 * ROWS; r++) info_scale_q[r] <= 8'd0;
-    end else if (flush_i) begin
-      acc_w_q     <= 1'b0;
-      acc_r_q     <= 1'b0;
-      acc_col_q   <= '0;
-      acc_full_q  <= 2'b00;
-      inflight_q  <= 2'd0;
-      e_state_q   <= E_IDLE;
-      code_w_q    <= 1'b0;
-      code_r_q    <= 1'b0;
-      code_full_q <= 2'b00;
-      q_state_q   <= Q_IDLE;
-      w_state_q   <= W_IDLE;
-      drain_q     <= 1'b0;
-      tags_o      <= 32'd0;
+  // ---- next state
+  // One block, in the order the machines hand over: the accumulator buffer, the epilogue
+  // issue, the epilogue's results, the MX quantizer, the writer. Where two of them set
+  // the same register in one cycle (the code slots' full bits, the statistics) the later
+  // one wins; every right-hand side reads the registers (_q), never a _d.
+  logic               acc_w_d, acc_r_d;
+  logic [CW-1:0]      acc_col_d;
+  logic [1:0]         acc_full_d;
+  logic [1:0]         inflight_d;
+  estate_e            e_state_d;
+  logic [RW-1:0]      ei_d;
+  logic [CW-1:0]      ej_d;
+  logic               code_w_d, code_r_d;
+  logic [1:0]         code_full_d;
+  logic [15:0]        info_row0_d [2];
+  logic [5:0]         info_rows_d [2];
+  logic [15:0]        info_col0_d [2];
+  logic [6:0]         info_cols_d [2];
+  logic [7:0]         info_scale_d [2*ROWS];
+  logic               drain_d;
+  logic [15:0]        tile_col0_d;
+  logic               group_done_d;
+  logic [15:0]        group_row0_d;
+  logic [5:0]         group_rows_d;
+  qstate_e            q_state_d;
+  logic [RW-1:0]      q_row_d;
+  logic [4:0]         q_col_d;
+  logic signed [8:0]  q_x_d;
+  wstate_e            w_state_d;
+  logic [RW-1:0]      wi_d;
+  logic [6:0]         wj_d;
+  logic [127:0]       pk_d;
+  logic [7:0]         nb_d;
+  logic [9:0]         words_d;
+  logic [63:0]        row_addr_d;
+  logic [31:0]        tags_q, clamped_q, saturated_q, nan_to_zero_q, overflowed_q;
+  logic [31:0]        tags_d, clamped_d, saturated_d, nan_to_zero_d, overflowed_d;
+
+  always_comb begin
+    acc_w_d       = acc_w_q;
+    acc_r_d       = acc_r_q;
+    acc_col_d     = acc_col_q;
+    acc_full_d    = acc_full_q;
+    inflight_d    = inflight_q;
+    e_state_d     = e_state_q;
+    ei_d          = ei_q;
+    ej_d          = ej_q;
+    code_w_d      = code_w_q;
+    code_r_d      = code_r_q;
+    code_full_d   = code_full_q;
+    for (int s = 0; s < 2; s++) begin
+      info_row0_d[s] = info_row0_q[s];
+      info_rows_d[s] = info_rows_q[s];
+      info_col0_d[s] = info_col0_q[s];
+      info_cols_d[s] = info_cols_q[s];
+    end
+    for (int r = 0; r < 2 * ROWS; r++) info_scale_d[r] = info_scale_q[r];
+    drain_d       = drain_q;
+    tile_col0_d   = tile_col0_q;
+    group_done_d  = group_done_q;
+    group_row0_d  = group_row0_q;
+    group_rows_d  = group_rows_q;
+    q_state_d     = q_state_q;
+    q_row_d       = q_row_q;
+    q_col_d       = q_col_q;
+    q_x_d         = q_x_q;
+    w_state_d     = w_state_q;
+    wi_d          = wi_q;
+    wj_d          = wj_q;
+    pk_d          = pk_q;
+    nb_d          = nb_q;
+    words_d       = words_q;
+    row_addr_d    = row_addr_q;
+    tags_d        = tags_q;
+    clamped_d     = clamped_q;
+    saturated_d   = saturated_q;
+    nan_to_zero_d = nan_to_zero_q;
+    overflowed_d  = overflowed_q;
+
+    if (flush_i) begin
+      // a flush empties the buffers and stops the machines; the tile positions, the
+      // statistics other than the tile count, and the writer's row registers stay
+      acc_w_d     = 1'b0;
+      acc_r_d     = 1'b0;
+      acc_col_d   = '0;
+      acc_full_d  = 2'b00;
+      inflight_d  = 2'd0;
+      e_state_d   = E_IDLE;
+      code_w_d    = 1'b0;
+      code_r_d    = 1'b0;
+      code_full_d = 2'b00;
+      q_state_d   = Q_IDLE;
+      w_state_d   = W_IDLE;
+      drain_d     = 1'b0;
+      tags_d      = 32'd0;
     end else begin
       if (start_i) begin
-        tags_o        <= 32'd0;
-        clamped_o     <= 32'd0;
-        saturated_o   <= 32'd0;
-        nan_to_zero_o <= 32'd0;
-        overflowed_o  <= 32'd0;
+        tags_d        = 32'd0;
+        clamped_d     = 32'd0;
+        saturated_d   = 32'd0;
+        nan_to_zero_d = 32'd0;
+        overflowed_d  = 32'd0;
       end
       // array results into the accumulator buffer
       if (arr_valid_i) begin
-        acc_col_q <= acc_col_q + 1'b1;
+        acc_col_d = acc_col_q + 1'b1;
         if (arr_last_i) begin
-          acc_full_q[acc_w_q] <= 1'b1;
-          acc_w_q   <= !acc_w_q;
-          acc_col_q <= '0;
+          acc_full_d[acc_w_q] = 1'b1;
+          acc_w_d   = !acc_w_q;
+          acc_col_d = '0;
         end
       end
-      if (tag_valid_i) tags_o <= tags_o + 32'd1;
-      inflight_q <= inflight_q + (tag_valid_i ? 2'd1 : 2'd0) - (e_last ? 2'd1 : 2'd0);
+      if (tag_valid_i) tags_d = tags_q + 32'd1;
+      inflight_d = inflight_q + (tag_valid_i ? 2'd1 : 2'd0) - (e_last ? 2'd1 : 2'd0);
 
       // epilogue issue over the valid rows and columns, column by column
       unique case (e_state_q)
         E_IDLE: if (e_start) begin
-          ei_q      <= '0;
-          ej_q      <= '0;
-          e_state_q <= E_RUN;
+          ei_d      = '0;
+          ej_d      = '0;
+          e_state_d = E_RUN;
           if (!mx) begin
-            info_row0_q[code_w_q] <= tq.row0;
-            info_rows_q[code_w_q] <= tq.rows;
-            info_col0_q[code_w_q] <= tq.col0;
-            info_cols_q[code_w_q] <= 7'(tq.cols);
+            info_row0_d[code_w_q] = tq.row0;
+            info_rows_d[code_w_q] = tq.rows;
+            info_col0_d[code_w_q] = tq.col0;
+            info_cols_d[code_w_q] = 7'(tq.cols);
           end
         end
         default: begin
           if (ei_q == RW'(tq.rows - 6'd1)) begin
-            ei_q <= '0;
-            ej_q <= ej_q + 1'b1;
+            ei_d = '0;
+            ej_d = ej_q + 1'b1;
           end else begin
-            ei_q <= ei_q + 1'b1;
+            ei_d = ei_q + 1'b1;
           end
           if (e_last) begin
-            e_state_q           <= E_IDLE;
-            acc_full_q[acc_r_q] <= 1'b0;
-            acc_r_q             <= !acc_r_q;
-            if (!mx) code_w_q <= !code_w_q;
-            tile_col0_q  <= tq.col0;
-            group_done_q <= ((32'(tq.col0) + 32'(tq.cols)) & 32'd31) == 32'd0;
-            group_row0_q <= tq.row0;
-            group_rows_q <= tq.rows;
+            e_state_d           = E_IDLE;
+            acc_full_d[acc_r_q] = 1'b0;
+            acc_r_d             = !acc_r_q;
+            if (!mx) code_w_d = !code_w_q;
+            tile_col0_d  = tq.col0;
+            group_done_d = ((32'(tq.col0) + 32'(tq.cols)) & 32'd31) == 32'd0;
+            group_row0_d = tq.row0;
+            group_rows_d = tq.rows;
           end
         end
       endcase
-      if (e_start && mx) tile_col0_q <= tq.col0;
-      if (e_last) drain_q <= 1'b1;
-      else if (epi_valid && eo_last) drain_q <= 1'b0;
+      if (e_start && mx) tile_col0_d = tq.col0;
+      if (e_last) drain_d = 1'b1;
+      else if (epi_valid && eo_last) drain_d = 1'b0;
 
       // epilogue results
       if (epi_valid) begin
-        clamped_o <= clamped_o + 32'(epi_clamped);
+        clamped_d = clamped_q + 32'(epi_clamped);
         if (!mx) begin
-          saturated_o   <= saturated_o + 32'(epi_sat);
-          nan_to_zero_o <= nan_to_zero_o + 32'(epi_nan);
-          overflowed_o  <= overflowed_o + 32'(epi_ovf);
-          if (eo_last) code_full_q[eo_slot] <= 1'b1;
+          saturated_d   = saturated_q + 32'(epi_sat);
+          nan_to_zero_d = nan_to_zero_q + 32'(epi_nan);
+          overflowed_d  = overflowed_q + 32'(epi_ovf);
+          if (eo_last) code_full_d[eo_slot] = 1'b1;
         end else if (eo_last && group_done_q) begin
           // a block of 32 columns is complete: quantize it into the next code slot
-          q_state_q <= Q_AMAX;
-          q_row_q   <= '0;
+          q_state_d = Q_AMAX;
+          q_row_d   = '0;
         end
       end
 
@@ -408,29 +447,29 @@ module fpq_te_out #(
       unique case (q_state_q)
         Q_AMAX: if (!code_full_q[code_w_q]) begin
           if (q_row_q == '0) begin
-            info_row0_q[code_w_q] <= group_row0_q;
-            info_rows_q[code_w_q] <= group_rows_q;
-            info_col0_q[code_w_q] <= {tile_col0_q[15:5], 5'd0};
-            info_cols_q[code_w_q] <= 7'd32;
+            info_row0_d[code_w_q] = group_row0_q;
+            info_rows_d[code_w_q] = group_rows_q;
+            info_col0_d[code_w_q] = {tile_col0_q[15:5], 5'd0};
+            info_cols_d[code_w_q] = 7'd32;
           end
-          q_x_q     <= x_clamped;
-          q_col_q   <= 5'd0;
-          q_state_q <= Q_ENC;
-          info_scale_q[{code_w_q, q_row_q}] <= 8'(x_clamped + 9'sd127);
+          q_x_d     = x_clamped;
+          q_col_d   = 5'd0;
+          q_state_d = Q_ENC;
+          info_scale_d[{code_w_q, q_row_q}] = 8'(x_clamped + 9'sd127);
         end
         Q_ENC: begin
-          saturated_o   <= saturated_o + 32'(enc_sat);
-          nan_to_zero_o <= nan_to_zero_o + 32'(enc_nan);
-          overflowed_o  <= overflowed_o + 32'(enc_ovf);
-          q_col_q <= q_col_q + 5'd1;
+          saturated_d   = saturated_q + 32'(enc_sat);
+          nan_to_zero_d = nan_to_zero_q + 32'(enc_nan);
+          overflowed_d  = overflowed_q + 32'(enc_ovf);
+          q_col_d = q_col_q + 5'd1;
           if (q_col_q == 5'd31) begin
             if (q_row_q == RW'(group_rows_q - 6'd1)) begin
-              q_state_q <= Q_IDLE;
-              code_full_q[code_w_q] <= 1'b1;
-              code_w_q  <= !code_w_q;
+              q_state_d = Q_IDLE;
+              code_full_d[code_w_q] = 1'b1;
+              code_w_d  = !code_w_q;
             end else begin
-              q_row_q   <= q_row_q + 1'b1;
-              q_state_q <= Q_AMAX;
+              q_row_d   = q_row_q + 1'b1;
+              q_state_d = Q_AMAX;
             end
           end
         end
@@ -440,48 +479,139 @@ module fpq_te_out #(
       // writer
       unique case (w_state_q)
         W_IDLE: if (code_full_q[code_r_q]) begin
-          wi_q       <= '0;
-          row_addr_q <= tile_addr;
-          w_state_q  <= W_REQ;
+          wi_d       = '0;
+          row_addr_d = tile_addr;
+          w_state_d  = W_REQ;
         end
         W_REQ: if (wr_req_ready_i) begin
-          wj_q      <= 7'd0;
-          pk_q      <= 128'd0;
-          nb_q      <= 8'd0;
-          words_q   <= 10'd0;
-          w_state_q <= W_DATA;
+          wj_d      = 7'd0;
+          pk_d      = 128'd0;
+          nb_d      = 8'd0;
+          words_d   = 10'd0;
+          w_state_d = W_DATA;
         end
         W_DATA: begin
-          pk_q <= (emit_fire ? pk_q >> 64 : pk_q) | (append ? code_bits << nb_after : 128'd0);
-          nb_q <= nb_after + (append ? 8'(obits) : 8'd0);
-          if (append) wj_q <= wj_q + 7'd1;
-          if (emit_fire) words_q <= words_q + 10'd1;
-          if (w_row_done) w_state_q <= mx ? W_SREQ : W_REQ;
+          pk_d = (emit_fire ? pk_q >> 64 : pk_q) | (append ? code_bits << nb_after : 128'd0);
+          nb_d = nb_after + (append ? 8'(obits) : 8'd0);
+          if (append) wj_d = wj_q + 7'd1;
+          if (emit_fire) words_d = words_q + 10'd1;
+          if (w_row_done) w_state_d = mx ? W_SREQ : W_REQ;
           if (w_row_done && !mx) begin
-            row_addr_q <= row_addr_q + 64'(op_i.c_stride);
-            wi_q       <= wi_q + 1'b1;
+            row_addr_d = row_addr_q + 64'(op_i.c_stride);
+            wi_d       = wi_q + 1'b1;
             if (wi_q == RW'(info_rows_q[code_r_q] - 6'd1)) begin
-              w_state_q             <= W_IDLE;
-              code_full_q[code_r_q] <= 1'b0;
-              code_r_q              <= !code_r_q;
+              w_state_d             = W_IDLE;
+              code_full_d[code_r_q] = 1'b0;
+              code_r_d              = !code_r_q;
             end
           end
         end
-        W_SREQ: if (wr_req_ready_i) w_state_q <= W_SDATA;
+        W_SREQ: if (wr_req_ready_i) w_state_d = W_SDATA;
         W_SDATA: if (wr_data_ready_i) begin
-          row_addr_q <= row_addr_q + 64'(op_i.c_stride);
-          wi_q       <= wi_q + 1'b1;
-          w_state_q  <= W_REQ;
+          row_addr_d = row_addr_q + 64'(op_i.c_stride);
+          wi_d       = wi_q + 1'b1;
+          w_state_d  = W_REQ;
           if (wi_q == RW'(info_rows_q[code_r_q] - 6'd1)) begin
-            w_state_q             <= W_IDLE;
-            code_full_q[code_r_q] <= 1'b0;
-            code_r_q              <= !code_r_q;
+            w_state_d             = W_IDLE;
+            code_full_d[code_r_q] = 1'b0;
+            code_r_d              = !code_r_q;
           end
         end
-        default: w_state_q <= W_IDLE;
+        default: w_state_d = W_IDLE;
       endcase
     end
   end
+
+  // ---- registers
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc_w_q       <= 1'b0;
+      acc_r_q       <= 1'b0;
+      acc_col_q     <= '0;
+      acc_full_q    <= 2'b00;
+      inflight_q    <= 2'd0;
+      e_state_q     <= E_IDLE;
+      ei_q          <= '0;
+      ej_q          <= '0;
+      code_w_q      <= 1'b0;
+      code_r_q      <= 1'b0;
+      code_full_q   <= 2'b00;
+      for (int s = 0; s < 2; s++) begin
+        info_row0_q[s] <= 16'd0;
+        info_rows_q[s] <= 6'd0;
+        info_col0_q[s] <= 16'd0;
+        info_cols_q[s] <= 7'd0;
+      end
+      for (int r = 0; r < 2 * ROWS; r++) info_scale_q[r] <= 8'd0;
+      drain_q       <= 1'b0;
+      tile_col0_q   <= 16'd0;
+      group_done_q  <= 1'b0;
+      group_row0_q  <= 16'd0;
+      group_rows_q  <= 6'd0;
+      q_state_q     <= Q_IDLE;
+      q_row_q       <= '0;
+      q_col_q       <= 5'd0;
+      q_x_q         <= 9'sd0;
+      w_state_q     <= W_IDLE;
+      wi_q          <= '0;
+      wj_q          <= 7'd0;
+      pk_q          <= 128'd0;
+      nb_q          <= 8'd0;
+      words_q       <= 10'd0;
+      row_addr_q    <= 64'd0;
+      tags_q        <= 32'd0;
+      clamped_q     <= 32'd0;
+      saturated_q   <= 32'd0;
+      nan_to_zero_q <= 32'd0;
+      overflowed_q  <= 32'd0;
+    end else begin
+      acc_w_q       <= acc_w_d;
+      acc_r_q       <= acc_r_d;
+      acc_col_q     <= acc_col_d;
+      acc_full_q    <= acc_full_d;
+      inflight_q    <= inflight_d;
+      e_state_q     <= e_state_d;
+      ei_q          <= ei_d;
+      ej_q          <= ej_d;
+      code_w_q      <= code_w_d;
+      code_r_q      <= code_r_d;
+      code_full_q   <= code_full_d;
+      for (int s = 0; s < 2; s++) begin
+        info_row0_q[s] <= info_row0_d[s];
+        info_rows_q[s] <= info_rows_d[s];
+        info_col0_q[s] <= info_col0_d[s];
+        info_cols_q[s] <= info_cols_d[s];
+      end
+      for (int r = 0; r < 2 * ROWS; r++) info_scale_q[r] <= info_scale_d[r];
+      drain_q       <= drain_d;
+      tile_col0_q   <= tile_col0_d;
+      group_done_q  <= group_done_d;
+      group_row0_q  <= group_row0_d;
+      group_rows_q  <= group_rows_d;
+      q_state_q     <= q_state_d;
+      q_row_q       <= q_row_d;
+      q_col_q       <= q_col_d;
+      q_x_q         <= q_x_d;
+      w_state_q     <= w_state_d;
+      wi_q          <= wi_d;
+      wj_q          <= wj_d;
+      pk_q          <= pk_d;
+      nb_q          <= nb_d;
+      words_q       <= words_d;
+      row_addr_q    <= row_addr_d;
+      tags_q        <= tags_d;
+      clamped_q     <= clamped_d;
+      saturated_q   <= saturated_d;
+      nan_to_zero_q <= nan_to_zero_d;
+      overflowed_q  <= overflowed_d;
+    end
+  end
+
+  assign tags_o        = tags_q;
+  assign clamped_o     = clamped_q;
+  assign saturated_o   = saturated_q;
+  assign nan_to_zero_o = nan_to_zero_q;
+  assign overflowed_o  = overflowed_q;
 
   assign idle_o = acc_full_q == 2'b00 && tq_empty && e_state_q == E_IDLE && !drain_q &&
                   q_state_q == Q_IDLE && code_full_q == 2'b00 && w_state_q == W_IDLE &&
