@@ -30,7 +30,9 @@ module fpq_array #(
   // Bit f set: enum fpq_format f is built (CAP_IN_FORMATS of the register map). INT8 (1),
   // E4M3 (2), E5M2 (3), E3M2 (4), E2M3 (5), E2M1 (6), MXINT8 (7). Beats of a format not
   // built give undefined results.
-  parameter logic [15:0] FORMATS = 16'h00FE
+  parameter logic [15:0] FORMATS = 16'h00FE,
+  // Build the PE fault injector (test builds): the fault_* inputs reach every PE.
+  parameter bit          FAULT_INJECT = 1'b0
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -49,7 +51,19 @@ module fpq_array #(
 
   output logic               out_valid_o,
   output logic               out_last_o,
-  output logic [ROWS*32-1:0] out_c_o           // lane i: C[i][j] of column j
+  output logic [ROWS*32-1:0] out_c_o,          // lane i: C[i][j] of column j
+
+  // PE fault injector (FAULT_INJECT builds; registers.rst FAULT_PE): while fault_valid_i
+  // is high, PE (fault_row_i, fault_col_i) has bit fault_bit_i of its accumulator
+  // (fault_target_i 0), A operand (1) or B operand (2) register flipped, or stuck at
+  // fault_value_i (fault_stuck_i); see fpq_fault_apply. A PE outside the array: no fault.
+  input  logic               fault_valid_i,
+  input  logic [7:0]         fault_row_i,
+  input  logic [7:0]         fault_col_i,
+  input  logic [5:0]         fault_bit_i,
+  input  logic [1:0]         fault_target_i,
+  input  logic               fault_stuck_i,
+  input  logic               fault_value_i
 );
 
   // ---- widths from the formats built (see fpq_elem_decode for the operand form)
@@ -239,12 +253,17 @@ module fpq_array #(
     assign chain[COLS*SUM_W +: SUM_W] = '0;
 
     for (genvar j = 0; j < COLS; j++) begin : g_col
+      logic [2:0] fault_sel;
+      assign fault_sel = (FAULT_INJECT && fault_valid_i && 32'(fault_row_i) == i &&
+                          32'(fault_col_i) == j && fault_target_i != 2'd3) ?
+                         3'b001 << fault_target_i : 3'b000;
       if (DSP_PE) begin : g_dsp
         fpq_pe_dsp #(
           .A_SIG_W (A_SIG_W),
           .B_SIG_W (B_SIG_W),
           .ACC_W   (ACC_W),
-          .B_HI    (B_HI)
+          .B_HI    (B_HI),
+          .FAULT_INJECT (FAULT_INJECT)
         ) u_pe (
           .clk_i      (clk_i),
           .blk_last_i (row_blk_last),
@@ -252,13 +271,18 @@ module fpq_array #(
           .b_i        (b_bus[(i*COLS + j)*B_OP_W +: B_OP_W]),
           .b_o        (b_bus[((i+1)*COLS + j)*B_OP_W +: B_OP_W]),
           .chain_i    (chain[(j+1)*SUM_W +: SUM_W]),
-          .chain_o    (chain[j*SUM_W +: SUM_W])
+          .chain_o    (chain[j*SUM_W +: SUM_W]),
+          .fault_sel_i   (fault_sel),
+          .fault_bit_i   (fault_bit_i),
+          .fault_stuck_i (fault_stuck_i),
+          .fault_value_i (fault_value_i)
         );
       end else begin : g_shift
         fpq_pe #(
           .MAG_W (MAG_W),
           .EXP_W (EXP_W),
-          .ACC_W (ACC_W)
+          .ACC_W (ACC_W),
+          .FAULT_INJECT (FAULT_INJECT)
         ) u_pe (
           .clk_i      (clk_i),
           .blk_last_i (row_blk_last),
@@ -266,7 +290,11 @@ module fpq_array #(
           .b_i        (b_bus[(i*COLS + j)*B_OP_W +: B_OP_W]),
           .b_o        (b_bus[((i+1)*COLS + j)*B_OP_W +: B_OP_W]),
           .chain_i    (chain[(j+1)*SUM_W +: SUM_W]),
-          .chain_o    (chain[j*SUM_W +: SUM_W])
+          .chain_o    (chain[j*SUM_W +: SUM_W]),
+          .fault_sel_i   (fault_sel),
+          .fault_bit_i   (fault_bit_i),
+          .fault_stuck_i (fault_stuck_i),
+          .fault_value_i (fault_value_i)
         );
       end
     end

@@ -20,7 +20,12 @@ module fpq_card #(
   parameter int unsigned P_MAX = 8,
   parameter int unsigned TLB_ENTRIES = 16,   // TLB lines of 8 pages each
   parameter int unsigned MAX_READS = 8,
-  parameter int unsigned CLOCK_KHZ = 250000
+  parameter int unsigned CLOCK_KHZ = 250000,
+  // ABFT checksums of INT8 output tiles (fpq_abft; CAP_FEATURES.ABFT)
+  parameter bit          ABFT = 1'b1,
+  // the FAULT_INJECT register, with the PE fault injector (CAP_FEATURES.FAULT_INJECT;
+  // test builds)
+  parameter bit          FAULT_INJECT = 1'b1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -82,7 +87,7 @@ module fpq_card #(
                                         (COLS % 4 == 0 ? 32'h0000_0030 : 32'h0) |
                                         (COLS % 2 == 0 ? 32'h0000_0040 : 32'h0);
   localparam bit          MX_OUTPUT   = COLS <= 32;
-  localparam logic [31:0] FEATURES    = {28'd0, 1'b1, 1'b1, MX_OUTPUT, 1'b1};
+  localparam logic [31:0] FEATURES    = {27'd0, ABFT, 1'b1, FAULT_INJECT, MX_OUTPUT, 1'b1};
 
   // ---- registers
   logic        enable, inject_hang, inject_dma_read, inject_hang_clr, inject_rd_clr;
@@ -97,6 +102,13 @@ module fpq_card #(
   logic        perf_stall;
   logic [3:0]  rd_bytes, wr_bytes;
   logic        rd_idle, wr_idle;
+  logic        abft_en, abft_tile, abft_fail, abft_err, inject_pe, inject_pe_clr;
+  logic [63:0] abft_addr;
+  logic [31:0] fault_pe, fault_pe_cycle;
+  logic        pe_fault_valid, pe_fault_stuck, pe_fault_value;
+  logic [7:0]  pe_fault_row, pe_fault_col;
+  logic [5:0]  pe_fault_bit;
+  logic [1:0]  pe_fault_target;
 
   fpq_csr #(
     .ROWS(ROWS), .COLS(COLS), .IN_FORMATS(IN_FORMATS), .OUT_FORMATS(OUT_FORMATS),
@@ -115,13 +127,38 @@ module fpq_card #(
     .ring_tail_o(ring_tail), .ring_head_o(ring_head), .fence_addr_o(fence_addr),
     .inject_hang_o(inject_hang), .inject_dma_read_o(inject_dma_read),
     .inject_hang_clr_i(inject_hang_clr), .inject_dma_read_clr_i(inject_rd_clr),
+    .inject_pe_o(inject_pe), .inject_pe_clr_i(inject_pe_clr), .fault_pe_o(fault_pe),
+    .fault_pe_cycle_o(fault_pe_cycle), .abft_o(abft_en),
     .soft_reset_o(soft_reset), .resetting_i(resetting_q), .busy_i(busy),
     .idle_i(!busy && rd_idle && wr_idle && !resetting_q),
     .job_done_i(job_done), .job_int_i(job_int), .job_irq_i(job_irq), .job_error_i(job_error),
     .job_fence_i(job_fence), .err_cause_i(err_cause), .err_op_i(err_op), .err_addr_i(err_addr),
     .perf_busy_i(busy), .perf_stall_i(perf_stall), .perf_macs_i(perf_macs),
-    .perf_rd_bytes_i(rd_bytes), .perf_wr_bytes_i(wr_bytes), .irq_o(irq_o)
+    .perf_rd_bytes_i(rd_bytes), .perf_wr_bytes_i(wr_bytes),
+    .perf_abft_tile_i(abft_tile), .perf_abft_fail_i(abft_fail), .irq_o(irq_o)
   );
+
+  // ---- the PE fault injector (FAULT_INJECT builds)
+  if (FAULT_INJECT) begin : g_fault_pe
+    fpq_fault_pe u_fault_pe (
+      .clk_i, .rst_ni, .armed_i(inject_pe), .busy_i(busy),
+      .fault_pe_i(fault_pe), .cycle_i(fault_pe_cycle), .clr_o(inject_pe_clr),
+      .valid_o(pe_fault_valid), .row_o(pe_fault_row), .col_o(pe_fault_col),
+      .bit_o(pe_fault_bit), .target_o(pe_fault_target), .stuck_o(pe_fault_stuck),
+      .value_o(pe_fault_value)
+    );
+  end else begin : g_no_fault_pe
+    assign inject_pe_clr   = 1'b0;
+    assign pe_fault_valid  = 1'b0;
+    assign pe_fault_row    = 8'd0;
+    assign pe_fault_col    = 8'd0;
+    assign pe_fault_bit    = 6'd0;
+    assign pe_fault_target = 2'd0;
+    assign pe_fault_stuck  = 1'b0;
+    assign pe_fault_value  = 1'b0;
+    logic unused_fault;
+    assign unused_fault = ^{inject_pe, fault_pe, fault_pe_cycle};
+  end
 
   // ---- soft reset: one flush, then the bus drains
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -160,7 +197,8 @@ module fpq_card #(
     .te_overflowed_i(te_overflowed), .te_macs_i(te_macs),
     .rd_err_i(rd_err), .rd_err_addr_i(rd_err_addr), .wr_err_i(wr_err),
     .wr_err_addr_i(wr_err_addr), .mmu_fault_i(mmu_fault), .mmu_code_i(mmu_code),
-    .mmu_va_i(mmu_va), .rd_idle_i(rd_idle), .wr_idle_i(wr_idle),
+    .mmu_va_i(mmu_va), .abft_err_i(abft_err), .abft_addr_i(abft_addr),
+    .rd_idle_i(rd_idle), .wr_idle_i(wr_idle),
     .rd_req_valid_o(cmd_rd_valid), .rd_req_ready_i(rd_req_ready && !sel_tile),
     .rd_req_addr_o(cmd_rd_addr), .rd_req_len_o(cmd_rd_len),
     .rd_data_valid_i(rd_data_valid && !sel_tile), .rd_data_i(rd_data),
@@ -179,11 +217,16 @@ module fpq_card #(
   logic [23:0] te_rd_len, te_wr_len;
 
   fpq_tile_engine #(.ROWS(ROWS), .COLS(COLS), .FORMATS(FORMATS), .SLOT_WORDS(SLOT_WORDS),
-                    .P_MAX(P_MAX)) u_te (
-    .clk_i, .rst_ni, .flush_i(flush), .start_i(te_start), .op_i(te_op),
+                    .P_MAX(P_MAX), .ABFT(ABFT), .FAULT_INJECT(FAULT_INJECT)) u_te (
+    .clk_i, .rst_ni, .flush_i(flush), .start_i(te_start), .op_i(te_op), .abft_i(abft_en),
     .done_o(te_done), .idle_o(te_idle), .clamped_o(te_clamped), .saturated_o(te_saturated),
     .nan_to_zero_o(te_nan), .overflowed_o(te_overflowed), .macs_o(te_macs),
     .perf_macs_o(perf_macs), .perf_stall_o(perf_stall),
+    .perf_abft_tile_o(abft_tile), .perf_abft_fail_o(abft_fail), .abft_err_o(abft_err),
+    .abft_addr_o(abft_addr),
+    .fault_valid_i(pe_fault_valid), .fault_row_i(pe_fault_row), .fault_col_i(pe_fault_col),
+    .fault_bit_i(pe_fault_bit), .fault_target_i(pe_fault_target),
+    .fault_stuck_i(pe_fault_stuck), .fault_value_i(pe_fault_value),
     .rd_req_valid_o(te_rd_valid), .rd_req_ready_i(rd_req_ready && sel_tile),
     .rd_req_addr_o(te_rd_addr), .rd_req_len_o(te_rd_len),
     .rd_data_valid_i(rd_data_valid && sel_tile), .rd_data_i(rd_data),

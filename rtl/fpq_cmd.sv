@@ -8,7 +8,7 @@
 // answered; then job_done_o updates the registers (RING_HEAD, FENCE, ERR_*); then the
 // fence record; once it is answered, job_int_o raises the interrupt. So whoever sees the
 // fence record in memory finds the records and the registers up to date. Any failure (invalid descriptor, page fault, bus
-// error) aborts the job: the engines are flushed, the bus drains, and the job completes
+// error, an output tile failing its ABFT check) aborts the job: the engines are flushed, the bus drains, and the job completes
 // with the cause. sreset_i (soft reset) returns to idle at once.
 `include "fpq_assert.svh"
 
@@ -58,6 +58,8 @@ module fpq_cmd #(
   input  logic        mmu_fault_i,
   input  logic [31:0] mmu_code_i,
   input  logic [63:0] mmu_va_i,
+  input  logic        abft_err_i,    // an output tile failed its ABFT check
+  input  logic [63:0] abft_addr_i,   // ... which (ERR_CHECKSUM's ERR_ADDR)
   input  logic        rd_idle_i,
   input  logic        wr_idle_i,
   // descriptor reads (bus addresses)
@@ -145,6 +147,9 @@ module fpq_cmd #(
     end else if (wr_err_i) begin
       eng_code = fpq_hw_pkg::ERR_DMA_WRITE;
       eng_addr = wr_err_addr_i;
+    end else if (abft_err_i) begin
+      eng_code = fpq_hw_pkg::ERR_CHECKSUM;
+      eng_addr = abft_addr_i;
     end else begin
       eng_err = 1'b0;
     end

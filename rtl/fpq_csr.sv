@@ -46,8 +46,13 @@ module fpq_csr #(
   output logic [63:0] fence_addr_o,
   output logic        inject_hang_o,
   output logic        inject_dma_read_o,
+  output logic        inject_pe_o,
   input  logic        inject_hang_clr_i,
   input  logic        inject_dma_read_clr_i,
+  input  logic        inject_pe_clr_i,
+  output logic [31:0] fault_pe_o,        // FAULT_PE
+  output logic [31:0] fault_pe_cycle_o,  // FAULT_PE_CYCLE
+  output logic        abft_o,            // CONTROL.ABFT
   output logic        soft_reset_o,
   input  logic        resetting_i,
   input  logic        busy_i,
@@ -68,13 +73,22 @@ module fpq_csr #(
   input  logic [MACS_W-1:0] perf_macs_i,
   input  logic [3:0]        perf_rd_bytes_i,
   input  logic [3:0]        perf_wr_bytes_i,
+  input  logic              perf_abft_tile_i,
+  input  logic              perf_abft_fail_i,
   output logic [0:0]        irq_o
 );
-  localparam int unsigned NCNT = 7;  // CYCLES BUSY MACS STALL RD_BYTES WR_BYTES JOBS
+  // CYCLES BUSY MACS STALL RD_BYTES WR_BYTES JOBS ABFT_TILES ABFT_ERRORS
+  localparam int unsigned NCNT = 9;
+  // FAULT_INJECT bits that exist: all three in builds with CAP_FEATURES.FAULT_INJECT
+  localparam logic [2:0] INJECT_BITS = FEATURES[fpq_hw_pkg::REG_CAP_FEATURES_FAULT_INJECT_LSB] ?
+                                       3'b111 : 3'b000;
+  localparam int unsigned FAULT_PE_W = fpq_hw_pkg::REG_FAULT_PE_STUCK_VALUE_LSB + 1;
 
   // ---- state
   logic [31:0] scratch_q;
-  logic        enable_q;
+  logic        enable_q, abft_q;
+  logic [FAULT_PE_W-1:0] fault_pe_q;
+  logic [31:0] fault_pe_cycle_q;
   logic [31:0] ring_base_lo_q, ring_base_hi_q, ring_tail_q, ring_head_q;
   logic [3:0]  ring_log2_q;
   logic [31:0] fence_addr_lo_q, fence_addr_hi_q;
@@ -82,7 +96,7 @@ module fpq_csr #(
   logic [1:0]  int_status_q, int_mask_q;
   logic [31:0] err_cause_q, err_op_q, err_job_q, err_count_q;
   logic [63:0] err_addr_q, err_fence_q;
-  logic [1:0]  inject_q;
+  logic [2:0]  inject_q;
   logic [63:0] cnt_q [NCNT];
   logic [31:0] cnt_hi_q [NCNT];
 
@@ -114,9 +128,10 @@ module fpq_csr #(
                      (s_wdata_i & wmask) == 32'(fpq_hw_pkg::SOFT_RESET_KEY);
   assign soft_reset_o = key_write;
 
-  logic [31:0] log2_wr, mask_wr, inject_wr;
+  logic [31:0] log2_wr, mask_wr, inject_wr, ctl_wr;
+  assign ctl_wr    = merge({30'd0, abft_q, enable_q}, s_wdata_i, wmask);
   assign mask_wr   = merge({30'd0, int_mask_q}, s_wdata_i, wmask);
-  assign inject_wr = merge({30'd0, inject_q}, s_wdata_i, wmask);
+  assign inject_wr = merge({29'd0, inject_q}, s_wdata_i, wmask);
   assign log2_wr = merge({28'd0, ring_log2_q}, s_wdata_i, wmask);
 
   // ---- read data
@@ -128,7 +143,7 @@ module fpq_csr #(
   function automatic int unsigned cnt_index(input logic [11:0] a);
     int unsigned idx;
     idx = NCNT;
-    if (a >= fpq_hw_pkg::REG_PERF_CYCLES_LO && a <= fpq_hw_pkg::REG_PERF_JOBS_HI)
+    if (a >= fpq_hw_pkg::REG_PERF_CYCLES_LO && a <= fpq_hw_pkg::REG_PERF_ABFT_ERRORS_HI)
       idx = 32'(a) - 32'(fpq_hw_pkg::REG_PERF_CYCLES_LO) >> 3;
     cnt_index = idx;
   endfunction
@@ -152,7 +167,7 @@ module fpq_csr #(
                                                 8'(fpq_hw_pkg::VA_BITS)};
       fpq_hw_pkg::REG_CAP_CLOCK_KHZ:   rdata = 32'(CLOCK_KHZ);
       fpq_hw_pkg::REG_SCRATCH:         rdata = scratch_q;
-      fpq_hw_pkg::REG_CONTROL:         rdata = {31'd0, enable_q};
+      fpq_hw_pkg::REG_CONTROL:         rdata = {30'd0, abft_q, enable_q};
       fpq_hw_pkg::REG_STATUS:          rdata = {29'd0, resetting_i, busy_i, idle_i};
       fpq_hw_pkg::REG_RING_BASE_LO:    rdata = ring_base_lo_q;
       fpq_hw_pkg::REG_RING_BASE_HI:    rdata = ring_base_hi_q;
@@ -173,7 +188,9 @@ module fpq_csr #(
       fpq_hw_pkg::REG_ERR_ADDR_HI:     rdata = err_addr_q[63:32];
       fpq_hw_pkg::REG_ERR_FENCE_LO:    rdata = err_fence_q[31:0];
       fpq_hw_pkg::REG_ERR_FENCE_HI:    rdata = err_fence_q[63:32];
-      fpq_hw_pkg::REG_FAULT_INJECT:    rdata = {30'd0, inject_q};
+      fpq_hw_pkg::REG_FAULT_INJECT:    rdata = {29'd0, inject_q};
+      fpq_hw_pkg::REG_FAULT_PE:        rdata = 32'(fault_pe_q);
+      fpq_hw_pkg::REG_FAULT_PE_CYCLE:  rdata = fault_pe_cycle_q;
       default: begin
         if (cnt_index(raddr) < NCNT) begin
           rdata = raddr[2] ? cnt_hi_q[cnt_index(raddr)] : cnt_q[cnt_index(raddr)][31:0];
@@ -208,6 +225,8 @@ module fpq_csr #(
   assign cnt_inc[4] = 64'(perf_rd_bytes_i);
   assign cnt_inc[5] = 64'(perf_wr_bytes_i);
   assign cnt_inc[6] = {63'd0, job_done_i};
+  assign cnt_inc[7] = {63'd0, perf_abft_tile_i};
+  assign cnt_inc[8] = {63'd0, perf_abft_fail_i};
 
   logic perf_clear;
   assign perf_clear = we && waddr == fpq_hw_pkg::REG_PERF_CTRL && (s_wdata_i[0] & wmask[0]);
@@ -235,6 +254,9 @@ module fpq_csr #(
     if (!rst_ni) begin
       scratch_q       <= 32'd0;
       enable_q        <= 1'b0;
+      abft_q          <= 1'b0;
+      fault_pe_q      <= '0;
+      fault_pe_cycle_q <= 32'd0;
       ring_base_lo_q  <= 32'd0;
       ring_base_hi_q  <= 32'd0;
       ring_log2_q     <= 4'(fpq_hw_pkg::REG_RING_LOG2_RESET);
@@ -251,10 +273,13 @@ module fpq_csr #(
       err_count_q     <= 32'd0;
       err_addr_q      <= 64'd0;
       err_fence_q     <= 64'd0;
-      inject_q        <= 2'd0;
+      inject_q        <= 3'd0;
     end else if (key_write) begin
       scratch_q       <= 32'd0;
       enable_q        <= 1'b0;
+      abft_q          <= 1'b0;
+      fault_pe_q      <= '0;
+      fault_pe_cycle_q <= 32'd0;
       ring_base_lo_q  <= 32'd0;
       ring_base_hi_q  <= 32'd0;
       ring_log2_q     <= 4'(fpq_hw_pkg::REG_RING_LOG2_RESET);
@@ -271,7 +296,7 @@ module fpq_csr #(
       err_count_q     <= 32'd0;
       err_addr_q      <= 64'd0;
       err_fence_q     <= 64'd0;
-      inject_q        <= 2'd0;
+      inject_q        <= 3'd0;
     end else begin
       // hardware events first; a software write in the same cycle wins where both touch
       if (job_int_i) begin
@@ -292,10 +317,17 @@ module fpq_csr #(
       end
       if (inject_hang_clr_i) inject_q[0] <= 1'b0;
       if (inject_dma_read_clr_i) inject_q[1] <= 1'b0;
+      if (inject_pe_clr_i) inject_q[2] <= 1'b0;
       if (we) begin
         unique case (waddr)
           fpq_hw_pkg::REG_SCRATCH:       scratch_q <= merge(scratch_q, s_wdata_i, wmask);
-          fpq_hw_pkg::REG_CONTROL:       enable_q <= merge({31'd0, enable_q}, s_wdata_i, wmask) != 32'd0;
+          fpq_hw_pkg::REG_CONTROL: begin
+            enable_q <= ctl_wr[fpq_hw_pkg::REG_CONTROL_ENABLE_LSB];
+            abft_q   <= ctl_wr[fpq_hw_pkg::REG_CONTROL_ABFT_LSB] &&
+                        FEATURES[fpq_hw_pkg::REG_CAP_FEATURES_ABFT_LSB];
+          end
+          fpq_hw_pkg::REG_FAULT_PE:      fault_pe_q <= FAULT_PE_W'(merge(32'(fault_pe_q), s_wdata_i, wmask));
+          fpq_hw_pkg::REG_FAULT_PE_CYCLE: fault_pe_cycle_q <= merge(fault_pe_cycle_q, s_wdata_i, wmask);
           fpq_hw_pkg::REG_RING_BASE_LO:  ring_base_lo_q <= merge(ring_base_lo_q, s_wdata_i, wmask) & 32'hffff_ffc0;
           fpq_hw_pkg::REG_RING_BASE_HI:  ring_base_hi_q <= merge(ring_base_hi_q, s_wdata_i, wmask);
           fpq_hw_pkg::REG_RING_LOG2: begin
@@ -315,7 +347,7 @@ module fpq_csr #(
             if (s_wdata_i[1] && wmask[1] && !(job_int_i && job_error_i)) int_status_q[1] <= 1'b0;
           end
           fpq_hw_pkg::REG_INT_MASK:      int_mask_q <= mask_wr[1:0];
-          fpq_hw_pkg::REG_FAULT_INJECT:  inject_q <= inject_wr[1:0];
+          fpq_hw_pkg::REG_FAULT_INJECT:  inject_q <= inject_wr[2:0] & INJECT_BITS;
           default: ;
         endcase
       end
@@ -330,10 +362,14 @@ module fpq_csr #(
   assign fence_addr_o      = {fence_addr_hi_q, fence_addr_lo_q};
   assign inject_hang_o     = inject_q[0];
   assign inject_dma_read_o = inject_q[1];
+  assign inject_pe_o       = inject_q[2];
+  assign fault_pe_o        = 32'(fault_pe_q);
+  assign fault_pe_cycle_o  = fault_pe_cycle_q;
+  assign abft_o            = abft_q;
   assign irq_o[0]          = |(int_status_q & int_mask_q);
 
   // registers are 32-bit aligned words; the upper bits of a narrow register's write
   // value are dropped
   logic unused;
-  assign unused = ^{s_awaddr_i[1:0], s_araddr_i[1:0], mask_wr[31:2], inject_wr[31:2]};
+  assign unused = ^{s_awaddr_i[1:0], s_araddr_i[1:0], mask_wr[31:2], inject_wr[31:3], ctl_wr[31:2]};
 endmodule

@@ -54,6 +54,8 @@ module fpq_te_feed #(
   output logic [ROWS*8-1:0]    arr_sa_o,
   output logic [COLS*8-1:0]    arr_sb_o,
   // finished tiles
+  output logic [5:0]           arr_rows_o,      // valid rows and columns of the beat's tile
+  output logic [5:0]           arr_cols_o,
   output logic                 tag_valid_o,
   output fpq_te_pkg::tag_t     tag_o,
   // statistics
@@ -91,6 +93,8 @@ module fpq_te_feed #(
   assign beat        = arr_valid_o && arr_ready_i;
   assign arr_block_last_o = blk_last;
   assign arr_tile_last_o  = last_beat && st_q.last;
+  assign arr_rows_o       = st_q.rows;
+  assign arr_cols_o       = st_q.cols;
 
   logic [ROWS*8-1:0] sa_codes;
   logic [COLS*8-1:0] sb_codes;

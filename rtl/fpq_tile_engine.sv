@@ -15,13 +15,17 @@ module fpq_tile_engine #(
   parameter int unsigned COLS = 8,
   parameter logic [15:0] FORMATS = 16'h00FE,
   parameter int unsigned SLOT_WORDS = 512,   // per bank and slot: 8-byte words
-  parameter int unsigned P_MAX = 8
+  parameter int unsigned P_MAX = 8,
+  // Build the ABFT checker (fpq_abft) and the PE fault injector's hooks in the array.
+  parameter bit          ABFT = 1'b1,
+  parameter bit          FAULT_INJECT = 1'b0
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
   input  logic                 flush_i,
   input  logic                 start_i,
   input  fpq_hw_pkg::op_desc_t op_i,
+  input  logic                 abft_i,       // CONTROL.ABFT, sampled at start_i
   output logic                 done_o,
   output logic                 idle_o,
   output logic [31:0]          clamped_o,
@@ -31,6 +35,20 @@ module fpq_tile_engine #(
   output logic [63:0]          macs_o,
   output logic [10:0]          perf_macs_o,
   output logic                 perf_stall_o,
+  // ABFT: tiles checked and failed (one-cycle pulses); a failure since the operation
+  // started (until flush_i) and its tile (ERR_ADDR of ERR_CHECKSUM)
+  output logic                 perf_abft_tile_o,
+  output logic                 perf_abft_fail_o,
+  output logic                 abft_err_o,
+  output logic [63:0]          abft_addr_o,
+  // the PE fault injector (fpq_array's fault_* inputs; FAULT_INJECT builds)
+  input  logic                 fault_valid_i,
+  input  logic [7:0]           fault_row_i,
+  input  logic [7:0]           fault_col_i,
+  input  logic [5:0]           fault_bit_i,
+  input  logic [1:0]           fault_target_i,
+  input  logic                 fault_stuck_i,
+  input  logic                 fault_value_i,
   // DMA reads and writes (device virtual addresses)
   output logic                 rd_req_valid_o,
   input  logic                 rd_req_ready_i,
@@ -70,6 +88,7 @@ module fpq_tile_engine #(
   logic [16:0] kc_q;
   logic        sched_start_q;
   logic [31:0] tiles_q;
+  logic        abft_q;   // check this operation's tiles
 
   logic [9:0]  words_a, words_b;
   logic        resident;
@@ -139,6 +158,12 @@ module fpq_tile_engine #(
         default: state_d = S_IDLE;
       endcase
     end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) abft_q <= 1'b0;
+    else if (start_i && state_q == S_IDLE)
+      abft_q <= abft_i && op_i.op.fmt_a == fpq_hw_pkg::FMT_INT8;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -257,6 +282,7 @@ module fpq_tile_engine #(
   logic tag_valid, credit_ok, feed_busy;
   fpq_te_pkg::tag_t tag;
   logic [10:0] feed_macs;
+  logic [5:0]  arr_rows, arr_cols;
 
   fpq_te_feed #(.ROWS(ROWS), .COLS(COLS), .SLOT_WORDS(SLOT_WORDS),
                 .SC_SLOT_WORDS(SC_SLOT_WORDS)) u_feed (
@@ -270,7 +296,8 @@ module fpq_tile_engine #(
     .sa_raddr_o(sa_raddr), .sa_rdata_i(sa_rdata), .sb_raddr_o(sb_raddr), .sb_rdata_i(sb_rdata),
     .arr_valid_o(arr_in_valid), .arr_ready_i(arr_in_ready), .arr_block_last_o(arr_blk_last),
     .arr_tile_last_o(arr_tile_last), .arr_a_o(arr_a), .arr_b_o(arr_b), .arr_sa_o(arr_sa),
-    .arr_sb_o(arr_sb), .tag_valid_o(tag_valid), .tag_o(tag),
+    .arr_sb_o(arr_sb), .arr_rows_o(arr_rows), .arr_cols_o(arr_cols),
+    .tag_valid_o(tag_valid), .tag_o(tag),
     .macs_o(feed_macs), .stall_o(perf_stall_o), .busy_o(feed_busy)
   );
   logic feed_ready;
@@ -283,21 +310,49 @@ module fpq_tile_engine #(
     else arr_rst_nq <= !flush_i;
   end
 
-  fpq_array #(.ROWS(ROWS), .COLS(COLS), .FORMATS(FORMATS)) u_array (
+  fpq_array #(.ROWS(ROWS), .COLS(COLS), .FORMATS(FORMATS), .FAULT_INJECT(FAULT_INJECT)) u_array (
     .clk_i, .rst_ni(arr_rst_nq),
     .in_valid_i(arr_in_valid), .in_ready_o(arr_in_ready), .in_block_last_i(arr_blk_last),
     .in_tile_last_i(arr_tile_last), .in_fmt_a_i(op_q.op.fmt_a[3:0]),
     .in_fmt_b_i(op_q.op.fmt_b[3:0]), .in_zero_point_i(op_q.a_zero[7:0]),
     .in_a_i(arr_a), .in_b_i(arr_b), .in_scale_a_i(arr_sa), .in_scale_b_i(arr_sb),
-    .out_valid_o(arr_out_valid), .out_last_o(arr_out_last), .out_c_o(arr_c)
+    .out_valid_o(arr_out_valid), .out_last_o(arr_out_last), .out_c_o(arr_c),
+    .fault_valid_i, .fault_row_i, .fault_col_i, .fault_bit_i, .fault_target_i,
+    .fault_stuck_i, .fault_value_i
   );
+
+  // ---- ABFT: the results reach the output stage through the checker (one cycle late)
+  logic               chk_valid, chk_last;
+  logic [ROWS*32-1:0] chk_c;
+  if (ABFT) begin : g_abft
+    fpq_abft #(.ROWS(ROWS), .COLS(COLS)) u_abft (
+      .clk_i, .rst_ni, .flush_i, .en_i(abft_q), .zero_point_i(op_q.a_zero[7:0]),
+      .in_accept_i(arr_in_valid && arr_in_ready), .in_tile_last_i(arr_tile_last),
+      .in_a_i(arr_a), .in_b_i(arr_b), .in_rows_i(arr_rows), .in_cols_i(arr_cols),
+      .in_row0_i(tag.row0), .in_col0_i(tag.col0),
+      .arr_valid_i(arr_out_valid), .arr_last_i(arr_out_last), .arr_c_i(arr_c),
+      .out_valid_o(chk_valid), .out_last_o(chk_last), .out_c_o(chk_c),
+      .tile_o(perf_abft_tile_o), .fail_o(perf_abft_fail_o), .err_o(abft_err_o),
+      .err_addr_o(abft_addr_o)
+    );
+  end else begin : g_no_abft
+    assign chk_valid        = arr_out_valid;
+    assign chk_last         = arr_out_last;
+    assign chk_c            = arr_c;
+    assign perf_abft_tile_o = 1'b0;
+    assign perf_abft_fail_o = 1'b0;
+    assign abft_err_o       = 1'b0;
+    assign abft_addr_o      = 64'd0;
+    logic unused_abft;
+    assign unused_abft = ^{abft_q, arr_rows, arr_cols};
+  end
 
   // ---- output stage
   logic [31:0] tags;
   logic        out_idle;
   fpq_te_out #(.ROWS(ROWS), .COLS(COLS)) u_out (
     .clk_i, .rst_ni, .flush_i, .start_i(sched_start_q), .op_i(op_q),
-    .arr_valid_i(arr_out_valid), .arr_last_i(arr_out_last), .arr_c_i(arr_c),
+    .arr_valid_i(chk_valid), .arr_last_i(chk_last), .arr_c_i(chk_c),
     .tag_valid_i(tag_valid), .tag_i(tag), .credit_ok_o(credit_ok),
     .p_filled_i(p_filled), .p_slot_o(p_slot), .p_col_o(p_col),
     .alpha_i(alpha), .beta_i(beta), .bias_i(bias), .mult_i(mult), .shift_i(shift),
@@ -335,6 +390,10 @@ module fpq_tile_engine #(
   // an operation starts only when the engine is idle, and ends once
   `FPQ_ASSERT(StartWhenIdle, start_i |-> state_q == S_IDLE)
   `FPQ_ASSERT(DoneOnce, done_o |=> !done_o)
+  // the feeder's tag of a finished tile comes with the tile's last beat (fpq_abft takes
+  // the tile's first row and column from it)
+  `FPQ_ASSERT(TagWithTileLast,
+              !flush_i |-> tag_valid == (arr_in_valid && arr_in_ready && arr_tile_last))
   `FPQ_ASSERT_KNOWN(OutputsKnown, {done_o, idle_o, rd_req_valid_o, wr_req_valid_o,
                                    wr_data_valid_o, perf_stall_o})
 endmodule

@@ -5,6 +5,9 @@ kept), as reStructuredText: per PE, per shared row unit (and its parts), then al
 decoders, the rest of the array and the whole array together.
 
     scripts/rtl-resources.py CONFIG=STAT.json ... > resources.rst
+    scripts/rtl-resources.py --totals LABEL=STAT.json ... > table.rst
+
+--totals: one line per file with the whole top module's resources (the ABFT costs).
 """
 import json
 import re
@@ -99,7 +102,24 @@ def table(rows, header):
     return "\n".join(out)
 
 
+def main_totals(args):
+    rows = []
+    for arg in args:
+        label, path = arg.rsplit("=", 1)
+        mods = load(path)
+        # the top: the one module no other module instantiates
+        used = set()
+        for info in mods.values():
+            used.update(local(info["num_cells_by_type"])[1])
+        top = next(m for m in mods if m not in used)
+        rows.append(row(label, totals(mods, top, {}), 1))
+    print(table(rows, ["module", "count"] + list(COLUMNS)))
+
+
 def main():
+    if sys.argv[1:2] == ["--totals"]:
+        main_totals(sys.argv[2:])
+        return
     for arg in sys.argv[1:]:
         cfg, path = arg.rsplit("=", 1)
         mods = load(path)

@@ -65,7 +65,8 @@ $(VB)/card_test: $(VB)/obj/card_test.o $(VB)/obj/card_host.o $(VB)/obj/card_gemm
 
 CARD_TESTS := $(VB)/card_epilogue_test $(if $(HAVE_ARRAY),$(VB)/card_test)
 CARD_BENCH_RUNS := $(if $(HAVE_ARRAY),$(;;) $(VB)/card_test --seed 42 --latency 200 --stall 10 \
-	$(;;) $(VB)/card_test --seed 7 --latency 24 --stall 40)
+	$(;;) $(VB)/card_test --seed 7 --latency 24 --stall 40 \
+	$(;;) $(VB)/card_test --seed 11 --latency 24 --stall 10 --abft)
 
 .PHONY: card-tests check-card
 card-tests: $(CARD_TESTS)
@@ -76,7 +77,8 @@ check-card: $(CARD_TESTS)
 
 .SECONDARY: $(VB)/card.dir $(VB)/epilogue.dir $(VB)/perf-8x8.dir $(VB)/perf-16x16.dir
 
-# ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]
+# ---- figures (not tests): make card-perf [PERF_CONFIGS="8x8 16x16"]; INT8 with and
+# without CONTROL.ABFT
 # Fast models: no assertions, X as zero, -O3; one per array size.
 CARD_PERF_VFLAGS := -Wall -O3 --x-assign fast --x-initial fast --noassert --trace-fst \
 	-Irtl $(CARD_WAIVERS) $(ASSERT_WAIVERS)
@@ -98,7 +100,7 @@ $(VB)/card_perf-%: verilator/perf/card_perf.c $(CARD_HOST_SRCS) verilator/tests/
 
 .PHONY: card-perf
 card-perf: $(PERF_CONFIGS:%=$(VB)/card_perf-%)
-	@for c in $(PERF_CONFIGS); do for f in int8 e4m3; do \
+	@for c in $(PERF_CONFIGS); do for f in int8 "int8 --abft" e4m3; do \
 		$(VB)/card_perf-$$c --format $$f --check || exit 1; done; done
 
 # ---- the card model as one library for other programs (the co-simulation process):

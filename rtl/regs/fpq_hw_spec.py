@@ -299,7 +299,8 @@ REGISTERS = [
         f("DMA_READ", 1, 1, "The next operand read of a job completes as if the bus "
           "returned SLVERR (ERR_DMA_READ)."),
         f("PE", 2, 2, "Arm the processing-element fault described by FAULT_PE and "
-          "FAULT_PE_CYCLE for the next job (test builds)."),
+          "FAULT_PE_CYCLE for the next job (test builds); the bit clears when that job "
+          "ends, whether or not it lasted until FAULT_PE_CYCLE."),
     ]),
     reg(0x0C4, "FAULT_PE", "rw", "The processing-element fault FAULT_INJECT.PE arms.", [
         f("ROW", 7, 0, "Array row of the PE."),

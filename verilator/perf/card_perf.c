@@ -3,7 +3,8 @@
  * card_perf.c - figures of the card, not a test: MAC utilisation, DMA bytes per MAC and
  * register accesses per job for one GEMM, read from the card's own performance counters.
  *   card_perf [--format int8|e4m3] [--m M] [--n N] [--k K] [--latency CYCLES]
- *             [--stall PERCENT] [--check]
+ *             [--stall PERCENT] [--check] [--abft]
+ * --abft: with CONTROL.ABFT set (make card-perf runs INT8 with and without it).
  * Utilisation = PERF_MACS / (PERF_BUSY * ROWS * COLS): the cycles from fetching the job
  * descriptor to the interrupt, fill, drain and descriptor traffic included.
  */
@@ -27,7 +28,7 @@ int main(int argc, char **argv)
 	struct fpq_card_model_opts opts = { 0 };
 	struct gemm_spec cfg = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT32,
 				 .m = 512, .n = 512, .k = 512 };
-	bool check = false;
+	bool check = false, abft = false;
 	struct host h;
 	struct rng r = rng_seeded(7);
 
@@ -52,9 +53,11 @@ int main(int argc, char **argv)
 			opts.stall_percent = (unsigned int)atoi(v), i++;
 		} else if (!strcmp(argv[i], "--check")) {
 			check = true;
+		} else if (!strcmp(argv[i], "--abft")) {
+			abft = true;
 		} else {
 			fprintf(stderr, "usage: %s [--format F] [--m M] [--n N] [--k K] "
-					"[--latency C] [--stall P] [--check]\n", argv[0]);
+					"[--latency C] [--stall P] [--check] [--abft]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
 	}
 	if (host_init(&h, &opts, 3))
 		return 1;
+	h.control = abft ? FPQ_REG_CONTROL_ABFT_MASK : 0;
 	host_start(&h, 4);
 
 	struct gemm_case gc;
@@ -99,9 +103,13 @@ int main(int argc, char **argv)
 	uint64_t rd = counter(&h, FPQ_REG_PERF_RD_BYTES_LO), wr = counter(&h, FPQ_REG_PERF_WR_BYTES_LO);
 	const struct fpq_hw_completion *c = job_completion(&h, &j);
 
-	printf("card %ux%u  %s x %s -> %s  %ux%ux%u  read latency %u cycles, stalls %u%%\n",
-	       h.rows, h.cols, fpq_format_name(cfg.a), fpq_format_name(cfg.b),
-	       fpq_format_name(cfg.c), cfg.m, cfg.n, cfg.k, opts.read_latency, opts.stall_percent);
+	uint64_t abft_tiles = counter(&h, FPQ_REG_PERF_ABFT_TILES_LO);
+	uint64_t abft_errors = counter(&h, FPQ_REG_PERF_ABFT_ERRORS_LO);
+
+	printf("card %ux%u  %s x %s -> %s  %ux%ux%u  read latency %u cycles, stalls %u%%, "
+	       "ABFT %s\n", h.rows, h.cols, fpq_format_name(cfg.a), fpq_format_name(cfg.b),
+	       fpq_format_name(cfg.c), cfg.m, cfg.n, cfg.k, opts.read_latency, opts.stall_percent,
+	       abft ? "on" : "off");
 	if (!done || c->status != FPQ_HW_ERR_OK) {
 		printf("FAILED: done %d status %u\n", done, done ? c->status : 0);
 		return 1;
@@ -112,6 +120,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)cfg.m * cfg.n * cfg.k);
 	printf("  MAC utilisation    %.3f\n", (double)macs / ((double)busy * h.rows * h.cols));
 	printf("  operand stalls     %llu cycles\n", (unsigned long long)stall);
+	printf("  ABFT tiles         %llu checked, %llu failed\n", (unsigned long long)abft_tiles,
+	       (unsigned long long)abft_errors);
 	printf("  DMA bytes read     %llu (%.4f per MAC)\n", (unsigned long long)rd,
 	       (double)rd / (double)macs);
 	printf("  DMA bytes written  %llu (%.4f per MAC)\n", (unsigned long long)wr,

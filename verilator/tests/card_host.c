@@ -119,7 +119,7 @@ void host_start(struct host *h, unsigned int ring_log2)
 	host_reg_write(h, FPQ_REG_FENCE_ADDR_HI, (uint32_t)(h->fence_pa >> 32));
 	host_reg_write(h, FPQ_REG_INT_MASK, FPQ_REG_INT_MASK_JOB_DONE_MASK |
 					   FPQ_REG_INT_MASK_JOB_ERROR_MASK);
-	host_reg_write(h, FPQ_REG_CONTROL, FPQ_REG_CONTROL_ENABLE_MASK);
+	host_reg_write(h, FPQ_REG_CONTROL, FPQ_REG_CONTROL_ENABLE_MASK | h->control);
 }
 
 /* ---- page tables ------------------------------------------------------------------ */

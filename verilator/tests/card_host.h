@@ -38,6 +38,7 @@ struct host {
 	uint64_t fence_pa;
 	uint64_t next_fence;
 	uint64_t reg_reads, reg_writes;
+	uint32_t control;         /* CONTROL bits host_start() sets besides ENABLE (ABFT) */
 };
 
 /* A device address space: one L1 directory, buffers mapped page by page. */
@@ -63,7 +64,8 @@ struct job {
 
 int host_init(struct host *h, const struct fpq_card_model_opts *opts, uint64_t seed);
 void host_fini(struct host *h);
-/* Program the ring, fence record and interrupt mask as a driver does at probe. */
+/* Program the ring, fence record and interrupt mask as a driver does at probe; then
+ * CONTROL = ENABLE | h->control. */
 void host_start(struct host *h, unsigned int ring_log2);
 
 uint32_t host_reg_read(struct host *h, uint32_t off);

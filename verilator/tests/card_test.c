@@ -6,8 +6,9 @@
  * mode are compared bit for bit with libfpq's fpq_gemm_reference(); faults (unmapped
  * and read-only pages, bad descriptors, bus errors, injected hang and DMA error, reset
  * mid-job) each give the documented status, and the next job still works. The AXI
- * protocol checker must stay silent throughout.
- *   card_test [--seed N] [--stall PERCENT] [--latency CYCLES] [--trace FILE.fst]
+ * protocol checker must stay silent throughout. With --abft every job runs with
+ * CONTROL.ABFT set: the same results bit for bit, every INT8 tile checked, none failed.
+ *   card_test [--seed N] [--stall PERCENT] [--latency CYCLES] [--trace FILE.fst] [--abft]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 static struct host H;
 static struct rng R;
+static bool abft;   /* --abft: CONTROL.ABFT on for every job */
 
 #define JOB_CYCLES 2000000ull
 
@@ -636,6 +638,47 @@ static void test_fault_injected_dma_error(void)
 	run_job(&c, 1, "the job after an injected DMA error");
 }
 
+/*
+ * ABFT: PERF_ABFT_TILES counted every INT8 tile checked since the last look, none failed;
+ * without --abft nothing is checked. Reads the 64-bit counters (_LO latches _HI).
+ */
+static uint64_t abft_tiles_seen;
+static uint64_t perf64(uint32_t lo)
+{
+	uint64_t v = host_reg_read(&H, lo);
+
+	return v | (uint64_t)host_reg_read(&H, lo + 4) << 32;
+}
+
+static void test_abft_counters(void)
+{
+	struct gemm_spec c = { .a = FPQ_FMT_INT8, .b = FPQ_FMT_INT8, .c = FPQ_FMT_INT8,
+			      .m = H.rows + 1, .n = H.cols, .k = 40, .arrays = GEMM_ARRAYS };
+
+	run_job(&c, 1, "int8, two tiles");
+	uint64_t tiles = perf64(FPQ_REG_PERF_ABFT_TILES_LO);
+	uint64_t errors = perf64(FPQ_REG_PERF_ABFT_ERRORS_LO);
+
+	printf("  ABFT %s: %llu tiles checked, %llu failed\n", abft ? "on" : "off",
+	       (unsigned long long)tiles, (unsigned long long)errors);
+	CHECK(host_reg_read(&H, FPQ_REG_CAP_FEATURES) & FPQ_REG_CAP_FEATURES_ABFT_MASK,
+	      "CAP_FEATURES.ABFT not set");
+	CHECK_EQ_U(!!(host_reg_read(&H, FPQ_REG_CONTROL) & FPQ_REG_CONTROL_ABFT_MASK), abft,
+		   "CONTROL.ABFT");
+	CHECK(abft ? tiles >= abft_tiles_seen + 2 : tiles == 0, "PERF_ABFT_TILES %llu",
+	      (unsigned long long)tiles);
+	CHECK(errors == 0, "PERF_ABFT_ERRORS %llu on a fault-free card", (unsigned long long)errors);
+	abft_tiles_seen = tiles;
+}
+
+/* A soft reset zeroes the counters and CONTROL (ABFT with it). */
+static void abft_counts_after_reset(void)
+{
+	CHECK(perf64(FPQ_REG_PERF_ABFT_TILES_LO) == 0 && perf64(FPQ_REG_PERF_ABFT_ERRORS_LO) == 0,
+	      "ABFT counters after reset");
+	abft_tiles_seen = 0;
+}
+
 /* Soft reset: the card returns to its reset state; the driver programs it again. */
 static void soft_reset_and_restart(void)
 {
@@ -647,6 +690,7 @@ static void soft_reset_and_restart(void)
 
 	CHECK(st == FPQ_REG_STATUS_IDLE_MASK, "STATUS 0x%x after reset", st);
 	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_CONTROL), 0, "CONTROL after reset");
+	abft_counts_after_reset();
 	CHECK_EQ_U(host_reg_read(&H, FPQ_REG_RING_HEAD), 0, "RING_HEAD after reset");
 	host_start(&H, 4);
 }
@@ -707,8 +751,13 @@ int main(int argc, char **argv)
 
 	opts.stall_percent = 10;
 	opts.read_latency = 200;
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--seed"))
+	for (int i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--abft")) {
+			abft = true;
+			i--;   /* a flag without a value */
+		} else if (i + 1 >= argc)
+			break;
+		else if (!strcmp(argv[i], "--seed"))
 			seed = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--stall"))
 			opts.stall_percent = (unsigned int)atoi(argv[i + 1]);
@@ -718,8 +767,8 @@ int main(int argc, char **argv)
 			opts.trace_path = argv[i + 1];
 	}
 	opts.seed = seed;
-	printf("card_test: seed %llu, read latency %u, stalls %u%%%s%s\n",
-	       (unsigned long long)seed, opts.read_latency, opts.stall_percent,
+	printf("card_test: seed %llu, read latency %u, stalls %u%%, ABFT %s%s%s\n",
+	       (unsigned long long)seed, opts.read_latency, opts.stall_percent, abft ? "on" : "off",
 	       opts.trace_path ? ", waveform " : "", opts.trace_path ? opts.trace_path : "");
 	R = rng_seeded(seed * 31 + 1234);
 	if (host_init(&H, &opts, seed + 99)) {
@@ -728,6 +777,7 @@ int main(int argc, char **argv)
 	}
 	harness.after_case = no_rtl_errors;
 	RUN(test_registers);
+	H.control = abft ? FPQ_REG_CONTROL_ABFT_MASK : 0;
 	host_start(&H, 4);
 	RUN(test_gemm_int8_small);
 	RUN(test_gemm_e4m3_small);
@@ -741,6 +791,7 @@ int main(int argc, char **argv)
 	RUN(test_gemm_many_pages);
 	RUN(test_jobs_in_flight);
 	RUN(test_interrupt);
+	RUN(test_abft_counters);
 	RUN(test_fault_bad_opcode);
 	RUN(test_fault_first_of_many);
 	RUN(test_fault_reserved_fields);
@@ -753,6 +804,7 @@ int main(int argc, char **argv)
 	RUN(test_fault_injected_dma_error);
 	RUN(test_fault_injected_hang_then_reset);
 	RUN(test_reset_mid_job);
+	RUN(test_abft_counters);
 	host_fini(&H);
 	return harness_report();
 }
