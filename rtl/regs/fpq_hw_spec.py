@@ -218,8 +218,8 @@ REGISTERS = [
         f("MX_OUTPUT", 1, 1, "MX-blocked narrow output (C scales along N)."),
         f("FAULT_INJECT", 2, 2, "FAULT_INJECT register works."),
         f("PERF", 3, 3, "Performance counters count."),
-        f("ABFT", 4, 4, "Output tiles of integer-class operations (INT8, MXINT8) can be "
-          "checked with checksums (CONTROL.ABFT)."),
+        f("ABFT", 4, 4, "Output tiles of INT8 operations can be checked with checksums "
+          "(CONTROL.ABFT); MXINT8 and float operations are not checked (card.rst)."),
     ]),
     reg(0x018, "CAP_MAX_M", "ro", "Largest M accepted (MAX_M).", reset=65535),
     reg(0x01C, "CAP_MAX_N", "ro", "Largest N accepted (MAX_N).", reset=65535),
@@ -243,7 +243,7 @@ REGISTERS = [
     reg(0x040, "CONTROL", "rw", "Global control.", [
         f("ENABLE", 0, 0, "1: fetch and run jobs from the ring while RING_HEAD != RING_TAIL. "
           "0: finish the running job, then stop."),
-        f("ABFT", 1, 1, "1: check every output tile of integer-class operations against "
+        f("ABFT", 1, 1, "1: check every output tile of INT8 operations against "
           "checksums of its operands (CAP_FEATURES.ABFT) and fail the job with "
           "ERR_CHECKSUM on a mismatch. Write while not BUSY."),
     ]),
