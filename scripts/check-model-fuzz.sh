@@ -4,7 +4,8 @@
 #   scripts/check-model-fuzz.sh FUZZER SEED_DIR WORK_DIR SECONDS
 # Every seed is run once first, then libFuzzer mutates for SECONDS (new inputs go to
 # WORK_DIR/corpus, a crash to WORK_DIR/crash-*). Any crash, leak, timeout or sanitizer
-# report fails the suite; the crashing input is kept for reproduction.
+# report fails the suite; the failing run's directory is kept as WORK_DIR.failed-<time>
+# (the next run starts WORK_DIR afresh) with the input that failed, for reproduction.
 set -uo pipefail
 fuzzer=${1:?usage: check-model-fuzz.sh FUZZER SEED_DIR WORK_DIR SECONDS}
 seeds=$2 work=$3 seconds=$4
@@ -27,6 +28,8 @@ if "$fuzzer" "${opts[@]}" "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1; then
 else
 	grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==' "$work/fuzz.log" | head -20
 	tail -40 "$work/fuzz.log"
-	bad "the fuzzer found a failure (input kept in $work)"
+	kept=$work.failed-$(date +%Y%m%d-%H%M%S)
+	cp -a "$work" "$kept"
+	bad "the fuzzer found a failure (input and log kept in $kept)"
 fi
 finish

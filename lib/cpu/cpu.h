@@ -258,6 +258,19 @@ struct cpu_tile {
 	const struct fpq_gemm_op *op;
 	uint32_t j0;
 	uint64_t *clamped;
+	/* When set (INT8 path, int8 output in the FPQ_GEMM_REQUANT_FP32 mode), the last K
+	 * chunk requantizes the finished tile straight into C, so the int32 tile never goes
+	 * back to memory: out8 is C at the tile's first row and column j0, out8_stride bytes
+	 * per row; only the first ncols columns are stored (the rest is past N). The
+	 * formula is epilogue.c's fpq_requant_fp32() with the columns' scales (q_scale, or
+	 * q_scale[0] for all when q_scale_bc), the range q_lo..q_hi (act_min and act_max
+	 * minus the zero point) and the zero point q_zero; clamps counted in *clamped. */
+	uint8_t *out8;
+	size_t out8_stride;
+	unsigned int ncols;
+	const float *q_scale;
+	int q_scale_bc;
+	int32_t q_lo, q_hi, q_zero;
 	/* INT8 path */
 	const int32_t *init;         /* per column: bias - zp * colsum */
 	const int32_t *rowcorr;      /* per row of the tile: -128 * sum of a (I8) */
@@ -379,6 +392,7 @@ struct cpu_kernels {
 	cpu_kernel_fn i8_mx, i16_mx, f64_mx;
 	cpu_kernel_fn i16w_mx;           /* NULL: the set has no I16W class */
 	int has_i8_dot;                  /* 0: the INT8 path and I8 class run as I16 */
+	int i8_requant;                  /* the INT8 path kernels take out8 (cpu_tile) */
 	int fp32_out;                    /* MX kernels can finish binary32 output tiles */
 	cpu_epi_float_fn epi_float;
 	cpu_epi_int8_fn epi_int8;

@@ -177,6 +177,56 @@ static void pack_a_split(struct cpu_apack *ap, const struct fpq_matrix *a, enum 
 	}
 }
 
+/*
+ * The INT8 path's row corrections (-128 * the sum of the row's codes, mod 2^32) of eight
+ * rows at once, and their copy to dst (row_bytes apart, zeros up to kpad) when A is not
+ * read in place: per row the dword sums of four signed codes (vpdpbusd with bytes of 1;
+ * the masked tail adds zeros), then one transposing reduction for the eight rows instead
+ * of a horizontal sum per row (which cost more than the loads for short rows).
+ */
+static void rowcorr8(const uint8_t *row, size_t stride, uint32_t k, uint8_t *dst,
+		     size_t row_bytes, uint32_t kpad, int32_t *out)
+{
+	const __m512i ones = _mm512_set1_epi8(1);
+	__m512i s[8], x[4], y[2];
+
+	UNROLL
+	for (int r = 0; r < 8; r++) {
+		s[r] = _mm512_setzero_si512();
+		for (uint32_t j = 0; j < k; j += 64) {
+			const uint32_t n = k - j < 64 ? k - j : 64;
+			const __mmask64 m = n == 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
+			const __m512i v = _mm512_maskz_loadu_epi8(m, row + r * stride + j);
+
+			if (dst) {
+				const uint32_t np = kpad - j < 64 ? kpad - j : 64;
+
+				_mm512_mask_storeu_epi8(dst + r * row_bytes + j, np == 64 ? ~(__mmask64)0
+							: ((__mmask64)1 << np) - 1, v);
+			}
+			s[r] = _mm512_dpbusd_epi32(s[r], ones, v);
+		}
+	}
+	/* rows interleaved by dwords, then by qwords: lane l of y[h] holds, in its 128-bit
+	 * lane q, the partial sums of rows 4h..4h+3 */
+	UNROLL
+	for (int i = 0; i < 4; i++)
+		x[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(s[2 * i], s[2 * i + 1]),
+					_mm512_unpackhi_epi32(s[2 * i], s[2 * i + 1]));
+	UNROLL
+	for (int h = 0; h < 2; h++)
+		y[h] = _mm512_add_epi32(_mm512_unpacklo_epi64(x[2 * h], x[2 * h + 1]),
+					_mm512_unpackhi_epi64(x[2 * h], x[2 * h + 1]));
+	/* the four 128-bit lanes added: rows 0..3 then 4..7 */
+	const __m512i z = _mm512_add_epi32(_mm512_shuffle_i32x4(y[0], y[1], 0x88),
+					   _mm512_shuffle_i32x4(y[0], y[1], 0xDD));
+	const __m512i w = _mm512_add_epi32(z, _mm512_shuffle_i32x4(z, z, 0xB1));
+	const __m256i sums = _mm512_castsi512_si256(_mm512_shuffle_i32x4(w, w, 0x08));
+
+	_mm256_storeu_si256((__m256i *)out, _mm256_sub_epi32(_mm256_setzero_si256(),
+							     _mm256_slli_epi32(sums, 7)));
+}
+
 void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fpq_format fb,
 		       uint32_t r0, uint32_t r1)
 {
@@ -203,6 +253,10 @@ void cpu_avx512_pack_a(struct cpu_apack *ap, const struct fpq_matrix *a, enum fp
 		 * it only when its padding must be added. The last piece of a row is a masked
 		 * load (zeros past k, which the bias turns into 128 each, as whole pieces'
 		 * bytes) and, when copied, a masked store up to kpad (the padding is zeros). */
+		for (; r0 + 8 <= r1; r0 += 8)
+			rowcorr8((const uint8_t *)a->data + (size_t)r0 * stride, stride, ap->k,
+				 ap->data ? ap->data + (size_t)r0 * ap->row_bytes : NULL,
+				 ap->row_bytes, ap->kpad, ap->rowcorr + r0);
 		for (uint32_t r = r0; r < r1; r++) {
 			const uint8_t *row = (const uint8_t *)a->data + (size_t)r * stride;
 			uint8_t *dst = ap->data ? ap->data + (size_t)r * ap->row_bytes : NULL;

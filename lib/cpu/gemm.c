@@ -42,6 +42,7 @@ struct gemm_run {
 	int32_t *init;                    /* INT8 path, per column */
 	int need_flags;                   /* some block may need the exact path */
 	int direct_c;                     /* finished tiles go straight into C (int32 or fp32) */
+	int direct_q8;                    /* finished tiles are requantized into C (int8) */
 	size_t c_stride;                  /* C's row stride in bytes */
 	unsigned int threads;
 	struct worker {
@@ -244,6 +245,13 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	t.op = g->op;
 	t.clamped = &w->st.clamped;
 	t.out_stride = g->c_stride / 4;
+	if (g->direct_q8) {
+		t.out8_stride = g->c_stride;
+		t.q_scale_bc = (g->op->flags & FPQ_GEMM_SCALE_BROADCAST) != 0;
+		t.q_lo = g->op->act_min - g->op->out_zero;
+		t.q_hi = g->op->act_max - g->op->out_zero;
+		t.q_zero = g->op->out_zero;
+	}
 
 	for (uint32_t k0 = 0; k0 < ap->kpad; k0 += g->kc) {
 		const uint32_t klen = ap->kpad - k0 < g->kc ? ap->kpad - k0 : g->kc;
@@ -263,8 +271,15 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 			/* A finished tile goes straight to C (int32 output, or binary32 from
 			 * kernels that apply the epilogue) unless it overhangs N. */
 			const int direct = g->direct_c && last && (p + np) * CPU_PANEL <= j_end;
+			/* Requantized into C: any group, its columns past N not stored. */
+			const int direct8 = g->direct_q8 && last;
 
 			t.np = np;
+			if (direct8) {
+				t.ncols = j_end - p * CPU_PANEL < np * CPU_PANEL ? j_end - p * CPU_PANEL
+										 : np * CPU_PANEL;
+				t.q_scale = g->op->out_scale + (t.q_scale_bc ? 0 : p * CPU_PANEL);
+			}
 			t.b = cpu_bpack_at(bp, p, k0 / bp->step_k);
 			t.j0 = p * CPU_PANEL;
 			if (g->int8_path) {
@@ -296,6 +311,8 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 							   (p - p_start) * CPU_PANEL) * 4;
 				t.out = direct ? (uint8_t *)g->op->c.data + (size_t)i * g->c_stride +
 						 (size_t)p * CPU_PANEL * 4 : NULL;
+				t.out8 = direct8 ? (uint8_t *)g->op->c.data + (size_t)i * g->c_stride +
+						   (size_t)p * CPU_PANEL : NULL;
 				if (!g->int8_path) {
 					t.aexp = ap->aexp + (size_t)i * ap->nblk + blk0;
 					t.afac = ap->afac + (size_t)i * ap->nblk + blk0;
@@ -315,7 +332,9 @@ static void compute_task(void *arg, uint32_t task, unsigned int worker)
 	/* The epilogue of the whole block once it is complete (running it per tile as
 	 * soon as its last chunk is done measured slower: C's stores then compete with
 	 * the kernels for the caches). */
-	if (!g->direct_c) {
+	if (g->direct_q8) {
+		/* every tile was requantized into C by the kernel */
+	} else if (!g->direct_c) {
 		epilogue(g, w, w->acc, i_start, i_end - i_start, j_start, j_end);
 	} else {
 		/* Only a last group with a partial panel is left in the accumulators. */
@@ -520,6 +539,8 @@ int cpu_gemm(struct cpu_state *cs, const struct fpq_gemm_op *op, struct fpq_gemm
 	g.c_stride = fpq_matrix_stride(&op->c);
 	g.direct_c = (g.int8_path && op->c.format == FPQ_FMT_INT32) ||
 		     (!g.int8_path && op->c.format == FPQ_FMT_FP32 && kern->fp32_out);
+	g.direct_q8 = g.int8_path && op->c.format == FPQ_FMT_INT8 &&
+		      (op->flags & FPQ_GEMM_REQUANT_FP32) && kern->i8_requant;
 	g.w = calloc(g.threads, sizeof(*g.w));
 	if (!g.w)
 		goto out_nomem;

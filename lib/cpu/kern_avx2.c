@@ -19,6 +19,7 @@ const struct cpu_kernels cpu_kernels_avx2 = {
 	.f64_mx = f64_mx,
 	.has_i8_dot = 0,
 	.epi_float = epi_float,
+	.i8_requant = 1,
 	.epi_int8 = epi_int8,
 	.pack_a = cpu_pack_a_rows_generic,
 };

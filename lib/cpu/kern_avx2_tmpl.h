@@ -47,6 +47,68 @@ INLINE __m256i dot4(__m256i acc, __m256i a, __m256i b)
 
 /* ---- INT8 path: MR rows x one panel ---- */
 
+/*
+ * The finished int32 panel requantized into C (cpu_tile's out8) from the registers:
+ * epi_requant_fp32_row()'s operations (cvtdq2ps, one multiply, MAXPS with the lower
+ * bound first, MINPS, cvtps2dq, the zero point, exact saturating packs); columns past
+ * ncols are neither stored nor counted.
+ */
+INLINE void int_requant_store(const struct cpu_tile *t, __m256i acc[][2], const unsigned int MR)
+{
+	const __m256 lo = _mm256_set1_ps((float)t->q_lo), hi = _mm256_set1_ps((float)t->q_hi);
+	const __m256i zero_point = _mm256_set1_epi32(t->q_zero);
+	const unsigned int ncols = t->ncols < 16 ? t->ncols : 16;
+	const unsigned int lanes = ncols == 16 ? 0xFFFFu : (1u << ncols) - 1;
+	float part[16] = { 0 };
+	__m256 sc[2];
+	uint64_t clamped = 0;
+
+	if (t->q_scale_bc) {
+		sc[0] = sc[1] = _mm256_set1_ps(t->q_scale[0]);
+	} else if (ncols == 16) {
+		sc[0] = _mm256_loadu_ps(t->q_scale);
+		sc[1] = _mm256_loadu_ps(t->q_scale + 8);
+	} else {
+		/* past N: scale 0, not stored */
+		memcpy(part, t->q_scale, sizeof(float) * ncols);
+		sc[0] = _mm256_loadu_ps(part);
+		sc[1] = _mm256_loadu_ps(part + 8);
+	}
+	UNROLL for (unsigned int r = 0; r < MR; r++) {
+		__m256i y[2];
+		unsigned int inside_lo = 0, above = 0;
+
+		UNROLL for (unsigned int h = 0; h < 2; h++) {
+			const __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][h]), sc[h]);
+
+			inside_lo |= (unsigned int)_mm256_movemask_ps(_mm256_cmp_ps(p, lo, _CMP_GE_OQ))
+				     << (8 * h);
+			above |= (unsigned int)_mm256_movemask_ps(_mm256_cmp_ps(p, hi, _CMP_GT_OQ))
+				 << (8 * h);
+			y[h] = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(p, lo),
+										 hi)), zero_point);
+		}
+		/* y is in act_min..act_max: the saturating packs are exact. */
+		const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(y[0]),
+						   _mm256_extracti128_si256(y[0], 1));
+		const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(y[1]),
+						   _mm256_extracti128_si256(y[1], 1));
+		const __m128i bytes = _mm_packs_epi16(w0, w1);
+		uint8_t *out = t->out8 + r * t->out8_stride;
+
+		clamped += (uint64_t)__builtin_popcount(((~inside_lo) | above) & lanes);
+		if (ncols == 16) {
+			_mm_storeu_si128((__m128i *)out, bytes);
+		} else {
+			uint8_t tmp[16];
+
+			_mm_storeu_si128((__m128i *)tmp, bytes);
+			memcpy(out, tmp, ncols);
+		}
+	}
+	*t->clamped += clamped;
+}
+
 INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int I8)
 {
 	__m256i acc[6][2];
@@ -80,6 +142,10 @@ INLINE void int_tile(const struct cpu_tile *t, const unsigned int MR, const int 
 			acc[r][1] = dot2(acc[r][1], av, b1);
 		}
 	}
+	if (t->out8) {
+		int_requant_store(t, acc, MR);
+		return;
+	}
 	UNROLL for (unsigned int r = 0; r < MR; r++)
 		UNROLL for (unsigned int h = 0; h < 2; h++)
 			_mm256_storeu_si256(t->out ? (void *)((int32_t *)t->out + r * t->out_stride + 8 * h)
@@ -96,6 +162,14 @@ static void run_int(const struct cpu_tile *t, const int I8)
 		one.c = (int32_t *)t->c + 16 * p;
 		one.out = t->out ? (int32_t *)t->out + 16 * p : NULL;
 		one.init = t->init + 16 * p;
+		if (t->out8) {
+			/* the panels past N are not stored */
+			if (t->ncols <= 16 * p)
+				break;
+			one.out8 = t->out8 + 16 * p;
+			one.ncols = t->ncols - 16 * p;
+			one.q_scale = t->q_scale + (t->q_scale_bc ? 0 : 16 * p);
+		}
 		switch (t->mr) {
 		case 1: int_tile(&one, 1, I8); break;
 		case 2: int_tile(&one, 2, I8); break;

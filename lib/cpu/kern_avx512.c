@@ -28,6 +28,44 @@
 
 /* ---- INT8 path ---- */
 
+/*
+ * The finished int32 tile requantized into C (cpu_tile's out8) while it is in registers:
+ * the operations of epi_avx512.c's requant_fp32_16() - cvtdq2ps, one multiply, MAXPS
+ * with the lower bound first, MINPS, cvtps2dq - then the zero point; columns past ncols
+ * are neither stored nor counted.
+ */
+INLINE void i8_requant_store(const struct cpu_tile *t, __m512i acc[][4], const unsigned int MR,
+			     const unsigned int NP)
+{
+	const __m512 lo = _mm512_set1_ps((float)t->q_lo), hi = _mm512_set1_ps((float)t->q_hi);
+	const __m512i zp = _mm512_set1_epi32(t->q_zero);
+	uint8_t *out = t->out8;
+	const size_t os = t->out8_stride;
+	const unsigned int ncols = t->ncols;
+	uint64_t clamped = 0;
+
+	UNROLL
+	for (unsigned int p = 0; p < NP; p++) {
+		const unsigned int rem = ncols > 16 * p ? ncols - 16 * p : 0;
+		const __mmask16 m = rem >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rem) - 1);
+		const __m512 sc = t->q_scale_bc ? _mm512_set1_ps(t->q_scale[0])
+						: _mm512_maskz_loadu_ps(m, t->q_scale + 16 * p);
+
+		UNROLL
+		for (unsigned int r = 0; r < MR; r++) {
+			const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][p]), sc);
+			const __mmask16 inside_lo = _mm512_mask_cmp_ps_mask(m, v, lo, _CMP_GE_OQ);
+			const __mmask16 above = _mm512_mask_cmp_ps_mask(m, v, hi, _CMP_GT_OQ);
+			const __m512i y = _mm512_add_epi32(_mm512_cvtps_epi32(
+				_mm512_min_ps(_mm512_max_ps(v, lo), hi)), zp);
+
+			clamped += (uint64_t)__builtin_popcount((m & ~inside_lo) | above);
+			_mm_mask_storeu_epi8(out + r * os + 16 * p, m, _mm512_cvtepi32_epi8(y));
+		}
+	}
+	*t->clamped += clamped;
+}
+
 INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const unsigned int NP)
 {
 	__m512i acc[6][4];
@@ -57,6 +95,10 @@ INLINE void i8_int_tile(const struct cpu_tile *t, const unsigned int MR, const u
 			for (unsigned int p = 0; p < NP; p++)
 				acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], bv[p], av);
 		}
+	}
+	if (t->out8) {
+		i8_requant_store(t, acc, MR, NP);
+		return;
 	}
 	UNROLL
 	for (unsigned int r = 0; r < MR; r++)
@@ -96,6 +138,13 @@ INLINE void i8_int_row(const struct cpu_tile *t, const unsigned int NP)
 				acc[h][p] = _mm512_dpbusd_epi32(acc[h][p],
 					_mm512_load_si512(b + p * bs + (size_t)(s + h) * bst), av);
 		}
+	}
+	if (t->out8) {
+		UNROLL
+		for (unsigned int p = 0; p < NP; p++)
+			acc[0][p] = _mm512_add_epi32(acc[0][p], acc[1][p]);
+		i8_requant_store(t, acc, 1, NP);
+		return;
 	}
 	UNROLL
 	for (unsigned int p = 0; p < NP; p++)
@@ -603,6 +652,7 @@ const struct cpu_kernels cpu_kernels_avx512 = {
 	.f64_mx = f64_mx,
 	.i16w_mx = i16w_mx,
 	.has_i8_dot = 1,
+	.i8_requant = 1,
 	.fp32_out = 1,
 	.epi_float = cpu_avx512_epi_float,
 	.epi_int8 = cpu_avx512_epi_int8,

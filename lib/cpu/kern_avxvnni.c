@@ -24,6 +24,7 @@ const struct cpu_kernels cpu_kernels_avxvnni = {
 	.i16w_mx = i16w_mx,
 	.has_i8_dot = 1,
 	.epi_float = epi_float,
+	.i8_requant = 1,
 	.epi_int8 = epi_int8,
 	.pack_a = cpu_pack_a_rows_generic,
 };

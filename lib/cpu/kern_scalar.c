@@ -29,6 +29,18 @@ static void load_u32(const struct cpu_tile *t, uint32_t acc[MR_MAX][COLS_MAX])
 
 static void store_u32(const struct cpu_tile *t, uint32_t acc[MR_MAX][COLS_MAX])
 {
+	if (t->out8) {
+		/* requantized into C (cpu_tile's out8): epilogue.c's formula */
+		for (unsigned int r = 0; r < t->mr; r++)
+			for (unsigned int c = 0; c < t->ncols; c++) {
+				int32_t y = fpq_requant_fp32((int32_t)acc[r][c],
+							     t->q_scale[t->q_scale_bc ? 0 : c],
+							     t->q_lo, t->q_hi, t->clamped) + t->q_zero;
+
+				t->out8[r * t->out8_stride + c] = (uint8_t)(int8_t)y;
+			}
+		return;
+	}
 	for (unsigned int r = 0; r < t->mr; r++)
 		memcpy(t->out ? (uint32_t *)t->out + r * t->out_stride
 			      : (uint32_t *)t->c + r * t->c_stride, acc[r], 4 * t->np * CPU_PANEL);
@@ -232,6 +244,7 @@ const struct cpu_kernels cpu_kernels_scalar = {
 	.i16_mx = i16_mx,
 	.f64_mx = f64_mx,
 	.has_i8_dot = 1,
+	.i8_requant = 1,
 	.epi_float = cpu_epi_float_scalar,
 	.epi_int8 = cpu_epi_int8_scalar,
 	.pack_a = cpu_pack_a_rows_generic,

@@ -193,6 +193,29 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
 	return 0;
 }
 
+int mg_conv_constants(struct mg_graph *g, struct mg_node *n, int wi, int bi, int64_t m,
+		      size_t esize, bool zero_fill, void **bias)
+{
+	struct mg_value *w = mg_in(g, n, wi), *b = mg_in(g, n, bi);
+
+	*bias = NULL;
+	if (w->kind == MG_RUNTIME || !w->data)
+		return mg_node_error(n, -ENOTSUP, "the weights must be constant");
+	if (b && (b->kind == MG_RUNTIME || !b->data))
+		return mg_node_error(n, -ENOTSUP, "the bias must be constant");
+	if (b && mg_numel(b) != m)
+		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
+				     mg_numel(b), m);
+	if (!b && !zero_fill)
+		return 0;
+	*bias = mg_calloc(g, (size_t)m, esize);
+	if (!*bias)
+		return -E2BIG;
+	if (b)
+		memcpy(*bias, b->data, (size_t)m * esize);
+	return 0;
+}
+
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
 	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes)
 {

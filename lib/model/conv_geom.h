@@ -49,4 +49,13 @@ int mg_window_apply(const struct mg_node *n, const struct mg_window *win, const 
 void mg_im2col(const uint8_t *x, int es, const struct mg_geom *geo, int64_t c0, int64_t cg,
 	       int64_t row0, int64_t rows, const void *pad, uint8_t *out, size_t row_bytes);
 
+/*
+ * The constant inputs of a convolution (Conv, QLinearConv, ConvTranspose): the weights
+ * (input wi) must be constant, and so must the bias (input bi, optional) with m
+ * elements; the bias is copied into *bias (m elements of esize bytes, from the graph's
+ * allocator), zeros when the node has none if zero_fill, else *bias = NULL then.
+ */
+int mg_conv_constants(struct mg_graph *g, struct mg_node *n, int wi, int bi, int64_t m,
+		      size_t esize, bool zero_fill, void **bias);
+
 #endif /* FPQ_MODEL_CONV_GEOM_H */

@@ -155,18 +155,16 @@ static int qconv_infer(struct mg_graph *g, struct mg_node *n)
 static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 {
 	struct conv_priv *p = n->priv;
-	struct mg_value *w = mg_in(g, n, 3), *b = mg_in(g, n, 8);
+	struct mg_value *w = mg_in(g, n, 3);
 	struct mg_qparams wq;
 	bool xu8, yu8;
+	void *bias;
 	int err;
 
-	if (w->kind == MG_RUNTIME || !w->data)
-		return mg_node_error(n, -ENOTSUP, "the weights must be constant");
-	if (b && (b->kind == MG_RUNTIME || !b->data))
-		return mg_node_error(n, -ENOTSUP, "the bias must be constant");
-	if (b && mg_numel(b) != p->m)
-		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
-				     mg_numel(b), p->m);
+	err = mg_conv_constants(g, n, 3, 8, p->m, sizeof(int32_t), false, &bias);
+	if (err)
+		return err;
+	p->bias = bias;
 	if (p->kp > FPQ_INT8_MAX_K)
 		return mg_node_error(n, -ENOTSUP, "K = %" PRId64 " exceeds libfpq's INT8 limit %u",
 				     p->k, FPQ_INT8_MAX_K);
@@ -214,12 +212,6 @@ static int qconv_pack(struct mg_graph *g, struct mg_node *n)
 			}
 	}
 	mg_qparams_free(g, &wq);
-	if (b) {
-		p->bias = mg_calloc(g, (size_t)p->m, sizeof(int32_t));
-		if (!p->bias)
-			return -E2BIG;
-		memcpy(p->bias, b->data, (size_t)p->m * sizeof(int32_t));
-	}
 	if (p->depthwise) {
 		p->wdw = mg_calloc(g, (size_t)(p->m * kk), 1);
 		if (!p->wdw)
@@ -422,19 +414,16 @@ static int fconv_infer(struct mg_graph *g, struct mg_node *n)
 static int fconv_pack(struct mg_graph *g, struct mg_node *n)
 {
 	struct conv_priv *p = n->priv;
-	struct mg_value *w = mg_in(g, n, 1), *b = mg_in(g, n, 2);
+	struct mg_value *w = mg_in(g, n, 1);
 	const int64_t kk = p->geo.kh * p->geo.kw;
+	void *bias;
+	int err = mg_conv_constants(g, n, 1, 2, p->m, sizeof(float), true, &bias);
 
-	if (w->kind == MG_RUNTIME || !w->data)
-		return mg_node_error(n, -ENOTSUP, "the weights must be constant");
-	if (b && (b->kind == MG_RUNTIME || !b->data))
-		return mg_node_error(n, -ENOTSUP, "the bias must be constant");
-	if (b && mg_numel(b) != p->m)
-		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
-				     mg_numel(b), p->m);
+	if (err)
+		return err;
+	p->bf = bias;
 	p->wf = mg_calloc(g, (size_t)(p->m * p->k), sizeof(float));
-	p->bf = mg_calloc(g, (size_t)p->m, sizeof(float));
-	if (!p->wf || !p->bf)
+	if (!p->wf)
 		return -E2BIG;
 	const float *src = w->data;
 
@@ -446,7 +435,6 @@ static int fconv_pack(struct mg_graph *g, struct mg_node *n)
 			for (int64_t t = 0; t < kk; t++)
 				p->wf[(gi * p->k + t * p->cg + ci) * p->mg + mo] =
 					src[(m * p->cg + ci) * kk + t];
-		p->bf[m] = b ? ((const float *)b->data)[m] : 0.0f;
 	}
 	return 0;
 }

@@ -220,19 +220,16 @@ static int convt_infer(struct mg_graph *g, struct mg_node *n)
 static int convt_pack(struct mg_graph *g, struct mg_node *n)
 {
 	struct convt_priv *p = n->priv;
-	struct mg_value *w = mg_in(g, n, 1), *b = mg_in(g, n, 2);
+	struct mg_value *w = mg_in(g, n, 1);
 	const int64_t kk = p->kh * p->kw;
+	void *bias;
+	int err = mg_conv_constants(g, n, 1, 2, p->m, sizeof(float), true, &bias);
 
-	if (w->kind == MG_RUNTIME || !w->data)
-		return mg_node_error(n, -ENOTSUP, "the weights must be constant");
-	if (b && (b->kind == MG_RUNTIME || !b->data))
-		return mg_node_error(n, -ENOTSUP, "the bias must be constant");
-	if (b && mg_numel(b) != p->m)
-		return mg_node_error(n, -EINVAL, "%" PRId64 " biases for %" PRId64 " channels",
-				     mg_numel(b), p->m);
+	if (err)
+		return err;
+	p->bias = bias;
 	p->wt = mg_calloc(g, (size_t)(p->c * p->mg * kk), sizeof(float));
-	p->bias = mg_calloc(g, (size_t)p->m, sizeof(float));
-	if (!p->wt || !p->bias)
+	if (!p->wt)
 		return -E2BIG;
 	const float *src = w->data;
 
@@ -246,8 +243,6 @@ static int convt_pack(struct mg_graph *g, struct mg_node *n)
 				p->wt[((gi * kk + t) * p->cg + c) * p->mg + mo] =
 					src[(ci * p->mg + mo) * kk + t];
 	}
-	for (int64_t m = 0; m < p->m; m++)
-		p->bias[m] = b ? ((const float *)b->data)[m] : 0.0f;
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "fpq_model.h"
 #include "harness.h"
 #include "model_builder.h"
+#include "output_compare.h"
 #include "rng.h"
 
 #define T_FLOAT ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT
@@ -235,6 +236,18 @@ static struct mb *qdq_model(const struct conv_case *cc, const struct conv_data *
 	return b;
 }
 
+struct byte_outputs {
+	const uint8_t *got, *want;
+};
+
+static int byte_differs(const void *arg, size_t i, char *why, size_t why_size)
+{
+	const struct byte_outputs *o = arg;
+
+	snprintf(why, why_size, "is 0x%02x, want 0x%02x", o->got[i], o->want[i]);
+	return o->got[i] != o->want[i];
+}
+
 static int run_case(const struct conv_case *cc, const struct conv_data *cd, struct mb *b,
 		    const char *form)
 {
@@ -256,13 +269,15 @@ static int run_case(const struct conv_case *cc, const struct conv_data *cd, stru
 		CHECK_EQ_U(out.size, ny, "%s %s: output bytes", cc->what, form);
 		CHECK(out.ndim == 4 && out.dims[2] == cd->oh && out.dims[3] == cd->ow,
 		      "%s %s: output shape", cc->what, form);
-		for (size_t i = 0; i < ny && out.size == ny; i++)
-			if (((uint8_t *)out.data)[i] != cd->want[i]) {
-				if (bad++ < 3)
-					CHECK_EQ_U(((uint8_t *)out.data)[i], cd->want[i],
-						   "%s %s: output %zu", cc->what, form, i);
-			}
-		CHECK(bad == 0, "%s %s: %d of %zu outputs differ", cc->what, form, bad, ny);
+		if (out.size == ny) {
+			const struct byte_outputs o = { out.data, cd->want };
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s %s", cc->what, form);
+			bad = compare_outputs(what, ny, byte_differs, &o);
+		} else {
+			bad = 1;
+		}
 	}
 	free(out.data);
 	fpq_model_free(m);
