@@ -131,6 +131,31 @@ module fpq_dma_rd #(
   assign issue_data   = burst_valid && burst_ready;
   assign walk_ready_o = issue_walk;
 
+  logic        ar_valid_d, ar_walk_d, ar_epoch_d;
+  logic [63:0] ar_addr_d;
+  logic [7:0]  ar_len_d;
+  always_comb begin
+    // once valid, the AR stays until accepted, flush or not (AXI rule)
+    ar_valid_d = ar_valid_q && !ar_fire;
+    ar_walk_d  = ar_walk_q;
+    ar_epoch_d = ar_epoch_q;
+    ar_addr_d  = ar_addr_q;
+    ar_len_d   = ar_len_q;
+    if (issue_walk) begin
+      ar_valid_d = 1'b1;
+      ar_walk_d  = 1'b1;
+      ar_epoch_d = epoch_q;
+      ar_addr_d  = {walk_addr_i[63:3], 3'b000};
+      ar_len_d   = walk_line_i ? 8'd7 : 8'd0;
+    end else if (issue_data) begin
+      ar_valid_d = 1'b1;
+      ar_walk_d  = 1'b0;
+      ar_epoch_d = epoch_q;
+      ar_addr_d  = burst_addr;
+      ar_len_d   = 8'(burst_beats - 9'd1);
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ar_valid_q <= 1'b0;
@@ -139,21 +164,11 @@ module fpq_dma_rd #(
       ar_addr_q  <= 64'd0;
       ar_len_q   <= 8'd0;
     end else begin
-      // once valid, the AR stays until accepted, flush or not (AXI rule)
-      if (ar_fire) ar_valid_q <= 1'b0;
-      if (issue_walk) begin
-        ar_valid_q <= 1'b1;
-        ar_walk_q  <= 1'b1;
-        ar_epoch_q <= epoch_q;
-        ar_addr_q  <= {walk_addr_i[63:3], 3'b000};
-        ar_len_q   <= walk_line_i ? 8'd7 : 8'd0;
-      end else if (issue_data) begin
-        ar_valid_q <= 1'b1;
-        ar_walk_q  <= 1'b0;
-        ar_epoch_q <= epoch_q;
-        ar_addr_q  <= burst_addr;
-        ar_len_q   <= 8'(burst_beats - 9'd1);
-      end
+      ar_valid_q <= ar_valid_d;
+      ar_walk_q  <= ar_walk_d;
+      ar_epoch_q <= ar_epoch_d;
+      ar_addr_q  <= ar_addr_d;
+      ar_len_q   <= ar_len_d;
     end
   end
 
@@ -175,14 +190,20 @@ module fpq_dma_rd #(
   assign r_fire = m_rvalid_i && m_rready_o;
   assign bf_pop = r_fire && m_rlast_i;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) outstanding_q <= '0;
-    else outstanding_q <= outstanding_q + OW'(ar_fire) - OW'(bf_pop);
-  end
+  // bursts on the bus; the epoch turns over at each flush
+  logic [OW-1:0] outstanding_d;
+  logic          epoch_d;
+  assign outstanding_d = outstanding_q + OW'(ar_fire) - OW'(bf_pop);
+  assign epoch_d       = flush_i ? ~epoch_q : epoch_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) epoch_q <= 1'b0;
-    else if (flush_i) epoch_q <= ~epoch_q;
+    if (!rst_ni) begin
+      outstanding_q <= '0;
+      epoch_q       <= 1'b0;
+    end else begin
+      outstanding_q <= outstanding_d;
+      epoch_q       <= epoch_d;
+    end
   end
 
   // ---- R routing and realignment
@@ -228,6 +249,56 @@ module fpq_dma_rd #(
   logic needs_tail;
   assign needs_tail = info_words == info_beats;
 
+  logic        out_valid_d, out_last_d;
+  logic [63:0] out_d;
+  logic        hold_valid_d, tail_d;
+  logic [63:0] hold_d;
+  logic [23:0] beats_seen_d;
+  always_comb begin
+    out_valid_d  = out_valid_q;
+    out_last_d   = out_last_q;
+    out_d        = out_q;
+    hold_valid_d = hold_valid_q;
+    hold_d       = hold_q;
+    tail_d       = tail_q;
+    beats_seen_d = beats_seen_q;
+    if (flush_i) begin
+      out_valid_d  = 1'b0;
+      hold_valid_d = 1'b0;
+      tail_d       = 1'b0;
+      beats_seen_d = 24'd0;
+    end else begin
+      if (out_valid_q && data_ready_i) out_valid_d = 1'b0;
+      if (tail_q && out_free) begin
+        out_valid_d  = 1'b1;
+        out_d        = tail_word;
+        out_last_d   = 1'b1;
+        tail_d       = 1'b0;
+        hold_valid_d = 1'b0;
+      end else if (data_fire) begin
+        if (info_off == 3'd0) begin
+          out_valid_d = 1'b1;
+          out_d       = m_rdata_i;
+          out_last_d  = req_last_beat;
+        end else if (!hold_valid_q) begin
+          hold_d       = m_rdata_i;
+          hold_valid_d = 1'b1;
+          if (req_last_beat) tail_d = 1'b1;  // a request inside one beat
+        end else begin
+          out_valid_d = 1'b1;
+          out_d       = joined;
+          out_last_d  = req_last_beat && !needs_tail;
+          hold_d      = m_rdata_i;
+          if (req_last_beat) begin
+            if (needs_tail) tail_d = 1'b1;
+            else hold_valid_d = 1'b0;
+          end
+        end
+        beats_seen_d = req_last_beat ? 24'd0 : beats_seen_q + 24'd1;
+      end
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       out_valid_q  <= 1'b0;
@@ -237,40 +308,14 @@ module fpq_dma_rd #(
       hold_q       <= 64'd0;
       tail_q       <= 1'b0;
       beats_seen_q <= 24'd0;
-    end else if (flush_i) begin
-      out_valid_q  <= 1'b0;
-      hold_valid_q <= 1'b0;
-      tail_q       <= 1'b0;
-      beats_seen_q <= 24'd0;
     end else begin
-      if (out_valid_q && data_ready_i) out_valid_q <= 1'b0;
-      if (tail_q && out_free) begin
-        out_valid_q  <= 1'b1;
-        out_q        <= tail_word;
-        out_last_q   <= 1'b1;
-        tail_q       <= 1'b0;
-        hold_valid_q <= 1'b0;
-      end else if (data_fire) begin
-        if (info_off == 3'd0) begin
-          out_valid_q <= 1'b1;
-          out_q       <= m_rdata_i;
-          out_last_q  <= req_last_beat;
-        end else if (!hold_valid_q) begin
-          hold_q       <= m_rdata_i;
-          hold_valid_q <= 1'b1;
-          if (req_last_beat) tail_q <= 1'b1;  // a request inside one beat
-        end else begin
-          out_valid_q <= 1'b1;
-          out_q       <= joined;
-          out_last_q  <= req_last_beat && !needs_tail;
-          hold_q      <= m_rdata_i;
-          if (req_last_beat) begin
-            if (needs_tail) tail_q <= 1'b1;
-            else hold_valid_q <= 1'b0;
-          end
-        end
-        beats_seen_q <= req_last_beat ? 24'd0 : beats_seen_q + 24'd1;
-      end
+      out_valid_q  <= out_valid_d;
+      out_last_q   <= out_last_d;
+      out_q        <= out_d;
+      hold_valid_q <= hold_valid_d;
+      hold_q       <= hold_d;
+      tail_q       <= tail_d;
+      beats_seen_q <= beats_seen_d;
     end
   end
   // info pops when the request's last word leaves the realigner
@@ -289,15 +334,25 @@ module fpq_dma_rd #(
   // ---- errors
   logic        err_q;
   logic [63:0] err_addr_q;
+  logic        err_d;
+  logic [63:0] err_addr_d;
+  always_comb begin
+    err_d      = err_q;
+    err_addr_d = err_addr_q;
+    if (flush_i) begin
+      err_d = 1'b0;
+    end else if (!err_q && data_fire && (m_rresp_i[1] || inject_err_i)) begin
+      err_d      = 1'b1;
+      err_addr_d = bf_addr;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       err_q      <= 1'b0;
       err_addr_q <= 64'd0;
-    end else if (flush_i) begin
-      err_q <= 1'b0;
-    end else if (!err_q && data_fire && (m_rresp_i[1] || inject_err_i)) begin
-      err_q      <= 1'b1;
-      err_addr_q <= bf_addr;
+    end else begin
+      err_q      <= err_d;
+      err_addr_q <= err_addr_d;
     end
   end
   assign err_o      = err_q;

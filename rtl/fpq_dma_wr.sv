@@ -112,21 +112,27 @@ module fpq_dma_wr #(
     end
   end
 
+  logic [23:0] beat_d;
+  logic [63:0] prev_d;
+  always_comb begin
+    beat_d = beat_q;
+    prev_d = prev_q;
+    if (flush_i || (push_beat && bq_pop)) begin
+      beat_d = 24'd0;
+      prev_d = 64'd0;
+    end else if (push_beat) begin
+      beat_d = beat_q + 24'd1;
+      prev_d = cur_word;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       beat_q <= 24'd0;
       prev_q <= 64'd0;
-    end else if (flush_i) begin
-      beat_q <= 24'd0;
-      prev_q <= 64'd0;
-    end else if (push_beat) begin
-      if (bq_pop) begin
-        beat_q <= 24'd0;
-        prev_q <= 64'd0;
-      end else begin
-        beat_q <= beat_q + 24'd1;
-        prev_q <= cur_word;
-      end
+    end else begin
+      beat_q <= beat_d;
+      prev_q <= prev_d;
     end
   end
 
@@ -164,18 +170,29 @@ module fpq_dma_wr #(
                        (wcount - claimed_q) >= (WA + 1)'(burst_beats);
   assign issue       = burst_valid && burst_ready;
 
+  logic        aw_valid_d;
+  logic [63:0] aw_addr_d;
+  logic [7:0]  aw_len_d;
+  always_comb begin
+    aw_valid_d = aw_valid_q && !aw_fire;
+    aw_addr_d  = aw_addr_q;
+    aw_len_d   = aw_len_q;
+    if (issue) begin
+      aw_valid_d = 1'b1;
+      aw_addr_d  = burst_addr;
+      aw_len_d   = 8'(burst_beats - 9'd1);
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       aw_valid_q <= 1'b0;
       aw_addr_q  <= 64'd0;
       aw_len_q   <= 8'd0;
     end else begin
-      if (aw_fire) aw_valid_q <= 1'b0;
-      if (issue) begin
-        aw_valid_q <= 1'b1;
-        aw_addr_q  <= burst_addr;
-        aw_len_q   <= 8'(burst_beats - 9'd1);
-      end
+      aw_valid_q <= aw_valid_d;
+      aw_addr_q  <= aw_addr_d;
+      aw_len_q   <= aw_len_d;
     end
   end
   assign m_awid_o    = 4'd0;
@@ -206,6 +223,17 @@ module fpq_dma_wr #(
   assign w_fire     = m_wvalid_o && m_wready_i;
   assign lq_pop     = w_fire && m_wlast_o;
 
+  logic [WA:0] wwr_d, wrd_d, claimed_d;
+  logic [7:0]  wbeat_d;
+  always_comb begin
+    wrd_d     = w_fire ? wrd_q + 1'b1 : wrd_q;
+    wbeat_d   = w_fire ? (m_wlast_o ? 8'd0 : wbeat_q + 8'd1) : wbeat_q;
+    claimed_d = claimed_q + (issue ? (WA + 1)'(burst_beats) : '0) - (WA + 1)'(w_fire);
+    if (flush_i) wwr_d = wrd_q + claimed_q;  // keep only committed beats
+    else if (push_beat) wwr_d = wwr_q + 1'b1;
+    else wwr_d = wwr_q;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wwr_q     <= '0;
@@ -213,36 +241,45 @@ module fpq_dma_wr #(
       claimed_q <= '0;
       wbeat_q   <= 8'd0;
     end else begin
-      if (w_fire) begin
-        wrd_q   <= wrd_q + 1'b1;
-        wbeat_q <= m_wlast_o ? 8'd0 : wbeat_q + 8'd1;
-      end
-      claimed_q <= claimed_q + (issue ? (WA + 1)'(burst_beats) : '0) - (WA + 1)'(w_fire);
-      if (flush_i) wwr_q <= wrd_q + claimed_q;  // keep only committed beats
-      else if (push_beat) wwr_q <= wwr_q + 1'b1;
+      wwr_q     <= wwr_d;
+      wrd_q     <= wrd_d;
+      claimed_q <= claimed_d;
+      wbeat_q   <= wbeat_d;
     end
   end
   always_ff @(posedge clk_i) begin
     if (push_beat) wmem_q[wwr_q[WA-1:0]] <= {beat_strb, beat_data};
   end
 
+  logic [OW-1:0] outstanding_d;
+  assign outstanding_d = outstanding_q + OW'(issue) - OW'(b_fire);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) outstanding_q <= '0;
-    else outstanding_q <= outstanding_q + OW'(issue) - OW'(b_fire);
+    else outstanding_q <= outstanding_d;
   end
   assign m_bready_o = 1'b1;
 
   logic        err_q;
   logic [63:0] err_addr_q;
+  logic        err_d;
+  logic [63:0] err_addr_d;
+  always_comb begin
+    err_d      = err_q;
+    err_addr_d = err_addr_q;
+    if (flush_i) begin
+      err_d = 1'b0;
+    end else if (!err_q && b_fire && m_bresp_i[1]) begin
+      err_d      = 1'b1;
+      err_addr_d = aq_addr;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       err_q      <= 1'b0;
       err_addr_q <= 64'd0;
-    end else if (flush_i) begin
-      err_q <= 1'b0;
-    end else if (!err_q && b_fire && m_bresp_i[1]) begin
-      err_q      <= 1'b1;
-      err_addr_q <= aq_addr;
+    end else begin
+      err_q      <= err_d;
+      err_addr_q <= err_addr_d;
     end
   end
   assign err_o      = err_q;

@@ -16,7 +16,8 @@ out=$1
 shift
 srcs=("$@")
 mkdir -p "$out"
-pass=0 fail=0
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/rtl-checks.sh"
 
 # One file list: a module left out of it would be linted, simulated and synthesised by
 # nobody.
@@ -24,13 +25,11 @@ listed=$(printf '%s\n' "${srcs[@]}" | sort)
 present=$(find rtl -maxdepth 1 -name '*.sv' | sort)
 dups=$(printf '%s\n' "${srcs[@]}" | sort | uniq -d)
 if [ "$listed" = "$present" ] && [ -z "$dups" ]; then
-	echo "ok   file list: all ${#srcs[@]} rtl/*.sv files, each once"
-	pass=$((pass + 1))
+	ok "file list: all ${#srcs[@]} rtl/*.sv files, each once"
 else
-	echo "FAIL file list (rtl/sources.mk) differs from rtl/*.sv:"
+	bad "file list (rtl/sources.mk) differs from rtl/*.sv:"
 	diff <(printf '%s\n' "$listed" | uniq) <(printf '%s\n' "$present") | sed 's/^/  /'
 	[ -z "$dups" ] || echo "  listed twice: $dups"
-	fail=$((fail + 1))
 fi
 
 # name rows cols formats
@@ -42,34 +41,12 @@ lint_configs=(
 )
 for cfg in "${lint_configs[@]}"; do
 	read -r name rows cols formats <<<"$cfg"
-	if verilator --lint-only -Wall --top-module fpq_card -GROWS="$rows" -GCOLS="$cols" \
-		-GFORMATS="$formats" -Irtl rtl/card_waivers.vlt "${srcs[@]}" \
-		>"$out/lint-$name.log" 2>&1; then
-		echo "ok   lint card $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL lint card $name"
-		head -n 30 "$out/lint-$name.log"
-		fail=$((fail + 1))
-	fi
+	rtl_lint "card $name" fpq_card -GROWS="$rows" -GCOLS="$cols" -GFORMATS="$formats" \
+		rtl/card_waivers.vlt
 done
 
-start=$(date +%s)
-log=$out/synth-2x2.log
 run=" -run begin:fine"
 [ "${FULL_SYNTH:-0}" = 1 ] && run=""
-if yosys -q -l "$log" -p "read_verilog -sv -DSYNTHESIS -Irtl ${srcs[*]};
-	chparam -set ROWS 2 -set COLS 2 -set SLOT_WORDS 16 -set TLB_ENTRIES 2 fpq_card;
-	synth -top fpq_card$run;
-	check -assert;
-	select -assert-none t:\$dlatch t:\$adlatch t:\$_DLATCH_* t:\$_DLATCHSR_*;
-	tee -q -o $out/synth-2x2.stat stat" >/dev/null 2>&1; then
-	echo "ok   yosys synth$run card 2x2 ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-2x2.stat" | tail -n 1 | tr -s ' '))"
-	pass=$((pass + 1))
-else
-	echo "FAIL yosys synth card 2x2"
-	grep -E 'ERROR|Assert|Warning' "$log" | head -n 20
-	fail=$((fail + 1))
-fi
-echo "RESULT: passed=$pass failed=$fail skipped=0"
-[ "$fail" -eq 0 ]
+rtl_synth "card 2x2" fpq_card \
+	"chparam -set ROWS 2 -set COLS 2 -set SLOT_WORDS 16 -set TLB_ENTRIES 2 fpq_card;" "$run"
+finish

@@ -13,7 +13,8 @@ out=$1
 shift
 srcs=("$@")
 mkdir -p "$out"
-pass=0 fail=0
+. "$(dirname "${BASH_SOURCE[0]}")/result.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/rtl-checks.sh"
 
 # name rows cols formats
 lint_configs=(
@@ -27,35 +28,12 @@ lint_configs=(
 )
 for cfg in "${lint_configs[@]}"; do
 	read -r name rows cols formats <<<"$cfg"
-	if verilator --lint-only -Wall -Irtl --top-module fpq_array -GROWS="$rows" -GCOLS="$cols" \
-		-GFORMATS="$formats" "${srcs[@]}" >"$out/lint-$name.log" 2>&1; then
-		echo "ok   lint $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL lint $name"
-		head -n 30 "$out/lint-$name.log"
-		fail=$((fail + 1))
-	fi
+	rtl_lint "$name" fpq_array -GROWS="$rows" -GCOLS="$cols" -GFORMATS="$formats"
 done
 
 # Yosys: a 2x3 array with every format (fpq_pe) and one without E5M2 (fpq_pe_dsp).
 for cfg in "2x3 16'h00FE" "2x3-noe5m2 16'h00F6"; do
 	read -r name formats <<<"$cfg"
-	start=$(date +%s)
-	log=$out/synth-$name.log
-	if yosys -q -l "$log" -p "read_verilog -sv -DSYNTHESIS -Irtl ${srcs[*]};
-		chparam -set ROWS 2 -set COLS 3 -set FORMATS $formats fpq_array;
-		synth -top fpq_array;
-		check -assert;
-		select -assert-none t:\$dlatch t:\$adlatch t:\$_DLATCH_* t:\$_DLATCHSR_*;
-		tee -q -o $out/synth-$name.stat stat" >/dev/null 2>&1; then
-		echo "ok   yosys synth $name ($(( $(date +%s) - start )) s, $(grep -E 'Number of cells' "$out/synth-$name.stat" | tail -n 1 | tr -s ' '))"
-		pass=$((pass + 1))
-	else
-		echo "FAIL yosys synth $name"
-		grep -E 'ERROR|Assert|Warning' "$log" | head -n 20
-		fail=$((fail + 1))
-	fi
+	rtl_synth "$name" fpq_array "chparam -set ROWS 2 -set COLS 3 -set FORMATS $formats fpq_array;"
 done
-echo "RESULT: passed=$pass failed=$fail skipped=0"
-[ "$fail" -eq 0 ]
+finish

@@ -7,6 +7,9 @@
 #   array-perf    throughput, fill/drain and simulation speed figures (not a test)
 
 VERILATOR_INC := /usr/share/verilator/include
+# The headers every thin C++ layer includes (this fragment is the first of verilator/*.mk:
+# assertions.mk and card.mk use the list too).
+SIM_HEADERS := verilator/model/rtl_errors.h verilator/model/sim_clock.h
 # --assert: the RTL's assertions (rtl/fpq_assert.svh) run in every bench.
 ARRAY_VFLAGS := -Wall --assert --x-assign unique --x-initial unique -Irtl $(ASSERT_WAIVERS)
 # name:rows:cols:formats (hex, bit f = enum fpq_format f). The odd shape without E5M2
@@ -62,7 +65,7 @@ $(AB)/$(1)/model.dir: $(ARRAY_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/ver
 	+@scripts/verilate.sh array-$(1) $$@ fpq_array $(ARRAY_VFLAGS) -GROWS=$(2) -GCOLS=$(3) \
 		"-GFORMATS=16'h$(4)" $(ARRAY_RTL)
 
-$(AB)/$(1)/array_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(AB)/$(1)/model.dir
+$(AB)/$(1)/array_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(SIM_HEADERS) $(AB)/$(1)/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
@@ -71,7 +74,7 @@ $(AB)/$(1)/array_test: $(AB)/array_test.o $(AB)/$(1)/array_sim.o $(ARRAY_COMMON_
 	$(CXX) $(SANITIZE) $$^ $$$$(cat $(AB)/$(1)/model.dir)/libVfpq_array.a \
 		$(LIB_LDLIBS) -o $$@
 
-$(AB)/$(1)/perf_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(AB)/$(1)/model.dir
+$(AB)/$(1)/perf_sim.o: $(ARRAY_MODEL)/array_sim.cpp $(ARRAY_MODEL)/array_sim.h $(SIM_HEADERS) $(AB)/$(1)/model.dir
 	$(CXX) $(ARRAY_PERF_CXXFLAGS) -isystem $$$$(cat $(AB)/$(1)/model.dir) -DARRAY_ROWS=$(2) \
 		-DARRAY_COLS=$(3) -DARRAY_FORMATS=0x$(4) '-DARRAY_NAME="$(1)"' -c $$< -o $$@
 
@@ -87,7 +90,7 @@ ARITH_RTL := $(FP32_RTL) verilator/tests/fpq_arith_bench.sv
 $(AB)/arith/model.dir: $(ARITH_RTL) $(RTL_INCLUDES) $(ASSERT_WAIVERS) scripts/verilate.sh
 	+@scripts/verilate.sh array-arith $@ fpq_arith_bench $(ARRAY_VFLAGS) $(ARITH_RTL)
 
-$(AB)/arith/arith_sim.o: $(ARRAY_MODEL)/arith_sim.cpp $(ARRAY_MODEL)/arith_sim.h $(AB)/arith/model.dir
+$(AB)/arith/arith_sim.o: $(ARRAY_MODEL)/arith_sim.cpp $(ARRAY_MODEL)/arith_sim.h $(SIM_HEADERS) $(AB)/arith/model.dir
 	$(CXX) $(ARRAY_CXXFLAGS) -isystem $$(cat $(AB)/arith/model.dir) -c $< -o $@
 
 $(AB)/arith/arith_test: $(AB)/arith_test.o $(AB)/arith/arith_sim.o $(O)/asan/libfpq.a

@@ -37,7 +37,7 @@ $(FB)/fifo_test.o: verilator/tests/fifo_test.c verilator/model/fifo_sim.h tests/
 	$(CC) $(FIFO_CFLAGS) -c $< -o $@
 
 $(FB)/%/fifo_sim.o: verilator/model/fifo_sim.cpp verilator/model/fifo_sim.h \
-		verilator/model/rtl_errors.h $(FB)/%/model.dir
+		$(SIM_HEADERS) $(FB)/%/model.dir
 	$(CXX) $(FIFO_CXXFLAGS) -isystem $$(cat $(FB)/$*/model.dir) -c $< -o $@
 
 $(FB)/%/fifo_test: $(FB)/fifo_test.o $(FB)/%/fifo_sim.o

@@ -25,7 +25,7 @@ $(VB)/epilogue.dir: $(EPILOGUE_RTL) $(RTL_INCLUDES) $(CARD_WAIVERS) $(ASSERT_WAI
 		scripts/verilate.sh
 	@scripts/verilate.sh card-epilogue $@ fpq_epilogue $(CARD_VFLAGS) $(EPILOGUE_RTL)
 
-$(VB)/epilogue_model.o: $(VMODEL)/epilogue_model.cpp $(VMODEL)/epilogue_model.h $(VMODEL)/rtl_errors.h $(VB)/epilogue.dir
+$(VB)/epilogue_model.o: $(VMODEL)/epilogue_model.cpp $(VMODEL)/epilogue_model.h $(SIM_HEADERS) $(VB)/epilogue.dir
 	$(CXX) $(VSHIM_CXXFLAGS) -isystem $$(cat $(VB)/epilogue.dir) -c $< -o $@
 
 # The benches' C objects, with the sanitizers.

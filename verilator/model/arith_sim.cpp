@@ -10,6 +10,7 @@
 
 #include "arith_sim.h"
 #include "rtl_errors.h"
+#include "sim_clock.h"
 
 struct arith_sim {
 	std::unique_ptr<VerilatedContext> ctx;
@@ -22,10 +23,7 @@ constexpr unsigned int ADD_LATENCY = 2;
 
 void clock(arith_sim *sim)
 {
-	sim->top->clk_i = 1;
-	sim->top->eval();
-	sim->top->clk_i = 0;
-	sim->top->eval();
+	sim_clock(sim->ctx.get(), sim->top.get());
 }
 
 } // namespace
@@ -38,10 +36,7 @@ struct arith_sim *arith_sim_create(uint64_t seed)
 
 	if (!sim)
 		return nullptr;
-	sim->ctx = std::make_unique<VerilatedContext>();
-	rtl_errors_count(sim->ctx.get());
-	sim->ctx->randReset(2);
-	sim->ctx->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
+	sim->ctx = sim_context(seed);
 	sim->top = std::make_unique<Vfpq_arith_bench>(sim->ctx.get(), "arith");
 	sim->top->clk_i = 0;
 	sim->top->eval();

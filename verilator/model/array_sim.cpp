@@ -13,6 +13,7 @@
 
 #include "array_sim.h"
 #include "rtl_errors.h"
+#include "sim_clock.h"
 
 static_assert(ARRAY_ROWS <= ARRAY_SIM_MAX_DIM && ARRAY_COLS <= ARRAY_SIM_MAX_DIM,
 	      "array larger than the C interface");
@@ -68,10 +69,7 @@ template <typename Port> uint32_t get_bits(const Port &port, unsigned int lsb,
 
 void clock(array_sim *sim)
 {
-	sim->top->clk_i = 1;
-	sim->top->eval();
-	sim->top->clk_i = 0;
-	sim->top->eval();
+	sim_clock(sim->ctx.get(), sim->top.get());
 	sim->cycles++;
 }
 
@@ -93,11 +91,7 @@ struct array_sim *array_sim_create(uint64_t seed)
 
 	if (!sim)
 		return nullptr;
-	sim->ctx = std::make_unique<VerilatedContext>();
-	rtl_errors_count(sim->ctx.get());
-	// 2: every register and memory bit random, from this seed.
-	sim->ctx->randReset(2);
-	sim->ctx->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
+	sim->ctx = sim_context(seed);
 	sim->top = std::make_unique<Vfpq_array>(sim->ctx.get(), "array");
 	sim->top->clk_i = 0;
 	sim->top->rst_ni = 1;
@@ -117,12 +111,8 @@ void array_sim_destroy(struct array_sim *sim)
 void array_sim_reset(struct array_sim *sim, unsigned int cycles)
 {
 	sim->top->in_valid_i = 0;
-	sim->top->rst_ni = 0;
-	sim->top->eval();
-	for (unsigned int c = 0; c < cycles; c++)
-		clock(sim);
-	sim->top->rst_ni = 1;
-	sim->top->eval();
+	sim_reset(sim->ctx.get(), sim->top.get(), cycles);
+	sim->cycles += cycles;
 	// The array takes no beat in the first cycle after reset (it clears itself).
 	clock(sim);
 }

@@ -6,6 +6,7 @@
 
 #include "Vfpq_epilogue.h"
 #include "rtl_errors.h"
+#include "sim_clock.h"
 #include "verilated.h"
 
 struct epi_model {
@@ -15,25 +16,18 @@ struct epi_model {
 
 static void tick(epi_model *m)
 {
-	m->top->clk_i = 0;
-	m->top->eval();
-	m->top->clk_i = 1;
-	m->top->eval();
+	sim_clock(m->ctx.get(), m->top.get());
 }
 
 extern "C" struct epi_model *epi_model_create(uint64_t seed)
 {
 	epi_model *m = new epi_model;
 
-	m->ctx.reset(new VerilatedContext);
-	rtl_errors_count(m->ctx.get());
-	m->ctx->randReset(2);
-	m->ctx->randSeed((int)(seed & 0x7fffffff));
+	m->ctx = sim_context(seed);
 	m->top.reset(new Vfpq_epilogue(m->ctx.get()));
-	m->top->rst_ni = 0;
 	m->top->valid_i = 0;
-	tick(m);
-	m->top->rst_ni = 1;
+	m->top->clk_i = 0;
+	sim_reset(m->ctx.get(), m->top.get(), 1);
 	tick(m);
 	return m;
 }

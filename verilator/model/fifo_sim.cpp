@@ -12,6 +12,7 @@
 
 #include "fifo_sim.h"
 #include "rtl_errors.h"
+#include "sim_clock.h"
 
 static_assert(FIFO_WIDTH <= 32, "FIFO wider than the C interface");
 
@@ -24,12 +25,7 @@ namespace {
 
 void clock(fifo_sim *sim)
 {
-	sim->top->clk_i = 1;
-	sim->top->eval();
-	sim->ctx->timeInc(1);
-	sim->top->clk_i = 0;
-	sim->top->eval();
-	sim->ctx->timeInc(1);
+	sim_clock(sim->ctx.get(), sim->top.get());
 }
 
 } // namespace
@@ -49,10 +45,7 @@ struct fifo_sim *fifo_sim_create(uint64_t seed)
 
 	if (!sim)
 		return nullptr;
-	sim->ctx = std::make_unique<VerilatedContext>();
-	rtl_errors_count(sim->ctx.get());
-	sim->ctx->randReset(2);
-	sim->ctx->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
+	sim->ctx = sim_context(seed);
 	sim->top = std::make_unique<Vfpq_fifo>(sim->ctx.get(), "fifo");
 	Vfpq_fifo *t = sim->top.get();
 	t->clk_i = 0;
@@ -60,12 +53,7 @@ struct fifo_sim *fifo_sim_create(uint64_t seed)
 	t->push_i = 0;
 	t->pop_i = 0;
 	t->wdata_i = 0;
-	t->rst_ni = 0;
-	t->eval();
-	for (int c = 0; c < 3; c++)
-		clock(sim);
-	t->rst_ni = 1;
-	t->eval();
+	sim_reset(sim->ctx.get(), t, 3);
 	return sim;
 }
 
