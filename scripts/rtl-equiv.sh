@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Formal equivalence of one RTL module before and after a rewrite (Yosys equiv_*):
-# the old rtl/MODULE.sv (at OLDREV) against the new one (the work tree, or NEWREV), every
+# the old file of MODULE under rtl/ (at OLDREV) against the new one (the work tree, or NEWREV), every
 # other file from the new side unless -w. Both are elaborated with SYNTHESIS defined (no
 # assertions), flattened, memories mapped to flip-flops, the asynchronous reset made
 # synchronous; equiv_make pairs their signals by name, equiv_induct
